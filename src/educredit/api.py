@@ -1,0 +1,12 @@
+"""The JSON API (django-ninja): one router per app, OpenAPI 3 at /api/docs."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="EduCredit API",
+    version="1",
+    description="教育信用信息平台接口 / EduCredit API for business systems and staff tools.",
+    urls_namespace="api",
+)

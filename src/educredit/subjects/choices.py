@@ -1,0 +1,41 @@
+"""Enumerations of the subjects domain."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InstitutionKind(models.TextChoices):
+    """Kind of an institution that is a credit subject."""
+
+    UNIVERSITY = "university", _("高等学校")
+    VOCATIONAL_SCHOOL = "vocational", _("中等职业学校")
+    SECONDARY_SCHOOL = "secondary", _("普通中学")
+    PRIMARY_SCHOOL = "primary", _("小学")
+    KINDERGARTEN = "kindergarten", _("幼儿园")
+    TRAINING_INSTITUTION = "training", _("校外培训机构")
+    OTHER = "other", _("其他机构")
+
+
+class DocumentType(models.TextChoices):
+    """Identity document a person is known by."""
+
+    RESIDENT_ID = "resident_id", _("居民身份证")
+    PASSPORT = "passport", _("护照")
+    HK_MACAO_PERMIT = "hk_macao_permit", _("港澳居民来往内地通行证")
+    TAIWAN_PERMIT = "taiwan_permit", _("台湾居民来往大陆通行证")
+    FOREIGN_PERMANENT_RESIDENT = "foreign_prc", _("外国人永久居留身份证")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+    UNKNOWN = "", _("未知")
+
+
+class AffiliationRole(models.TextChoices):
+    """How a person belongs to an institution."""
+
+    TEACHER = "teacher", _("教师")
+    STUDENT = "student", _("学生")
+    RESEARCHER = "researcher", _("科研人员")
+    STAFF = "staff", _("职工")
