@@ -8,6 +8,7 @@ rotation: old ciphertexts stay readable), the blind-index key and the audit sign
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -62,10 +63,8 @@ def write_key_file(path: Path, material: dict[str, object], *, replace: bool = F
         if replace:
             os.replace(tmp, path)
         else:
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.link(tmp, path)
-            except FileExistsError:
-                pass
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
