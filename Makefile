@@ -21,7 +21,7 @@ install: $(STAMP) messages
 
 messages: $(STAMP)
 	@command -v msgfmt >/dev/null || scripts/apt-install gettext
-	cd src/educredit && ../../$(BIN)/django-admin compilemessages --ignore '.venv' -v 0
+	cd src/educredit && ../../$(BIN)/educredit compilemessages -v 0
 
 # The headless browser and CJK fonts the browser tests use come from Debian's packages.
 browser:
