@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import bootstrap_wrapper  # type: ignore[import-untyped]
 import dj_database_url
 
 from educredit.keys import load_keys
@@ -152,6 +153,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("EDUCREDIT_STATIC_ROOT", str(VAR_DIR / "static")))
 WHITENOISE_USE_FINDERS = True
+# Bootstrap's dist files come from the bootstrap-wrapper wheel: no CDN, no node build step.
+STATICFILES_DIRS = [("vendor/bootstrap", str(bootstrap_wrapper.get_bootstrap_dir()))]
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 

@@ -3,9 +3,10 @@
 from django.urls import include, path
 
 from educredit.api import api
+from educredit.web import views as web_views
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", web_views.set_language, name="set_language"),
     path("accounts/", include("educredit.accounts.urls")),
     path("workspace/", include("educredit.web.urls")),
     path("api/", api.urls),
