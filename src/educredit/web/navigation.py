@@ -1,0 +1,111 @@
+"""Navigation of the workspace and the portal, derived from the URL conf and the access rules.
+
+A link is shown only when its URL name resolves (so a section appears as soon as the app that
+owns it lands, and nothing breaks before) and when the view's own access rule admits the
+current user (so the menu never offers a page that would answer 403, and no role list is kept
+twice). Portal sections that do not exist yet are shown as disabled placeholders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from educredit.accounts.permissions import access_rule_of
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """One menu entry: a URL name without arguments and its (translatable) label."""
+
+    url_name: str
+    label: str | Promise
+    description: str | Promise = ""
+
+
+@dataclass(frozen=True)
+class ResolvedLink:
+    """A menu entry as a template renders it."""
+
+    label: str | Promise
+    description: str | Promise
+    url: str
+    active: bool
+    available: bool
+
+
+# Sections of the staff workspace, in menu order. Names that do not resolve are skipped.
+WORKSPACE_NAV: tuple[NavLink, ...] = (
+    NavLink("web:home", _("工作台"), _("待办事项与常用功能")),
+    NavLink("accounts:organisation_list", _("组织机构"), _("查看组织机构树，添加下级单位")),
+    NavLink("accounts:user_list", _("用户与角色"), _("管理本单位及下级单位的用户和角色")),
+    NavLink("accounts:apiclient_list", _("接口客户端"), _("业务系统接入的密钥、权限范围和限流")),
+    NavLink("subjects:institution_list", _("学校与机构"), _("学校、教育机构及其曾用名")),
+    NavLink("subjects:person_list", _("教师与学生"), _("教职工、学生及其任职和在读经历")),
+    NavLink("subjects:import_list", _("数据导入"), _("从 CSV 或 Excel 文件批量导入机构和人员")),
+    NavLink("subjects:review_list", _("待核对"), _("证件号码相同但姓名或名称不一致的记录")),
+)
+
+# Sections of the public portal. Those not built yet stay visible as disabled placeholders.
+PORTAL_NAV: tuple[NavLink, ...] = (
+    NavLink("portal:home", _("首页")),
+    NavLink("portal:disclosure", _("信用公示")),
+    NavLink("portal:lists", _("红黑名单")),
+    NavLink("portal:query", _("信用查询")),
+)
+
+# Home pages are only "active" on an exact match; other sections also for their sub-pages.
+_EXACT_MATCH = {"web:home", "portal:home"}
+
+
+def url_if_available(request: HttpRequest, url_name: str) -> str | None:
+    """The URL of ``url_name`` if it exists and the request's user may open it, else None."""
+    try:
+        url = reverse(url_name)
+    except NoReverseMatch:
+        return None
+    try:
+        match = resolve(url)
+    except Resolver404:  # pragma: no cover - reverse() and resolve() agree by construction
+        return None
+    rule = access_rule_of(match.func)
+    if rule is None or not rule.allows(request):
+        return None
+    return url
+
+
+def _is_active(request: HttpRequest, link: NavLink, url: str) -> bool:
+    if link.url_name in _EXACT_MATCH:
+        return request.path == url
+    return request.path.startswith(url)
+
+
+def resolve_links(
+    request: HttpRequest, links: tuple[NavLink, ...], *, keep_unavailable: bool = False
+) -> list[ResolvedLink]:
+    """The links the current user can follow (plus disabled placeholders if asked)."""
+    resolved: list[ResolvedLink] = []
+    for link in links:
+        url = url_if_available(request, link.url_name)
+        if url is None:
+            if keep_unavailable:
+                resolved.append(ResolvedLink(link.label, link.description, "", False, False))
+            continue
+        resolved.append(
+            ResolvedLink(link.label, link.description, url, _is_active(request, link, url), True)
+        )
+    return resolved
+
+
+def workspace_links(request: HttpRequest) -> list[ResolvedLink]:
+    """The workspace menu for this user."""
+    return resolve_links(request, WORKSPACE_NAV)
+
+
+def portal_links(request: HttpRequest) -> list[ResolvedLink]:
+    """The portal menu: built sections as links, planned ones as placeholders."""
+    return resolve_links(request, PORTAL_NAV, keep_unavailable=True)
