@@ -71,15 +71,23 @@ class User(AbstractUser, AuditedModel):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_confirmed = models.BooleanField(default=False)
+    # The last accepted TOTP time step: a code is accepted once, never replayed.
+    totp_last_step = models.BigIntegerField(default=0)
+    # Demo accounts only: `educredit totp-code` prints their current code, for nobody else.
+    is_demo = models.BooleanField(_("演示账号"), default=False)
 
-    audit_exclude = ("password", "last_login", "totp_secret", "date_joined")
+    audit_exclude = ("password", "last_login", "totp_secret", "totp_last_step", "date_joined")
 
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
 
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
     def roles(self) -> set[str]:
-        return {grant.role for grant in self.role_grants.all()}
+        """Roles currently held (revoked grants are kept for history, not counted)."""
+        return {grant.role for grant in self.role_grants.all() if grant.revoked_at is None}
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles() & set(roles))
@@ -91,8 +99,94 @@ class RoleGrant(AuditedModel):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(_("角色"), max_length=20, choices=UserRole.choices)
     granted_at = models.DateTimeField(auto_now_add=True)
+    # A revoked grant stays (the log can still recompute its row); granting again clears this.
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     audit_exclude = ("granted_at",)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "role"], name="uniq_user_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role}"
+
+
+class LoginAttemptOutcome(models.TextChoices):
+    """How one sign-in attempt ended."""
+
+    SUCCEEDED = "succeeded", _("成功")
+    FAILED = "failed", _("密码错误")
+    TOTP_FAILED = "totp_failed", _("动态验证码错误")
+    LOCKED = "locked", _("已锁定")
+
+
+class LoginAttempt(models.Model):
+    """One sign-in attempt (password or second factor): the throttle counts these.
+
+    Kept in the database rather than the cache because the default cache is per process:
+    several web processes must share one count.
+    """
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    outcome = models.CharField(max_length=20, choices=LoginAttemptOutcome.choices)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.outcome} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ApiClient(AuditedModel):
+    """A business system calling the API with a key (接口调用方); acts within its organisation.
+
+    Only a SHA-256 of the key is stored, with a short clear prefix to find the row.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("名称"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="api_clients"
+    )
+    key_prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(_("权限范围"), default=list)
+    rate_limit_per_minute = models.PositiveIntegerField(_("每分钟请求上限"), default=60)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    audit_exclude = ("created_at", "last_used_at", "key_hash")
+
+    class Meta:
+        verbose_name = _("接口调用方")
+        verbose_name_plural = _("接口调用方")
+
+    def __str__(self) -> str:
+        return self.name
+
+    # An API client stands in for a user in jurisdiction checks (``visible_to(client)``).
+    is_authenticated = True
+    is_api_client = True
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+class ApiRateWindow(models.Model):
+    """Requests an API client made in one fixed one-minute window (the rate limit counter)."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "window_start"], name="uniq_rate_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}@{self.window_start:%H:%M} {self.count}"

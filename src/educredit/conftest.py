@@ -1,0 +1,138 @@
+"""Test configuration shared by every app: settings for fast tests and the named personas.
+
+Personas (conventions rule 9), all built through the services:
+
+- ``province`` 河南省教育厅, ``city`` 郑州市教育局, ``county`` 中原区教育局 (under 郑州),
+  ``other_county`` 金水区教育局 (also under 郑州), ``county_school`` 中原区第一小学;
+- ``province_admin`` (admin of the province), ``city_reviewer`` (reviewer of 郑州),
+  ``county_admin`` (admin of 中原区), ``county_clerk`` (clerk of 中原区),
+  ``county_viewer`` (read-only of 中原区), ``school_clerk`` (clerk of the school),
+  ``outsider`` (a clerk of 金水区: must never see 中原区's data);
+- ``api_client`` (a business system of 中原区 with ``accounts:read``; ``api_client.key``
+  holds its clear key).
+
+TOTP is switched off for every test (``EDUCREDIT_REQUIRE_TOTP = False``); a test that needs it
+asks for the ``totp_required`` fixture. Passwords use a fast hasher (Argon2 is for production;
+one test checks the production setting).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from educredit.accounts.choices import OrganisationKind, UserRole
+from educredit.testing import factories
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_single_factor(settings: Any) -> None:
+    settings.EDUCREDIT_REQUIRE_TOTP = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def totp_required(settings: Any) -> None:
+    """Admins and reviewers must pass TOTP in this test."""
+    settings.EDUCREDIT_REQUIRE_TOTP = True
+
+
+@pytest.fixture
+def province(db: Any) -> Any:
+    return factories.make_province("河南省教育厅")
+
+
+@pytest.fixture
+def city(province: Any) -> Any:
+    return factories.make_organisation(
+        parent=province,
+        name="郑州市教育局",
+        kind=OrganisationKind.CITY_BUREAU,
+        region_code="410100",
+    )
+
+
+@pytest.fixture
+def county(city: Any) -> Any:
+    return factories.make_organisation(
+        parent=city, name="中原区教育局", kind=OrganisationKind.COUNTY_BUREAU, region_code="410102"
+    )
+
+
+@pytest.fixture
+def other_county(city: Any) -> Any:
+    return factories.make_organisation(
+        parent=city, name="金水区教育局", kind=OrganisationKind.COUNTY_BUREAU, region_code="410105"
+    )
+
+
+@pytest.fixture
+def county_school(county: Any) -> Any:
+    return factories.make_organisation(
+        parent=county, name="中原区第一小学", kind=OrganisationKind.SCHOOL, region_code="410102"
+    )
+
+
+@pytest.fixture
+def province_admin(province: Any) -> Any:
+    return factories.make_user(
+        organisation=province, username="sheng.admin", full_name="省管理员", roles=[UserRole.ADMIN]
+    )
+
+
+@pytest.fixture
+def city_reviewer(city: Any) -> Any:
+    return factories.make_user(
+        organisation=city, username="zz.reviewer", full_name="郑州审核员", roles=[UserRole.REVIEWER]
+    )
+
+
+@pytest.fixture
+def county_admin(county: Any) -> Any:
+    return factories.make_user(
+        organisation=county, username="zy.admin", full_name="中原管理员", roles=[UserRole.ADMIN]
+    )
+
+
+@pytest.fixture
+def county_clerk(county: Any) -> Any:
+    return factories.make_user(
+        organisation=county, username="zy.clerk", full_name="中原录入员", roles=[UserRole.CLERK]
+    )
+
+
+@pytest.fixture
+def county_viewer(county: Any) -> Any:
+    return factories.make_user(
+        organisation=county, username="zy.viewer", full_name="中原只读", roles=[UserRole.VIEWER]
+    )
+
+
+@pytest.fixture
+def school_clerk(county_school: Any) -> Any:
+    return factories.make_user(
+        organisation=county_school,
+        username="zy1x.clerk",
+        full_name="一小录入员",
+        roles=[UserRole.CLERK],
+    )
+
+
+@pytest.fixture
+def outsider(other_county: Any) -> Any:
+    return factories.make_user(
+        organisation=other_county,
+        username="js.clerk",
+        full_name="金水录入员",
+        roles=[UserRole.CLERK],
+    )
+
+
+@pytest.fixture
+def api_client(county: Any) -> Any:
+    client, key = factories.make_api_client(
+        organisation=county, name="中原区学籍系统", scopes=["accounts:read"]
+    )
+    client.key = key
+    return client
