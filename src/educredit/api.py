@@ -10,3 +10,7 @@ api = NinjaAPI(
     description="教育信用信息平台接口 / EduCredit API for business systems and staff tools.",
     urls_namespace="api",
 )
+
+from educredit.accounts.api import router as accounts_router  # noqa: E402
+
+api.add_router("/accounts/", accounts_router)

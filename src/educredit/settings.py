@@ -193,3 +193,11 @@ EDUCREDIT_FIELD_KEY_CURRENT = KEYS.field_key_current
 EDUCREDIT_BLIND_INDEX_KEY = KEYS.blind_index_key
 EDUCREDIT_AUDIT_SIGNING_KEY = KEYS.audit_signing_key
 EDUCREDIT_AUDIT_ORIGIN = env_str("EDUCREDIT_AUDIT_ORIGIN", "educredit.jyt.henan.gov.cn/audit")
+
+# Accounts: TOTP second factor for admins and reviewers (tests and the demo may switch it off),
+# sign-in throttling (failures in a sliding window, per username and per client address).
+EDUCREDIT_REQUIRE_TOTP = env_bool("EDUCREDIT_REQUIRE_TOTP", True)
+EDUCREDIT_LOGIN_WINDOW_SECONDS = env_int("EDUCREDIT_LOGIN_WINDOW_SECONDS", 15 * 60)
+EDUCREDIT_LOGIN_MAX_FAILURES_PER_USERNAME = env_int("EDUCREDIT_LOGIN_MAX_FAILURES_PER_USERNAME", 5)
+# Higher per address: a whole bureau often sits behind one intranet NAT address.
+EDUCREDIT_LOGIN_MAX_FAILURES_PER_IP = env_int("EDUCREDIT_LOGIN_MAX_FAILURES_PER_IP", 20)
