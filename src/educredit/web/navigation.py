@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from educredit.accounts.permissions import access_rule_of
 
@@ -40,22 +41,50 @@ class ResolvedLink:
 
 # Sections of the staff workspace, in menu order. Names that do not resolve are skipped.
 WORKSPACE_NAV: tuple[NavLink, ...] = (
-    NavLink("web:home", _("工作台"), _("待办事项与常用功能")),
-    NavLink("accounts:organisation_list", _("组织机构"), _("查看组织机构树，添加下级单位")),
-    NavLink("accounts:user_list", _("用户与角色"), _("管理本单位及下级单位的用户和角色")),
-    NavLink("accounts:apiclient_list", _("接口客户端"), _("业务系统接入的密钥、权限范围和限流")),
-    NavLink("subjects:institution_list", _("学校与机构"), _("学校、教育机构及其曾用名")),
-    NavLink("subjects:person_list", _("教师与学生"), _("教职工、学生及其任职和在读经历")),
-    NavLink("subjects:import_list", _("数据导入"), _("从 CSV 或 Excel 文件批量导入机构和人员")),
-    NavLink("subjects:review_list", _("待核对"), _("证件号码相同但姓名或名称不一致的记录")),
+    NavLink("web:home", pgettext_lazy("navigation", "工作台"), _("待办事项与常用功能")),
+    NavLink(
+        "accounts:organisation_list",
+        pgettext_lazy("navigation", "组织机构"),
+        _("查看组织机构树，添加下级单位"),
+    ),
+    NavLink(
+        "accounts:user_list",
+        pgettext_lazy("navigation", "用户与角色"),
+        _("管理本单位及下级单位的用户和角色"),
+    ),
+    NavLink(
+        "accounts:apiclient_list",
+        pgettext_lazy("navigation", "接口客户端"),
+        _("业务系统接入的密钥、权限范围和限流"),
+    ),
+    NavLink(
+        "subjects:institution_list",
+        pgettext_lazy("navigation", "学校与机构"),
+        _("学校、教育机构及其曾用名"),
+    ),
+    NavLink(
+        "subjects:person_list",
+        pgettext_lazy("navigation", "教师与学生"),
+        _("教职工、学生及其任职和在读经历"),
+    ),
+    NavLink(
+        "subjects:import_list",
+        pgettext_lazy("navigation", "数据导入"),
+        _("从 CSV 或 Excel 文件批量导入机构和人员"),
+    ),
+    NavLink(
+        "subjects:review_list",
+        pgettext_lazy("navigation", "待核对"),
+        _("证件号码相同但姓名或名称不一致的记录"),
+    ),
 )
 
 # Sections of the public portal. Those not built yet stay visible as disabled placeholders.
 PORTAL_NAV: tuple[NavLink, ...] = (
-    NavLink("portal:home", _("首页")),
-    NavLink("portal:disclosure", _("信用公示")),
-    NavLink("portal:lists", _("红黑名单")),
-    NavLink("portal:query", _("信用查询")),
+    NavLink("portal:home", pgettext_lazy("navigation", "首页")),
+    NavLink("portal:disclosure", pgettext_lazy("navigation", "信用公示")),
+    NavLink("portal:lists", pgettext_lazy("navigation", "红黑名单")),
+    NavLink("portal:query", pgettext_lazy("navigation", "信用查询")),
 )
 
 # Home pages are only "active" on an exact match; other sections also for their sub-pages.

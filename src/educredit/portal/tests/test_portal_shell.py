@@ -1,0 +1,39 @@
+"""The public portal's layout: Chinese first, English available, placeholders not links."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.django_db
+def test_portal_home_explains_the_platform(client):
+    html = client.get("/").content.decode()
+    assert 'lang="zh-CN"' in html
+    assert "河南省教育信用信息平台" in html
+    assert "双公示" in html
+    assert 'href="/accounts/login/"' in html
+
+
+@pytest.mark.django_db
+def test_portal_sections_not_built_yet_are_not_links(client):
+    html = client.get("/").content.decode()
+    nav = html[html.index('id="ec-nav"') :]
+    nav = nav[: nav.index("</nav>")]
+    links = re.findall(r'<a class="nav-link[^"]*" href="([^"]*)"', nav)
+    assert links == ["/"]
+    for label in ("信用公示", "红黑名单", "信用查询"):
+        assert re.search(rf'aria-disabled="true"[^>]*>{label}', nav), label
+
+
+@pytest.mark.django_db
+def test_portal_home_in_english_is_fully_translated(client):
+    html = client.get("/", headers={"accept-language": "en"}).content.decode()
+    assert 'lang="en"' in html
+    assert "Henan Education Credit Information Disclosure" in html
+    assert "Staff sign-in" in html
+    visible = re.sub(r"<[^>]+>", " ", html.replace("中文", ""))
+    assert not HAN.search(visible), HAN.findall(visible)
