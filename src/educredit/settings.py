@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "educredit.subjects",
     "educredit.web",
     "educredit.portal",
+    "educredit.synth",
 ]
 
 MIDDLEWARE = [
