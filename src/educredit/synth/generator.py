@@ -322,9 +322,12 @@ class _Organisation:
     region_code: str
 
 
-def dataset_id_for(*, seed: int, scale: float, ensure_counties: Sequence[str]) -> str:
+def dataset_id_for(
+    *, seed: int, scale: float, ensure_counties: Sequence[str], people_factor: float = 1.0
+) -> str:
     """Identifies the content of a generated directory: same parameters, same files."""
-    spec = f"{FORMAT}|{seed}|{scale!r}|{','.join(sorted(ensure_counties))}|{AS_OF}"
+    counties = ",".join(sorted(ensure_counties))
+    spec = f"{FORMAT}|{seed}|{scale!r}|{counties}|{people_factor!r}|{AS_OF}"
     return hashlib.sha256(spec.encode()).hexdigest()[:16]
 
 
@@ -349,11 +352,13 @@ class _ProvinceWriter:
         seed: int,
         scale: float,
         ensure_counties: Sequence[str],
+        people_factor: float,
         progress: Callable[[str, int], None] | None,
     ) -> None:
         self.directory = directory
         self.seed = seed
         self.scale = scale
+        self.people_factor = people_factor
         self.ensure_counties = tuple(ensure_counties)
         self.progress = progress
         # Synthetic data wants a reproducible stream, not unpredictability.
@@ -451,7 +456,10 @@ class _ProvinceWriter:
                 if self.progress is not None:
                     self.progress("people", self.counts["people"])
         dataset_id = dataset_id_for(
-            seed=self.seed, scale=self.scale, ensure_counties=self.ensure_counties
+            seed=self.seed,
+            scale=self.scale,
+            ensure_counties=self.ensure_counties,
+            people_factor=self.people_factor,
         )
         counts = {
             **self.counts,
@@ -463,6 +471,7 @@ class _ProvinceWriter:
             "dataset_id": dataset_id,
             "seed": self.seed,
             "scale": self.scale,
+            "people_factor": self.people_factor,
             "as_of": AS_OF.isoformat(),
             "ensure_counties": sorted(self.ensure_counties),
             "counts": counts,
@@ -547,8 +556,9 @@ class _ProvinceWriter:
                 self._name(male=rng.random() < 0.5),
             )
         )
-        teachers = max(1, round(profile.teachers * rng.uniform(0.4, 1.6)))
-        students = round(profile.students * rng.uniform(0.4, 1.6)) if profile.students else 0
+        size = self.people_factor
+        teachers = max(1, round(profile.teachers * size * rng.uniform(0.4, 1.6)))
+        students = round(profile.students * size * rng.uniform(0.4, 1.6))
         if kind != "training":
             students = max(1, students)
         for _ in range(teachers):
@@ -659,18 +669,30 @@ def province_generate(
     scale: float,
     seed: int = 2026,
     ensure_counties: Iterable[str] = (),
+    people_factor: float = 1.0,
     progress: Callable[[str, int], None] | None = None,
 ) -> GenerationResult:
-    """Write a synthetic Henan at ``scale`` (1.0 ≈ 50 000 institutions, 27 M people) as CSV."""
+    """Write a synthetic Henan at ``scale`` (1.0 ≈ 50 000 institutions, 27 M people) as CSV.
+
+    ``people_factor`` shrinks (or grows) every institution's staff and enrolment — realistic
+    sizes at 1.0; small values give tests and demos many institutions but few people.
+    """
     if not 0 < scale <= 10:
         raise ValueError("scale must be in (0, 10]")
+    if not 0 < people_factor <= 10:
+        raise ValueError("people_factor must be in (0, 10]")
     known = {county.code for county in henan_counties()}
     ensure = tuple(ensure_counties)
     unknown = [code for code in ensure if code not in known]
     if unknown:
         raise ValueError(f"unknown county codes: {', '.join(unknown)}")
     writer = _ProvinceWriter(
-        directory=directory, seed=seed, scale=scale, ensure_counties=ensure, progress=progress
+        directory=directory,
+        seed=seed,
+        scale=scale,
+        ensure_counties=ensure,
+        people_factor=people_factor,
+        progress=progress,
     )
     return writer.run()
 

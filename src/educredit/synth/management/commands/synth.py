@@ -21,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True, help="output directory")
         parser.add_argument("--seed", type=int, default=2026, help="same seed, same files")
         parser.add_argument(
+            "--people-factor",
+            type=float,
+            default=1.0,
+            help="multiply every institution's staff and enrolment (1.0 = realistic sizes)",
+        )
+        parser.add_argument(
             "--ensure-county",
             action="append",
             default=[],
@@ -43,6 +49,7 @@ class Command(BaseCommand):
                 scale=options["scale"],
                 seed=options["seed"],
                 ensure_counties=options["ensure_county"],
+                people_factor=options["people_factor"],
                 progress=progress,
             )
         except ValueError as exc:

@@ -1,0 +1,283 @@
+"""The demo set-up behind ``educredit demo``: a small province and one login per role and level.
+
+Idempotent: every step looks for what an earlier run made (the provincial department, the
+loaded dataset, the demo organisations and users) and only adds what is missing, so running
+``make demo`` twice neither fails nor duplicates anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from educredit.accounts import services as accounts_services
+from educredit.accounts.choices import OrganisationKind, UserRole
+from educredit.accounts.models import Organisation, User
+from educredit.audit.services import audit_append
+from educredit.subjects import services as subjects_services
+from educredit.subjects.models import Institution
+from educredit.synth.generator import dataset_id_for, province_generate, read_manifest
+from educredit.synth.loader import province_load
+from educredit.synth.models import ProvinceLoad
+
+logger = logging.getLogger(__name__)
+
+# Demo accounts only (is_demo): printed by `educredit demo`, never used for real accounts.
+DEMO_PASSWORD = "Demo-2026-henan"  # noqa: S105
+DEMO_SEED = 2026
+DEMO_CITY = "410100"  # 郑州市
+DEMO_COUNTY = "410102"  # 郑州市中原区
+DEMO_ACTOR = "system:demo"
+REFERENCE_UNIVERSITY = "郑州大学"
+REFERENCE_LIST = Path("/work/shared/reference/henan-higher-education-institutions-2017.csv")
+
+
+@dataclass
+class DemoLogin:
+    """One demo account as printed for the person trying the demo."""
+
+    username: str
+    role: str
+    organisation: str
+    sees: str
+    totp_secret: str = ""
+
+
+@dataclass
+class DemoReport:
+    """What ``demo_prepare`` found or made."""
+
+    dataset_id: str
+    loaded_now: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    logins: list[DemoLogin] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _root() -> Organisation:
+    root = Organisation.objects.filter(
+        parent=None, kind=OrganisationKind.PROVINCIAL_DEPARTMENT
+    ).first()
+    return root or accounts_services.organisation_bootstrap(name="河南省教育厅")
+
+
+def _user(
+    *,
+    username: str,
+    full_name: str,
+    organisation: Organisation,
+    role: str,
+    password: str,
+) -> User:
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing
+    return accounts_services.user_create(
+        actor=DEMO_ACTOR,
+        organisation=organisation,
+        username=username,
+        full_name=full_name,
+        password=password,
+        roles=[role],
+        is_demo=True,
+    )
+
+
+@transaction.atomic
+def _institution_link_organisation(
+    *, actor: Any, institution: Institution, organisation: Organisation
+) -> Institution:
+    """Give an institution its own account in the organisation tree (audited).
+
+    Uses the subjects app's service when it has one; until then the write is made here, in
+    the same audited way a service would make it.
+    """
+    service = getattr(subjects_services, "institution_link_organisation", None)
+    if service is not None:
+        linked: Institution = service(
+            actor=actor, institution=institution, organisation=organisation
+        )
+        return linked
+    before = institution.audit_snapshot()
+    institution.organisation = organisation
+    institution.save(update_fields=["organisation", "updated_at"])
+    audit_append(
+        actor=actor, action="institution.link_organisation", target=institution, before=before
+    )
+    return institution
+
+
+def _institution_account(
+    institution: Institution, *, kind: str, parent: Organisation
+) -> Organisation:
+    """The institution's organisation under ``parent``, created and linked if missing."""
+    if institution.organisation_id is not None:
+        return institution.organisation  # type: ignore[return-value]
+    organisation = Organisation.objects.filter(parent=parent, name=institution.name).first()
+    if organisation is None:
+        organisation = accounts_services.organisation_create(
+            actor=DEMO_ACTOR,
+            name=institution.name,
+            kind=kind,
+            parent=parent,
+            region_code=institution.region_code,
+            uscc=institution.uscc or "",
+        )
+    _institution_link_organisation(
+        actor=DEMO_ACTOR, institution=institution, organisation=organisation
+    )
+    return organisation
+
+
+def _import_reference_universities(report: DemoReport) -> None:
+    """The real list of Henan's 134 higher-education institutions, through the subjects
+    import path when that app offers a programmatic entry point."""
+    importer = getattr(subjects_services, "institutions_import_reference", None)
+    if importer is None:
+        report.notes.append(
+            "高校名录未导入：subjects 尚无可调用的导入入口 / the reference list of universities "
+            "was not imported: the subjects app has no programmatic import entry point yet"
+        )
+        return
+    if not REFERENCE_LIST.exists():
+        report.notes.append(f"未找到 / not found: {REFERENCE_LIST}")
+        return
+    importer(actor=DEMO_ACTOR, path=REFERENCE_LIST)
+
+
+def demo_prepare(
+    *,
+    scale: float,
+    directory: Path,
+    password: str = DEMO_PASSWORD,
+    people_factor: float = 1.0,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> DemoReport:
+    """Make (or find) the demo province, its data and one demo login per role and level."""
+    root = _root()
+    admin = _user(
+        username="province_admin",
+        full_name="省厅管理员（演示）",
+        organisation=root,
+        role=UserRole.ADMIN,
+        password=password,
+    )
+    dataset_id = dataset_id_for(
+        seed=DEMO_SEED, scale=scale, ensure_counties=[DEMO_COUNTY], people_factor=people_factor
+    )
+    loaded_now = False
+    if not ProvinceLoad.objects.filter(dataset_id=dataset_id).exists():
+        try:
+            present = read_manifest(directory).get("dataset_id") == dataset_id
+        except (FileNotFoundError, ValueError):
+            present = False
+        if not present:
+            province_generate(
+                directory=directory,
+                scale=scale,
+                seed=DEMO_SEED,
+                ensure_counties=[DEMO_COUNTY],
+                people_factor=people_factor,
+            )
+        province_load(actor=admin, directory=directory, progress=progress)
+        loaded_now = True
+    load = ProvinceLoad.objects.get(dataset_id=dataset_id)
+    report = DemoReport(dataset_id=dataset_id, loaded_now=loaded_now, counts=dict(load.counts))
+    _import_reference_universities(report)
+
+    city = Organisation.objects.get(
+        parent=root, kind=OrganisationKind.CITY_BUREAU, region_code=DEMO_CITY
+    )
+    county = Organisation.objects.get(
+        parent=city, kind=OrganisationKind.COUNTY_BUREAU, region_code=DEMO_COUNTY
+    )
+    university = (
+        Institution.objects.filter(name=REFERENCE_UNIVERSITY).first()
+        or Institution.objects.filter(kind="university", supervisor=root).order_by("pk").first()
+    )
+    school = Institution.objects.filter(kind="primary", supervisor=county).order_by("pk").first()
+    if university is None or school is None:
+        raise RuntimeError("the demo province has no university or no primary school")
+    university_org = _institution_account(university, kind=OrganisationKind.UNIVERSITY, parent=root)
+    school_org = _institution_account(school, kind=OrganisationKind.SCHOOL, parent=county)
+
+    people = [
+        (admin, "管理员 admin", "全省：全部机构、教师和学生 / the whole province"),
+        (
+            _user(
+                username="zhengzhou_reviewer",
+                full_name="郑州市审核员（演示）",
+                organisation=city,
+                role=UserRole.REVIEWER,
+                password=password,
+            ),
+            "审核员 reviewer",
+            "郑州市及其各区县 / Zhengzhou and its counties",
+        ),
+        (
+            _user(
+                username="zhongyuan_clerk",
+                full_name="中原区录入员（演示）",
+                organisation=county,
+                role=UserRole.CLERK,
+                password=password,
+            ),
+            "录入员 clerk",
+            "中原区的学校、教师和学生 / Zhongyuan district only",
+        ),
+        (
+            _user(
+                username="zhongyuan_viewer",
+                full_name="中原区只读用户（演示）",
+                organisation=county,
+                role=UserRole.VIEWER,
+                password=password,
+            ),
+            "只读 viewer",
+            "中原区（只读）/ Zhongyuan district, read-only",
+        ),
+        (
+            _user(
+                username="university_clerk",
+                full_name="高校录入员（演示）",
+                organisation=university_org,
+                role=UserRole.CLERK,
+                password=password,
+            ),
+            "录入员 clerk",
+            "本校及其教师和学生 / this university only",
+        ),
+        (
+            _user(
+                username="school_clerk",
+                full_name="小学录入员（演示）",
+                organisation=school_org,
+                role=UserRole.CLERK,
+                password=password,
+            ),
+            "录入员 clerk",
+            "本校及其教师和学生 / this school only",
+        ),
+    ]
+    for user, role, sees in people:
+        secret = ""
+        if accounts_services.user_requires_totp(user):
+            if not user.totp_confirmed:
+                accounts_services.user_totp_preenrol_demo(actor=DEMO_ACTOR, user=user)
+                user.refresh_from_db()
+            secret = user.totp_secret
+        report.logins.append(
+            DemoLogin(
+                username=user.username,
+                role=role,
+                organisation=str(user.organisation),
+                sees=sees,
+                totp_secret=secret,
+            )
+        )
+    return report
