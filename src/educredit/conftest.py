@@ -134,5 +134,5 @@ def api_client(county: Any) -> Any:
     client, key = factories.make_api_client(
         organisation=county, name="中原区学籍系统", scopes=["accounts:read"]
     )
-    client.key = key
+    client.key = key  # type: ignore[attr-defined]  # the clear key, for tests to send
     return client

@@ -62,7 +62,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 def organisation_list(request: HttpRequest) -> list[dict[str, Any]]:
     organisations = organisations_visible_to(request.auth).select_related("parent")  # type: ignore[attr-defined]
     return [
-        _organisation_out(org, org.parent.public_id if org.parent else None)
+        _organisation_out(org, org.parent.public_id if org.parent is not None else None)
         for org in organisations
     ]
 
@@ -75,5 +75,5 @@ def organisation_list(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def organisation_detail(request: HttpRequest, org_id: uuid.UUID) -> dict[str, Any]:
     organisation = access_organisation_for_user(request.auth, org_id)  # type: ignore[attr-defined]
-    parent = organisation.parent.public_id if organisation.parent_id else None
+    parent = organisation.parent.public_id if organisation.parent is not None else None
     return _organisation_out(organisation, parent)

@@ -38,7 +38,7 @@ class AccessRule:
             return False
         if not self.roles:
             return True
-        return bool(user.has_role(*self.roles))  # type: ignore[union-attr]
+        return bool(user.has_role(*self.roles))
 
 
 def _mark(view: V, rule: AccessRule) -> V:

@@ -103,7 +103,9 @@ def _clean_org_fields(
     """Check an organisation's fields, reporting every problem at once."""
     errors: dict[str, str] = {}
     name = name.strip()
-    siblings = Organisation.objects.filter(parent=parent, name=name).exclude(pk=exclude_pk)
+    siblings = Organisation.objects.filter(parent=parent, name=name)
+    if exclude_pk is not None:
+        siblings = siblings.exclude(pk=exclude_pk)
     if not name:
         errors["name"] = _("请填写名称 / Name is required")
     elif siblings.exists():

@@ -18,7 +18,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -192,15 +192,23 @@ def login_totp_enrol_view(request: HttpRequest) -> HttpResponse:
 
 
 @access_public
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: HttpRequest) -> HttpResponseBase:
     return auth_views.LogoutView.as_view()(request)
 
 
 # --- organisations --------------------------------------------------------------------------
 
 
+def _staff(request: HttpRequest) -> User:
+    """The signed-in staff user (the view's access rule has already admitted them)."""
+    user = request.user
+    if not isinstance(user, User) or user.organisation is None:
+        raise PermissionDenied
+    return user
+
+
 def _is_admin(request: HttpRequest) -> bool:
-    return bool(request.user.has_role(UserRole.ADMIN))  # type: ignore[union-attr]
+    return _staff(request).has_role(UserRole.ADMIN)
 
 
 @access_staff()
@@ -216,7 +224,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @access_staff()
 def organisation_detail(request: HttpRequest, org_id: str) -> HttpResponse:
     """One organisation: its place in the tree, subordinate organisations, users."""
-    organisation = access_organisation_for_user(request.user, org_id)
+    staff = _staff(request)
+    organisation = access_organisation_for_user(staff, org_id)
     active_grants = RoleGrant.objects.filter(revoked_at__isnull=True)
     users = organisation.users.order_by("-is_active", "username").prefetch_related(
         Prefetch("role_grants", queryset=active_grants)
@@ -224,7 +233,7 @@ def organisation_detail(request: HttpRequest, org_id: str) -> HttpResponse:
     ancestors = [
         org
         for org in organisation_ancestors(organisation)
-        if request.user.organisation.covers(org)  # type: ignore[union-attr]
+        if staff.organisation is not None and staff.organisation.covers(org)
     ]
     return render(
         request,
@@ -236,7 +245,7 @@ def organisation_detail(request: HttpRequest, org_id: str) -> HttpResponse:
             "users": users,
             "api_clients": organisation.api_clients.order_by("-is_active", "name"),
             "is_admin": _is_admin(request),
-            "is_own": organisation.pk == request.user.organisation_id,  # type: ignore[union-attr]
+            "is_own": organisation.pk == staff.organisation_id,
             "reason_form": ReasonForm(),
         },
     )
@@ -250,8 +259,8 @@ def organisation_add(request: HttpRequest, org_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             child = services.organisation_create(
-                actor=request.user, parent=parent, **form.cleaned_data
-            )  # type: ignore[arg-type]
+                actor=_staff(request), parent=parent, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_service_error(form, exc)
         except PermissionDenied as exc:
@@ -275,7 +284,7 @@ def organisation_edit(request: HttpRequest, org_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_staff(request),
                 organisation=organisation,
                 **form.cleaned_data,
             )
@@ -300,7 +309,7 @@ def organisation_deactivate(request: HttpRequest, org_id: str) -> HttpResponse:
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         services.organisation_deactivate(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=_staff(request),
             organisation=organisation,
             reason=reason,
         )
@@ -340,7 +349,7 @@ def user_add(request: HttpRequest, org_id: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = services.user_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_staff(request),
                 organisation=organisation,
                 username=data["username"],
                 full_name=data["full_name"],
@@ -388,7 +397,7 @@ def user_roles(request: HttpRequest, user_id: str) -> HttpResponse:
     else:
         try:
             services.user_set_roles(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_staff(request),
                 user=subject,
                 roles=form.cleaned_data["roles"],
                 reason=form.cleaned_data["reason"],
@@ -408,7 +417,7 @@ def user_deactivate(request: HttpRequest, user_id: str) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        services.user_deactivate(actor=request.user, user=subject, reason=reason)  # type: ignore[arg-type]
+        services.user_deactivate(actor=_staff(request), user=subject, reason=reason)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
@@ -422,7 +431,7 @@ def user_totp_reset(request: HttpRequest, user_id: str) -> HttpResponse:
     """Clear a user's second factor (lost phone); they enrol again at next sign-in."""
     subject = access_user_for_user(request.user, user_id)
     try:
-        services.user_totp_reset(actor=request.user, user=subject)  # type: ignore[arg-type]
+        services.user_totp_reset(actor=_staff(request), user=subject)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
@@ -453,7 +462,7 @@ def apiclient_add(request: HttpRequest, org_id: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             client, key = services.api_client_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_staff(request),
                 organisation=organisation,
                 name=data["name"],
                 scopes=data["scopes"].split(","),
@@ -480,7 +489,7 @@ def apiclient_revoke(request: HttpRequest, client_id: str) -> HttpResponse:
     """Switch a business system's key off."""
     client = access_api_client_for_user(request.user, client_id)
     try:
-        services.api_client_revoke(actor=request.user, client=client)  # type: ignore[arg-type]
+        services.api_client_revoke(actor=_staff(request), client=client)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:

@@ -11,7 +11,7 @@ ME = "/api/accounts/me"
 ORGS = "/api/accounts/organisations"
 
 
-def bearer(key):
+def bearer(key: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 

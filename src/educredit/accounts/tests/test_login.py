@@ -1,3 +1,6 @@
+from datetime import timedelta
+from typing import Any
+
 import pyotp
 import pytest
 from django.utils import timezone
@@ -10,7 +13,7 @@ from educredit.testing.factories import TEST_PASSWORD
 LOGIN = "/accounts/login/"
 
 
-def _login(client, username, password=TEST_PASSWORD, **extra):
+def _login(client: Any, username: str, password: str = TEST_PASSWORD, **extra: Any) -> Any:
     return client.post(LOGIN, {"username": username, "password": password}, **extra)
 
 
@@ -82,7 +85,7 @@ def test_lock_lifts_after_the_window(client, county_clerk):
     for _ in range(5):
         _login(client, "zy.clerk", "wrong-password-1")
     # Age the failures past the 15-minute window.
-    LoginAttempt.objects.update(at=timezone.now() - timezone.timedelta(minutes=16))
+    LoginAttempt.objects.update(at=timezone.now() - timedelta(minutes=16))
     assert _login(client, "zy.clerk").status_code == 302
 
 

@@ -1,5 +1,7 @@
 """Every accounts page: allowed, read-only denied, outsider denied."""
 
+from typing import Any
+
 import pytest
 
 from educredit.accounts.models import ApiClient, Organisation, User
@@ -7,17 +9,17 @@ from educredit.audit.models import AuditEntry
 from educredit.testing.factories import TEST_PASSWORD
 
 
-def main_of(response):
+def main_of(response: Any) -> str:
     """The page's main content (the footer names the provincial department on every page)."""
-    content = response.content.decode()
+    content: str = response.content.decode()
     return content[content.index("<main") : content.index("</main>")]
 
 
-def url_org(org, suffix=""):
+def url_org(org: Any, suffix: str = "") -> str:
     return f"/accounts/organisations/{org.public_id}/{suffix}"
 
 
-def url_user(user, suffix=""):
+def url_user(user: Any, suffix: str = "") -> str:
     return f"/accounts/users/{user.public_id}/{suffix}"
 
 

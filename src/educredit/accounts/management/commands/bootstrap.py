@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from educredit.accounts import services
 
@@ -32,15 +33,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         password = os.environ.get(options["password_env"]) or getpass.getpass("密码 / Password: ")
         try:
-            province = services.organisation_bootstrap(
-                name=options["name"], region_code=options["region_code"]
-            )
-            admin = services.user_bootstrap_admin(
-                organisation=province,
-                username=options["username"],
-                full_name=options["full_name"],
-                password=password,
-            )
+            with transaction.atomic():  # both or neither, so a failed run can be retried
+                province = services.organisation_bootstrap(
+                    name=options["name"], region_code=options["region_code"]
+                )
+                admin = services.user_bootstrap_admin(
+                    organisation=province,
+                    username=options["username"],
+                    full_name=options["full_name"],
+                    password=password,
+                )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(
