@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from educredit.accounts.models import User
 from educredit.accounts.permissions import access_rule_of
 
 
@@ -91,6 +93,13 @@ PORTAL_NAV: tuple[NavLink, ...] = (
 _EXACT_MATCH = {"web:home", "portal:home"}
 
 
+def prime_user_roles(request: HttpRequest) -> None:
+    """Load the user's role grants once: every link's access rule asks for them."""
+    user = getattr(request, "user", None)
+    if isinstance(user, User):
+        prefetch_related_objects([user], "role_grants")
+
+
 def url_if_available(request: HttpRequest, url_name: str) -> str | None:
     """The URL of ``url_name`` if it exists and the request's user may open it, else None."""
     try:
@@ -117,6 +126,7 @@ def resolve_links(
     request: HttpRequest, links: tuple[NavLink, ...], *, keep_unavailable: bool = False
 ) -> list[ResolvedLink]:
     """The links the current user can follow (plus disabled placeholders if asked)."""
+    prime_user_roles(request)
     resolved: list[ResolvedLink] = []
     for link in links:
         url = url_if_available(request, link.url_name)

@@ -161,3 +161,12 @@ def test_rate_limit_page_says_when_to_retry():
     html = render_to_string("429.html", {"retry_after_minutes": 15})
     assert "请在 15 分钟后重试" in html
     assert "try again in 15 minutes" in html
+
+
+@pytest.mark.django_db
+def test_workspace_menu_costs_no_query_per_link(client, city_clerk, django_assert_max_num_queries):
+    # Session, user, the user's role grants once, the organisation: the menu asks every
+    # link's access rule without going back to the database.
+    client = signed_in(client, city_clerk)
+    with django_assert_max_num_queries(5):
+        client.get("/workspace/")
