@@ -1,10 +1,28 @@
-"""Canonical serialisation and digests of audited rows and log entries."""
+"""Canonical serialisation and digests of audited rows and log entries.
+
+A row's snapshot maps each audited field's attribute name to a string (or ``None``), the way
+``Field.value_to_string`` writes it, after normalising the value to what the database gives
+back: an aware datetime in UTC, a date as a date, a decimal at its field's scale. So the digest
+of an instance in memory right after ``save()``, of the same row read back on SQLite or
+PostgreSQL, and of the values a bulk loader is about to ``COPY`` are all the same bytes.
+"""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import decimal
 import hashlib
 import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+Converter = Callable[[Any], Any]
 
 
 def canonical_json(value: Any) -> bytes:
@@ -15,3 +33,204 @@ def canonical_json(value: Any) -> bytes:
 def digest(value: Any) -> str:
     """SHA-256 hex of the canonical JSON of ``value``."""
     return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+class _Holder:
+    """Stands in for a model instance when a field's own ``value_to_string`` must be used."""
+
+    def __init__(self, attname: str, value: Any) -> None:
+        setattr(self, attname, value)
+
+
+def _text(field: models.Field[Any, Any]) -> Converter:
+    def convert(value: Any) -> Any:
+        return value if type(value) is str else str(field.to_python(value))
+
+    return convert
+
+
+def _integer(field: models.Field[Any, Any]) -> Converter:
+    def convert(value: Any) -> Any:
+        return str(value) if type(value) is int else str(field.to_python(value))
+
+    return convert
+
+
+def _boolean(field: models.Field[Any, Any]) -> Converter:
+    def convert(value: Any) -> Any:
+        return str(value if type(value) is bool else field.to_python(value))
+
+    return convert
+
+
+def _date(field: models.Field[Any, Any]) -> Converter:
+    def convert(value: Any) -> Any:
+        return (value if type(value) is dt.date else field.to_python(value)).isoformat()
+
+    return convert
+
+
+def _datetime(field: models.Field[Any, Any]) -> Converter:
+    def convert(value: Any) -> Any:
+        if type(value) is not dt.datetime:
+            value = field.to_python(value)
+        if settings.USE_TZ:
+            # Django stores a naive value as local time; the database hands back UTC.
+            if timezone.is_naive(value):
+                value = timezone.make_aware(value)
+            value = value.astimezone(dt.UTC)
+        return value.isoformat()
+
+    return convert
+
+
+def _time(field: models.Field[Any, Any]) -> Converter:
+    def convert(value: Any) -> Any:
+        return (value if type(value) is dt.time else field.to_python(value)).isoformat()
+
+    return convert
+
+
+def _uuid(field: models.Field[Any, Any]) -> Converter:
+    def convert(value: Any) -> Any:
+        return str(value if type(value) is uuid.UUID else field.to_python(value))
+
+    return convert
+
+
+def _decimal(field: models.DecimalField[Any, Any]) -> Converter:
+    places = field.decimal_places
+    quantum = decimal.Decimal(1).scaleb(-places) if places is not None else None
+
+    def convert(value: Any) -> Any:
+        number = value if type(value) is decimal.Decimal else field.to_python(value)
+        return str(number.quantize(quantum) if quantum is not None else number)
+
+    return convert
+
+
+def _binary(value: Any) -> Any:
+    return base64.b64encode(bytes(value)).decode("ascii")
+
+
+def _json(value: Any) -> Any:
+    # JSONField.value_to_string gives the decoded value itself; canonical_json orders it.
+    return value
+
+
+def _fallback(field: models.Field[Any, Any]) -> Converter:
+    attname = field.attname
+
+    def convert(value: Any) -> Any:
+        return field.value_to_string(_Holder(attname, value))  # type: ignore[arg-type]
+
+    return convert
+
+
+def field_converter(field: models.Field[Any, Any]) -> Converter:
+    """How one field's value (not ``None``) becomes its snapshot string."""
+    if field.is_relation:
+        # A foreign key's attribute holds the target's key: write it as the target field would.
+        target = field.target_field  # type: ignore[attr-defined]
+        return field_converter(target)
+    checks: Sequence[tuple[type[models.Field[Any, Any]], Callable[[Any], Converter]]] = (
+        (models.BooleanField, _boolean),
+        (models.DateTimeField, _datetime),  # before DateField: it is a subclass
+        (models.DateField, _date),
+        (models.TimeField, _time),
+        (models.UUIDField, _uuid),
+        (models.DecimalField, _decimal),
+        (models.IntegerField, _integer),  # covers the small, big, positive and auto kinds
+        (models.AutoField, _integer),
+        (models.BigAutoField, _integer),
+        (models.SmallAutoField, _integer),
+        (models.CharField, _text),
+        (models.TextField, _text),
+    )
+    for field_class, make in checks:
+        if isinstance(field, field_class):
+            return make(field)
+    if isinstance(field, models.BinaryField):
+        return _binary
+    if isinstance(field, models.JSONField):
+        return _json
+    return _fallback(field)
+
+
+SnapshotPlan = tuple[tuple[str, Converter], ...]
+_plans: dict[type[models.Model], SnapshotPlan] = {}
+
+
+def snapshot_plan(model: type[models.Model]) -> SnapshotPlan:
+    """The audited fields of ``model`` (sorted by attribute name) and their converters."""
+    plan = _plans.get(model)
+    if plan is None:
+        exclude = set(getattr(model, "audit_exclude", ()))
+        fields = [
+            field
+            for field in model._meta.concrete_fields
+            if field.name not in exclude and field.attname not in exclude
+        ]
+        plan = tuple(
+            (field.attname, field_converter(field))
+            for field in sorted(fields, key=lambda f: f.attname)
+        )
+        _plans[model] = plan
+    return plan
+
+
+def snapshot_attnames(model: type[models.Model]) -> tuple[str, ...]:
+    """The attribute names a snapshot of ``model`` covers (what a bulk loader must supply)."""
+    return tuple(attname for attname, _ in snapshot_plan(model))
+
+
+def snapshot_from_values(model: type[models.Model], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The snapshot of a row of ``model`` given its values by attribute name."""
+    plan = snapshot_plan(model)
+    try:
+        return {
+            attname: None if (value := values[attname]) is None else convert(value)
+            for attname, convert in plan
+        }
+    except KeyError as exc:
+        missing = [attname for attname, _ in plan if attname not in values]
+        raise ValueError(
+            f"{model._meta.label}: a row digest needs every audited field; missing {missing}"
+        ) from exc
+
+
+def row_digest_from_values(model: type[models.Model], values_by_attname: Mapping[str, Any]) -> str:
+    """The digest of a row from the values about to be inserted (same as ``row_digest``)."""
+    return digest(snapshot_from_values(model, values_by_attname))
+
+
+def row_digester(model: type[models.Model]) -> Callable[[Mapping[str, Any]], str]:
+    """A function computing ``row_digest_from_values(model, …)`` with the plan looked up once."""
+    plan = snapshot_plan(model)
+    dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+    sha256 = hashlib.sha256
+
+    def row_digest_of(values: Mapping[str, Any]) -> str:
+        try:
+            snapshot = {
+                attname: None if (value := values[attname]) is None else convert(value)
+                for attname, convert in plan
+            }
+        except KeyError:
+            return row_digest_from_values(model, values)  # raises the explanatory error
+        return sha256(dumps(snapshot).encode()).hexdigest()
+
+    return row_digest_of
+
+
+def row_digest(instance: models.Model) -> str:
+    """The digest of an audited row as it is in memory: ``digest(instance.audit_snapshot())``."""
+    return digest(snapshot_of(instance))
+
+
+def snapshot_of(instance: models.Model) -> dict[str, Any]:
+    """The snapshot of an instance (deferred fields are loaded as ``getattr`` does)."""
+    return {
+        attname: None if (value := getattr(instance, attname)) is None else convert(value)
+        for attname, convert in snapshot_plan(type(instance))
+    }

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from educredit.audit.canonical import snapshot_of
 
 
 class AuditedModel(models.Model):
@@ -23,14 +26,13 @@ class AuditedModel(models.Model):
         abstract = True
 
     def audit_snapshot(self) -> dict[str, Any]:
-        """Field values by attribute name, minus ``audit_exclude``, as JSON-ready values."""
-        snapshot: dict[str, Any] = {}
-        for field in self._meta.concrete_fields:
-            if field.name in self.audit_exclude or field.attname in self.audit_exclude:
-                continue
-            value = field.value_from_object(self)
-            snapshot[field.attname] = value if value is None else field.value_to_string(self)
-        return snapshot
+        """Field values by attribute name, minus ``audit_exclude``, as JSON-ready values.
+
+        Each value is written as ``Field.value_to_string`` writes it, normalised to what the
+        database returns (see ``educredit.audit.canonical``), so it is the same before and
+        after a round trip through SQLite or PostgreSQL.
+        """
+        return snapshot_of(self)
 
 
 class AuditChainHead(models.Model):
@@ -62,13 +64,72 @@ class AuditEntry(models.Model):
     changed_fields = models.JSONField(default=list)
     reason = models.TextField(blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # Bulk entries only: how many rows the batch holds (``AuditBulkMember``); NULL otherwise.
+    member_count = models.BigIntegerField(null=True, blank=True)
     leaf_hash = models.CharField(max_length=64)
     chain_hash = models.CharField(max_length=64)
+    # HMAC of the leaf hash under a key outside the database: someone who can write to the
+    # database but cannot read the key file cannot forge an entry that verifies.
+    mac = models.CharField(max_length=64, default="")
 
     class Meta:
         ordering = ["seq"]
         indexes = [models.Index(fields=["target_type", "target_id", "seq"])]
-        verbose_name = "审计日志"
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"
+
+
+class AuditBulkMember(models.Model):
+    """One row of a bulk load (批量导入), covered by its batch entry's digest; append-only."""
+
+    pk = models.CompositePrimaryKey("entry_id", "position")
+    # Points at the entry's ``seq`` (known before the entry row is written, so members stream
+    # in first). No database constraint: it would cost an index probe per loaded row, and
+    # ``audit verify`` checks every member against its entry anyway.
+    entry = models.ForeignKey(
+        AuditEntry,
+        to_field="seq",
+        db_column="entry_seq",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="bulk_members",
+    )
+    position = models.BigIntegerField()
+    target_pk = models.CharField(max_length=64)
+    row_digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("批量审计成员")
+        verbose_name_plural = _("批量审计成员")
+
+    def __str__(self) -> str:
+        return f"#{self.entry_id}[{self.position}] {self.target_pk}"
+
+
+class TreeHead(models.Model):
+    """A signed Merkle tree head (签名树头) over the first ``size`` entries: a C2SP checkpoint."""
+
+    size = models.BigIntegerField(unique=True)
+    root_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    # The signed note exactly as published: "<origin>\n<size>\n<base64 root>\n\n— <key> <sig>\n".
+    checkpoint = models.TextField()
+    key_name = models.CharField(max_length=200)
+    # base64(4-byte key hash ‖ Ed25519 signature), as on the checkpoint's signature line.
+    signature = models.CharField(max_length=200)
+    sealed_by = models.CharField(max_length=120)
+    # The compact range (perfect-subtree roots, hex) after ``size`` leaves, so the next seal
+    # only hashes the entries added since. Not trusted by ``verify``, which recomputes.
+    frontier = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["size"]
+        get_latest_by = "size"
+        verbose_name = _("签名树头")
+        verbose_name_plural = _("签名树头")
+
+    def __str__(self) -> str:
+        return f"tree head {self.size} {self.root_hash[:12]}"
