@@ -115,7 +115,7 @@ def _clean_org_fields(
     uscc = uscc.strip().upper()
     if uscc and not USCC_PATTERN.match(uscc):
         errors["uscc"] = _(
-            "统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V）/ "
+            "统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V） / "
             "A unified social credit code is 18 digits or capital letters (no I, O, Z, S, V)"
         )
     if errors:

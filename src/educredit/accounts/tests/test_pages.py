@@ -303,3 +303,10 @@ def test_pages_are_phone_ready(client, county_clerk, county, width_marker):
         "/accounts/login/",
     ):
         assert width_marker in client.get(url).content.decode()
+
+
+def test_english_is_available(client, county_clerk, county):
+    # Needs the compiled catalogue (`make install` / `make messages` compiles it).
+    client.force_login(county_clerk)
+    content = main_of(client.get(url_org(county), HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Subordinate organisations" in content and "下级机构" not in content
