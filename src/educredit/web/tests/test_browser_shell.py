@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from educredit.testing.factories import TEST_PASSWORD
+
 pytestmark = pytest.mark.browser
 
 
@@ -53,19 +55,19 @@ def test_portal_home_in_chinese_then_english(browser_page: Page, viewport, scree
 
 
 def test_staff_sign_in_to_workspace_and_out(
-    browser_page: Page, viewport, screenshot, city_clerk, no_totp
+    browser_page: Page, viewport, screenshot, city_reviewer, no_totp
 ):
     page = browser_page
     page.goto("/workspace/")
     # Anonymous visitors are sent to the sign-in page, which brings them back afterwards.
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/workspace/"))
-    page.locator("input[name=username]").fill(city_clerk.user.username)
-    page.locator("input[name=password]").fill(city_clerk.password)
+    page.locator("input[name=username]").fill(city_reviewer.username)
+    page.locator("input[name=password]").fill(TEST_PASSWORD)
     screenshot(page, "login")
     page.locator("form button[type=submit]").click()
 
     expect(page).to_have_url(re.compile(r"/workspace/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("您好，王芳")
+    expect(page.get_by_role("heading", level=1)).to_have_text("您好，郑州审核员")
     expect(page.locator(".ec-welcome")).to_contain_text("郑州市教育局")
     expect(page.locator(".ec-welcome")).to_contain_text("审核员")
     screenshot(page, "workspace-home-zh")
@@ -74,13 +76,13 @@ def test_staff_sign_in_to_workspace_and_out(
     account = page.locator(
         "[data-ec-account=mobile]" if viewport.is_mobile else "[data-ec-account=desktop]"
     )
-    expect(account.locator(".ec-user-name")).to_have_text("王芳")
+    expect(account.locator(".ec-user-name")).to_have_text("郑州审核员")
     expect(page.locator("#ec-nav .nav-link.active")).to_have_text("工作台")
     if viewport.is_mobile:
         screenshot(page, "workspace-menu-open")
 
     account.get_by_role("button", name="English").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, 王芳")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, 郑州审核员")
     expect(page.locator(".ec-brand-name")).to_have_text(
         "Henan Education Credit Information Platform"
     )
