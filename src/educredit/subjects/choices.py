@@ -16,6 +16,22 @@ class InstitutionKind(models.TextChoices):
     OTHER = "other", _("其他机构")
 
 
+class InstitutionLevel(models.TextChoices):
+    """Level of a higher-education institution (办学层次)."""
+
+    UNDERGRADUATE = "undergraduate", _("本科")
+    JUNIOR_COLLEGE = "junior_college", _("专科")
+    UNSPECIFIED = "", _("未填写")
+
+
+class InstitutionOwnership(models.TextChoices):
+    """Who runs an institution: the state (公办) or a private sponsor (民办)."""
+
+    PUBLIC = "public", _("公办")
+    PRIVATE = "private", _("民办")
+    UNSPECIFIED = "", _("未填写")
+
+
 class DocumentType(models.TextChoices):
     """Identity document a person is known by."""
 
@@ -27,6 +43,8 @@ class DocumentType(models.TextChoices):
 
 
 class Gender(models.TextChoices):
+    """Gender as derived from a resident ID (odd sequence digit = male)."""
+
     MALE = "M", _("男")
     FEMALE = "F", _("女")
     UNKNOWN = "", _("未知")
@@ -39,3 +57,27 @@ class AffiliationRole(models.TextChoices):
     STUDENT = "student", _("学生")
     RESEARCHER = "researcher", _("科研人员")
     STAFF = "staff", _("职工")
+
+
+class NameDiscrepancyStatus(models.TextChoices):
+    """Review state of a name that differs from the one on record."""
+
+    OPEN = "open", _("待核对")
+    ACCEPTED = "accepted", _("已采用新名称")
+    DISMISSED = "dismissed", _("已驳回")
+
+
+class ImportKind(models.TextChoices):
+    """What an import file holds."""
+
+    INSTITUTIONS = "institutions", _("机构")
+    PEOPLE = "people", _("人员")
+
+
+class ImportStatus(models.TextChoices):
+    """Life cycle of an import run: pending → running → finished | failed."""
+
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("处理中")
+    FINISHED = "finished", _("已完成")
+    FAILED = "failed", _("失败")

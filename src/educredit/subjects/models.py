@@ -1,14 +1,52 @@
-"""Credit subjects: institutions and people, and how people belong to institutions."""
+"""Credit subjects: institutions and people, how people belong to institutions, and imports."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from educredit.audit.models import AuditedModel
-from educredit.subjects.choices import AffiliationRole, DocumentType, Gender, InstitutionKind
+from educredit.subjects.choices import (
+    AffiliationRole,
+    DocumentType,
+    Gender,
+    ImportKind,
+    ImportStatus,
+    InstitutionKind,
+    InstitutionLevel,
+    InstitutionOwnership,
+    NameDiscrepancyStatus,
+)
+
+
+def _jurisdiction_path(user: Any) -> str | None:
+    """The materialised path of the reader's organisation, or None if it sees nothing.
+
+    Works for staff users and API clients alike: both carry an ``organisation``.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    organisation = getattr(user, "organisation", None)
+    if organisation is None:
+        return None
+    return str(organisation.path)
+
+
+class InstitutionQuerySet(models.QuerySet["Institution"]):
+    """Institutions, scoped by jurisdiction."""
+
+    def visible_to(self, user: Any) -> InstitutionQuerySet:
+        """Institutions supervised by, or themselves, an organisation in the reader's subtree."""
+        path = _jurisdiction_path(user)
+        if path is None:
+            return self.none()
+        return self.filter(
+            Q(supervisor__path__startswith=path) | Q(organisation__path__startswith=path)
+        )
 
 
 class Institution(AuditedModel):
@@ -21,12 +59,33 @@ class Institution(AuditedModel):
     moe_code = models.CharField(_("学校标识码"), max_length=10, null=True, blank=True, unique=True)
     name = models.CharField(_("名称"), max_length=200, db_index=True)
     kind = models.CharField(_("类型"), max_length=20, choices=InstitutionKind.choices)
+    level = models.CharField(
+        _("办学层次"),
+        max_length=20,
+        choices=InstitutionLevel.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    ownership = models.CharField(
+        _("办学性质"),
+        max_length=10,
+        choices=InstitutionOwnership.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     region_code = models.CharField(_("所在地区"), max_length=6, db_index=True)
     supervisor = models.ForeignKey(
         "accounts.Organisation",
         on_delete=models.PROTECT,
         related_name="supervised_institutions",
         verbose_name=_("主管部门"),
+    )
+    # The supervising body as the source named it (e.g. 公安部 for 铁道警察学院), kept even
+    # when it is not an organisation of the platform and ``supervisor`` is the importer's.
+    supervisor_name = models.CharField(
+        _("主管部门（原文）"), max_length=200, blank=True, default="", db_default=""
     )
     # The institution's own account in the organisation tree, when it has one (its clerks).
     organisation = models.OneToOneField(
@@ -38,8 +97,11 @@ class Institution(AuditedModel):
     )
     licence_number = models.CharField(_("办学许可证号"), max_length=60, blank=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=100, blank=True)
+    remarks = models.TextField(_("备注"), blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InstitutionQuerySet.as_manager()
 
     audit_exclude = ("created_at", "updated_at")
 
@@ -70,6 +132,22 @@ class FormerName(AuditedModel):
     class Meta:
         ordering = ["-used_until"]
 
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    """People, scoped by jurisdiction."""
+
+    def visible_to(self, user: Any) -> PersonQuerySet:
+        """People with an affiliation (current or past) at an institution the reader sees."""
+        if _jurisdiction_path(user) is None:
+            return self.none()
+        visible = Institution.objects.visible_to(user)
+        return self.filter(
+            Exists(Affiliation.objects.filter(person=OuterRef("pk"), institution__in=visible))
+        )
+
 
 class Person(AuditedModel):
     """A natural person who is a credit subject (教师、科研人员、学生…).
@@ -90,6 +168,8 @@ class Person(AuditedModel):
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
 
     # The ciphertext changes when keys rotate; the blind index stands for the number.
     audit_exclude = ("id_number_cipher", "created_at", "updated_at")
@@ -120,3 +200,190 @@ class Affiliation(AuditedModel):
 
     class Meta:
         indexes = [models.Index(fields=["institution", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.institution_id} {self.role}"
+
+
+class NameDiscrepancyQuerySet(models.QuerySet["NameDiscrepancy"]):
+    """Name discrepancies, scoped by jurisdiction."""
+
+    def visible_to(self, user: Any) -> NameDiscrepancyQuerySet:
+        """Discrepancies about institutions or people the reader sees."""
+        if _jurisdiction_path(user) is None:
+            return self.none()
+        return self.filter(
+            Q(institution__in=Institution.objects.visible_to(user))
+            | Q(person__in=Person.objects.visible_to(user))
+        )
+
+
+class NameDiscrepancy(AuditedModel):
+    """A registration that named a known subject differently (姓名/名称不一致), for review.
+
+    Registering an identifier that is already known never overwrites the name on record;
+    the differing name is kept here until a reviewer adopts or dismisses it.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="name_discrepancies",
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="name_discrepancies"
+    )
+    recorded_name = models.CharField(_("登记名称"), max_length=200)
+    submitted_name = models.CharField(_("提交名称"), max_length=200)
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=NameDiscrepancyStatus.choices,
+        default=NameDiscrepancyStatus.OPEN,
+    )
+    reported_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(_("处理说明"), blank=True)
+
+    objects = NameDiscrepancyQuerySet.as_manager()
+
+    audit_exclude = ("created_at",)
+
+    class Meta:
+        verbose_name = _("名称不一致")
+        verbose_name_plural = _("名称不一致")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(institution__isnull=False, person__isnull=True)
+                    | Q(institution__isnull=True, person__isnull=False)
+                ),
+                name="discrepancy_has_one_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recorded_name} ≠ {self.submitted_name}"
+
+
+class SubjectQueryLog(models.Model):
+    """One look-up of a person by document number: who, when, why, whom (never the number)."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+    purpose = models.CharField(_("查询事由"), max_length=300)
+    document_type = models.CharField(max_length=20, choices=DocumentType.choices)
+    # Null when nothing was found within the reader's jurisdiction.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="query_logs"
+    )
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("证件号码查询记录")
+        verbose_name_plural = _("证件号码查询记录")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M} {self.purpose}"
+
+
+class ImportRunQuerySet(models.QuerySet["ImportRun"]):
+    """Import runs, scoped by jurisdiction."""
+
+    def visible_to(self, user: Any) -> ImportRunQuerySet:
+        """Runs started in the reader's organisation or below it."""
+        path = _jurisdiction_path(user)
+        if path is None:
+            return self.none()
+        return self.filter(organisation__path__startswith=path)
+
+
+class ImportRun(models.Model):
+    """One uploaded file of institutions or people being imported, with its progress."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("导入内容"), max_length=20, choices=ImportKind.choices)
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    original_filename = models.CharField(_("文件名"), max_length=255)
+    # Column headings of the file as uploaded (for the error report), and the encoding found.
+    header = models.JSONField(default=list)
+    encoding = models.CharField(max_length=20, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理"), default=0)
+    ok_rows = models.PositiveIntegerField(_("成功"), default=0)
+    failed_rows = models.PositiveIntegerField(_("失败"), default=0)
+    error_message = models.TextField(_("错误信息"), blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    # Where institutions go whose 主管部门 is not an organisation of the platform.
+    default_supervisor = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    default_kind = models.CharField(
+        max_length=20, choices=InstitutionKind.choices, default=InstitutionKind.UNIVERSITY
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.original_filename} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.FINISHED:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+
+class ImportRowError(models.Model):
+    """A rejected row of an import: its number, the offending column and a bilingual reason.
+
+    The row's original values are kept encrypted (they may hold identity numbers) so that the
+    downloadable error report can repeat them for correction.
+    """
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="row_errors")
+    row_number = models.PositiveIntegerField(_("行号"))
+    column = models.CharField(_("列"), max_length=100, blank=True)
+    reason = models.TextField(_("原因"))
+    values_cipher = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["row_number", "pk"]
+        indexes = [models.Index(fields=["run", "row_number"])]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.reason}"
