@@ -40,6 +40,7 @@ from typing import Any, TextIO
 from faker.providers.company.zh_CN import Provider as CompanyNames
 from faker.providers.person.zh_CN import Provider as PersonNames
 
+from educredit.core.identifiers import RESIDENT_ID_CHECK, RESIDENT_ID_WEIGHTS, uscc_check_character
 from educredit.synth.regions import (
     JIYUAN_CODE,
     PROVINCE_CODE,
@@ -120,18 +121,9 @@ PERSON_CLASSES: dict[str, PersonClass] = {
     "teacher": PersonClass(22, 65, 830, 1000),
 }
 
-# --- identifier check characters (GB 32100-2015, GB 11714-1997, GB 11643-1999) ------------
+# --- identifier check characters ------------------------------------------------------------
 
-USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-_RESIDENT_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def uscc_check_character(first17: str) -> str:
-    """GB 32100-2015 check character (weighted sum mod 31) of the first 17 characters."""
-    total = sum(USCC_CHARSET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
-    return USCC_CHARSET[(31 - total % 31) % 31]
 
 
 def organisation_code_check_character(first8: str) -> str:
@@ -139,12 +131,6 @@ def organisation_code_check_character(first8: str) -> str:
     total = sum(int(c) * w for c, w in zip(first8, _ORG_CODE_WEIGHTS, strict=True))
     check = 11 - total % 11
     return "X" if check == 10 else "0" if check == 11 else str(check)
-
-
-def resident_id_check_character(first17: str) -> str:
-    """GB 11643-1999 ISO 7064 MOD 11-2 check character."""
-    total = sum(int(c) * w for c, w in zip(first17, _RESIDENT_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11]
 
 
 def make_uscc(*, registration: str, region_code: str, serial: int, seed: int) -> str:
@@ -293,12 +279,12 @@ class _IdentityAllocator:
         seq = person_class.seq_from + (k // width + date_index * 37) % size
         total = self.region_sums[region] + date_sums[date_index]
         total += (seq // 100) * 8 + (seq // 10 % 10) * 4 + (seq % 10) * 2  # weights 14-16
-        return f"{region}{dates[date_index]}{seq:03d}{'10X98765432'[total % 11]}"
+        return f"{region}{dates[date_index]}{seq:03d}{RESIDENT_ID_CHECK[total % 11]}"
 
 
 def _weighted(digits: str, start: int) -> int:
     """Share of the GB 11643 check sum of ``digits`` placed at ``start`` in the number."""
-    return sum(int(c) * _RESIDENT_WEIGHTS[start + i] for i, c in enumerate(digits))
+    return sum(int(c) * RESIDENT_ID_WEIGHTS[start + i] for i, c in enumerate(digits))
 
 
 # --- the generator ----------------------------------------------------------------------------

@@ -1,0 +1,82 @@
+"""``educredit demo``: one login per role and level, and a second run changes nothing."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from educredit.accounts.models import Organisation, User
+from educredit.subjects.models import Institution, Person
+from educredit.synth.demo import DEMO_PASSWORD
+from educredit.synth.models import ProvinceLoad
+
+pytestmark = pytest.mark.django_db
+
+DEMO_USERS = {
+    "province_admin": "province",
+    "zhengzhou_reviewer": "city",
+    "zhongyuan_clerk": "county",
+    "zhongyuan_viewer": "county",
+    "university_clerk": "university",
+    "school_clerk": "school",
+}
+
+
+def run_demo(out: Path) -> str:
+    stdout = StringIO()
+    call_command("demo", scale=0.0002, people_factor=0.01, out=out, stdout=stdout)
+    return stdout.getvalue()
+
+
+def test_demo_twice_makes_everything_once(tmp_path: Path, totp_required: None) -> None:
+    first = run_demo(tmp_path)
+    counts = (
+        Organisation.objects.count(),
+        User.objects.count(),
+        Institution.objects.count(),
+        Person.objects.count(),
+    )
+    second = run_demo(tmp_path)
+    assert counts == (
+        Organisation.objects.count(),
+        User.objects.count(),
+        Institution.objects.count(),
+        Person.objects.count(),
+    )
+    assert ProvinceLoad.objects.count() == 1
+    for output in (first, second):
+        assert DEMO_PASSWORD in output
+        assert "educredit totp-code" in output
+        assert "http://127.0.0.1:8000/workspace/" in output
+        for username in DEMO_USERS:
+            assert username in output
+
+
+def test_demo_logins_sit_at_every_level(tmp_path: Path, totp_required: None) -> None:
+    run_demo(tmp_path)
+    for username, kind in DEMO_USERS.items():
+        user = User.objects.select_related("organisation").get(username=username)
+        assert user.is_demo
+        assert user.check_password(DEMO_PASSWORD)
+        assert user.organisation is not None and user.organisation.kind == kind
+    reviewer = User.objects.get(username="zhengzhou_reviewer")
+    admin = User.objects.get(username="province_admin")
+    assert reviewer.totp_confirmed and admin.totp_confirmed
+    clerk = User.objects.get(username="zhongyuan_clerk")
+    assert not clerk.totp_confirmed  # clerks sign in with a password only
+
+
+def test_demo_school_clerk_sees_only_their_school(tmp_path: Path) -> None:
+    run_demo(tmp_path)
+    clerk = User.objects.get(username="school_clerk")
+    county = User.objects.get(username="zhongyuan_clerk")
+    school = Institution.objects.get(organisation=clerk.organisation)
+    assert school.kind == "primary" and school.region_code == "410102"
+    assert list(Institution.objects.visible_to(clerk)) == [school]
+    assert Person.objects.visible_to(clerk).exists()
+    county_sees = Institution.objects.visible_to(county)
+    assert school in county_sees
+    assert {i.region_code for i in county_sees} == {"410102"}
