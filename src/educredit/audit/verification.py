@@ -302,13 +302,26 @@ def _classify_suspects(
 ) -> None:
     """Tell edited entries from moved or copied ones: a moved entry still hashes at its old seq."""
     seqs = sorted(suspects)
+    # A copied entry carries its original's stored hashes: find where else they occur.
+    twins: dict[str, list[int]] = {}
+    if seqs:
+        leaf_hashes = [suspects[seq].leaf_hash for seq in seqs[:1000]]
+        for leaf_hash, other in AuditEntry.objects.filter(leaf_hash__in=leaf_hashes).values_list(
+            "leaf_hash", "seq"
+        ):
+            twins.setdefault(leaf_hash, []).append(other)
     for seq in seqs:
         entry = suspects[seq]
-        candidates = [seq - 1, seq + 1]
+        candidates = [seq - 1, seq + 1, *twins.get(entry.leaf_hash, ())]
         if len(seqs) <= 200:
             candidates += [other for other in seqs if other not in (seq - 1, seq, seq + 1)]
         origin = next(
-            (c for c in candidates if c > 0 and _leaf_with_seq(entry, c) == entry.leaf_hash), None
+            (
+                c
+                for c in candidates
+                if c > 0 and c != seq and _leaf_with_seq(entry, c) == entry.leaf_hash
+            ),
+            None,
         )
         if origin is None:
             result.entry_problems.append(
