@@ -45,10 +45,10 @@ def decrypt_text(token: str, *, associated_data: bytes = b"") -> str:
     key = settings.EDUCREDIT_FIELD_KEYS.get(key_id)
     if key is None:
         raise FieldDecryptionError(f"unknown field key id {key_id!r}")
-    raw = base64.b64decode(payload)
     try:
+        raw = base64.b64decode(payload, validate=True)
         plain = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data)
-    except Exception as exc:  # cryptography raises InvalidTag for any tampering
+    except Exception as exc:  # InvalidTag for any tampering; binascii.Error for mangled text
         raise FieldDecryptionError("ciphertext failed authentication") from exc
     return plain.decode()
 
