@@ -56,22 +56,31 @@ class ImportFileError(ValueError):
 # --- reading files ------------------------------------------------------------------------
 
 
-def detect_encoding(handle: IO[bytes]) -> str:
-    """``utf-8-sig`` if the whole file is valid UTF-8, else ``gb18030`` (a superset of GBK).
+WIDE_CHAR = re.compile("[\u0800-\U0010ffff]")
+NARROW_CHAR = re.compile("[\u0080-\u07ff]")
 
-    Decodes incrementally, chunk by chunk, so a large file is never held in memory. GBK and
-    GB18030 text almost never happens to be valid UTF-8, so trying UTF-8 first is safe.
+
+def detect_encoding(handle: IO[bytes]) -> str:
+    """``utf-8-sig`` if the whole file is UTF-8, else ``gb18030`` (a superset of GBK).
+
+    Decodes incrementally, chunk by chunk, so a large file is never held in memory. Chinese
+    text in GBK is almost never valid UTF-8; the rare short exception decodes to two-byte
+    characters only (Cyrillic, Greek…), while Chinese in UTF-8 takes three bytes a character:
+    such a file is read as GB18030.
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
+    wide = narrow = False
     try:
         while chunk := handle.read(CHUNK_BYTES):
-            decoder.decode(chunk)
+            text = decoder.decode(chunk)
+            wide = wide or WIDE_CHAR.search(text) is not None
+            narrow = narrow or NARROW_CHAR.search(text) is not None
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return "gb18030"
     finally:
         handle.seek(0)
-    return "utf-8-sig"
+    return "gb18030" if narrow and not wide else "utf-8-sig"
 
 
 def _cell_text(value: Any) -> str:
@@ -374,6 +383,9 @@ class RowHandler:
     header: list[str]
     columns: dict[str, int]
     field_columns: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Subclasses prepare their look-up caches here."""
 
     def value(self, values: list[str], name: str) -> str:
         index = self.columns.get(name)
