@@ -159,7 +159,7 @@ def audit_append(
     For a deletion call it after ``target.delete()`` with the snapshot taken before: Django
     has cleared the primary key, and the entry records the row as gone (empty after digest).
     """
-    pk_attname = target._meta.pk.attname  # type: ignore[union-attr]
+    pk_attname = target._meta.pk.attname
     if target.pk is None and before is not None and before.get(pk_attname) is not None:
         target_id, after = str(before[pk_attname]), None
     elif target.pk is None:

@@ -432,7 +432,7 @@ def _latest_expected(
 
 def _check_model(result: VerificationResult, model: type[AuditedModel]) -> None:
     label = target_type_of(model)
-    pk_attname = model._meta.pk.attname  # type: ignore[union-attr]
+    pk_attname = model._meta.pk.attname
     attnames = snapshot_attnames(model)
     names = list(dict.fromkeys([pk_attname, *attnames]))
     digest_of = row_digester(model)
@@ -444,7 +444,7 @@ def _check_model(result: VerificationResult, model: type[AuditedModel]) -> None:
     members = AuditBulkMember.objects.filter(entry__target_type=label)
     if isinstance(model._meta.pk, (models.IntegerField, models.AutoField)):
         # Merge two streams sorted by the integer key: flat memory for millions of rows.
-        integer = models.BigIntegerField()
+        integer: models.BigIntegerField[int, int] = models.BigIntegerField()
         single_stream = (
             singles.filter(target_id__regex=_INTEGER_PK)
             .annotate(key=Cast("target_id", integer))

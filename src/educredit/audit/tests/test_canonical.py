@@ -6,10 +6,12 @@ import datetime as dt
 import decimal
 import uuid
 import zoneinfo
+from typing import Any
 
 import pytest
 from django.db import models
 
+from educredit.accounts.models import Organisation
 from educredit.audit.canonical import (
     field_converter,
     row_digest,
@@ -17,6 +19,7 @@ from educredit.audit.canonical import (
     row_digester,
     snapshot_attnames,
 )
+from educredit.audit.models import AuditedModel
 from educredit.audit.tests.helpers import organisation_made
 from educredit.subjects.choices import AffiliationRole, Gender, InstitutionKind
 from educredit.subjects.models import Affiliation, FormerName, Institution, Person
@@ -24,7 +27,7 @@ from educredit.subjects.models import Affiliation, FormerName, Institution, Pers
 pytestmark = pytest.mark.django_db
 
 
-def loader_values(instance: models.Model, *, as_text: bool = False) -> dict:
+def loader_values(instance: models.Model, *, as_text: bool = False) -> dict[str, Any]:
     """The values a bulk loader holds for a row: Python objects (or their text forms)."""
     values = {name: getattr(instance, name) for name in snapshot_attnames(type(instance))}
     if as_text:
@@ -39,7 +42,7 @@ def loader_values(instance: models.Model, *, as_text: bool = False) -> dict:
     return values
 
 
-def assert_digest_agrees(instance: models.Model) -> None:
+def assert_digest_agrees(instance: AuditedModel) -> None:
     model = type(instance)
     in_memory = row_digest(instance)
     from_db = model._base_manager.get(pk=instance.pk)
@@ -50,7 +53,7 @@ def assert_digest_agrees(instance: models.Model) -> None:
     assert row_digester(model)(loader_values(instance)) == in_memory
 
 
-def make_subjects():
+def make_subjects() -> tuple[Organisation, Institution, Person, Affiliation, FormerName]:
     supervisor = organisation_made()
     institution = Institution.objects.create(
         name="郑州大学",
@@ -121,7 +124,7 @@ def test_a_changed_value_changes_the_digest():
 
 
 def test_datetimes_are_written_in_utc_whatever_zone_they_were_made_in():
-    field = models.DateTimeField()
+    field: models.DateTimeField[Any, Any] = models.DateTimeField()
     field.set_attributes_from_name("at")
     convert = field_converter(field)
     utc = dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC)
@@ -132,16 +135,16 @@ def test_datetimes_are_written_in_utc_whatever_zone_they_were_made_in():
 
 
 def test_decimals_are_written_at_their_field_scale():
-    field = models.DecimalField(max_digits=6, decimal_places=2)
+    field: models.DecimalField[Any, Any] = models.DecimalField(max_digits=6, decimal_places=2)
     field.set_attributes_from_name("score")
     convert = field_converter(field)
     assert convert(decimal.Decimal("1.5")) == convert("1.50") == "1.50"
 
 
 def test_booleans_and_integers_given_as_other_types():
-    flag = models.BooleanField()
+    flag: models.BooleanField[Any, Any] = models.BooleanField()
     flag.set_attributes_from_name("flag")
-    number = models.IntegerField()
+    number: models.IntegerField[Any, Any] = models.IntegerField()
     number.set_attributes_from_name("n")
     assert field_converter(flag)(1) == "True"
     assert field_converter(number)("42") == "42"

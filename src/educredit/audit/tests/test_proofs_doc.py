@@ -23,7 +23,7 @@ DOC = Path(settings.PROJECT_DIR) / "docs" / "audit-proofs.md"
 
 def snippet(first_line: str) -> str:
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
-    return next(block for block in blocks if block.startswith(first_line))
+    return str(next(block for block in blocks if block.startswith(first_line)))
 
 
 def run(script: Path, *args: str, isolated: bool = False) -> subprocess.CompletedProcess[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import DatabaseError, connection, connections, transaction
 
 from educredit.audit import checkpoint as cp
@@ -133,7 +134,7 @@ def test_a_checkpoint_fails_under_another_key_or_when_edited():
     small_history()
     head = tree_head_seal(actor=ACTOR)
     name, key = cp.key_name(), cp.public_key_bytes()
-    other = cp.Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+    other = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
     assert cp.open_checkpoint(head.checkpoint, name, other) is None
     assert cp.open_checkpoint(head.checkpoint.replace("\n7\n", "\n6\n"), name, key) is None
     assert cp.open_checkpoint(head.checkpoint, "someone-else", key) is None

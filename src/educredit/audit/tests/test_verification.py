@@ -30,18 +30,18 @@ from educredit.audit.tests.helpers import (
     raw,
     small_history,
 )
-from educredit.audit.verification import verify_audit_log
+from educredit.audit.verification import VerificationResult, verify_audit_log
 from educredit.subjects.models import Institution
 
 pytestmark = pytest.mark.django_db
 
 
-def first(result):
+def first(result: VerificationResult) -> tuple[int, str] | None:
     problem = result.first_entry_problem
     return None if problem is None else (problem.seq, problem.kind)
 
 
-def rows(result):
+def rows(result: VerificationResult) -> set[tuple[str, str, str]]:
     return {(p.model, p.pk, p.kind) for p in result.row_problems}
 
 
@@ -160,7 +160,8 @@ def test_a_copied_entry_inserted_in_a_gap_is_named(history):
     )
     result = verify_audit_log()
     assert first(result) == (5, "inserted")
-    assert "#2" in result.first_entry_problem.detail_en
+    problem = result.first_entry_problem
+    assert problem is not None and "#2" in problem.detail_en
 
 
 def test_two_swapped_entries_are_named(history):
