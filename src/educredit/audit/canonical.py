@@ -159,6 +159,7 @@ def field_converter(field: models.Field[Any, Any]) -> Converter:
 
 SnapshotPlan = tuple[tuple[str, Converter], ...]
 _plans: dict[type[models.Model], SnapshotPlan] = {}
+_digesters: dict[type[models.Model], Callable[[Mapping[str, Any]], str]] = {}
 
 
 def snapshot_plan(model: type[models.Model]) -> SnapshotPlan:
@@ -200,25 +201,55 @@ def snapshot_from_values(model: type[models.Model], values: Mapping[str, Any]) -
 
 
 def row_digest_from_values(model: type[models.Model], values_by_attname: Mapping[str, Any]) -> str:
-    """The digest of a row from the values about to be inserted (same as ``row_digest``)."""
-    return digest(snapshot_from_values(model, values_by_attname))
+    """The digest of a row from the values about to be inserted (same as ``row_digest``).
+
+    For a loader that holds each row's values before a ``COPY`` or ``bulk_create``: every
+    audited attribute must be present (``snapshot_attnames``), with the value the row will
+    hold (Python objects or their text forms: a UUID or its string, a date or "1980-02-29").
+    """
+    digester = _digesters.get(model)
+    if digester is None:
+        digester = _digesters[model] = row_digester(model)
+    return digester(values_by_attname)
 
 
 def row_digester(model: type[models.Model]) -> Callable[[Mapping[str, Any]], str]:
-    """A function computing ``row_digest_from_values(model, …)`` with the plan looked up once."""
-    plan = snapshot_plan(model)
-    dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+    """A fast ``row_digest_from_values(model, …)`` for loops over many rows.
+
+    The plan is looked up once and the canonical JSON is written directly (keys are already
+    sorted; strings escaped by the same C function ``json.dumps`` uses), which gives the very
+    bytes ``canonical_json`` would at a fraction of the cost.
+    """
+    plan = tuple(
+        (json.dumps(attname, ensure_ascii=False) + ":", attname, convert)
+        for attname, convert in snapshot_plan(model)
+    )
+    text_fields = {
+        field.attname
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField) and not field.is_relation
+    }
+    quote: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
     sha256 = hashlib.sha256
 
     def row_digest_of(values: Mapping[str, Any]) -> str:
+        parts = []
         try:
-            snapshot = {
-                attname: None if (value := values[attname]) is None else convert(value)
-                for attname, convert in plan
-            }
+            for prefix, attname, convert in plan:
+                value = values[attname]
+                if value is None:
+                    parts.append(prefix + "null")
+                    continue
+                # Most audited fields are text that needs no conversion: skip the call.
+                text = value if type(value) is str and attname in text_fields else convert(value)
+                if type(text) is str:
+                    parts.append(prefix + quote(text))
+                else:  # a JSON field's decoded value
+                    parts.append(prefix + canonical_json(text).decode())
         except KeyError:
-            return row_digest_from_values(model, values)  # raises the explanatory error
-        return sha256(dumps(snapshot).encode()).hexdigest()
+            snapshot_from_values(model, values)  # raises the error naming what is missing
+            raise
+        return sha256(("{" + ",".join(parts) + "}").encode()).hexdigest()
 
     return row_digest_of
 

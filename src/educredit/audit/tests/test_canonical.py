@@ -13,11 +13,13 @@ from django.db import models
 
 from educredit.accounts.models import Organisation
 from educredit.audit.canonical import (
+    digest,
     field_converter,
     row_digest,
     row_digest_from_values,
     row_digester,
     snapshot_attnames,
+    snapshot_from_values,
 )
 from educredit.audit.models import AuditedModel
 from educredit.audit.tests.helpers import organisation_made
@@ -103,6 +105,16 @@ def test_snapshot_covers_uuid_bool_fk_and_null_as_value_to_string_writes_them():
     assert supervisor.audit_snapshot()["is_active"] == "True"
     assert person.audit_snapshot()["birth_date"] == "1980-02-29"
     assert "id_number_cipher" not in person.audit_snapshot()
+
+
+def test_the_fast_digester_writes_the_same_bytes_as_canonical_json():
+    _, institution, *_ = make_subjects()
+    values = loader_values(institution)
+    for name in ['引号"与\\反斜杠', "换行\n制表\t", "控制\x01\x1f", "emoji 🎓 \u2028", ""]:
+        values["name"] = values["legal_representative"] = name
+        expected = digest(snapshot_from_values(Institution, values))
+        assert row_digest_from_values(Institution, values) == expected
+        assert row_digester(Institution)(values) == expected
 
 
 def test_a_missing_field_is_named():
