@@ -229,7 +229,7 @@ def row_digester(model: type[models.Model]) -> Callable[[Mapping[str, Any]], str
         for field in model._meta.concrete_fields
         if isinstance(field, models.CharField | models.TextField) and not field.is_relation
     }
-    quote: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+    quote: Callable[[str], str] = json.encoder.encode_basestring
     sha256 = hashlib.sha256
 
     def row_digest_of(values: Mapping[str, Any]) -> str:
