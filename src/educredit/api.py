@@ -14,3 +14,7 @@ api = NinjaAPI(
 from educredit.accounts.api import router as accounts_router  # noqa: E402
 
 api.add_router("/accounts/", accounts_router)
+
+from educredit.subjects.api import router as subjects_router  # noqa: E402
+
+api.add_router("/subjects/", subjects_router)

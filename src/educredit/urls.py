@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/setlang/", web_views.set_language, name="set_language"),
     path("accounts/", include("educredit.accounts.urls")),
     path("workspace/", include("educredit.web.urls")),
+    path("subjects/", include("educredit.subjects.urls")),
     path("api/", api.urls),
     path("", include("educredit.portal.urls")),
 ]

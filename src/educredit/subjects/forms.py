@@ -11,7 +11,7 @@ from educredit.accounts.choices import OrganisationKind
 from educredit.accounts.forms import BootstrapForm
 from educredit.accounts.models import Organisation
 from educredit.subjects.choices import DocumentType, ImportKind, InstitutionKind
-from educredit.subjects.regions import HENAN_CITIES
+from educredit.subjects.regions import city_choices
 
 BUREAU_KINDS = (
     OrganisationKind.PROVINCIAL_DEPARTMENT,
@@ -32,7 +32,7 @@ class InstitutionFilterForm(BootstrapForm):
     region = forms.ChoiceField(
         label=_("所在地"),
         required=False,
-        choices=[("", _("全部地区")), *((code, name) for name, code in HENAN_CITIES.items())],
+        choices=lambda: [("", _("全部地区")), *city_choices()],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

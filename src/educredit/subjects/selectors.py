@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -99,7 +99,7 @@ def institution_affiliations(institution: Institution, *, role: str = "") -> Que
     affiliations = Affiliation.objects.filter(institution=institution).select_related("person")
     if role:
         affiliations = affiliations.filter(role=role)
-    return affiliations.order_by(Q(ended_on__isnull=False), "person__name", "pk")
+    return affiliations.order_by(F("ended_on").desc(nulls_first=True), "person__name", "pk")
 
 
 def people_visible_to(user: Any) -> QuerySet[Person]:
@@ -129,7 +129,7 @@ def person_affiliations_visible_to(user: Any, person: Person) -> QuerySet[Affili
     return (
         Affiliation.objects.filter(person=person, institution__in=institutions_visible_to(user))
         .select_related("institution")
-        .order_by(Q(ended_on__isnull=False), "-started_on", "pk")
+        .order_by(F("ended_on").desc(nulls_first=True), F("started_on").desc(nulls_last=True), "pk")
     )
 
 
