@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from educredit.audit.models import AuditEntry
 from educredit.core import services
@@ -17,6 +18,20 @@ from educredit.core.workdays import (
 pytestmark = pytest.mark.django_db
 
 D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    # The rule is user-facing text; another test's request may leave English active.
+    with translation.override("zh-hans"):
+        yield
+
+
+def test_rule_is_translated():
+    with translation.override("en"):
+        rule = add_working_days(D(2027, 3, 1), 7).rule
+    # Needs the compiled catalogue (``make install`` compiles every app's messages).
+    assert rule == "7 working days, counting weekends only (the 2027 schedule is not yet published)"
 
 
 def test_national_day_is_not_a_working_day_and_makeup_saturday_is():
