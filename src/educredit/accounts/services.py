@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pyotp
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -407,8 +408,6 @@ def user_set_password(*, actor: Actor, user: User, password: str) -> User:
 
 def user_requires_totp(user: User) -> bool:
     """Whether this user must pass a TOTP check to sign in (admins and reviewers)."""
-    from django.conf import settings
-
     return bool(settings.EDUCREDIT_REQUIRE_TOTP) and bool(user.roles() & TOTP_ROLES)
 
 
