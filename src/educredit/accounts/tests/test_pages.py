@@ -310,3 +310,43 @@ def test_english_is_available(client, county_clerk, county):
     client.force_login(county_clerk)
     content = main_of(client.get(url_org(county), HTTP_ACCEPT_LANGUAGE="en"))
     assert "Subordinate organisations" in content and "下级机构" not in content
+
+
+ADMIN_ONLY = [
+    ("get", lambda org, user, api: url_org(org, "add/")),
+    ("get", lambda org, user, api: url_org(org, "edit/")),
+    ("post", lambda org, user, api: url_org(org, "deactivate/")),
+    ("get", lambda org, user, api: url_org(org, "users/add/")),
+    ("get", lambda org, user, api: url_org(org, "api-clients/add/")),
+    ("post", lambda org, user, api: url_user(user, "roles/")),
+    ("post", lambda org, user, api: url_user(user, "deactivate/")),
+    ("post", lambda org, user, api: url_user(user, "totp-reset/")),
+    ("get", lambda org, user, api: "/accounts/api-clients/"),
+    ("post", lambda org, user, api: f"/accounts/api-clients/{api.public_id}/revoke/"),
+]
+
+
+@pytest.mark.parametrize(("method", "make_url"), ADMIN_ONLY)
+def test_admin_pages_refuse_read_only_and_clerk_users(
+    client, method, make_url, county, county_viewer, county_clerk, county_admin, api_client
+):
+    url = make_url(county, county_clerk, api_client)
+    for persona in (county_viewer, county_clerk):
+        client.force_login(persona)
+        assert getattr(client, method)(url).status_code == 403, (persona.username, url)
+    # Nothing changed behind the refusals.
+    county_clerk.refresh_from_db()
+    api_client.refresh_from_db()
+    assert county_clerk.is_active and county_clerk.roles() == {"clerk"}
+    assert api_client.is_active and county.is_active
+    client.force_login(county_admin)
+    assert getattr(client, method)(url).status_code in {200, 302}
+
+
+def test_user_list_reads_a_bounded_number_of_queries(
+    client, province_admin, county_clerk, county_viewer, outsider, django_assert_max_num_queries
+):
+    client.force_login(province_admin)
+    with django_assert_max_num_queries(10):
+        response = client.get("/accounts/users/")
+    assert "js.clerk" in response.content.decode()
