@@ -64,6 +64,7 @@ def csv_bytes(rows: list[list[str]], encoding: str) -> bytes:
 def xlsx_bytes(rows: list[list[str]]) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert sheet is not None
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
@@ -165,6 +166,7 @@ def test_error_report_repeats_the_row_with_its_reason(
     buffer = io.BytesIO()
     imports.write_error_report(run, buffer)
     sheet = load_workbook(io.BytesIO(buffer.getvalue())).active
+    assert sheet is not None
     rows = [
         [cell if cell is not None else "" for cell in row]
         for row in sheet.iter_rows(values_only=True)
@@ -173,7 +175,7 @@ def test_error_report_repeats_the_row_with_its_reason(
     assert len(rows) == 2
     assert rows[1][:6] == institution_rows()[2]
     assert rows[1][6] == 3
-    assert rows[1][7].startswith("统一社会信用代码：")
+    assert str(rows[1][7]).startswith("统一社会信用代码：")
 
 
 def test_missing_required_column_fails_the_run_and_writes_nothing(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
+from educredit.accounts.models import Organisation
 from educredit.audit.models import AuditEntry
 from educredit.core.crypto import decrypt_text, token_key_id
 from educredit.subjects import services
@@ -25,7 +27,9 @@ from educredit.subjects.tests.conftest import TEACHER_NUMBER
 pytestmark = pytest.mark.django_db
 
 
-def _register(actor, supervisor, name, **kwargs):
+def _register(
+    actor: Any, supervisor: Organisation, name: str, **kwargs: Any
+) -> services.Registration[Institution]:
     kwargs.setdefault("uscc", factories.uscc(7))
     return services.institution_register(
         actor=actor,
@@ -190,6 +194,7 @@ def test_accepting_a_discrepancy_renames_the_institution(county_institution, cou
     flag = _register(
         county_clerk, county_institution.supervisor, "中原区实验小学", uscc=county_institution.uscc
     ).discrepancy
+    assert flag is not None
     services.name_discrepancy_resolve(
         actor=county_clerk,
         discrepancy=flag,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from educredit.subjects import services
-from educredit.subjects.models import ImportRun, Institution, SubjectQueryLog
+from educredit.subjects.models import ImportRun, Institution, Person, SubjectQueryLog
 from educredit.subjects.tests import factories
 from educredit.subjects.tests.conftest import OTHER_NUMBER, TEACHER_NUMBER
 from educredit.subjects.tests.test_imports import csv_bytes, institution_rows
@@ -20,7 +20,7 @@ from educredit.subjects.tests.test_imports import csv_bytes, institution_rows
 pytestmark = pytest.mark.django_db
 
 
-def _pages(institution, person):
+def _pages(institution: Institution, person: Person) -> list[str]:
     return [
         reverse("subjects:institution_list"),
         reverse("subjects:institution_detail", kwargs={"institution_id": institution.public_id}),
@@ -88,12 +88,12 @@ def test_institution_list_search_and_filters(client, county_clerk, county):
     client.force_login(county_clerk)
     url = reverse("subjects:institution_list")
 
-    def names(**params):
+    def names(**params: str) -> set[str]:
         body = client.get(url, params).content.decode()
         return {name for name in ("中原区实验小学", "中原区实验幼儿园") if f">{name}<" in body}
 
     assert names(q="第一小学") == {"中原区实验小学"}  # by former name
-    assert names(q=school.uscc.lower()) == {"中原区实验小学"}
+    assert names(q=str(school.uscc).lower()) == {"中原区实验小学"}
     assert names(kind="kindergarten") == {"中原区实验幼儿园"}
     assert names(region="410100") == {"中原区实验小学", "中原区实验幼儿园"}
     assert names(region="410200") == set()
@@ -227,6 +227,7 @@ def test_upload_progress_errors_and_report(
     report = client.get(progress["report_url"])
     assert report["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(b"".join(report.streaming_content))).active
+    assert sheet is not None
     assert sheet.max_row == 2 and sheet.cell(1, 8).value == "错误原因"
 
 
@@ -288,6 +289,7 @@ def test_review_page_resolves_a_discrepancy(client, county_clerk, county_institu
         supervisor=county_institution.supervisor,
         uscc=county_institution.uscc,
     ).discrepancy
+    assert flag is not None
     client.force_login(county_clerk)
     assert "中原区实验小学" in client.get(reverse("subjects:review_list")).content.decode()
     response = client.post(
