@@ -11,6 +11,9 @@ Personas (conventions rule 9), all built through the services:
 - ``api_client`` (a business system of 中原区 with ``accounts:read``; ``api_client.key``
   holds its clear key).
 
+Browser tests (``@pytest.mark.browser``) get ``browser_page`` / ``screenshot`` / ``viewport``
+from ``educredit.testing.browser``, registered here once.
+
 TOTP is switched off for every test (``EDUCREDIT_REQUIRE_TOTP = False``); a test that needs it
 asks for the ``totp_required`` fixture. Passwords use a fast hasher (Argon2 is for production;
 one test checks the production setting).
@@ -24,6 +27,11 @@ import pytest
 
 from educredit.accounts.choices import OrganisationKind, UserRole
 from educredit.testing import factories
+
+# The browser harness, registered once for the whole suite: one Chromium per test process.
+# (Importing its ``browser`` fixture in an app's conftest as well would define a second
+# session fixture, and a second Playwright in the same process fails.)
+from educredit.testing.browser import browser, browser_page, screenshot, viewport  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,10 @@
-"""Fixtures of the accounts tests: the browser harness, with the narrowest phone we support."""
+"""Fixtures of the accounts tests: browser tests run on the narrowest phone we support."""
 
 from __future__ import annotations
 
 import pytest
 
-from educredit.testing.browser import DESKTOP, Viewport, browser, browser_page, screenshot  # noqa: F401
+from educredit.testing.browser import DESKTOP, Viewport
 
 # 375 px is the narrowest phone the workspace must stay readable on (iPhone SE / mini).
 NARROW_PHONE = Viewport("phone-375", 375, 667, is_mobile=True)
