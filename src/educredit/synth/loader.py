@@ -25,7 +25,6 @@ import csv
 import datetime as dt
 import hashlib
 import hmac
-import io
 import itertools
 import json
 import multiprocessing
@@ -64,6 +63,7 @@ CHUNK_ROWS = 25_000
 POOL_THRESHOLD = 60_000
 
 Progress = Callable[[str, int, int], None]
+Row = tuple[Any, ...]
 
 
 class ProvinceLoadError(Exception):
@@ -86,99 +86,28 @@ def _json_string(value: str) -> str:
     return json.encoder.encode_basestring(value)  # type: ignore[attr-defined,no-any-return]
 
 
-@dataclass(frozen=True)
-class _TableSpec:
-    """How one model's rows are written: its columns, constants, and what its digest covers.
+_NULL = "\\N"
+# PostgreSQL COPY text format: backslash, tab, newline and carriage return are escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
-    ``columns`` are (attname, db column) of every concrete field in model order; ``constants``
-    give the values of the fields the loader does not set per row (their defaults, the load
-    time for timestamps); ``digest_fields`` are the attnames an audit snapshot covers, sorted.
-    """
-
-    table: str
-    columns: tuple[tuple[str, str], ...]
-    constants: dict[str, Any]
-    digest_fields: tuple[str, ...]
-
-
-def _table_spec(model: type[models.Model], provided: Sequence[str], now: dt.datetime) -> _TableSpec:
-    constants: dict[str, Any] = {}
-    columns: list[tuple[str, str]] = []
-    for model_field in model._meta.concrete_fields:
-        columns.append((model_field.attname, model_field.column))
-        if model_field.attname in provided:
-            continue
-        if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
-            constants[model_field.attname] = now
-        elif model_field.has_default():
-            constants[model_field.attname] = model_field.get_default()
-        elif model_field.null:
-            constants[model_field.attname] = None
-        else:
-            raise ProvinceLoadError(
-                f"加载程序不知道如何填写 {model.__name__}.{model_field.name} / "
-                f"the loader does not know how to fill {model.__name__}.{model_field.name}"
-            )
-    exclude = set(getattr(model, "audit_exclude", ()))
-    digest_fields = sorted(
-        model_field.attname
-        for model_field in model._meta.concrete_fields
-        if model_field.name not in exclude and model_field.attname not in exclude
-    )
-    return _TableSpec(
-        table=model._meta.db_table,
-        columns=tuple(columns),
-        constants=constants,
-        digest_fields=tuple(digest_fields),
-    )
-
-
-def _snapshot_text(value: Any) -> str:
-    """A value as ``AuditedModel.audit_snapshot`` renders it (``audit.canonical``)."""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def row_digest(spec: _TableSpec, values: dict[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of a row's audit snapshot (as ``audit.canonical.digest``).
-
-    Written out by hand because it runs for every loaded row; a test checks it against the
-    audit app's own digest of the stored rows.
-    """
-    parts = []
-    for name in spec.digest_fields:
-        value = values[name]
-        text = "null" if value is None else _json_string(_snapshot_text(value))
-        parts.append(f'"{name}":{text}')
-    return hashlib.sha256(("{" + ",".join(parts) + "}").encode()).hexdigest()
+Formatter = Callable[[Any], Any]
 
 
 def _copy_text(value: Any) -> str:
-    """A value in PostgreSQL's COPY text format."""
+    """Any value in PostgreSQL's COPY text format (for constants and unusual fields)."""
     if value is None:
-        return "\\N"
+        return _NULL
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False)
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return text
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def _db_value(value: Any) -> Any:
-    """A value as Django's SQLite backend stores it."""
+    """Any value as Django's SQLite backend stores it."""
     if isinstance(value, _Uuid):
         return value.replace("-", "")
     if isinstance(value, dt.datetime):
@@ -190,6 +119,166 @@ def _db_value(value: Any) -> Any:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return value
+
+
+def _snapshot_json(value: Any) -> str:
+    """Any value as the JSON of its audit-snapshot text (``audit.canonical``), or null."""
+    if value is None:
+        return "null"
+    if isinstance(value, dt.datetime):
+        text = value.astimezone(dt.UTC).isoformat()
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    return _json_string(text)
+
+
+# Per-type formatters (module functions, so that table specs pickle to worker processes).
+def _int_copy(v: Any) -> str:
+    return _NULL if v is None else str(v)
+
+
+def _int_json(v: Any) -> str:
+    return "null" if v is None else f'"{v}"'
+
+
+def _same(v: Any) -> Any:
+    return v
+
+
+def _date_copy(v: dt.date | None) -> str:
+    return _NULL if v is None else v.isoformat()
+
+
+def _date_db(v: dt.date | None) -> str | None:
+    return None if v is None else v.isoformat()
+
+
+def _date_json(v: dt.date | None) -> str:
+    return "null" if v is None else f'"{v.isoformat()}"'
+
+
+def _uuid_copy(v: str) -> str:
+    return str(v)
+
+
+def _uuid_db(v: str) -> str:
+    return v.replace("-", "")
+
+
+def _uuid_json(v: str) -> str:
+    return f'"{v}"'
+
+
+def _text_copy(v: str | None) -> str:
+    return _NULL if v is None else v.translate(_COPY_ESCAPES)
+
+
+def _text_json(v: str | None) -> str:
+    return "null" if v is None else _json_string(v)
+
+
+def _formatters(model_field: models.Field[Any, Any]) -> tuple[Formatter, Formatter, Formatter]:
+    """(COPY text, SQLite value, snapshot JSON) for one field's per-row values.
+
+    Chosen once per field so that a row costs a few cheap calls; the types are the ones the
+    row builders below produce. Anything else takes the general (slower) path.
+    """
+    if isinstance(model_field, models.ForeignKey | models.IntegerField):  # ids, auto fields too
+        return _int_copy, _same, _int_json
+    if isinstance(model_field, models.DateField) and not isinstance(
+        model_field, models.DateTimeField
+    ):
+        return _date_copy, _date_db, _date_json
+    if isinstance(model_field, models.UUIDField):
+        return _uuid_copy, _uuid_db, _uuid_json
+    if isinstance(model_field, models.CharField | models.TextField):
+        return _text_copy, _same, _text_json
+    return _copy_text, _db_value, _snapshot_json
+
+
+@dataclass(frozen=True)
+class _TableSpec:
+    """How one model's rows are written: columns, per-column formatters, constants, digest.
+
+    Per-row values come from a row builder as a tuple in ``provided`` order; the fields the
+    loader does not set per row are constants (their defaults, the load time for
+    timestamps), rendered once. The digest plan lists the audited attnames in sorted order,
+    each either a constant JSON fragment or an index into the row tuple.
+    """
+
+    table: str
+    provided: tuple[str, ...]
+    columns: tuple[str, ...]  # db columns: provided ones, then constants
+    constants: dict[str, Any]
+    copy_formatters: tuple[Formatter, ...]
+    db_formatters: tuple[Formatter, ...]
+    json_formatters: tuple[Formatter, ...]
+    copy_suffix: str  # the constants' COPY text, with its leading tab and the newline
+    db_constants: tuple[Any, ...]
+    digest_plan: tuple[tuple[int, str], ...]  # (row index or -1, '"attname":' or fragment)
+
+
+def _table_spec(model: type[models.Model], provided: Sequence[str], now: dt.datetime) -> _TableSpec:
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    unknown = [name for name in provided if name not in fields]
+    constants: dict[str, Any] = {}
+    for attname, model_field in fields.items():
+        if attname in provided:
+            continue
+        if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+            constants[attname] = now
+        elif model_field.has_default():
+            constants[attname] = model_field.get_default()
+        elif model_field.null:
+            constants[attname] = None
+        else:
+            unknown.append(attname)
+    if unknown:
+        raise ProvinceLoadError(
+            f"加载程序与 {model.__name__} 的字段不一致：{', '.join(unknown)} / "
+            f"the loader does not match the fields of {model.__name__}: {', '.join(unknown)}"
+        )
+    formatters = [_formatters(fields[name]) for name in provided]
+    exclude = set(getattr(model, "audit_exclude", ()))
+    plan: list[tuple[int, str]] = []
+    for attname in sorted(fields):
+        model_field = fields[attname]
+        if model_field.name in exclude or attname in exclude:
+            continue
+        if attname in constants:
+            plan.append((-1, f'"{attname}":{_snapshot_json(constants[attname])}'))
+        else:
+            plan.append((provided.index(attname), f'"{attname}":'))
+    suffix = "".join("\t" + _copy_text(value) for value in constants.values())
+    return _TableSpec(
+        table=model._meta.db_table,
+        provided=tuple(provided),
+        columns=tuple(fields[name].column for name in [*provided, *constants]),
+        constants=constants,
+        copy_formatters=tuple(f[0] for f in formatters),
+        db_formatters=tuple(f[1] for f in formatters),
+        json_formatters=tuple(f[2] for f in formatters),
+        copy_suffix=suffix + "\n",
+        db_constants=tuple(_db_value(value) for value in constants.values()),
+        digest_plan=tuple(plan),
+    )
+
+
+def row_digest(spec: _TableSpec, row: Sequence[Any]) -> str:
+    """SHA-256 of the canonical JSON of a row's audit snapshot (as ``audit.canonical.digest``).
+
+    Written out by hand because it runs for every loaded row; every chunk checks its first
+    row against the audit app's own ``row_digest_from_values``, and the tests check every
+    loaded row against the digest of the stored row.
+    """
+    json_formatters = spec.json_formatters
+    text = ",".join(
+        fragment if index < 0 else fragment + json_formatters[index](row[index])
+        for index, fragment in spec.digest_plan
+    )
+    return hashlib.sha256(("{" + text + "}").encode()).hexdigest()
 
 
 class _Uuid(str):
@@ -299,76 +388,81 @@ class _Job:
 
 def _encode_chunk(job: _Job, chunk: _Chunk) -> _Encoded:
     """Turn one chunk of CSV lines into rows for the database (pure; runs in a worker)."""
-    out = io.StringIO()
+    lines: list[str] = []
     params: list[tuple[Any, ...]] = []
     members: list[tuple[int, str]] = []
     spec = job.spec
-    attnames = [attname for attname, _column in spec.columns]
     postgres = job.engine == "postgresql"
+    formatters = spec.copy_formatters if postgres else spec.db_formatters
     row_builder = _ROW_BUILDERS[job.kind]
     randomness = _Randomness(len(chunk.lines))
     for offset, record in enumerate(csv.reader(chunk.lines)):
-        line = chunk.first_line + offset
-        key = chunk.first_key + offset
         pk = chunk.first_id + offset
         try:
-            values = row_builder(
-                job, record, key, pk, randomness.uuid4(offset), randomness.nonce(offset)
+            row = row_builder(
+                job,
+                record,
+                chunk.first_key + offset,
+                pk,
+                randomness.uuid4(offset),
+                randomness.nonce(offset),
             )
         except (ValueError, IndexError, KeyError) as exc:
+            line = chunk.first_line + offset
             raise ProvinceLoadError(
                 f"{chunk.file} 第 {line} 行有误 / {chunk.file} line {line} is invalid: {exc}"
             ) from exc
-        values.update(spec.constants)
-        member_digest = row_digest(spec, values)
-        if offset == 0 and member_digest != audit_services.row_digest_from_values(
-            job.model, values
-        ):
+        member_digest = row_digest(spec, row)
+        if offset == 0:
             # The fast digest must agree with the audit app's definition, or verify would
             # flag every loaded row: check it once per chunk against the real thing.
-            raise ProvinceLoadError(
-                f"{job.model.__name__}: 行摘要与审计模块不一致 / "
-                "row digest disagrees with the audit app's"
-            )
+            values = {**dict(zip(spec.provided, row, strict=True)), **spec.constants}
+            if member_digest != audit_services.row_digest_from_values(job.model, values):
+                raise ProvinceLoadError(
+                    f"{job.model.__name__}: 行摘要与审计模块不一致 / "
+                    "row digest disagrees with the audit app's"
+                )
         members.append((pk, member_digest))
         if postgres:
-            out.write("\t".join(_copy_text(values[name]) for name in attnames))
-            out.write("\n")
+            lines.append(
+                "\t".join([f(v) for f, v in zip(formatters, row, strict=True)]) + spec.copy_suffix
+            )
         else:
-            params.append(tuple(_db_value(values[name]) for name in attnames))
+            params.append(
+                (*[f(v) for f, v in zip(formatters, row, strict=True)], *spec.db_constants)
+            )
     return _Encoded(
-        rows=len(members), copy_data=out.getvalue().encode(), params=params, members=members
+        rows=len(members), copy_data="".join(lines).encode(), params=params, members=members
     )
 
 
 def _institution_row(
     job: _Job, record: list[str], key: int, pk: int, uuid: _Uuid, nonce: bytes
-) -> dict[str, Any]:
+) -> Row:
     (row_key, uscc, name, kind, ownership, level, region_code, supervisor_key, licence, legal) = (
         record
     )
     if int(row_key) != key:
         raise ValueError(f"key {row_key} out of order (expected {key})")
-    return {
-        "id": pk,
-        "public_id": uuid,
-        "uscc": uscc or None,
-        "moe_code": None,
-        "name": name,
-        "kind": kind,
-        "ownership": ownership,
-        "level": level,
-        "region_code": region_code,
-        "supervisor_id": job.organisation_ids[int(supervisor_key)],
-        "organisation_id": None,
-        "licence_number": licence,
-        "legal_representative": legal,
-    }
+    # In the order of _PROVIDED["institutions"].
+    return (
+        pk,
+        uuid,
+        uscc or None,
+        None,
+        name,
+        kind,
+        ownership,
+        level,
+        region_code,
+        job.organisation_ids[int(supervisor_key)],
+        None,
+        licence,
+        legal,
+    )
 
 
-def _person_row(
-    job: _Job, record: list[str], key: int, pk: int, uuid: _Uuid, nonce: bytes
-) -> dict[str, Any]:
+def _person_row(job: _Job, record: list[str], key: int, pk: int, uuid: _Uuid, nonce: bytes) -> Row:
     row_key, document_type, id_number, name = record
     if int(row_key) != key:
         raise ValueError(f"key {row_key} out of order (expected {key})")
@@ -376,22 +470,23 @@ def _person_row(
         raise ValueError("no field keys")
     number = normalise_document_number(id_number)
     gender, born = _resident_id_facts(number) if document_type == "resident_id" else ("", None)
-    return {
-        "id": pk,
-        "public_id": uuid,
-        "document_type": document_type,
-        "id_number_cipher": _encrypt(job.keys, number, nonce),
-        "id_number_index": _blind_index(job.keys, number),
-        "id_number_masked": mask_document_number(number),
-        "name": name,
-        "gender": gender,
-        "birth_date": born,
-    }
+    # In the order of _PROVIDED["people"].
+    return (
+        pk,
+        uuid,
+        document_type,
+        _encrypt(job.keys, number, nonce),
+        _blind_index(job.keys, number),
+        mask_document_number(number),
+        name,
+        gender,
+        born,
+    )
 
 
 def _affiliation_row(
     job: _Job, record: list[str], key: int, pk: int, uuid: _Uuid, nonce: bytes
-) -> dict[str, Any]:
+) -> Row:
     person_key, institution_key, role, started_on = (
         int(record[0]),
         int(record[1]),
@@ -400,17 +495,18 @@ def _affiliation_row(
     )
     if not (0 < person_key <= job.person_count and 0 < institution_key <= job.institution_count):
         raise ValueError(f"unknown person {person_key} or institution {institution_key}")
-    return {
-        "id": pk,
-        "person_id": job.person_base + person_key - 1,
-        "institution_id": job.institution_base + institution_key - 1,
-        "role": role,
-        "started_on": dt.date.fromisoformat(started_on) if started_on else None,
-        "ended_on": None,
-    }
+    # In the order of _PROVIDED["affiliations"].
+    return (
+        pk,
+        job.person_base + person_key - 1,
+        job.institution_base + institution_key - 1,
+        role,
+        dt.date.fromisoformat(started_on) if started_on else None,
+        None,
+    )
 
 
-_ROW_BUILDERS: dict[str, Callable[[_Job, list[str], int, int, _Uuid, bytes], dict[str, Any]]] = {
+_ROW_BUILDERS: dict[str, Callable[[_Job, list[str], int, int, _Uuid, bytes], Row]] = {
     "institutions": _institution_row,
     "people": _person_row,
     "affiliations": _affiliation_row,
@@ -515,7 +611,7 @@ def _advance_sequence(model: type[models.Model]) -> None:
 
 
 def _write(spec: _TableSpec, encoded: _Encoded) -> None:
-    quoted = ", ".join(connection.ops.quote_name(column) for _attname, column in spec.columns)
+    quoted = ", ".join(connection.ops.quote_name(column) for column in spec.columns)
     table = connection.ops.quote_name(spec.table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
