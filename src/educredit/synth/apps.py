@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SynthConfig(AppConfig):
     name = "educredit.synth"
     label = "synth"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "合成数据"
+    verbose_name = _("合成数据")

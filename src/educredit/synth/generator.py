@@ -629,10 +629,10 @@ class _ProvinceWriter:
             return f"{place}第{chinese_number(self._ordinal(county.code, kind))}中学"
         if kind == "vocational":
             city = county.city.name
-            n = chinese_number(self._ordinal(county.city.code, kind))
+            ordinal = chinese_number(self._ordinal(county.city.code, kind))
             if private:
                 return self._unique(f"{city}{brand}职业学校")
-            return f"{city}第{n}中等职业学校"
+            return f"{city}第{ordinal}中等职业学校"
         if kind == "university":
             city = county.city.name.removesuffix("市")
             n = self._ordinal(county.city.code, kind)

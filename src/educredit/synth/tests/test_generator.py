@@ -117,7 +117,7 @@ def test_proportions_at_full_scale() -> None:
         progress=None,
     )
     plan = writer.institution_plan()
-    totals = Counter()
+    totals: Counter[str] = Counter()
     by_city: Counter[str] = Counter()
     zhengzhou_universities = 0
     for county, kinds in zip(writer.counties, plan, strict=True):
