@@ -1,12 +1,10 @@
-"""Fixtures of the UI shell's tests: the browser harness (personas come from the root conftest)."""
+"""Fixtures of the UI shell's tests (personas and the browser come from the root conftest)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-
-from educredit.testing.browser import browser, browser_page, screenshot, viewport  # noqa: F401
 
 
 @pytest.fixture
