@@ -10,9 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
+from django.core.files import File
+from django.core.management import call_command
 from django.db import transaction
 
 from educredit.accounts import services as accounts_services
@@ -34,7 +37,12 @@ DEMO_CITY = "410100"  # 郑州市
 DEMO_COUNTY = "410102"  # 郑州市中原区
 DEMO_ACTOR = "system:demo"
 REFERENCE_UNIVERSITY = "郑州大学"
-REFERENCE_LIST = Path("/work/shared/reference/henan-higher-education-institutions-2017.csv")
+# Shipped with the subjects app (the same file as the shared reference list).
+REFERENCE_LIST = (
+    Path(subjects_services.__file__).parent
+    / "data"
+    / "henan-higher-education-institutions-2017.csv"
+)
 
 
 @dataclass
@@ -134,20 +142,27 @@ def _institution_account(
     return organisation
 
 
-def _import_reference_universities(report: DemoReport) -> None:
-    """The real list of Henan's 134 higher-education institutions, through the subjects
-    import path when that app offers a programmatic entry point."""
-    importer = getattr(subjects_services, "institutions_import_reference", None)
-    if importer is None:
-        report.notes.append(
-            "高校名录未导入：subjects 尚无可调用的导入入口 / the reference list of universities "
-            "was not imported: the subjects app has no programmatic import entry point yet"
+def _import_reference_universities(*, admin: User, root: Organisation, report: DemoReport) -> None:
+    """The real list of Henan's 134 higher-education institutions (2017), through the
+    subjects import path as an upload would go, then their renames since 2017."""
+    if Institution.objects.filter(moe_code__isnull=False).exists():
+        return  # imported by an earlier run (or by hand): registering again changes nothing
+    with REFERENCE_LIST.open("rb") as handle:
+        run = subjects_services.import_run_start(
+            actor=admin,
+            kind="institutions",
+            upload=File(handle, name=REFERENCE_LIST.name),
+            default_supervisor=root,
+            default_kind="university",
+            enqueue=False,
         )
-        return
-    if not REFERENCE_LIST.exists():
-        report.notes.append(f"未找到 / not found: {REFERENCE_LIST}")
-        return
-    importer(actor=DEMO_ACTOR, path=REFERENCE_LIST)
+    result = subjects_services.import_run_process(run_id=run.pk)
+    if result is not None:
+        report.notes.append(
+            f"高校名录 / universities (2017 list): {result.ok_rows} 行导入 / imported, "
+            f"{result.failed_rows} 行失败 / failed"
+        )
+    call_command("subjects", "renames", stdout=StringIO())
 
 
 def demo_prepare(
@@ -188,7 +203,7 @@ def demo_prepare(
         loaded_now = True
     load = ProvinceLoad.objects.get(dataset_id=dataset_id)
     report = DemoReport(dataset_id=dataset_id, loaded_now=loaded_now, counts=dict(load.counts))
-    _import_reference_universities(report)
+    _import_reference_universities(admin=admin, root=root, report=report)
 
     city = Organisation.objects.get(
         parent=root, kind=OrganisationKind.CITY_BUREAU, region_code=DEMO_CITY

@@ -67,6 +67,12 @@ def test_demo_logins_sit_at_every_level(tmp_path: Path, totp_required: None) -> 
     assert reviewer.totp_confirmed and admin.totp_confirmed
     clerk = User.objects.get(username="zhongyuan_clerk")
     assert not clerk.totp_confirmed  # clerks sign in with a password only
+    # The real list of Henan's universities is imported, and the university login is 郑州大学's.
+    assert Institution.objects.filter(moe_code__isnull=False).count() == 134
+    university_clerk = User.objects.get(username="university_clerk")
+    university = Institution.objects.get(organisation=university_clerk.organisation)
+    assert university.name == "郑州大学"
+    assert list(Institution.objects.visible_to(university_clerk)) == [university]
 
 
 def test_demo_school_clerk_sees_only_their_school(tmp_path: Path) -> None:
