@@ -1,14 +1,14 @@
 """Henan's divisions as the generator needs them: cities, their county-level units, populations.
 
-The division codes and names are GB/T 2260 as in force today, read from ``python-stdnum``'s
-dated table (the same source the ``core`` region reference data is built from), so that every
+The division codes and names are GB/T 2260 as in force today, read from ``core``'s reference
+table (``core/data/henan_regions.csv``, the rows its ``Region`` migration loads), so that every
 generated region code is one the rest of the platform knows. Populations are the 2020 census
 figures (第七次全国人口普查, 万人) by city; they weight where institutions and people go.
 """
 
 from __future__ import annotations
 
-import re
+import csv
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -72,44 +72,25 @@ class County:
         return f"{self.city.name}{self.name}" if self.is_district else self.name
 
 
-_ENTRY = re.compile(r'^\s+(\d{4}) county="(.*)"$')
-_CURRENT = re.compile(r"^\[(\d{4})?-\](.+)$")
-
-
-def _current_name(spec: str) -> str | None:
-    """The name in force today from a dated spec like ``[1987-2002]邙山区,[2003-]惠济区``."""
-    last = spec.split(",")[-1]
-    if not last.startswith("["):
-        return last
-    match = _CURRENT.match(last)
-    return match.group(2) if match else None
-
-
 @cache
-def _stdnum_divisions() -> dict[str, str]:
-    """Henan's division codes in force today → names, from python-stdnum's GB/T 2260 table."""
-    import stdnum.cn
+def _current_divisions() -> dict[str, str]:
+    """Henan's division codes in force today → names, from core's GB/T 2260 reference table
+    (the file the ``core`` migration loads into ``Region``)."""
+    import educredit.core.data
 
-    path = Path(stdnum.cn.__file__).parent / "loc.dat"
-    divisions: dict[str, str] = {}
-    inside = False
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith(" "):
-            inside = line.startswith("41 ")
-            continue
-        match = _ENTRY.match(line) if inside else None
-        if match is None:
-            continue
-        name = _current_name(match.group(2))
-        if name is not None:
-            divisions["41" + match.group(1)] = name
-    return divisions
+    path = Path(educredit.core.data.__file__).parent / "henan_regions.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {
+            row["code"]: row["name"]
+            for row in csv.DictReader(handle)
+            if not row["valid_to_year"] and row["is_grouping"] == "0"
+        }
 
 
 @cache
 def henan_cities() -> tuple[City, ...]:
     """The 17 prefecture-level cities and 济源, in code order."""
-    names = _stdnum_divisions()
+    names = _current_divisions()
     return tuple(
         City(code=code, name=names[code], population=population)
         for code, population in sorted(CITY_POPULATION.items())
@@ -119,7 +100,7 @@ def henan_cities() -> tuple[City, ...]:
 @cache
 def henan_counties() -> tuple[County, ...]:
     """Every county-level division in force, in code order (济源 counts as one)."""
-    names = _stdnum_divisions()
+    names = _current_divisions()
     cities = {city.code: city for city in henan_cities()}
     counties: list[County] = []
     for code, name in sorted(names.items()):
