@@ -77,7 +77,8 @@ def sign_checkpoint(size: int, root: bytes) -> tuple[str, str]:
 
 def parse_verifier_key(vkey: str) -> tuple[str, bytes]:
     """(name, raw public key) from a verifier key; ``ValueError`` if it is malformed."""
-    name, hash_hex, encoded = vkey.strip().split("+")
+    # The name and the hash hold no "+", but the base64 key may.
+    name, hash_hex, encoded = vkey.strip().split("+", 2)
     material = base64.b64decode(encoded, validate=True)
     if material[:1] != ED25519_ALGORITHM or len(material) != 33:
         raise ValueError("not an Ed25519 verifier key")

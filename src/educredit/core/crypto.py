@@ -29,14 +29,46 @@ def normalise_document_number(value: str) -> str:
     return "".join(value.split()).upper()
 
 
+class DocumentSealer:
+    """Encrypts and blind-indexes many numbers with one set of keys.
+
+    Keeps the cipher and the keyed HMAC so a bulk loader pays their set-up once; workers of a
+    process pool get the key material explicitly and need no settings.
+    """
+
+    def __init__(self, *, key_id: str, field_key: bytes, blind_index_key: bytes) -> None:
+        self.key_id = key_id
+        self._aead = AESGCM(field_key)
+        self._index_mac = hmac.new(blind_index_key, digestmod=hashlib.sha256)
+
+    @classmethod
+    def current(cls) -> DocumentSealer:
+        """A sealer with the current field key and the blind-index key from settings."""
+        key_id = settings.EDUCREDIT_FIELD_KEY_CURRENT
+        return cls(
+            key_id=key_id,
+            field_key=settings.EDUCREDIT_FIELD_KEYS[key_id],
+            blind_index_key=settings.EDUCREDIT_BLIND_INDEX_KEY,
+        )
+
+    def encrypt(
+        self, plain: str, *, nonce: bytes | None = None, associated_data: bytes = b""
+    ) -> str:
+        """A ``<key id>:<base64>`` token; ``nonce`` lets a caller draw nonces in bulk."""
+        nonce = secrets.token_bytes(NONCE_BYTES) if nonce is None else nonce
+        sealed = self._aead.encrypt(nonce, plain.encode(), associated_data)
+        return f"{self.key_id}:{base64.b64encode(nonce + sealed).decode('ascii')}"
+
+    def blind_index(self, normalised: str, *, purpose: str = "document") -> str:
+        """Keyed hash of an already normalised value; ``purpose`` separates domains."""
+        mac = self._index_mac.copy()
+        mac.update(f"{purpose}\x00{normalised}".encode())
+        return mac.hexdigest()
+
+
 def encrypt_text(plain: str, *, associated_data: bytes = b"") -> str:
     """Encrypt ``plain`` under the current field key."""
-    key_id = settings.EDUCREDIT_FIELD_KEY_CURRENT
-    nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(settings.EDUCREDIT_FIELD_KEYS[key_id]).encrypt(
-        nonce, plain.encode(), associated_data
-    )
-    return f"{key_id}:{base64.b64encode(nonce + sealed).decode('ascii')}"
+    return DocumentSealer.current().encrypt(plain, associated_data=associated_data)
 
 
 def decrypt_text(token: str, *, associated_data: bytes = b"") -> str:
@@ -60,8 +92,7 @@ def token_key_id(token: str) -> str:
 
 def blind_index(value: str, *, purpose: str = "document") -> str:
     """Keyed hash for exact lookup of an encrypted value; ``purpose`` separates domains."""
-    message = f"{purpose}\x00{normalise_document_number(value)}".encode()
-    return hmac.new(settings.EDUCREDIT_BLIND_INDEX_KEY, message, hashlib.sha256).hexdigest()
+    return DocumentSealer.current().blind_index(normalise_document_number(value), purpose=purpose)
 
 
 def mask_document_number(value: str) -> str:

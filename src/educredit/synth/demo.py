@@ -12,16 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
-from typing import Any
 
 from django.core.files import File
 from django.core.management import call_command
-from django.db import transaction
 
 from educredit.accounts import services as accounts_services
 from educredit.accounts.choices import OrganisationKind, UserRole
 from educredit.accounts.models import Organisation, User
-from educredit.audit.services import audit_append
 from educredit.subjects import services as subjects_services
 from educredit.subjects.models import Institution
 from educredit.synth.generator import dataset_id_for, province_generate, read_manifest
@@ -96,30 +93,6 @@ def _user(
     )
 
 
-@transaction.atomic
-def _institution_link_organisation(
-    *, actor: Any, institution: Institution, organisation: Organisation
-) -> Institution:
-    """Give an institution its own account in the organisation tree (audited).
-
-    Uses the subjects app's service when it has one; until then the write is made here, in
-    the same audited way a service would make it.
-    """
-    service = getattr(subjects_services, "institution_link_organisation", None)
-    if service is not None:
-        linked: Institution = service(
-            actor=actor, institution=institution, organisation=organisation
-        )
-        return linked
-    before = institution.audit_snapshot()
-    institution.organisation = organisation
-    institution.save(update_fields=["organisation", "updated_at"])
-    audit_append(
-        actor=actor, action="institution.link_organisation", target=institution, before=before
-    )
-    return institution
-
-
 def _institution_account(
     institution: Institution, *, kind: str, parent: Organisation
 ) -> Organisation:
@@ -136,8 +109,11 @@ def _institution_account(
             region_code=institution.region_code,
             uscc=institution.uscc or "",
         )
-    _institution_link_organisation(
-        actor=DEMO_ACTOR, institution=institution, organisation=organisation
+    subjects_services.institution_update(
+        actor=DEMO_ACTOR,
+        institution=institution,
+        organisation=organisation,
+        reason="演示账户 / demo account",
     )
     return organisation
 

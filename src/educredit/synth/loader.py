@@ -20,12 +20,10 @@ rows already present is rolled back whole, with the clash named.
 
 from __future__ import annotations
 
-import base64
 import csv
 import datetime as dt
 import gc
 import hashlib
-import hmac
 import itertools
 import json
 import multiprocessing
@@ -39,7 +37,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -48,7 +45,12 @@ from educredit.accounts import services as accounts_services
 from educredit.accounts.choices import OrganisationKind
 from educredit.accounts.models import Organisation
 from educredit.audit import services as audit_services
-from educredit.core.crypto import NONCE_BYTES, mask_document_number, normalise_document_number
+from educredit.core.crypto import (
+    NONCE_BYTES,
+    DocumentSealer,
+    mask_document_number,
+    normalise_document_number,
+)
 from educredit.subjects.models import Affiliation, Institution, Person
 from educredit.synth.generator import (
     AFFILIATION_COLUMNS,
@@ -315,26 +317,11 @@ class _Keys:
 
 
 @cache
-def _aead(key: bytes) -> AESGCM:
-    return AESGCM(key)
-
-
-@cache
-def _hmac_base(key: bytes) -> hmac.HMAC:
-    return hmac.new(key, digestmod=hashlib.sha256)
-
-
-def _encrypt(keys: _Keys, plain: str, nonce: bytes) -> str:
-    """``core.crypto.encrypt_text`` with the cipher object kept (same token format)."""
-    sealed = _aead(keys.field_key).encrypt(nonce, plain.encode(), b"")
-    return f"{keys.field_key_id}:{base64.b64encode(nonce + sealed).decode('ascii')}"
-
-
-def _blind_index(keys: _Keys, normalised: str) -> str:
-    """``core.crypto.blind_index`` (purpose "document") of an already normalised number."""
-    mac = _hmac_base(keys.blind_index_key).copy()
-    mac.update(f"document\x00{normalised}".encode())
-    return mac.hexdigest()
+def _sealer(keys: _Keys) -> DocumentSealer:
+    """One sealer per worker process and key set (the cipher and HMAC are set up once)."""
+    return DocumentSealer(
+        key_id=keys.field_key_id, field_key=keys.field_key, blind_index_key=keys.blind_index_key
+    )
 
 
 def _resident_id_facts(number: str) -> tuple[str, dt.date]:
@@ -476,8 +463,8 @@ def _person_row(job: _Job, record: list[str], key: int, pk: int, uuid: _Uuid, no
         pk,
         uuid,
         document_type,
-        _encrypt(job.keys, number, nonce),
-        _blind_index(job.keys, number),
+        _sealer(job.keys).encrypt(number, nonce=nonce),
+        _sealer(job.keys).blind_index(number),
         mask_document_number(number),
         name,
         gender,

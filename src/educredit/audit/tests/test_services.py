@@ -141,6 +141,14 @@ def test_a_checkpoint_fails_under_another_key_or_when_edited():
     assert cp.parse_verifier_key(cp.verifier_key()) == (name, key)
 
 
+def test_a_verifier_key_whose_base64_holds_plus_signs_parses():
+    # 0xfb bytes encode as "+" in base64: keys like this are drawn at random in real key files.
+    key = b"\xfb" * 32
+    vkey = cp.verifier_key("educredit.example/audit", key)
+    assert "+" in vkey.split("+", 2)[2]
+    assert cp.parse_verifier_key(vkey) == ("educredit.example/audit", key)
+
+
 def test_auto_seal_every_n_entries(settings):
     settings.EDUCREDIT_AUDIT_SEAL_EVERY = 3
     small_history()  # 7 entries

@@ -58,6 +58,3 @@ def teacher(county_institution: Any) -> Any:
 @pytest.fixture
 def other_teacher(other_institution: Any) -> Any:
     return factories.make_person(institution=other_institution, name="李娜", number=OTHER_NUMBER)
-
-
-from educredit.testing.browser import browser, browser_page, screenshot, viewport  # noqa: E402, F401
