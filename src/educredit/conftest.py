@@ -21,6 +21,7 @@ one test checks the production setting).
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -38,6 +39,24 @@ from educredit.testing.browser import browser, browser_page, screenshot, viewpor
 def _fast_and_single_factor(settings: Any) -> None:
     settings.EDUCREDIT_REQUIRE_TOTP = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _region_reference_data(request: Any) -> None:
+    """Core's GB/T 2260 table, which a transactional test elsewhere may have flushed.
+
+    The table is loaded by a data migration; a transactional test (live server) run earlier in
+    the same worker empties it unless it asked for a serialized rollback. Reload it then.
+    """
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from django.apps import apps
+
+    from educredit.core.models import Region
+
+    if not Region.objects.exists():
+        migration = import_module("educredit.core.migrations.0002_load_henan_regions")
+        migration.load_regions(apps, None)
 
 
 @pytest.fixture

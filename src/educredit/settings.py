@@ -153,6 +153,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("EDUCREDIT_STATIC_ROOT", str(VAR_DIR / "static")))
+# WhiteNoise serves from the finders; the folder must exist even before any collectstatic.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 # Bootstrap's dist files come from the bootstrap-wrapper wheel: no CDN, no node build step.
 STATICFILES_DIRS = [("vendor/bootstrap", str(bootstrap_wrapper.get_bootstrap_dir()))]

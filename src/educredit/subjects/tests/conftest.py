@@ -3,7 +3,6 @@ and a school with a teacher in each of two counties (中原区 and, for the outs
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pytest
@@ -18,24 +17,6 @@ OTHER_NUMBER = factories.resident_id(456, region="410105", born="19900704")
 def _tasks_now_and_media_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _region_reference_data(request: Any) -> None:
-    """Core's GB/T 2260 table, which a transactional test elsewhere may have flushed.
-
-    The table is loaded by a data migration; a transactional test (live server) run earlier in
-    the same worker empties it unless it asked for a serialized rollback. Reload it then.
-    """
-    if request.node.get_closest_marker("django_db") is None:
-        return
-    from django.apps import apps
-
-    from educredit.core.models import Region
-
-    if not Region.objects.exists():
-        migration = importlib.import_module("educredit.core.migrations.0002_load_henan_regions")
-        migration.load_regions(apps, None)
 
 
 @pytest.fixture
