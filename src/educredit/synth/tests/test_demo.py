@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from educredit.accounts.models import Organisation, User
+from educredit.audit.models import AuditEntry, TreeHead
 from educredit.subjects.models import Institution, Person
 from educredit.synth.demo import DEMO_PASSWORD
 from educredit.synth.models import ProvinceLoad
@@ -86,3 +87,12 @@ def test_demo_school_clerk_sees_only_their_school(tmp_path: Path) -> None:
     county_sees = Institution.objects.visible_to(county)
     assert school in county_sees
     assert {i.region_code for i in county_sees} == {"410102"}
+
+
+def test_demo_leaves_every_entry_provable(tmp_path: Path) -> None:
+    run_demo(tmp_path)
+    head = TreeHead.objects.order_by("-size").first()
+    assert head is not None and head.size == AuditEntry.objects.count()
+    proof = StringIO()
+    call_command("audit", "prove", "1", stdout=proof)
+    assert '"leaf_index": 0' in proof.getvalue()
