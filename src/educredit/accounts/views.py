@@ -8,6 +8,7 @@ selector (404 outside the jurisdiction) and every write goes through a service.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pyotp
 import segno
@@ -134,6 +135,25 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 
+def _totp_code_accepted(
+    request: HttpRequest, form: TotpForm, user: User, check: Callable[..., bool]
+) -> bool:
+    """Whether the posted code passes ``check``; a refusal is counted toward the lock-out."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    ip = client_ip(request)
+    if login_is_locked(username=user.username, ip_address=ip):
+        form.add_error(None, _locked_message())
+        return False
+    if check(user=user, code=form.cleaned_data["code"]):
+        return True
+    login_attempt_record(
+        username=user.username, ip_address=ip, outcome=LoginAttemptOutcome.TOTP_FAILED
+    )
+    form.add_error("code", _("动态验证码错误或已使用 / Wrong or already used code"))
+    return False
+
+
 @access_public
 def login_totp_view(request: HttpRequest) -> HttpResponse:
     """Step two for enrolled admins and reviewers: the current code."""
@@ -144,17 +164,8 @@ def login_totp_view(request: HttpRequest) -> HttpResponse:
     if not user.totp_confirmed:
         return redirect("accounts:login_totp_enrol")
     form = TotpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ip = client_ip(request)
-        if login_is_locked(username=user.username, ip_address=ip):
-            form.add_error(None, _locked_message())
-        elif services.user_totp_verify(user=user, code=form.cleaned_data["code"]):
-            return _finish_sign_in(request, user, next_url)
-        else:
-            login_attempt_record(
-                username=user.username, ip_address=ip, outcome=LoginAttemptOutcome.TOTP_FAILED
-            )
-            form.add_error("code", _("动态验证码错误或已使用 / Wrong or already used code"))
+    if _totp_code_accepted(request, form, user, services.user_totp_verify):
+        return _finish_sign_in(request, user, next_url)
     return render(request, "accounts/login_totp.html", {"form": form, "user_name": user})
 
 
@@ -170,17 +181,8 @@ def login_totp_enrol_view(request: HttpRequest) -> HttpResponse:
     secret = services.user_totp_begin(user=user)
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="EduCredit")
     form = TotpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ip = client_ip(request)
-        if login_is_locked(username=user.username, ip_address=ip):
-            form.add_error(None, _locked_message())
-        elif services.user_totp_confirm(user=user, code=form.cleaned_data["code"]):
-            return _finish_sign_in(request, user, next_url)
-        else:
-            login_attempt_record(
-                username=user.username, ip_address=ip, outcome=LoginAttemptOutcome.TOTP_FAILED
-            )
-            form.add_error("code", _("动态验证码错误 / Wrong code"))
+    if _totp_code_accepted(request, form, user, services.user_totp_confirm):
+        return _finish_sign_in(request, user, next_url)
     qr_svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff")
     # Grouped in fours so it can be typed into an app by hand.
     secret_grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
