@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "educredit.accounts",
     "educredit.audit",
     "educredit.subjects",
+    "educredit.catalog",
+    "educredit.records",
     "educredit.web",
     "educredit.portal",
     "educredit.synth",
