@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -122,6 +123,40 @@ class CreditRecord(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def subject(self) -> Any:
+        """The institution or the person the record is about."""
+        return self.institution if self.institution_id is not None else self.person
+
+    @property
+    def is_henan13_exempt(self) -> bool:
+        """Henan regulation §13: a penalty on a natural person under the simplified procedure,
+        or a minor violation the person corrected, is never reported and never a basis for
+        punishment (stored and marked, never public)."""
+        return self.person_id is not None and (
+            self.procedure == DecisionProcedure.SIMPLIFIED or self.corrected_minor_violation
+        )
+
+    @property
+    def is_reportable(self) -> bool:
+        """Whether the record may be pushed to the provincial platform."""
+        return (
+            not self.is_henan13_exempt
+            and self.status == CreditRecordStatus.EFFECTIVE
+            and bool(self.catalog_item.reportable)
+        )
+
+    @property
+    def may_ground_punishment(self) -> bool:
+        """Whether the record may be cited as a basis for a list entry or a punishment."""
+        return not self.is_henan13_exempt and self.status == CreditRecordStatus.EFFECTIVE
+
+
+# Records that Henan regulation §13 keeps out of reporting and punishment (as a filter).
+HENAN13_EXEMPT = Q(person__isnull=False) & (
+    Q(procedure=DecisionProcedure.SIMPLIFIED) | Q(corrected_minor_violation=True)
+)
 
 
 class CreditRecordTransition(models.Model):

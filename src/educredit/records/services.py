@@ -1,0 +1,626 @@
+"""Writing credit records: entry, review and every later step of their life cycle.
+
+Every change of status goes through ``_transition``: it checks the ONE table in
+``records.lifecycle``, the actor's role and jurisdiction, saves the record, writes a
+``CreditRecordTransition`` and an audit entry with the reason, all in one transaction. Records
+are never deleted and never moved with ``queryset.update(status=...)``.
+
+An actor is a staff ``User``, an ``ApiClient`` (acting as ``api:<key prefix>`` with a clerk's
+rights on behalf of its organisation) or a system label such as ``"system:daily"`` (the daily
+job, which alone may expire records).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from educredit.accounts.choices import UserRole
+from educredit.accounts.models import ApiClient, Organisation, User
+from educredit.audit.services import audit_append
+from educredit.catalog.choices import SubjectType
+from educredit.catalog.models import CatalogItem
+from educredit.core import clock
+from educredit.core.identifiers import uscc_check_character
+from educredit.records import lifecycle
+from educredit.records.choices import CreditRecordSource, CreditRecordStatus, DecisionProcedure
+from educredit.records.models import CreditRecord, CreditRecordTransition
+from educredit.subjects.models import Institution, Person
+
+ActorLike = User | ApiClient | str
+
+TITLE_MAX = 300
+DECISION_NUMBER_MAX = 120
+ISSUING_BODY_MAX = 200
+
+
+class RecordError(ValueError):
+    """A write was refused for its content; ``errors`` maps field names to bilingual messages."""
+
+    def __init__(self, errors: dict[str, str] | str) -> None:
+        if isinstance(errors, str):
+            errors = {"": errors}
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the user (if any), the audit label, the organisation and the roles held."""
+
+    user: User | None
+    label: str
+    organisation: Organisation | None
+    roles: frozenset[str]
+
+    @property
+    def audit_actor(self) -> Any:
+        return self.user if self.user is not None else self.label
+
+    @property
+    def is_system(self) -> bool:
+        return self.organisation is None and lifecycle.SYSTEM in self.roles
+
+
+def actor_of(actor: ActorLike) -> Actor:
+    """Normalise a user, an API client or a ``system:`` label into an ``Actor``."""
+    if isinstance(actor, User):
+        if not actor.is_active or actor.organisation is None:
+            raise PermissionDenied(_("无权操作 / Not permitted"))
+        return Actor(actor, actor.get_username(), actor.organisation, frozenset(actor.roles()))
+    if isinstance(actor, ApiClient):
+        if not actor.is_active:
+            raise PermissionDenied(_("无权操作 / Not permitted"))
+        return Actor(
+            None,
+            f"api:{actor.key_prefix}",
+            actor.organisation,
+            frozenset({UserRole.CLERK}),
+        )
+    if isinstance(actor, str) and actor.startswith("system:"):
+        return Actor(None, actor, None, frozenset({lifecycle.SYSTEM}))
+    raise PermissionDenied(_("无权操作 / Not permitted"))
+
+
+# --- checks -------------------------------------------------------------------------------
+
+
+def _subject_visible(actor: Actor, institution: Institution | None, person: Person | None) -> bool:
+    if actor.is_system:
+        return True
+    who: Any = actor.user if actor.user is not None else _OrgReader(actor.organisation)
+    if institution is not None:
+        return Institution.objects.visible_to(who).filter(pk=institution.pk).exists()
+    if person is None:
+        return False
+    return Person.objects.visible_to(who).filter(pk=person.pk).exists()
+
+
+@dataclass(frozen=True)
+class _OrgReader:
+    """Stands in for a user in ``visible_to`` (an API client's organisation)."""
+
+    organisation: Organisation | None
+    is_authenticated: bool = True
+
+
+def _require_covers(actor: Actor, record: CreditRecord) -> None:
+    if actor.is_system:
+        return
+    if actor.organisation is None or not actor.organisation.covers(record.organisation):
+        raise PermissionDenied(
+            _("该记录不在您的管辖范围内 / This record is outside your jurisdiction")
+        )
+
+
+def _clean_text(value: Any, *, field: str, label: str, max_length: int, required: bool) -> str:
+    text = " ".join(str(value or "").split())
+    if required and not text:
+        raise RecordError(
+            {field: _("%(label)s为必填项 / %(label)s is required") % {"label": label}}
+        )
+    if len(text) > max_length:
+        raise RecordError(
+            {
+                field: _("%(label)s过长（最多 %(n)d 字）/ %(label)s is too long (at most %(n)d)")
+                % {"label": label, "n": max_length}
+            }
+        )
+    return text
+
+
+def _valid_uscc(value: str) -> bool:
+    return (
+        len(value) == 18 and value[:17].isalnum() and uscc_check_character(value[:17]) == value[17]
+    )
+
+
+def clean_uscc_optional(value: Any, *, field: str = "issuing_body_uscc") -> str:
+    text = str(value or "").strip().upper()
+    if text and not _valid_uscc(text):
+        raise RecordError({field: _("统一社会信用代码无效 / Invalid unified social credit code")})
+    return text
+
+
+def validate_payload(item: CatalogItem, payload: dict[str, Any] | None) -> dict[str, Any]:
+    """Check ``payload`` against the item's ``field_schema``; the cleaned, JSON-ready payload.
+
+    Raises ``RecordError`` naming every offending field (``payload.<name>``).
+    """
+    payload = dict(payload or {})
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    known = set()
+    for spec in item.field_schema or []:
+        name = spec["name"]
+        known.add(name)
+        label = spec.get("label", name)
+        raw = payload.get(name)
+        key = f"payload.{name}"
+        empty = raw is None or (isinstance(raw, str) and not raw.strip())
+        if empty:
+            if spec.get("required"):
+                errors[key] = _("%(label)s为必填项 / %(label)s is required") % {"label": label}
+            continue
+        kind = spec.get("type", "text")
+        try:
+            cleaned[name] = _clean_value(kind, raw, spec)
+        except ValueError:
+            errors[key] = _("%(label)s格式不正确 / %(label)s is not valid") % {"label": label}
+    unknown = sorted(set(payload) - known)
+    for name in unknown:
+        errors[f"payload.{name}"] = _("未知信息项 %(name)s / Unknown field %(name)s") % {
+            "name": name
+        }
+    if errors:
+        raise RecordError(errors)
+    return cleaned
+
+
+def _clean_value(kind: str, raw: Any, spec: dict[str, Any]) -> Any:
+    if kind == "text":
+        text = str(raw).strip()
+        if len(text) > int(spec.get("max_length", 2000)):
+            raise ValueError
+        return text
+    if kind == "date":
+        if isinstance(raw, datetime.date):
+            return raw.isoformat()
+        return datetime.date.fromisoformat(str(raw).strip()).isoformat()
+    if kind == "decimal":
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation as exc:
+            raise ValueError from exc
+        if not value.is_finite():
+            raise ValueError
+        return str(value)
+    if kind == "integer":
+        if isinstance(raw, bool):
+            raise ValueError
+        return int(str(raw).strip())
+    if kind == "choice":
+        values = [c[0] if isinstance(c, list | tuple) else c for c in spec.get("choices", [])]
+        if str(raw) not in [str(v) for v in values]:
+            raise ValueError
+        return str(raw)
+    if kind == "uscc":
+        text = str(raw).strip().upper()
+        if not _valid_uscc(text):
+            raise ValueError
+        return text
+    if kind == "boolean":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "是", "y"}:
+            return True
+        if text in {"0", "false", "no", "否", "n"}:
+            return False
+        raise ValueError
+    raise ValueError
+
+
+def _subject_matches(
+    item: CatalogItem, institution: Institution | None, person: Person | None
+) -> None:
+    if (institution is None) == (person is None):
+        raise RecordError(
+            {"subject": _("须指定一个主体（机构或个人）/ Choose exactly one subject")}
+        )
+    if item.subject_type == SubjectType.INSTITUTION and person is not None:
+        raise RecordError(
+            {"subject": _("该目录条目只适用于机构 / This item applies to institutions only")}
+        )
+    if item.subject_type == SubjectType.PERSON and institution is not None:
+        raise RecordError(
+            {"subject": _("该目录条目只适用于自然人 / This item applies to natural persons only")}
+        )
+
+
+# --- windows ------------------------------------------------------------------------------
+
+
+def _apply_window(record: CreditRecord) -> None:
+    """Recompute the disclosure window (``records.windows``, owned by the windows work).
+
+    Wired in once ``records.windows.record_window_apply`` lands; until then the record keeps
+    the window it has (revocation still ends it at once, see ``_side_effects``).
+    """
+
+
+def _now() -> datetime.datetime:
+    return timezone.now()
+
+
+# --- entry --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def credit_record_create(
+    *,
+    actor: ActorLike,
+    catalog_item: CatalogItem,
+    institution: Institution | None = None,
+    person: Person | None = None,
+    title: str,
+    decision_number: str = "",
+    issuing_body: str,
+    issuing_body_uscc: str = "",
+    decision_date: datetime.date,
+    procedure: str = DecisionProcedure.ORDINARY,
+    corrected_minor_violation: bool = False,
+    payload: dict[str, Any] | None = None,
+    source: str = CreditRecordSource.PAGE,
+) -> CreditRecord:
+    """A new draft record about one subject, owned by the actor's organisation."""
+    who = actor_of(actor)
+    if who.is_system or not who.roles & lifecycle.CLERKS:
+        raise PermissionDenied(
+            _(
+                "只有录入员或管理员可以录入信用记录 / "
+                "Only clerks and administrators may enter records"
+            )
+        )
+    _subject_matches(catalog_item, institution, person)
+    if not _subject_visible(who, institution, person):
+        raise PermissionDenied(
+            _("该主体不在您的管辖范围内 / This subject is outside your jurisdiction")
+        )
+    fields = _clean_fields(
+        catalog_item=catalog_item,
+        title=title,
+        decision_number=decision_number,
+        issuing_body=issuing_body,
+        issuing_body_uscc=issuing_body_uscc,
+        decision_date=decision_date,
+        procedure=procedure,
+        source=source,
+    )
+    cleaned_payload = validate_payload(catalog_item, payload)
+    if (
+        fields["decision_number"]
+        and CreditRecord.objects.filter(
+            catalog_item=catalog_item,
+            issuing_body_uscc=fields["issuing_body_uscc"],
+            decision_number=fields["decision_number"],
+        ).exists()
+    ):
+        raise RecordError(
+            {
+                "decision_number": _(
+                    "该认定单位的此决定文书已录入 / "
+                    "This decision of this issuing body is already recorded"
+                )
+            }
+        )
+    record = CreditRecord(
+        catalog_item=catalog_item,
+        institution=institution,
+        person=person,
+        organisation=who.organisation,
+        status=CreditRecordStatus.DRAFT,
+        severity=catalog_item.severity,
+        corrected_minor_violation=bool(corrected_minor_violation),
+        payload=cleaned_payload,
+        created_by=who.user,
+        **fields,
+    )
+    record.save()
+    _log_transition(record, "", CreditRecordStatus.DRAFT, who, "")
+    audit_append(actor=who.audit_actor, action="records.create", target=record, before=None)
+    return record
+
+
+def _clean_fields(
+    *,
+    catalog_item: CatalogItem,
+    title: str,
+    decision_number: str,
+    issuing_body: str,
+    issuing_body_uscc: str,
+    decision_date: Any,
+    procedure: str,
+    source: str,
+) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    checks = [
+        ("title", title, _("事由"), TITLE_MAX, True),
+        ("decision_number", decision_number, _("决定文书号"), DECISION_NUMBER_MAX, False),
+        ("issuing_body", issuing_body, _("认定单位"), ISSUING_BODY_MAX, True),
+    ]
+    for field, value, label, max_length, required in checks:
+        try:
+            out[field] = _clean_text(
+                value, field=field, label=str(label), max_length=max_length, required=required
+            )
+        except RecordError as exc:
+            errors.update(exc.errors)
+    try:
+        out["issuing_body_uscc"] = clean_uscc_optional(issuing_body_uscc)
+    except RecordError as exc:
+        errors.update(exc.errors)
+    if isinstance(decision_date, str):
+        try:
+            decision_date = datetime.date.fromisoformat(decision_date.strip())
+        except ValueError:
+            decision_date = None
+    if not isinstance(decision_date, datetime.date):
+        errors["decision_date"] = _("决定日期无效 / Invalid decision date")
+    elif decision_date > clock.today():
+        errors["decision_date"] = _(
+            "决定日期不能晚于今天 / The decision date cannot be in the future"
+        )
+    out["decision_date"] = decision_date
+    if procedure not in DecisionProcedure.values:
+        errors["procedure"] = _("程序无效 / Invalid procedure")
+    out["procedure"] = procedure
+    if source not in CreditRecordSource.values:
+        errors["source"] = _("来源无效 / Invalid source")
+    out["source"] = source
+    if errors:
+        raise RecordError(errors)
+    return out
+
+
+@transaction.atomic
+def credit_record_update(
+    *,
+    actor: ActorLike,
+    record: CreditRecord,
+    reason: str = "",
+    **changes: Any,
+) -> CreditRecord:
+    """Change a draft's content (title, decision facts, procedure, payload). Drafts only."""
+    who = actor_of(actor)
+    record = CreditRecord.objects.select_for_update().get(pk=record.pk)
+    if who.is_system or not who.roles & lifecycle.CLERKS:
+        raise PermissionDenied(
+            _("只有录入员或管理员可以修改草稿 / Only clerks and administrators may edit drafts")
+        )
+    _require_covers(who, record)
+    if record.status != CreditRecordStatus.DRAFT:
+        raise RecordError(_("只有草稿可以修改 / Only drafts can be edited"))
+    allowed = {
+        "title",
+        "decision_number",
+        "issuing_body",
+        "issuing_body_uscc",
+        "decision_date",
+        "procedure",
+        "corrected_minor_violation",
+        "payload",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise RecordError(
+            _("不可修改的字段 / Fields that cannot be changed: %(f)s")
+            % {"f": ", ".join(sorted(unknown))}
+        )
+    before = record.audit_snapshot()
+    fields = _clean_fields(
+        catalog_item=record.catalog_item,
+        title=changes.get("title", record.title),
+        decision_number=changes.get("decision_number", record.decision_number),
+        issuing_body=changes.get("issuing_body", record.issuing_body),
+        issuing_body_uscc=changes.get("issuing_body_uscc", record.issuing_body_uscc),
+        decision_date=changes.get("decision_date", record.decision_date),
+        procedure=changes.get("procedure", record.procedure),
+        source=record.source,
+    )
+    if "payload" in changes:
+        record.payload = validate_payload(record.catalog_item, changes["payload"])
+    if fields["decision_number"] and (
+        CreditRecord.objects.filter(
+            catalog_item=record.catalog_item,
+            issuing_body_uscc=fields["issuing_body_uscc"],
+            decision_number=fields["decision_number"],
+        )
+        .exclude(pk=record.pk)
+        .exists()
+    ):
+        raise RecordError(
+            {
+                "decision_number": _(
+                    "该认定单位的此决定文书已录入 / "
+                    "This decision of this issuing body is already recorded"
+                )
+            }
+        )
+    for name, value in fields.items():
+        setattr(record, name, value)
+    if "corrected_minor_violation" in changes:
+        record.corrected_minor_violation = bool(changes["corrected_minor_violation"])
+    record.save()
+    audit_append(
+        actor=who.audit_actor, action="records.update", target=record, before=before, reason=reason
+    )
+    return record
+
+
+# --- transitions --------------------------------------------------------------------------
+
+
+def _log_transition(
+    record: CreditRecord, from_status: str, to_status: str, who: Actor, reason: str
+) -> CreditRecordTransition:
+    return CreditRecordTransition.objects.create(
+        record=record,
+        from_status=from_status,
+        to_status=to_status,
+        actor=who.user,
+        actor_label=who.label,
+        reason=reason,
+        at=_now(),
+    )
+
+
+def _transition(
+    *, actor: ActorLike, record: CreditRecord, action: str, reason: str = ""
+) -> CreditRecord:
+    """Take ``action`` on ``record`` if the table, role and jurisdiction allow it."""
+    who = actor_of(actor)
+    record = (
+        CreditRecord.objects.select_for_update().select_related("catalog_item").get(pk=record.pk)
+    )
+    _require_covers(who, record)
+    step = lifecycle.transition_for(action, record.status)
+    if step is None:
+        raise RecordError(
+            _(
+                "当前状态（%(status)s）不允许此操作 / "
+                "This action is not allowed in status %(status)s"
+            )
+            % {"status": record.get_status_display()}
+        )
+    if not step.roles & who.roles:
+        raise PermissionDenied(_("您的角色不能执行此操作 / Your role may not take this action"))
+    reason = (reason or "").strip()
+    if step.reason_required and not reason:
+        raise RecordError({"reason": _("请填写理由 / A reason is required")})
+    before = record.audit_snapshot()
+    from_status = record.status
+    record.status = step.to_status
+    _side_effects(record, step, who)
+    record.save()
+    _apply_window(record)
+    record.save()
+    _log_transition(record, from_status, step.to_status, who, reason)
+    audit_append(
+        actor=who.audit_actor,
+        action=f"records.{action}",
+        target=record,
+        before=before,
+        reason=reason,
+    )
+    return record
+
+
+def _side_effects(record: CreditRecord, step: lifecycle.Transition, who: Actor) -> None:
+    if step.action == "approve":
+        if record.catalog_item.two_person_rule and _took_part(record, who):
+            raise PermissionDenied(
+                _(
+                    "双人审核：录入或提交人不能审核同一条记录 / Two-person rule: whoever entered "
+                    "or submitted a record cannot approve it"
+                )
+            )
+        record.reviewed_by = who.user
+        record.effective_at = _now()
+    elif step.action == "revoke":
+        # Withdrawn from public at once: the window ends on the revocation date.
+        today = clock.today()
+        if record.public_until is None or record.public_until > today:
+            record.public_until = today
+
+
+def _took_part(record: CreditRecord, who: Actor) -> bool:
+    if who.user is not None and record.created_by_id == who.user.pk:
+        return True
+    return record.transitions.filter(
+        to_status=CreditRecordStatus.SUBMITTED, actor_label=who.label
+    ).exists() or (
+        record.created_by_id is None
+        and record.transitions.filter(from_status="", actor_label=who.label).exists()
+    )
+
+
+@transaction.atomic
+def credit_record_submit(
+    *, actor: ActorLike, record: CreditRecord, reason: str = ""
+) -> CreditRecord:
+    """草稿 → 待审核."""
+    return _transition(actor=actor, record=record, action="submit", reason=reason)
+
+
+@transaction.atomic
+def credit_record_approve(
+    *, actor: ActorLike, record: CreditRecord, reason: str = ""
+) -> CreditRecord:
+    """待审核 → 生效, by a reviewer who (two-person rule) neither entered nor submitted it."""
+    return _transition(actor=actor, record=record, action="approve", reason=reason)
+
+
+@transaction.atomic
+def credit_record_return(*, actor: ActorLike, record: CreditRecord, reason: str) -> CreditRecord:
+    """待审核 → 草稿 (退回), with a reason."""
+    return _transition(actor=actor, record=record, action="return", reason=reason)
+
+
+@transaction.atomic
+def credit_record_revoke(*, actor: ActorLike, record: CreditRecord, reason: str) -> CreditRecord:
+    """Any open status → 已撤销, withdrawn from public at once; the withdrawal is recorded."""
+    return _transition(actor=actor, record=record, action="revoke", reason=reason)
+
+
+@transaction.atomic
+def credit_record_mark_objection(
+    *, actor: ActorLike, record: CreditRecord, reason: str
+) -> CreditRecord:
+    """生效 → 异议中."""
+    return _transition(actor=actor, record=record, action="mark_objection", reason=reason)
+
+
+@transaction.atomic
+def credit_record_clear_objection(
+    *, actor: ActorLike, record: CreditRecord, reason: str
+) -> CreditRecord:
+    """异议中 → 生效 (objection not upheld or handled)."""
+    return _transition(actor=actor, record=record, action="clear_objection", reason=reason)
+
+
+@transaction.atomic
+def credit_record_mark_repaired(
+    *, actor: ActorLike, record: CreditRecord, reason: str
+) -> CreditRecord:
+    """生效 → 已修复."""
+    return _transition(actor=actor, record=record, action="mark_repaired", reason=reason)
+
+
+@transaction.atomic
+def credit_record_expire(
+    *, actor: ActorLike = "system:daily", record: CreditRecord, reason: str = ""
+) -> CreditRecord:
+    """生效 → 已届满, by the daily job only."""
+    return _transition(
+        actor=actor, record=record, action="expire", reason=reason or "公示期届满 / window ended"
+    )
+
+
+ACTIONS = {
+    "submit": credit_record_submit,
+    "approve": credit_record_approve,
+    "return": credit_record_return,
+    "revoke": credit_record_revoke,
+    "mark_objection": credit_record_mark_objection,
+    "clear_objection": credit_record_clear_objection,
+    "mark_repaired": credit_record_mark_repaired,
+}
