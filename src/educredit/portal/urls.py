@@ -5,4 +5,9 @@ from educredit.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("query/", views.query, name="query"),
+    path("query/person/", views.person_lookup, name="person_lookup"),
+    path("institutions/<uuid:public_id>/", views.institution, name="institution"),
+    path("lists/", views.lists, name="lists"),
+    path("disclosure/", views.disclosure, name="disclosure"),
 ]

@@ -1,13 +1,177 @@
-"""Public portal pages (信用公示)."""
+"""Public portal pages (信用公示): institution search, subject pages, person look-up, lists."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from educredit.accounts.permissions import access_public
+from educredit.accounts.signin import client_ip
+from educredit.portal import selectors
+from educredit.portal.forms import PersonLookupForm
+from educredit.portal.services import rate_limit_hit
+from educredit.records.choices import CreditListKind
+from educredit.records.models import CreditRecord
+
+PAGE_SIZE = 20
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    response = render(request, "portal/429.html", {"retry_after_minutes": 1}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def _as_of(request: HttpRequest) -> dt.date:
+    return selectors.public_as_of(request.GET.get("as_of") or request.POST.get("as_of"))
+
+
+def _as_of_param(as_of: dt.date) -> str:
+    """``as_of=…&`` for page links when the page answers for a later date, else ""."""
+    return "" if as_of == selectors.public_as_of(None) else f"as_of={as_of.isoformat()}&"
+
+
+def _record_rows(records: Iterable[CreditRecord]) -> list[dict[str, Any]]:
+    return [
+        {"record": record, "fields": selectors.record_public_fields(record)} for record in records
+    ]
 
 
 @access_public
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
+
+
+@access_public
+@require_http_methods(["GET"])
+def query(request: HttpRequest) -> HttpResponse:
+    """信用查询: institutions by name, former name, pinyin, initials or USCC."""
+    q = request.GET.get("q", "").strip()[:100]
+    page = None
+    if q:
+        if rate_limit_hit(bucket="search", ip=client_ip(request)):
+            return _too_many(request)
+        paginator = Paginator(selectors.institution_search_public(q), PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/query.html",
+        {"q": q, "q_encoded": urlencode({"q": q}) + "&", "page": page},
+    )
+
+
+@access_public
+@require_http_methods(["GET"])
+def institution(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """An institution's public records and list entries, as of today (or a later ``as_of``)."""
+    subject = selectors.institution_public(public_id)
+    if subject is None:
+        raise Http404
+    as_of = _as_of(request)
+    paginator = Paginator(selectors.institution_public_records(subject, as_of), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/institution.html",
+        {
+            "subject": subject,
+            "as_of": as_of,
+            "page": page,
+            "rows": _record_rows(page.object_list),
+            "entries": list(selectors.subject_public_list_entries(as_of, institution=subject)),
+            "as_of_param": _as_of_param(as_of),
+        },
+    )
+
+
+@access_public
+@require_http_methods(["GET", "POST"])
+def person_lookup(request: HttpRequest) -> HttpResponse:
+    """A person's public information, only for an exact name and document number (POST).
+
+    The answer is rendered directly (no redirect: a URL would have to name the person), and
+    it is the same "nothing to publish" page whether the person is unknown, a minor, named
+    differently or simply has nothing public.
+    """
+    if request.method != "POST":
+        if request.GET:
+            # Whatever was put in the query string (a number, perhaps) is dropped, not echoed.
+            return redirect("portal:person_lookup")
+        return render(request, "portal/person_lookup.html", {"form": PersonLookupForm()})
+    if rate_limit_hit(bucket="person", ip=client_ip(request)):
+        return _too_many(request)
+    form = PersonLookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/person_lookup.html", {"form": PersonLookupForm()})
+    as_of = _as_of(request)
+    person = selectors.person_lookup_public(
+        name=form.cleaned_data["name"],
+        document_type=form.cleaned_data["document_type"],
+        id_number=form.cleaned_data["id_number"],
+    )
+    rows: list[dict[str, Any]] = []
+    entries: list[Any] = []
+    if person is not None:
+        rows = _record_rows(selectors.person_public_records(person, as_of)[:100])
+        entries = list(selectors.subject_public_list_entries(as_of, person=person))
+    if not rows and not entries:
+        person = None
+    return render(
+        request,
+        "portal/person_result.html",
+        {
+            "person": person,
+            "as_of": as_of,
+            "rows": rows,
+            "entries": entries,
+            "form": PersonLookupForm(),
+        },
+    )
+
+
+@access_public
+@require_http_methods(["GET"])
+def lists(request: HttpRequest) -> HttpResponse:
+    """红黑名单: institutions on the red and serious-dishonesty lists, and exit notices."""
+    as_of = _as_of(request)
+    kind = request.GET.get("kind", CreditListKind.SERIOUS)
+    if kind not in selectors.PUBLIC_LIST_KINDS:
+        kind = CreditListKind.SERIOUS
+    page = Paginator(selectors.public_list_entries(kind, as_of), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    exits = selectors.public_exit_notices(as_of)[:PAGE_SIZE]
+    tabs = [(k, CreditListKind(k).label) for k in selectors.PUBLIC_LIST_KINDS]
+    return render(
+        request,
+        "portal/lists.html",
+        {"kind": kind, "tabs": tabs, "page": page, "exits": exits, "as_of": as_of},
+    )
+
+
+@access_public
+@require_http_methods(["GET"])
+def disclosure(request: HttpRequest) -> HttpResponse:
+    """信用公示: institutions' records public today, newest decisions first."""
+    as_of = _as_of(request)
+    records = selectors.public_records(as_of).filter(institution__isnull=False)
+    page = Paginator(records.select_related("institution"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "portal/disclosure.html",
+        {
+            "page": page,
+            "rows": _record_rows(page.object_list),
+            "as_of": as_of,
+            "as_of_param": _as_of_param(as_of),
+        },
+    )

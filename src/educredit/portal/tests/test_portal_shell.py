@@ -19,14 +19,13 @@ def test_portal_home_explains_the_platform(client):
 
 
 @pytest.mark.django_db
-def test_portal_sections_not_built_yet_are_not_links(client):
+def test_portal_sections_are_links(client):
     html = client.get("/").content.decode()
     nav = html[html.index('id="ec-nav"') :]
     nav = nav[: nav.index("</nav>")]
     links = re.findall(r'<a class="nav-link[^"]*" href="([^"]*)"', nav)
-    assert links == ["/"]
-    for label in ("信用公示", "红黑名单", "信用查询"):
-        assert re.search(rf'aria-disabled="true"[^>]*>{label}', nav), label
+    assert links == ["/", "/disclosure/", "/lists/", "/query/"]
+    assert 'aria-disabled="true"' not in nav
 
 
 @pytest.mark.django_db

@@ -1,0 +1,22 @@
+"""The person look-up form: exact name plus document number, sent only by POST."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from educredit.subjects.choices import DocumentType
+
+
+class PersonLookupForm(forms.Form):
+    """Exact name and document number (the number is never echoed back)."""
+
+    name = forms.CharField(label=_("姓名"), max_length=100)
+    document_type = forms.ChoiceField(
+        label=_("证件类型"), choices=DocumentType.choices, initial=DocumentType.RESIDENT_ID
+    )
+    id_number = forms.CharField(
+        label=_("证件号码"),
+        max_length=40,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )

@@ -1,0 +1,243 @@
+"""Public reads: only what is inside a public disclosure window, never a minor, never a number.
+
+Everything the portal shows goes through this module. A record is public on ``as_of`` when it
+is effective or under objection, its catalog item is disclosed publicly (公开公示), and
+``public_from <= as_of <= public_until`` (no ``public_until``: long-term). Records of people
+decided under the simplified procedure, or minor violations the person corrected, are never
+public. Nothing about a person under 18 today (or of unknown age) is public.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from educredit.catalog.choices import DisclosureMode
+from educredit.catalog.models import CatalogItem
+from educredit.core.clock import today
+from educredit.core.crypto import blind_index, normalise_document_number
+from educredit.portal.models import InstitutionSearchTerm
+from educredit.portal.search import normalise
+from educredit.records.choices import (
+    CreditListKind,
+    CreditRecordStatus,
+    DecisionProcedure,
+    ListEntryStatus,
+)
+from educredit.records.models import CreditListEntry, CreditRecord
+from educredit.subjects.models import FormerName, Institution, Person
+
+PUBLIC_STATUSES = (CreditRecordStatus.EFFECTIVE, CreditRecordStatus.UNDER_OBJECTION)
+# Lists shown on the portal (the focus list is a supervision tool, not published).
+PUBLIC_LIST_KINDS = (CreditListKind.RED, CreditListKind.SERIOUS)
+ADULT_AGE = 18
+
+# An 18-character resident ID: region, birth date (19xx/20xx), serial, check character.
+RESIDENT_ID_RE = re.compile(
+    r"(?<![0-9A-Za-z])\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+    r"(?![0-9A-Za-z])"
+)
+
+
+def mask_identity_numbers(text: str) -> str:
+    """Mask anything shaped like a resident ID inside free text (first 6 and last 4 kept)."""
+    return RESIDENT_ID_RE.sub(lambda m: m.group()[:6] + "*" * 8 + m.group()[-4:], text)
+
+
+def public_as_of(value: str | None) -> dt.date:
+    """The date the portal answers for: ``?as_of=YYYY-MM-DD`` if today or later, else today.
+
+    A past date would bring back information whose window has closed, so it is refused.
+    """
+    current = today()
+    if not value:
+        return current
+    try:
+        wanted = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return current
+    return max(wanted, current)
+
+
+def is_adult(person: Person, *, on: dt.date | None = None) -> bool:
+    """Whether the person is 18 or older today; unknown birth dates count as not adult."""
+    if person.birth_date is None:
+        return False
+    day = on or today()
+    born = person.birth_date
+    age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return age >= ADULT_AGE
+
+
+def _adult_born_before(on: dt.date) -> dt.date:
+    """Latest birth date of someone who is 18 on ``on`` (29 Feb maps to 28 Feb)."""
+    try:
+        return on.replace(year=on.year - ADULT_AGE)
+    except ValueError:
+        return on.replace(year=on.year - ADULT_AGE, day=28)
+
+
+def public_records_q(as_of: dt.date) -> Q:
+    """The condition a record meets while it is public on ``as_of``."""
+    return (
+        Q(status__in=PUBLIC_STATUSES)
+        & Q(catalog_item__disclosure_mode=DisclosureMode.PUBLIC)
+        & Q(public_from__isnull=False, public_from__lte=as_of)
+        & (Q(public_until__isnull=True) | Q(public_until__gte=as_of))
+        & (
+            Q(person__isnull=True)
+            | (
+                ~Q(procedure=DecisionProcedure.SIMPLIFIED)
+                & Q(corrected_minor_violation=False)
+                & Q(person__birth_date__lte=_adult_born_before(today()))
+            )
+        )
+    )
+
+
+def public_records(as_of: dt.date) -> QuerySet[CreditRecord]:
+    """Every record public on ``as_of``, with its catalog item."""
+    return (
+        CreditRecord.objects.filter(public_records_q(as_of))
+        .select_related("catalog_item")
+        .order_by("-decision_date", "-pk")
+    )
+
+
+def institution_public_records(institution: Institution, as_of: dt.date) -> QuerySet[CreditRecord]:
+    """An institution's public records (never those of its staff or students)."""
+    return public_records(as_of).filter(institution=institution)
+
+
+def person_public_records(person: Person, as_of: dt.date) -> QuerySet[CreditRecord]:
+    """A person's public records (none for a minor)."""
+    return public_records(as_of).filter(person=person)
+
+
+def institution_search_public(q: str) -> QuerySet[Institution]:
+    """Institutions whose name, former name, pinyin, initials or USCC matches ``q``.
+
+    A prefix match on the indexed ``InstitutionSearchTerm.term`` (which holds every suffix
+    of each name), so "理工", "zzdx", "zhengzhoudaxue" and a USCC all hit the index.
+    """
+    term = normalise(q)
+    if not term:
+        return Institution.objects.none()
+    matches = InstitutionSearchTerm.objects.filter(term__startswith=term).values("institution_id")
+    return (
+        Institution.objects.filter(pk__in=matches)
+        .only("public_id", "name", "uscc", "kind", "region_code")
+        .prefetch_related(
+            Prefetch("former_names", queryset=FormerName.objects.only("institution_id", "name"))
+        )
+        .order_by("name", "pk")
+    )
+
+
+def institution_public(public_id: Any) -> Institution | None:
+    """An institution by public id (institutions are public subjects), or None."""
+    return Institution.objects.filter(public_id=public_id).first()
+
+
+def person_lookup_public(*, name: str, document_type: str, id_number: str) -> Person | None:
+    """The adult person with exactly this name and document number, else None.
+
+    None whether the person is unknown, named differently or under 18: the caller must not
+    be able to tell these apart.
+    """
+    number = normalise_document_number(id_number)
+    if not number or not name.strip():
+        return None
+    person = Person.objects.filter(
+        document_type=document_type, id_number_index=blind_index(number)
+    ).first()
+    if person is None or person.name != " ".join(name.split()) or not is_adult(person):
+        return None
+    return person
+
+
+def _public_list_entries_q(as_of: dt.date) -> Q:
+    return (
+        Q(kind__in=PUBLIC_LIST_KINDS)
+        & Q(institution__isnull=False)
+        & Q(status=ListEntryStatus.LISTED)
+        & Q(listed_on__isnull=False, listed_on__lte=as_of)
+        & (Q(valid_until__isnull=True) | Q(valid_until__gte=as_of))
+    )
+
+
+def public_list_entries(kind: str, as_of: dt.date) -> QuerySet[CreditListEntry]:
+    """Institutions on the red or serious-dishonesty list on ``as_of``.
+
+    People are never listed on a browsable page: their entries show only on the result of an
+    exact look-up.
+    """
+    return (
+        CreditListEntry.objects.filter(_public_list_entries_q(as_of), kind=kind)
+        .select_related("institution")
+        .order_by("-listed_on", "-pk")
+    )
+
+
+def public_exit_notices(as_of: dt.date) -> QuerySet[CreditListEntry]:
+    """Published exits of institutions from the public lists (移出公告), newest first."""
+    return (
+        CreditListEntry.objects.filter(
+            kind__in=PUBLIC_LIST_KINDS,
+            institution__isnull=False,
+            status=ListEntryStatus.EXITED,
+            exited_on__isnull=False,
+            exited_on__lte=as_of,
+        )
+        .exclude(exit_notice="")
+        .select_related("institution")
+        .order_by("-exited_on", "-pk")
+    )
+
+
+def subject_public_list_entries(
+    as_of: dt.date, *, institution: Institution | None = None, person: Person | None = None
+) -> QuerySet[CreditListEntry]:
+    """The public list entries of one subject (a person's only after an exact look-up)."""
+    q = (
+        Q(kind__in=PUBLIC_LIST_KINDS)
+        & Q(status=ListEntryStatus.LISTED)
+        & Q(listed_on__isnull=False, listed_on__lte=as_of)
+        & (Q(valid_until__isnull=True) | Q(valid_until__gte=as_of))
+    )
+    if institution is not None:
+        q &= Q(institution=institution)
+    elif person is not None:
+        q &= Q(person=person)
+    else:
+        return CreditListEntry.objects.none()
+    return CreditListEntry.objects.filter(q).order_by("-listed_on", "-pk")
+
+
+@dataclass(frozen=True)
+class PublicField:
+    label: str
+    value: str
+
+
+def public_fields(item: CatalogItem) -> list[dict[str, Any]]:
+    """The item's fields that may appear on the portal (``"public": true`` in its schema)."""
+    return [f for f in item.field_schema or [] if isinstance(f, dict) and f.get("public")]
+
+
+def record_public_fields(record: CreditRecord) -> list[PublicField]:
+    """The record's payload restricted to its item's public fields, numbers masked."""
+    shown = []
+    payload = record.payload or {}
+    for field in public_fields(record.catalog_item):
+        value = payload.get(field.get("name", ""))
+        if value in (None, ""):
+            continue
+        shown.append(
+            PublicField(str(field.get("label") or field["name"]), mask_identity_numbers(str(value)))
+        )
+    return shown

@@ -1,0 +1,105 @@
+"""Institution search: Chinese, pinyin initials, full pinyin, former names, USCC, by index."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from educredit.portal.models import InstitutionSearchTerm
+from educredit.portal.search import institution_terms, normalise
+from educredit.portal.selectors import institution_search_public
+from educredit.subjects.models import FormerName
+from educredit.subjects.tests.factories import make_institution
+
+pytestmark = pytest.mark.django_db
+
+
+def names(q: str) -> list[str]:
+    return [i.name for i in institution_search_public(q)]
+
+
+def test_terms_of_a_name_cover_suffixes_pinyin_and_initials():
+    terms = {t for t, _ in institution_terms(name="郑州大学", former_names=[], uscc=None)}
+    assert {"郑州大学", "州大学", "大学", "zhengzhoudaxue", "daxue", "zzdx", "dx"} <= terms
+    assert "学" not in terms  # one-character suffixes would match everything
+
+
+def test_normalise_folds_width_case_and_punctuation():
+    assert normalise(" ＺＺ dx（郑州）") == "zzdx郑州"
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "郑州大学",
+        "郑州",
+        "州大",
+        "zzdx",
+        "ZZDX",
+        "zhengzhoudaxue",
+        "zhengzhou",
+        "郑州工学院",
+        "zzgxy",
+    ],
+)
+def test_found_by_chinese_pinyin_initials_and_former_name(zzu, county, q):
+    make_institution(supervisor=county, name="河南大学", serial=7)
+    assert names(q) == ["郑州大学"]
+
+
+def test_found_by_uscc_and_its_prefix(zzu):
+    assert names(zzu.uscc) == ["郑州大学"]
+    assert names(zzu.uscc.lower()[:10]) == ["郑州大学"]
+
+
+def test_contains_match_within_a_name(county):
+    make_institution(supervisor=county, name="河南理工大学", serial=8)
+    make_institution(supervisor=county, name="河南大学", serial=9)
+    assert names("理工") == ["河南理工大学"]
+    assert names("lgdx") == ["河南理工大学"]
+    assert sorted(names("大学")) == ["河南大学", "河南理工大学"]
+
+
+def test_like_wildcards_are_literal(zzu):
+    assert names("%") == []
+    assert names("_") == []
+    assert names("   ") == []
+
+
+def test_index_follows_renames_and_former_names(zzu):
+    zzu.name = "郑州综合大学"
+    zzu.save()
+    assert names("zzzhdx") == ["郑州综合大学"]
+    assert names("zzdx") == []
+    former = FormerName.objects.create(institution=zzu, name="郑州大学")
+    assert names("zzdx") == ["郑州综合大学"]
+    former.delete()
+    assert names("zzdx") == []
+
+
+def test_reindex_command_rebuilds_everything(zzu, county):
+    make_institution(supervisor=county, name="河南大学", serial=10)
+    InstitutionSearchTerm.objects.all().delete()
+    assert names("zzdx") == []
+    call_command("portal", "reindex")
+    assert names("zzdx") == ["郑州大学"]
+    assert names("hndx") == ["河南大学"]
+    assert names("zzgxy") == ["郑州大学"]
+
+
+def test_search_page_lists_results_with_links(client, zzu):
+    response = client.get("/query/", {"q": "zzdx"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'href="/institutions/{zzu.public_id}/"' in html
+    assert "郑州工学院" in html  # former name shown
+
+
+def test_search_page_paginates(client, county):
+    for n in range(25):
+        make_institution(supervisor=county, name=f"郑州第{n:02d}中学", serial=100 + n)
+    first = client.get("/query/", {"q": "郑州第"}).content.decode()
+    second = client.get("/query/", {"q": "郑州第", "page": 2}).content.decode()
+    assert "郑州第00中学" in first and "郑州第24中学" not in first
+    assert "郑州第24中学" in second
+    assert "q=%E9%83%91%E5%B7%9E%E7%AC%AC&amp;page=2" in first
