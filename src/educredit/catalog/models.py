@@ -31,6 +31,8 @@ class CatalogVersion(AuditedModel):
         default=CatalogVersionStatus.DRAFT,
     )
     notes = models.TextField(_("说明"), blank=True)
+    # The day a later published version took over (the version answers "as of" dates before it).
+    retired_from = models.DateField(_("废止日期"), null=True, blank=True)
 
     class Meta:
         ordering = ["-number"]

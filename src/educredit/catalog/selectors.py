@@ -1,0 +1,70 @@
+"""Reads of the catalog. The catalog is province-wide reference data: every staff user reads it.
+
+The version in force on a day is the published (or since retired) version whose effective date
+is on or before that day and which was not yet retired on it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.db.models import Count, Q, QuerySet
+
+from educredit.catalog.choices import CatalogVersionStatus
+from educredit.catalog.models import CatalogItem, CatalogVersion
+from educredit.core.clock import today
+
+
+def current_catalog_version(as_of: datetime.date | None = None) -> CatalogVersion | None:
+    """The catalog version in force on ``as_of`` (today by default), or None before the first."""
+    day = as_of or today()
+    return (
+        CatalogVersion.objects.filter(
+            status__in=[CatalogVersionStatus.PUBLISHED, CatalogVersionStatus.RETIRED],
+            effective_from__lte=day,
+        )
+        .filter(Q(retired_from__isnull=True) | Q(retired_from__gt=day))
+        .order_by("-effective_from", "-number")
+        .first()
+    )
+
+
+def catalog_versions() -> QuerySet[CatalogVersion]:
+    """Every version, newest first, with its number of items (``item_count``)."""
+    return CatalogVersion.objects.annotate(item_count=Count("items")).order_by("-number")
+
+
+def catalog_version_by_number(number: int) -> CatalogVersion | None:
+    """The version with this number, or None."""
+    return CatalogVersion.objects.filter(number=number).first()
+
+
+def catalog_items(version: CatalogVersion | None = None) -> QuerySet[CatalogItem]:
+    """The items of ``version`` (the version in force today by default), in catalog order."""
+    if version is None:
+        version = current_catalog_version()
+        if version is None:
+            return CatalogItem.objects.none()
+    return CatalogItem.objects.filter(version=version).order_by("sort_order", "code")
+
+
+def catalog_item_by_code(code: str, as_of: datetime.date | None = None) -> CatalogItem | None:
+    """The item with this code in the version in force on ``as_of`` (today by default)."""
+    version = current_catalog_version(as_of)
+    if version is None:
+        return None
+    return (
+        CatalogItem.objects.select_related("version")
+        .filter(version=version, code=code.strip())
+        .first()
+    )
+
+
+def catalog_item_by_public_id(public_id: str) -> CatalogItem | None:
+    """Any version's item by its public id, or None (also for a malformed id)."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return CatalogItem.objects.select_related("version").filter(public_id=key).first()

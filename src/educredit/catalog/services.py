@@ -1,0 +1,352 @@
+"""Writes to the catalog (公共信用信息目录): draft versions, their items, publication.
+
+Only the provincial department's administrators (an admin of the root organisation) and
+``system:`` actors may change the catalog. Items change only while their version is a draft;
+publishing a draft makes it the catalog in force from its effective date and retires the
+version it replaces from that same date. Every write is audited in its transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from educredit.accounts.choices import OrganisationKind, UserRole
+from educredit.audit.services import audit_append
+from educredit.catalog.choices import (
+    CatalogVersionStatus,
+    DisclosureMode,
+    InfoCategory,
+    Severity,
+    SharingAttribute,
+    SubjectType,
+)
+from educredit.catalog.models import CatalogItem, CatalogVersion
+from educredit.catalog.schema import SchemaError, validate_field_schema
+
+Actor = Any
+
+# The attributes of an item a service may set (everything but the version and the public id).
+ITEM_FIELDS = (
+    "code",
+    "name",
+    "data_format",
+    "provider",
+    "subject_type",
+    "category",
+    "nature",
+    "sharing",
+    "coverage",
+    "update_cycle",
+    "field_schema",
+    "severity",
+    "disclosure_mode",
+    "legal_basis",
+    "two_person_rule",
+    "reportable",
+    "sort_order",
+)
+REQUIRED_TEXT = {
+    "code": "数据代码 / code",
+    "name": "数据名称 / name",
+    "provider": "提供单位 / provider",
+}
+CHOICE_FIELDS: dict[str, tuple[type[Any], str]] = {
+    "subject_type": (SubjectType, "主体类型 / subject type"),
+    "category": (InfoCategory, "信息类别 / category"),
+    "sharing": (SharingAttribute, "共享属性 / sharing attribute"),
+    "severity": (Severity, "信用性质 / severity"),
+    "disclosure_mode": (DisclosureMode, "公开方式 / disclosure mode"),
+}
+
+
+def catalog_editor(actor: Actor) -> bool:
+    """Whether ``actor`` may change the catalog: a provincial admin or a ``system:`` actor."""
+    if isinstance(actor, str):
+        return actor.startswith("system:")
+    organisation = getattr(actor, "organisation", None)
+    if organisation is None or not getattr(actor, "is_active", False):
+        return False
+    is_root = organisation.parent_id is None or (
+        organisation.kind == OrganisationKind.PROVINCIAL_DEPARTMENT
+    )
+    return bool(is_root and actor.has_role(UserRole.ADMIN))
+
+
+def _require_editor(actor: Actor) -> None:
+    if not catalog_editor(actor):
+        raise PermissionDenied(
+            "只有省教育厅管理员可以修改目录 / only provincial administrators may change the catalog"
+        )
+
+
+def _require_draft(version: CatalogVersion) -> None:
+    if version.status != CatalogVersionStatus.DRAFT:
+        raise ValidationError(
+            "只能修改草稿版本的目录 / only a draft version of the catalog can be changed",
+            code="not_draft",
+        )
+
+
+def item_errors(item: CatalogItem) -> dict[str, list[str]]:
+    """Bilingual messages by field for an unsaved or changed item (normalises it in place)."""
+    errors: dict[str, list[str]] = {}
+    for name, label in REQUIRED_TEXT.items():
+        value = str(getattr(item, name) or "").strip()
+        setattr(item, name, value)
+        if not value:
+            errors[name] = [
+                f"{label.split(' / ')[0]}为必填项 / {label.split(' / ')[1]} is required"
+            ]
+    for name, (choices, label) in CHOICE_FIELDS.items():
+        if getattr(item, name) not in choices.values:
+            zh, en = label.split(" / ")
+            errors[name] = [
+                f"{zh}应为 {'、'.join(str(c.label) for c in choices)} 之一 / invalid {en}"
+            ]
+    try:
+        item.field_schema = validate_field_schema(item.field_schema)
+    except SchemaError as error:
+        errors["field_schema"] = error.errors
+    for field in item._meta.fields:
+        limit = getattr(field, "max_length", None)
+        current = getattr(item, field.attname, None)
+        too_long = limit and isinstance(current, str) and len(current) > limit
+        if too_long and field.name not in errors:
+            errors[field.name] = [
+                f"{field.verbose_name}不能超过 {limit} 个字符 / "
+                f"{field.name} must be at most {limit} characters"
+            ]
+    clash = CatalogItem.objects.filter(version_id=item.version_id, code=item.code)
+    if item.version_id is None:
+        clash = clash.none()
+    elif item.pk:
+        clash = clash.exclude(pk=item.pk)
+    if item.code and clash.exists():
+        errors["code"] = [
+            f"本版本已有数据代码 {item.code} / code {item.code} already exists in this version"
+        ]
+    return errors
+
+
+def _check_item(item: CatalogItem) -> None:
+    errors = item_errors(item)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _latest_published() -> CatalogVersion | None:
+    return (
+        CatalogVersion.objects.filter(status=CatalogVersionStatus.PUBLISHED)
+        .order_by("-effective_from", "-number")
+        .first()
+    )
+
+
+@transaction.atomic
+def catalog_version_create(
+    *,
+    actor: Actor,
+    title: str,
+    effective_from: datetime.date,
+    notes: str = "",
+    copy_items: bool = True,
+) -> CatalogVersion:
+    """A new draft version, with a copy of the items of the version currently published."""
+    _require_editor(actor)
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": ["名称为必填项 / title is required"]})
+    number = (CatalogVersion.objects.aggregate(top=Max("number"))["top"] or 0) + 1
+    version = CatalogVersion.objects.create(
+        number=number,
+        title=title,
+        effective_from=effective_from,
+        notes=notes,
+        status=CatalogVersionStatus.DRAFT,
+    )
+    audit_append(actor=actor, action="catalog.version_create", target=version, before=None)
+    source = _latest_published() if copy_items else None
+    if source is not None:
+        for original in source.items.order_by("sort_order", "code"):
+            copy = CatalogItem(version=version)
+            for name in ITEM_FIELDS:
+                setattr(copy, name, getattr(original, name))
+            copy.save()
+            audit_append(
+                actor=actor,
+                action="catalog.item_create",
+                target=copy,
+                before=None,
+                reason=f"复制自第 {source.number} 版 / copied from version {source.number}",
+            )
+    return version
+
+
+@transaction.atomic
+def catalog_item_create(*, actor: Actor, version: CatalogVersion, **attributes: Any) -> CatalogItem:
+    """A new item in a draft version; ``attributes`` are among ``ITEM_FIELDS``."""
+    _require_editor(actor)
+    version = CatalogVersion.objects.select_for_update().get(pk=version.pk)
+    _require_draft(version)
+    unknown = set(attributes) - set(ITEM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown catalog item attributes: {sorted(unknown)}")
+    item = CatalogItem(version=version, **attributes)
+    if "sort_order" not in attributes:
+        top = version.items.aggregate(top=Max("sort_order"))["top"]
+        item.sort_order = (top or 0) + 10
+    _check_item(item)
+    item.save()
+    audit_append(actor=actor, action="catalog.item_create", target=item, before=None)
+    return item
+
+
+@transaction.atomic
+def catalog_item_update(
+    *, actor: Actor, item: CatalogItem, reason: str = "", **changes: Any
+) -> CatalogItem:
+    """Change attributes of an item of a draft version."""
+    _require_editor(actor)
+    item = CatalogItem.objects.select_for_update().select_related("version").get(pk=item.pk)
+    _require_draft(item.version)
+    unknown = set(changes) - set(ITEM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown catalog item attributes: {sorted(unknown)}")
+    before = item.audit_snapshot()
+    for name, value in changes.items():
+        setattr(item, name, value)
+    _check_item(item)
+    item.save()
+    audit_append(
+        actor=actor, action="catalog.item_update", target=item, before=before, reason=reason
+    )
+    return item
+
+
+@transaction.atomic
+def catalog_item_delete(*, actor: Actor, item: CatalogItem, reason: str = "") -> None:
+    """Remove an item from a draft version (published versions are never changed)."""
+    _require_editor(actor)
+    item = CatalogItem.objects.select_for_update().select_related("version").get(pk=item.pk)
+    _require_draft(item.version)
+    before = item.audit_snapshot()
+    item.delete()
+    audit_append(
+        actor=actor, action="catalog.item_delete", target=item, before=before, reason=reason
+    )
+
+
+@transaction.atomic
+def catalog_version_replace_items(
+    *, actor: Actor, version: CatalogVersion, items: list[dict[str, Any]], reason: str = ""
+) -> CatalogVersion:
+    """Make a draft's items exactly ``items`` (by code): update, add, remove. All or nothing.
+
+    Used by the spreadsheet import; a ``ValidationError`` for any item rolls back the whole.
+    """
+    _require_editor(actor)
+    version = CatalogVersion.objects.select_for_update().get(pk=version.pk)
+    _require_draft(version)
+    existing = {item.code: item for item in version.items.all()}
+    wanted = {str(attributes["code"]).strip() for attributes in items}
+    for code, item in existing.items():
+        if code not in wanted:
+            catalog_item_delete(actor=actor, item=item, reason=reason)
+    for attributes in items:
+        code = str(attributes["code"]).strip()
+        if code in existing:
+            changes = {
+                name: value
+                for name, value in attributes.items()
+                if getattr(existing[code], name) != value
+            }
+            if changes:
+                catalog_item_update(actor=actor, item=existing[code], reason=reason, **changes)
+        else:
+            catalog_item_create(actor=actor, version=version, **attributes)
+    return version
+
+
+@transaction.atomic
+def catalog_version_publish(
+    *, actor: Actor, version: CatalogVersion, reason: str = ""
+) -> CatalogVersion:
+    """Publish a draft: it is in force from its effective date, and the version published
+    before it is retired from that date (one version in force on any day)."""
+    _require_editor(actor)
+    version = CatalogVersion.objects.select_for_update().get(pk=version.pk)
+    _require_draft(version)
+    if not version.items.exists():
+        raise ValidationError(
+            "不能发布没有条目的目录 / a catalog version without items cannot be published",
+            code="empty",
+        )
+    previous = list(
+        CatalogVersion.objects.select_for_update()
+        .filter(status=CatalogVersionStatus.PUBLISHED)
+        .exclude(pk=version.pk)
+    )
+    for old in previous:
+        if old.effective_from >= version.effective_from:
+            raise ValidationError(
+                {
+                    "effective_from": [
+                        f"施行日期应晚于现行第 {old.number} 版的施行日期 {old.effective_from} / "
+                        f"the effective date must be after {old.effective_from}, "
+                        f"when version {old.number} took effect"
+                    ]
+                }
+            )
+    for old in previous:
+        before = old.audit_snapshot()
+        old.status = CatalogVersionStatus.RETIRED
+        old.retired_from = version.effective_from
+        old.save(update_fields=["status", "retired_from"])
+        audit_append(
+            actor=actor,
+            action="catalog.version_retire",
+            target=old,
+            before=before,
+            reason=f"由第 {version.number} 版取代 / superseded by version {version.number}",
+        )
+    before = version.audit_snapshot()
+    version.status = CatalogVersionStatus.PUBLISHED
+    version.save(update_fields=["status"])
+    audit_append(
+        actor=actor, action="catalog.version_publish", target=version, before=before, reason=reason
+    )
+    return version
+
+
+@transaction.atomic
+def catalog_version_seed(*, actor: Actor) -> CatalogVersion:
+    """Load the shipped version 1 (``catalog.data``) as the published catalog, once.
+
+    Idempotent: when any catalog version exists, returns version 1 (or the first) untouched.
+    The shipped catalog is loaded through the services rather than by a data migration so that
+    every row it writes has its audit entry.
+    """
+    from educredit.catalog import data
+
+    existing = CatalogVersion.objects.order_by("number").first()
+    if existing is not None:
+        return existing
+    version = catalog_version_create(
+        actor=actor,
+        title=data.VERSION_1_TITLE,
+        effective_from=data.VERSION_1_EFFECTIVE,
+        notes=data.VERSION_1_NOTES,
+        copy_items=False,
+    )
+    for attributes in data.VERSION_1_ITEMS:
+        catalog_item_create(actor=actor, version=version, **attributes)
+    return catalog_version_publish(
+        actor=actor,
+        version=version,
+        reason="随系统发布的目录第 1 版 / catalog version 1 as shipped",
+    )

@@ -1,0 +1,323 @@
+"""The catalog as a spreadsheet in the provincial template's columns (XLSX, openpyxl).
+
+Sheet "目录" has one row per item: the ten elements of Henan regulation §11 (数据代码 …
+信息项, the last being the field labels joined by 、), then 信用性质, 公开方式, 法律依据,
+双人审核, 报送省平台 and 信息类别. Sheet "信息项" lists every field of every item (数据代码,
+字段名, 字段名称, 类型, 必填, 公开, 最大长度, 选项 joined by |).
+
+An import replaces the items of a DRAFT version with the file's, all or nothing: every row is
+checked first and every problem is listed with its sheet and row, in Chinese and English.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import TextChoices
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+
+from educredit.catalog import services
+from educredit.catalog.choices import (
+    DisclosureMode,
+    InfoCategory,
+    Severity,
+    SharingAttribute,
+    SubjectType,
+)
+from educredit.catalog.models import CatalogItem, CatalogVersion
+from educredit.catalog.schema import FIELD_TYPE_LABELS, FIELD_TYPES
+
+ITEMS_SHEET = "目录"
+FIELDS_SHEET = "信息项"
+ITEM_COLUMNS = (
+    "数据代码",
+    "数据名称",
+    "数据格式",
+    "提供单位",
+    "主体类型",
+    "信息性质",
+    "共享属性",
+    "覆盖范围",
+    "更新周期",
+    "信息项",
+    "信用性质",
+    "公开方式",
+    "法律依据",
+    "双人审核",
+    "报送省平台",
+    "信息类别",
+)
+FIELD_COLUMNS = ("数据代码", "字段名", "字段名称", "类型", "必填", "公开", "最大长度", "选项")
+CHOICE_SEPARATOR = "|"
+YES, NO = "是", "否"
+# Column → (item attribute, choices enum, English name) for the enumerated columns.
+ENUM_COLUMNS: dict[str, tuple[str, type[TextChoices], str]] = {
+    "主体类型": ("subject_type", SubjectType, "subject type"),
+    "共享属性": ("sharing", SharingAttribute, "sharing attribute"),
+    "信用性质": ("severity", Severity, "severity"),
+    "公开方式": ("disclosure_mode", DisclosureMode, "disclosure mode"),
+    "信息类别": ("category", InfoCategory, "category"),
+}
+TEXT_COLUMNS = {
+    "数据代码": "code",
+    "数据名称": "name",
+    "数据格式": "data_format",
+    "提供单位": "provider",
+    "信息性质": "nature",
+    "覆盖范围": "coverage",
+    "更新周期": "update_cycle",
+    "法律依据": "legal_basis",
+}
+BOOL_COLUMNS = {"双人审核": "two_person_rule", "报送省平台": "reportable"}
+FIELD_TYPE_BY_LABEL = {label: kind for kind, label in FIELD_TYPE_LABELS.items()}
+
+
+class CatalogImportError(ValueError):
+    """The file was refused as a whole; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+@dataclass(frozen=True)
+class CatalogImportResult:
+    """What an import did to the draft."""
+
+    version: CatalogVersion
+    items: int
+
+
+def _label(enum: type[TextChoices], value: str) -> str:
+    return str(dict(enum.choices).get(value, value))
+
+
+def _yes_no(value: bool) -> str:
+    return YES if value else NO
+
+
+def export_version(version: CatalogVersion) -> bytes:
+    """The version as an XLSX workbook (bytes)."""
+    workbook = Workbook()
+    items_sheet = workbook.active
+    assert items_sheet is not None  # noqa: S101 - a new workbook has an active sheet
+    items_sheet.title = ITEMS_SHEET
+    items_sheet.append(ITEM_COLUMNS)
+    fields_sheet = workbook.create_sheet(FIELDS_SHEET)
+    fields_sheet.append(FIELD_COLUMNS)
+    for sheet in (items_sheet, fields_sheet):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    for item in version.items.order_by("sort_order", "code"):
+        schema = item.field_schema or []
+        items_sheet.append(
+            [
+                item.code,
+                item.name,
+                item.data_format,
+                item.provider,
+                _label(SubjectType, item.subject_type),
+                item.nature,
+                _label(SharingAttribute, item.sharing),
+                item.coverage,
+                item.update_cycle,
+                "、".join(str(field.get("label", "")) for field in schema),
+                _label(Severity, item.severity),
+                _label(DisclosureMode, item.disclosure_mode),
+                item.legal_basis,
+                _yes_no(item.two_person_rule),
+                _yes_no(item.reportable),
+                _label(InfoCategory, item.category),
+            ]
+        )
+        for field in schema:
+            fields_sheet.append(
+                [
+                    item.code,
+                    field.get("name", ""),
+                    field.get("label", ""),
+                    FIELD_TYPE_LABELS.get(field.get("type", ""), field.get("type", "")),
+                    _yes_no(bool(field.get("required"))),
+                    _yes_no(bool(field.get("public"))),
+                    field.get("max_length"),
+                    CHOICE_SEPARATOR.join(field.get("choices") or []),
+                ]
+            )
+    for sheet, widths in ((items_sheet, (12, 28, 10, 24)), (fields_sheet, (12, 22, 24))):
+        for index, width in enumerate(widths):
+            sheet.column_dimensions[chr(ord("A") + index)].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _enum_value(enum: type[TextChoices], text: str) -> str | None:
+    for value, label in enum.choices:
+        if text in (value, str(label)):
+            return str(value)
+    return None
+
+
+def _bool_value(text: str) -> bool | None:
+    lowered = text.lower()
+    if lowered in {YES, "true", "1", "y", "yes"}:
+        return True
+    if lowered in {NO, "false", "0", "n", "no", ""}:
+        return False
+    return None
+
+
+def _rows(sheet: Any, columns: tuple[str, ...], name: str, errors: list[str]) -> list[Any]:
+    """(row number, {column: text}) for every non-empty row; header problems go to errors."""
+    rows = list(sheet.iter_rows(values_only=True))
+    if not rows:
+        errors.append(f"工作表「{name}」为空 / sheet {name} is empty")
+        return []
+    header = [_text(cell) for cell in rows[0]]
+    missing = [column for column in columns if column not in header]
+    if missing:
+        errors.append(
+            f"工作表「{name}」缺少列：{'、'.join(missing)} / "
+            f"sheet {name} lacks the columns: {', '.join(missing)}"
+        )
+        return []
+    positions = {column: header.index(column) for column in columns}
+
+    def values_of(row: tuple[Any, ...]) -> dict[str, str]:
+        return {
+            column: _text(row[index]) if index < len(row) else ""
+            for column, index in positions.items()
+        }
+
+    numbered = ((number, values_of(row)) for number, row in enumerate(rows[1:], start=2))
+    return [(number, values) for number, values in numbered if any(values.values())]
+
+
+def _parse_fields(rows: list[Any], errors: list[str]) -> dict[str, list[dict[str, Any]]]:
+    schemas: dict[str, list[dict[str, Any]]] = {}
+    for number, values in rows:
+        where = f"{FIELDS_SHEET}第{number}行 / {FIELDS_SHEET} row {number}"
+        kind_text = values["类型"]
+        kind = FIELD_TYPE_BY_LABEL.get(kind_text, kind_text)
+        if kind not in FIELD_TYPES:
+            errors.append(f"{where}：类型「{kind_text}」无效 / invalid type {kind_text!r}")
+        required = _bool_value(values["必填"])
+        public = _bool_value(values["公开"])
+        if required is None or public is None:
+            errors.append(
+                f"{where}：必填、公开应填“是”或“否” / required and public must be 是 or 否"
+            )
+        max_length: int | None = None
+        if values["最大长度"]:
+            try:
+                max_length = int(values["最大长度"])
+            except ValueError:
+                errors.append(f"{where}：最大长度应为整数 / max length must be a whole number")
+        choices = [part.strip() for part in values["选项"].split(CHOICE_SEPARATOR) if part.strip()]
+        schemas.setdefault(values["数据代码"], []).append(
+            {
+                "name": values["字段名"],
+                "label": values["字段名称"],
+                "type": kind,
+                "required": bool(required),
+                "public": bool(public),
+                "max_length": max_length,
+                "choices": choices,
+            }
+        )
+    return schemas
+
+
+def parse_workbook(content: IO[bytes] | bytes) -> list[dict[str, Any]]:
+    """The items of a catalog workbook as service arguments; ``CatalogImportError`` if any
+    row is wrong (every problem listed)."""
+    stream = io.BytesIO(content) if isinstance(content, bytes) else content
+    errors: list[str] = []
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not XLSX
+        raise CatalogImportError(
+            ["文件不是有效的 XLSX 工作簿 / the file is not a valid XLSX workbook"]
+        ) from None
+    errors.extend(
+        f"缺少工作表「{name}」 / the sheet {name} is missing"
+        for name in (ITEMS_SHEET, FIELDS_SHEET)
+        if name not in workbook.sheetnames
+    )
+    if errors:
+        raise CatalogImportError(errors)
+    item_rows = _rows(workbook[ITEMS_SHEET], ITEM_COLUMNS, ITEMS_SHEET, errors)
+    field_rows = _rows(workbook[FIELDS_SHEET], FIELD_COLUMNS, FIELDS_SHEET, errors)
+    workbook.close()
+    if errors:
+        raise CatalogImportError(errors)
+    schemas = _parse_fields(field_rows, errors)
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for order, (number, values) in enumerate(item_rows, start=1):
+        where = f"{ITEMS_SHEET}第{number}行 / {ITEMS_SHEET} row {number}"
+        attributes: dict[str, Any] = {name: values[column] for column, name in TEXT_COLUMNS.items()}
+        for column, (name, enum, english) in ENUM_COLUMNS.items():
+            value = _enum_value(enum, values[column])
+            if value is None:
+                errors.append(
+                    f"{where}：{column}「{values[column]}」无效 / invalid {english} "
+                    f"{values[column]!r}"
+                )
+            attributes[name] = value or ""
+        for column, name in BOOL_COLUMNS.items():
+            flag = _bool_value(values[column])
+            if flag is None:
+                errors.append(f"{where}：{column}应填“是”或“否” / {name} must be 是 or 否")
+            attributes[name] = bool(flag)
+        code = attributes["code"]
+        if code in seen:
+            errors.append(f"{where}：数据代码 {code} 重复 / duplicate code {code}")
+        seen.add(code)
+        attributes["field_schema"] = schemas.pop(code, [])
+        attributes["sort_order"] = order * 10
+        check = CatalogItem(**attributes)
+        for field, messages in services.item_errors(check).items():
+            prefix = f"{where}（{FIELDS_SHEET}）" if field == "field_schema" else where
+            errors.extend(f"{prefix}：{message}" for message in messages)
+        items.append(attributes)
+    errors.extend(
+        f"{FIELDS_SHEET}：数据代码 {code} 不在目录中 / fields for code {code}, "
+        "which is not in the catalog sheet"
+        for code in schemas
+    )
+    if not items and not errors:
+        errors.append("文件中没有目录条目 / the file holds no catalog items")
+    if errors:
+        raise CatalogImportError(errors)
+    return items
+
+
+def catalog_version_import(
+    *, actor: Any, version: CatalogVersion, content: IO[bytes] | bytes
+) -> CatalogImportResult:
+    """Replace the items of draft ``version`` with the workbook's, all or nothing."""
+    items = parse_workbook(content)
+    try:
+        services.catalog_version_replace_items(
+            actor=actor,
+            version=version,
+            items=items,
+            reason="从电子表格导入 / imported from a spreadsheet",
+        )
+    except ValidationError as error:
+        raise CatalogImportError(list(error.messages)) from None
+    return CatalogImportResult(version=version, items=len(items))
