@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from educredit.records.models import HENAN13_EXEMPT, CreditRecord, CreditRecordTransition
 from educredit.records.choices import CreditRecordStatus
+from educredit.records.models import HENAN13_EXEMPT, CreditRecord, CreditRecordTransition
 from educredit.subjects.models import Institution, Person
 
 

@@ -75,6 +75,16 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("从 CSV 或 Excel 文件批量导入机构和人员"),
     ),
     NavLink(
+        "records:record_list",
+        pgettext_lazy("navigation", "信用记录"),
+        _("录入、审核和管理信用记录"),
+    ),
+    NavLink(
+        "records:review_queue",
+        pgettext_lazy("navigation", "记录审核"),
+        _("待审核的信用记录"),
+    ),
+    NavLink(
         "subjects:review_list",
         pgettext_lazy("navigation", "待核对"),
         _("证件号码相同但姓名或名称不一致的记录"),

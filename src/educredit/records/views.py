@@ -1,0 +1,255 @@
+"""Staff pages of credit records: list, entry, detail with life-cycle actions, review queue,
+spreadsheet import.
+
+Every view declares its access rule; every record is fetched through
+``access_credit_record_for_user`` (404 outside the jurisdiction); every write goes through a
+service. Identity numbers travel only by POST and appear only masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from educredit.accounts.choices import UserRole
+from educredit.accounts.permissions import access_staff
+from educredit.audit.selectors import audit_entries_for
+from educredit.catalog.choices import SubjectType
+from educredit.catalog.models import CatalogItem
+from educredit.records import imports, lifecycle, selectors, services
+from educredit.records.choices import CreditRecordSource
+from educredit.records.forms import (
+    ItemChoiceForm,
+    RecordEntryForm,
+    RecordFilterForm,
+    RecordImportForm,
+    TransitionForm,
+    current_items,
+)
+from educredit.records.models import CreditRecord
+from educredit.subjects.models import Institution, Person
+from educredit.subjects.selectors import institutions_visible_to, person_find
+
+PAGE_SIZE = 25
+WRITERS = (UserRole.CLERK, UserRole.ADMIN)
+REVIEWERS = (UserRole.REVIEWER, UserRole.ADMIN)
+REPORT_SESSION_KEY = "records_import_report"
+
+
+def _page(request: HttpRequest, objects: Any) -> Any:
+    return Paginator(objects, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_string(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@access_staff()
+@require_GET
+def record_list(request: HttpRequest) -> HttpResponse:
+    """Records in the user's jurisdiction, filtered by status, item, subject and date."""
+    form = RecordFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    records = selectors.credit_record_search(
+        request.user,
+        status=filters.get("status", ""),
+        item=filters.get("item"),
+        q=filters.get("q", ""),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    return render(
+        request,
+        "records/record_list.html",
+        {"form": form, "page": _page(request, records), "query": _query_string(request)},
+    )
+
+
+@access_staff(*REVIEWERS)
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Submitted records awaiting review, oldest first."""
+    return render(
+        request,
+        "records/review_queue.html",
+        {"page": _page(request, selectors.review_queue_for(request.user))},
+    )
+
+
+def _find_institution(user: Any, query: str) -> Institution | None:
+    query = " ".join(query.split())
+    if not query:
+        return None
+    visible = institutions_visible_to(user)
+    found = visible.filter(uscc=query.upper()).first()
+    if found is not None:
+        return found
+    matches = list(visible.filter(name=query)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def _find_person(user: Any, document_type: str, number: str) -> Person | None:
+    if not number.strip():
+        return None
+    return person_find(
+        user=user, document_type=document_type, id_number=number, purpose=_("录入信用记录")
+    )
+
+
+@access_staff(*WRITERS)
+@require_http_methods(["GET", "POST"])
+def record_create(request: HttpRequest) -> HttpResponse:
+    """Entry: choose an item (GET ``?item=``), then fill the fields it defines (POST)."""
+    chooser = ItemChoiceForm(request.GET if "item" in request.GET else None)
+    if not chooser.is_valid():
+        return render(request, "records/record_create.html", {"chooser": chooser, "form": None})
+    item: CatalogItem = chooser.cleaned_data["item"]
+    form = RecordEntryForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        institution = person = None
+        if item.subject_type != SubjectType.PERSON and data.get("institution_query"):
+            institution = _find_institution(request.user, data["institution_query"])
+            if institution is None:
+                form.add_error(
+                    "institution_query",
+                    _(
+                        "管辖范围内没有找到该机构（名称重复时请输入统一社会信用代码） / "
+                        "No such institution in your jurisdiction (use the USCC if names repeat)"
+                    ),
+                )
+        elif item.subject_type != SubjectType.INSTITUTION and data.get("id_number"):
+            person = _find_person(request.user, data["document_type"], data["id_number"])
+            if person is None:
+                form.add_error(
+                    "id_number",
+                    _(
+                        "管辖范围内没有找到此证件号码的人员 / No person with this number in your "
+                        "jurisdiction"
+                    ),
+                )
+        if not form.errors:
+            try:
+                record = services.credit_record_create(
+                    actor=request.user,  # type: ignore[arg-type]
+                    catalog_item=item,
+                    institution=institution,
+                    person=person,
+                    title=data["title"],
+                    decision_number=data["decision_number"],
+                    issuing_body=data["issuing_body"],
+                    issuing_body_uscc=data["issuing_body_uscc"],
+                    decision_date=data["decision_date"],
+                    procedure=data["procedure"],
+                    corrected_minor_violation=data.get("corrected_minor_violation", False),
+                    payload=form.payload(),
+                    source=CreditRecordSource.PAGE,
+                )
+            except services.RecordError as exc:
+                form.add_service_errors(exc.errors)
+            else:
+                messages.success(request, _("信用记录已保存为草稿。"))
+                return redirect("records:record_detail", credit_record_id=record.public_id)
+    return render(
+        request, "records/record_create.html", {"chooser": chooser, "form": form, "item": item}
+    )
+
+
+def _actions_for(user: Any, record: CreditRecord) -> list[lifecycle.Transition]:
+    if not user.organisation.covers(record.organisation):
+        return []
+    return lifecycle.transitions_for_roles(record.status, user.roles())
+
+
+@access_staff()
+@require_GET
+def record_detail(request: HttpRequest, credit_record_id: str) -> HttpResponse:
+    """One record: its fields, subject, status history, audit entries and allowed actions."""
+    record = selectors.access_credit_record_for_user(request.user, credit_record_id)
+    fields = [
+        (spec.get("label", spec["name"]), record.payload.get(spec["name"], ""))
+        for spec in record.catalog_item.field_schema or []
+    ]
+    return render(
+        request,
+        "records/record_detail.html",
+        {
+            "record": record,
+            "fields": fields,
+            "history": selectors.credit_record_history(record),
+            "audit_entries": audit_entries_for(record).select_related("actor"),
+            "actions": _actions_for(request.user, record),
+        },
+    )
+
+
+@access_staff()
+@require_POST
+def record_transition(request: HttpRequest, credit_record_id: str) -> HttpResponse:
+    """Take one life-cycle action (POST, with a reason)."""
+    record = selectors.access_credit_record_for_user(request.user, credit_record_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["action"] not in services.ACTIONS:
+        messages.error(request, _("无效的操作 / Invalid action"))
+        return redirect("records:record_detail", credit_record_id=record.public_id)
+    service = services.ACTIONS[form.cleaned_data["action"]]
+    try:
+        service(
+            actor=request.user,  # type: ignore[arg-type]
+            record=record,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.RecordError as exc:
+        messages.error(request, str(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("无权操作 / Not permitted"))
+    else:
+        messages.success(request, _("操作已完成。"))
+    return redirect("records:record_detail", credit_record_id=record.public_id)
+
+
+@access_staff(*WRITERS)
+@require_http_methods(["GET", "POST"])
+def record_import(request: HttpRequest) -> HttpResponse:
+    """Upload records of one item; all rows are written or none, errors listed per row."""
+    form = RecordImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = imports.records_import_upload(
+            actor=request.user, item=form.cleaned_data["item"], upload=upload
+        )
+        if result.ok:
+            request.session.pop(REPORT_SESSION_KEY, None)
+            messages.success(
+                request,
+                _("已导入 %(n)d 条信用记录（草稿）。") % {"n": result.created},
+            )
+            return redirect("records:record_list")
+        request.session[REPORT_SESSION_KEY] = imports.error_report_csv(result).decode("utf-8")
+    return render(
+        request,
+        "records/record_import.html",
+        {"form": form, "result": result, "items": current_items()},
+    )
+
+
+@access_staff(*WRITERS)
+@require_GET
+def record_import_report(request: HttpRequest) -> HttpResponse:
+    """The error report of the user's last failed import (kept in their session only)."""
+    report = request.session.get(REPORT_SESSION_KEY)
+    if report is None:
+        return redirect("records:record_import")
+    response = HttpResponse(report.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="records-import-errors.csv"'
+    return response
