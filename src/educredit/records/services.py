@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from educredit.accounts.choices import UserRole
 from educredit.accounts.models import ApiClient, Organisation, User
 from educredit.audit.services import audit_append
+from educredit.catalog import schema as catalog_schema
 from educredit.catalog.choices import SubjectType
 from educredit.catalog.models import CatalogItem
 from educredit.core import clock
@@ -150,82 +150,19 @@ def clean_uscc_optional(value: Any, *, field: str = "issuing_body_uscc") -> str:
 
 
 def validate_payload(item: CatalogItem, payload: dict[str, Any] | None) -> dict[str, Any]:
-    """Check ``payload`` against the item's ``field_schema``; the cleaned, JSON-ready payload.
+    """Check ``payload`` against the item's ``field_schema`` (``catalog.schema``); cleaned.
 
-    Raises ``RecordError`` naming every offending field (``payload.<name>``).
+    Raises ``RecordError`` naming every offending field as ``payload.<name>``.
     """
-    payload = dict(payload or {})
-    cleaned: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    known = set()
-    for spec in item.field_schema or []:
-        name = spec["name"]
-        known.add(name)
-        label = spec.get("label", name)
-        raw = payload.get(name)
-        key = f"payload.{name}"
-        empty = raw is None or (isinstance(raw, str) and not raw.strip())
-        if empty:
-            if spec.get("required"):
-                errors[key] = _("%(label)s为必填项 / %(label)s is required") % {"label": label}
-            continue
-        kind = spec.get("type", "text")
-        try:
-            cleaned[name] = _clean_value(kind, raw, spec)
-        except ValueError:
-            errors[key] = _("%(label)s格式不正确 / %(label)s is not valid") % {"label": label}
-    unknown = sorted(set(payload) - known)
-    for name in unknown:
-        errors[f"payload.{name}"] = _("未知信息项 %(name)s / Unknown field %(name)s") % {
-            "name": name
-        }
-    if errors:
-        raise RecordError(errors)
-    return cleaned
-
-
-def _clean_value(kind: str, raw: Any, spec: dict[str, Any]) -> Any:
-    if kind == "text":
-        text = str(raw).strip()
-        if len(text) > int(spec.get("max_length", 2000)):
-            raise ValueError
-        return text
-    if kind == "date":
-        if isinstance(raw, datetime.date):
-            return raw.isoformat()
-        return datetime.date.fromisoformat(str(raw).strip()).isoformat()
-    if kind == "decimal":
-        try:
-            value = Decimal(str(raw).strip())
-        except InvalidOperation as exc:
-            raise ValueError from exc
-        if not value.is_finite():
-            raise ValueError
-        return str(value)
-    if kind == "integer":
-        if isinstance(raw, bool):
-            raise ValueError
-        return int(str(raw).strip())
-    if kind == "choice":
-        values = [c[0] if isinstance(c, list | tuple) else c for c in spec.get("choices", [])]
-        if str(raw) not in [str(v) for v in values]:
-            raise ValueError
-        return str(raw)
-    if kind == "uscc":
-        text = str(raw).strip().upper()
-        if not _valid_uscc(text):
-            raise ValueError
-        return text
-    if kind == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in {"1", "true", "yes", "是", "y"}:
-            return True
-        if text in {"0", "false", "no", "否", "n"}:
-            return False
-        raise ValueError
-    raise ValueError
+    try:
+        return catalog_schema.validate_payload(item, payload if payload is not None else {})
+    except catalog_schema.PayloadError as exc:
+        raise RecordError(
+            {
+                ("payload" if name == "__all__" else f"payload.{name}"): message
+                for name, message in exc.errors.items()
+            }
+        ) from exc
 
 
 def _subject_matches(
