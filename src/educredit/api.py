@@ -18,3 +18,7 @@ api.add_router("/accounts/", accounts_router)
 from educredit.subjects.api import router as subjects_router  # noqa: E402
 
 api.add_router("/subjects/", subjects_router)
+
+from educredit.records.api import router as records_router  # noqa: E402
+
+api.add_router("/records/", records_router)
