@@ -19,6 +19,10 @@ from educredit.subjects.api import router as subjects_router  # noqa: E402
 
 api.add_router("/subjects/", subjects_router)
 
+from educredit.catalog.api import router as catalog_router  # noqa: E402
+
+api.add_router("/catalog/", catalog_router)
+
 from educredit.records.api import router as records_router  # noqa: E402
 
 api.add_router("/records/", records_router)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("educredit.accounts.urls")),
     path("workspace/", include("educredit.web.urls")),
     path("subjects/", include("educredit.subjects.urls")),
+    path("catalog/", include("educredit.catalog.urls")),
     path("records/", include("educredit.records.urls")),
     path("api/", api.urls),
     path("", include("educredit.portal.urls")),

@@ -85,6 +85,11 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("待审核的信用记录"),
     ),
     NavLink(
+        "catalog:version_list",
+        pgettext_lazy("navigation", "信用信息目录"),
+        _("目录条目、信息项及其版本"),
+    ),
+    NavLink(
         "subjects:review_list",
         pgettext_lazy("navigation", "待核对"),
         _("证件号码相同但姓名或名称不一致的记录"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -37,7 +38,7 @@ ITEM_SNAPSHOT_FIELDS = (
 )
 
 
-def items_of(version):
+def items_of(version: Any) -> list[dict[str, Any]]:
     return [
         {name: getattr(item, name) for name in ITEM_SNAPSHOT_FIELDS}
         for item in version.items.order_by("sort_order", "code")
@@ -71,7 +72,7 @@ def test_export_has_the_template_columns(shipped):
     assert tuple(cell.value for cell in fields[1]) == FIELD_COLUMNS
     penalty = next(row for row in items.iter_rows(values_only=True) if row[0] == "JY-CF-02")
     assert penalty[4] == "法人、非法人组织和自然人"
-    assert "处罚内容" in penalty[9].split("、")
+    assert "处罚内容" in str(penalty[9]).split("、")
     assert penalty[10] == "一般失信" and penalty[11] == "公开公示" and penalty[13] == "是"
     assert items.max_row == shipped.items.count() + 1
 
