@@ -20,6 +20,7 @@ from educredit.accounts import services as accounts_services
 from educredit.accounts.choices import OrganisationKind, UserRole
 from educredit.accounts.models import Organisation, User
 from educredit.audit.services import tree_head_seal
+from educredit.catalog.services import catalog_version_seed
 from educredit.subjects import services as subjects_services
 from educredit.subjects.models import Institution
 from educredit.synth.generator import dataset_id_for, province_generate, read_manifest
@@ -181,6 +182,7 @@ def demo_prepare(
     load = ProvinceLoad.objects.get(dataset_id=dataset_id)
     report = DemoReport(dataset_id=dataset_id, loaded_now=loaded_now, counts=dict(load.counts))
     _import_reference_universities(admin=admin, root=root, report=report)
+    catalog_version_seed(actor="system:demo")  # the shipped catalog, once (audited)
 
     city = Organisation.objects.get(
         parent=root, kind=OrganisationKind.CITY_BUREAU, region_code=DEMO_CITY
