@@ -77,7 +77,9 @@ RATE_LIMITS: dict[str, int] = {"search": 30, "person": 5}
 
 
 def _client_key(ip: str) -> str:
-    return salted_hmac("educredit.portal.rate", ip, secret=settings.SECRET_KEY).hexdigest()
+    return salted_hmac(
+        "educredit.portal.rate", ip, secret=settings.SECRET_KEY, algorithm="sha256"
+    ).hexdigest()
 
 
 def rate_limit_hit(*, bucket: str, ip: str | None, now: dt.datetime | None = None) -> bool:

@@ -54,6 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def query(request: HttpRequest) -> HttpResponse:
     """信用查询: institutions by name, former name, pinyin, initials or USCC."""
     q = request.GET.get("q", "").strip()[:100]
+    if selectors.RESIDENT_ID_RE.search(q):
+        # An identity number must not sit in a URL or be echoed: people are looked up by POST.
+        return redirect("portal:person_lookup")
     page = None
     if q:
         if rate_limit_hit(bucket="search", ip=client_ip(request)):
