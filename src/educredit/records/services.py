@@ -270,6 +270,7 @@ def credit_record_create(
         created_by=who.user,
         **fields,
     )
+    _apply_window(record)
     record.save()
     _log_transition(record, "", CreditRecordStatus.DRAFT, who, "")
     audit_append(actor=who.audit_actor, action="records.create", target=record, before=None)
@@ -447,10 +448,10 @@ def _transition(
     from_status = record.status
     record.status = step.to_status
     _side_effects(record, step, who)
-    record.save()
+    # The transition first: the window of an ending status starts from its date.
+    _log_transition(record, from_status, step.to_status, who, reason)
     _apply_window(record)
     record.save()
-    _log_transition(record, from_status, step.to_status, who, reason)
     audit_append(
         actor=who.audit_actor,
         action=f"records.{action}",
