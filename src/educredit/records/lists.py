@@ -455,7 +455,10 @@ def objection_rule(entry: CreditListEntry) -> str:
     if entry.notice_date is None or entry.objection_deadline is None:
         return ""
     count = working_days_between(entry.notice_date, entry.objection_deadline)
-    return f"{OBJECTION_RULE_BASIS[entry.kind]}：{_('告知之日起')}{count.rule}"
+    return _("%(basis)s：告知之日起%(rule)s") % {
+        "basis": OBJECTION_RULE_BASIS[entry.kind],
+        "rule": count.rule,
+    }
 
 
 def basis_record_candidates(
