@@ -11,12 +11,21 @@ from educredit.subjects.choices import DocumentType
 class PersonLookupForm(forms.Form):
     """Exact name and document number (the number is never echoed back)."""
 
-    name = forms.CharField(label=_("姓名"), max_length=100)
+    name = forms.CharField(
+        label=_("姓名"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+    )
     document_type = forms.ChoiceField(
-        label=_("证件类型"), choices=DocumentType.choices, initial=DocumentType.RESIDENT_ID
+        label=_("证件类型"),
+        choices=DocumentType.choices,
+        initial=DocumentType.RESIDENT_ID,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     id_number = forms.CharField(
         label=_("证件号码"),
         max_length=40,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        widget=forms.PasswordInput(
+            render_value=False, attrs={"class": "form-control", "autocomplete": "off"}
+        ),
     )

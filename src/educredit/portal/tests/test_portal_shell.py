@@ -37,3 +37,12 @@ def test_portal_home_in_english_is_fully_translated(client):
     assert "Staff sign-in" in html
     visible = re.sub(r"<[^>]+>", " ", html.replace("中文", ""))
     assert not HAN.search(visible), HAN.findall(visible)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/query/?q=zzdx", "/query/person/", "/lists/", "/disclosure/"])
+def test_portal_pages_in_english_are_fully_translated(client, url):
+    client.cookies["django_language"] = "en"
+    html = client.get(url).content.decode()
+    visible = re.sub(r"<[^>]+>", " ", html.replace("中文", "").replace("郑州大学", ""))
+    assert not HAN.search(visible), HAN.findall(visible)
