@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from educredit.accounts.choices import UserRole
@@ -41,6 +42,15 @@ PAGE_SIZE = 25
 WRITERS = (UserRole.CLERK, UserRole.ADMIN)
 REVIEWERS = (UserRole.REVIEWER, UserRole.ADMIN)
 REPORT_SESSION_KEY = "records_import_report"
+
+# The records menu entries of ``web/navigation.py``, named here too so that makemessages keeps
+# their English in this app's catalogue.
+MENU_LABELS = (
+    pgettext_lazy("navigation", "信用记录"),
+    pgettext_lazy("navigation", "记录审核"),
+    gettext_lazy("录入、审核和管理信用记录"),
+    gettext_lazy("待审核的信用记录"),
+)
 
 
 def _page(request: HttpRequest, objects: Any) -> Any:
