@@ -125,10 +125,16 @@ class RecordEntryForm(BootstrapForm):
         label=_("轻微违法已主动改正（自然人）"), required=False
     )
 
-    def __init__(self, *args: Any, item: CatalogItem, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, item: CatalogItem, editing: bool = False, **kwargs: Any) -> None:
         self.item = item
         super().__init__(*args, **kwargs)
-        if item.subject_type == SubjectType.INSTITUTION:
+        if editing:
+            # A draft keeps its subject; only its content changes.
+            for name in ("institution_query", "document_type", "id_number"):
+                del self.fields[name]
+            if item.subject_type == SubjectType.INSTITUTION:
+                del self.fields["corrected_minor_violation"]
+        elif item.subject_type == SubjectType.INSTITUTION:
             for name in ("document_type", "id_number", "corrected_minor_violation"):
                 del self.fields[name]
         elif item.subject_type == SubjectType.PERSON:
@@ -148,6 +154,25 @@ class RecordEntryForm(BootstrapForm):
             self.fields["id_number"].widget.attrs.update(
                 {"autocomplete": "off", "spellcheck": "false"}
             )
+
+    @staticmethod
+    def initial_for(record: Any) -> dict[str, Any]:
+        """The form's initial values from a record."""
+        initial = {
+            name: getattr(record, name)
+            for name in (
+                "title",
+                "decision_number",
+                "issuing_body",
+                "issuing_body_uscc",
+                "decision_date",
+                "procedure",
+                "corrected_minor_violation",
+            )
+        }
+        for name, value in (record.payload or {}).items():
+            initial[PAYLOAD_PREFIX + name] = value
+        return initial
 
     def payload_field_names(self) -> list[str]:
         return [name for name in self.fields if name.startswith(PAYLOAD_PREFIX)]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/", views.record_import, name="record_import"),
     path("import/errors.csv", views.record_import_report, name="record_import_report"),
     path("<uuid:credit_record_id>/", views.record_detail, name="record_detail"),
+    path("<uuid:credit_record_id>/edit/", views.record_edit, name="record_edit"),
     path(
         "<uuid:credit_record_id>/transition/",
         views.record_transition,

@@ -25,7 +25,7 @@ from educredit.audit.selectors import audit_entries_for
 from educredit.catalog.choices import SubjectType
 from educredit.catalog.models import CatalogItem
 from educredit.records import imports, lifecycle, selectors, services
-from educredit.records.choices import CreditRecordSource
+from educredit.records.choices import CreditRecordSource, CreditRecordStatus
 from educredit.records.forms import (
     ItemChoiceForm,
     RecordEntryForm,
@@ -174,6 +174,45 @@ def record_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@access_staff(*WRITERS)
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, credit_record_id: str) -> HttpResponse:
+    """Change a draft's content (for instance after a reviewer returned it)."""
+    record = selectors.access_credit_record_for_user(request.user, credit_record_id)
+    if record.status != CreditRecordStatus.DRAFT:
+        messages.error(request, _("只有草稿可以修改 / Only drafts can be edited"))
+        return redirect("records:record_detail", credit_record_id=record.public_id)
+    form = RecordEntryForm(
+        request.POST or None,
+        item=record.catalog_item,
+        editing=True,
+        initial=RecordEntryForm.initial_for(record),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.credit_record_update(
+                actor=request.user,  # type: ignore[arg-type]
+                record=record,
+                title=data["title"],
+                decision_number=data["decision_number"],
+                issuing_body=data["issuing_body"],
+                issuing_body_uscc=data["issuing_body_uscc"],
+                decision_date=data["decision_date"],
+                procedure=data["procedure"],
+                corrected_minor_violation=data.get("corrected_minor_violation", False),
+                payload=form.payload(),
+            )
+        except services.RecordError as exc:
+            form.add_service_errors(exc.errors)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("草稿已保存。"))
+            return redirect("records:record_detail", credit_record_id=record.public_id)
+    return render(request, "records/record_edit.html", {"record": record, "form": form})
+
+
 def _actions_for(user: Any, record: CreditRecord) -> list[lifecycle.Transition]:
     if not user.organisation.covers(record.organisation):
         return []
@@ -198,6 +237,9 @@ def record_detail(request: HttpRequest, credit_record_id: str) -> HttpResponse:
             "history": selectors.credit_record_history(record),
             "audit_entries": audit_entries_for(record).select_related("actor"),
             "actions": _actions_for(request.user, record),
+            "can_edit": record.status == CreditRecordStatus.DRAFT
+            and request.user.has_role(*WRITERS)  # type: ignore[union-attr]
+            and request.user.organisation.covers(record.organisation),  # type: ignore[union-attr]
         },
     )
 

@@ -146,3 +146,30 @@ def test_city_sees_county_records_and_viewer_cannot_enter(
     )
     assert page.status_code == 200
     assert _client(county_viewer).get(reverse("records:record_create")).status_code == 403
+
+
+def test_edit_a_returned_draft(county_clerk: Any, city_reviewer: Any, outsider: Any) -> None:
+    record = make_record(actor=county_clerk, status=S.SUBMITTED)
+    url = reverse("records:record_edit", kwargs={"credit_record_id": record.public_id})
+    client = _client(county_clerk)
+    assert client.get(url).status_code == 302  # not a draft
+    transition = reverse("records:record_transition", kwargs={"credit_record_id": record.public_id})
+    _client(city_reviewer).post(transition, {"action": "return", "reason": "金额有误"})
+    page = client.get(url)
+    assert page.context["form"].initial["f_penalty_content"] == "警告"
+    data = {
+        "title": "更正事由",
+        "decision_number": record.decision_number,
+        "issuing_body": record.issuing_body,
+        "decision_date": "2026-03-02",
+        "procedure": "ordinary",
+        "f_penalty_content": "罚款",
+        "f_fine_amount": "2",
+    }
+    assert client.post(url, data).status_code == 302
+    record.refresh_from_db()
+    assert (record.title, record.payload) == (
+        "更正事由",
+        {"penalty_content": "罚款", "fine_amount": "2"},
+    )
+    assert _client(outsider).get(url).status_code == 404
