@@ -1,0 +1,698 @@
+"""Disclosure windows (公示期限): when a credit record may be shown to the public.
+
+Pure and data-driven: ``POLICIES`` lists the national rules by the date each took effect, and
+the rule in force on a record's decision date decides its periods (a later rule does not
+re-grade earlier decisions; see ADR 0013). The minimum period gives ``repair_allowed_from``
+(信用修复 may be asked for from then), the maximum gives ``public_until``. On top of them:
+
+- 守信 (and neutral) information is public long-term (Henan regulation §19): no end;
+- 失信 information is archived after at most 5 years (Henan §19), unless the subject is still
+  on a list citing the record when its period ends: then disclosure lasts until it leaves;
+- penalties on natural persons under the simplified procedure, and minor violations a person
+  corrected, are never reported (Henan §13): never public;
+- a catalog item whose disclosure mode is not 公开公示 is never public;
+- status: draft/submitted records are not public yet; a revoked, repaired or expired record's
+  window ends on the day it moved there (a revoked decision is withdrawn at once).
+
+Windows are half-open: a record is public on ``public_from <= day < public_until`` (no end
+when ``public_until`` is None). ``window_for`` answers for any ``as_of`` date; the only inputs
+that depend on it are the lists' states on that date (a later exit is not yet known).
+``windows_recompute_all`` stores the same answer for every record in a few set-based UPDATE
+statements built from the same policies; a test checks the two agree on every combination.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, TruncDate
+from django.utils import timezone
+
+from educredit.audit.canonical import row_digester, snapshot_attnames
+from educredit.audit.services import audit_append_bulk
+from educredit.catalog.choices import DisclosureMode, Severity
+from educredit.core import clock
+from educredit.records.choices import CreditRecordStatus, DecisionProcedure, ListEntryStatus
+from educredit.records.models import CreditListEntry, CreditRecord, CreditRecordTransition
+
+__all__ = [
+    "POLICIES",
+    "DisclosurePeriod",
+    "DisclosurePolicy",
+    "DisclosureWindow",
+    "add_months",
+    "is_public",
+    "policy_for",
+    "public_q",
+    "record_window_apply",
+    "window_for",
+    "windows_recompute_all",
+]
+
+RULE_MAX_LENGTH = CreditRecord._meta.get_field("window_rule").max_length or 200
+HENAN_CAP_MONTHS = 60  # Henan §19: dishonesty information at most 5 years, then archived
+DISHONESTY = (Severity.MINOR, Severity.GENERAL, Severity.SERIOUS)
+PUBLIC_STATUSES = (CreditRecordStatus.EFFECTIVE, CreditRecordStatus.UNDER_OBJECTION)
+PENDING_STATUSES = (CreditRecordStatus.DRAFT, CreditRecordStatus.SUBMITTED)
+ENDING_STATUSES = (
+    CreditRecordStatus.REVOKED,
+    CreditRecordStatus.REPAIRED,
+    CreditRecordStatus.EXPIRED,
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# The policies
+
+
+@dataclass(frozen=True)
+class DisclosurePeriod:
+    """Minimum and maximum disclosure of one class of information, in months.
+
+    ``published`` False: not published at all (轻微失信 under the 2026 rule); ``max_months``
+    None: long-term. ``min_months`` None: no early end (repair only after the maximum).
+    """
+
+    min_months: int | None
+    max_months: int | None
+    label_zh: str
+    label_en: str
+    published: bool = True
+
+
+@dataclass(frozen=True)
+class DisclosurePolicy:
+    """One national rule on disclosure periods, in force for decisions from ``effective_from``."""
+
+    key: str
+    effective_from: dt.date
+    name_zh: str
+    name_en: str
+    document_zh: str
+    document_en: str
+    periods: Mapping[str, DisclosurePeriod]
+    # Sector overrides: catalog category → severity → period (特种设备/安全生产/消防 in 2023).
+    sector_overrides: Mapping[str, Mapping[str, DisclosurePeriod]] = field(default_factory=dict)
+
+    def period(self, severity: str, sector: str = "") -> DisclosurePeriod:
+        """The period for a severity, a sector override first."""
+        override = self.sector_overrides.get(sector, {}).get(severity)
+        return override or self.periods[severity]
+
+    def text(self, period: DisclosurePeriod) -> str:
+        """The bilingual name of the rule and the period it gives."""
+        return (
+            f"{self.name_zh}（{self.document_zh}）：{period.label_zh} / "
+            f"{self.name_en} ({self.document_en}): {period.label_en}"
+        )
+
+
+def _months_zh(months: int) -> str:
+    return f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
+
+
+def _months_en(months: int) -> str:
+    if months % 12 == 0:
+        years = months // 12
+        return f"{years} year" + ("s" if years > 1 else "")
+    return f"{months} months"
+
+
+def _period(
+    severity_zh: str, severity_en: str, min_months: int | None, max_months: int
+) -> DisclosurePeriod:
+    if min_months is None or min_months == max_months:
+        zh, en = _months_zh(max_months), _months_en(max_months)
+    else:
+        zh = f"{_months_zh(min_months)}–{_months_zh(max_months)}"
+        en = f"{_months_en(min_months)}–{_months_en(max_months)}"
+    return DisclosurePeriod(min_months, max_months, f"{severity_zh} {zh}", f"{severity_en} {en}")
+
+
+POLICY_2017 = DisclosurePolicy(
+    key="2017",
+    effective_from=dt.date.min,  # also decisions before 2017-07-31 (no earlier national rule)
+    name_zh="2017年规则",
+    name_en="2017 rule",
+    document_zh="发改办财金〔2017〕1171号",
+    document_en="NDRC 1171/2017",
+    periods={
+        Severity.MINOR: _period("轻微失信（按一般）", "minor (as general)", None, 12),
+        Severity.GENERAL: _period("一般失信", "general", None, 12),
+        Severity.SERIOUS: _period("严重失信", "serious", None, 36),
+    },
+)
+POLICY_2019 = DisclosurePolicy(
+    key="2019",
+    effective_from=dt.date(2019, 7, 1),
+    name_zh="2019年规则",
+    name_en="2019 rule",
+    document_zh="发改办财金〔2019〕527号",
+    document_en="NDRC 527/2019",
+    periods={
+        Severity.MINOR: _period("轻微失信（按一般）", "minor (as general)", 3, 12),
+        Severity.GENERAL: _period("一般失信", "general", 3, 12),
+        Severity.SERIOUS: _period("严重失信", "serious", 6, 36),
+    },
+)
+_SAFETY_2023 = _period("特种设备/安全生产/消防", "special equipment/safety/fire", 12, 36)
+POLICY_2023 = DisclosurePolicy(
+    key="2023",
+    effective_from=dt.date(2023, 5, 1),
+    name_zh="2023年规则",
+    name_en="2023 rule",
+    document_zh="国家发展改革委令2023年第58号",
+    document_en="NDRC Order 58/2023",
+    periods={
+        Severity.MINOR: _period("轻微失信", "minor", 3, 36),
+        Severity.GENERAL: _period("一般失信", "general", 3, 36),
+        Severity.SERIOUS: _period("严重失信", "serious", 3, 36),
+    },
+    # No education catalog category is one of these sectors; the mechanism stays for others.
+    sector_overrides={
+        sector: dict.fromkeys(DISHONESTY, _SAFETY_2023)
+        for sector in ("special_equipment", "work_safety", "fire_safety")
+    },
+)
+POLICY_2026 = DisclosurePolicy(
+    key="2026",
+    effective_from=dt.date(2026, 4, 1),
+    name_zh="2026年规则",
+    name_en="2026 rule",
+    document_zh="国家发展改革委令第36号",
+    document_en="NDRC Order 36",
+    periods={
+        Severity.MINOR: DisclosurePeriod(
+            0, 0, "轻微失信原则上不公示", "minor: not published", False
+        ),
+        Severity.GENERAL: _period("一般失信", "general", 3, 12),
+        Severity.SERIOUS: _period("严重失信", "serious", 12, 36),
+    },
+    # A sector that deems it necessary may publish minor information for at most 3 months:
+    # add {"<category>": {Severity.MINOR: _period("轻微失信", "minor", 0, 3)}} here.
+    sector_overrides={},
+)
+POLICIES: tuple[DisclosurePolicy, ...] = (POLICY_2017, POLICY_2019, POLICY_2023, POLICY_2026)
+
+LONG_TERM_TEXT: dict[str, str] = {
+    Severity.TRUSTWORTHY: (
+        "守信信息长期公示（河南条例第十九条）/ trustworthy: long-term (Henan §19)"
+    ),
+    Severity.NEUTRAL: "中性信息长期公示 / neutral information: long-term",
+}
+SIMPLIFIED_TEXT = (
+    "不公示：对自然人适用简易程序的处罚（河南条例第十三条）"
+    " / never public: simplified-procedure penalty on a person (Henan §13)"
+)
+CORRECTED_TEXT = (
+    "不公示：自然人轻微违法已主动改正（河南条例第十三条）"
+    " / never public: minor violation corrected by a person (Henan §13)"
+)
+CATALOG_PREFIX = "不公示（目录非公开公示）/ not public (catalog mode)；"
+STATUS_SUFFIX: dict[str, str] = {
+    CreditRecordStatus.DRAFT: "；未生效 / not yet effective",
+    CreditRecordStatus.SUBMITTED: "；未生效 / not yet effective",
+    CreditRecordStatus.REVOKED: "；已撤销，当日撤下 / revoked: withdrawn that day",
+    CreditRecordStatus.REPAIRED: "；已修复，终止公示 / repaired: disclosure ended",
+    CreditRecordStatus.EXPIRED: "；已届满 / expired",
+}
+LIST_SUFFIX = "；列入名单期间延长（河南§19）/ extended while listed"
+
+
+def policy_for(decision_date: dt.date) -> DisclosurePolicy:
+    """The rule in force on a decision date."""
+    chosen = POLICIES[0]
+    for policy in POLICIES:
+        if policy.effective_from <= decision_date:
+            chosen = policy
+    return chosen
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole months, clamped to the month's end (2024-02-29 + 12 → 2025-02-28)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# One record
+
+
+@dataclass(frozen=True)
+class DisclosureWindow:
+    """When a record is public (half-open ``[public_from, public_until)``), and why."""
+
+    public_from: dt.date | None
+    public_until: dt.date | None
+    repair_allowed_from: dt.date | None
+    rule: str
+    archived_on: dt.date | None = None
+
+    def contains(self, day: dt.date) -> bool:
+        """Whether the record is public on ``day``."""
+        if self.public_from is None or day < self.public_from:
+            return False
+        return self.public_until is None or day < self.public_until
+
+
+@dataclass(frozen=True)
+class _Base:
+    public_from: dt.date | None
+    public_until: dt.date | None
+    repair_allowed_from: dt.date | None
+    rule: str
+    archived_on: dt.date | None
+    dishonesty: bool
+
+
+def _base_window(
+    *,
+    severity: str,
+    decision_date: dt.date,
+    sector: str,
+    disclosure_mode: str,
+    on_person: bool,
+    procedure: str,
+    corrected_minor_violation: bool,
+) -> _Base:
+    """The window the rules give before status and lists are considered."""
+    if on_person and procedure == DecisionProcedure.SIMPLIFIED:
+        return _Base(None, None, None, SIMPLIFIED_TEXT, None, False)
+    if on_person and corrected_minor_violation:
+        return _Base(None, None, None, CORRECTED_TEXT, None, False)
+    catalog_public = disclosure_mode == DisclosureMode.PUBLIC
+    if severity not in DISHONESTY:
+        text = LONG_TERM_TEXT.get(severity, LONG_TERM_TEXT[Severity.NEUTRAL])
+        if not catalog_public:
+            return _Base(None, None, None, CATALOG_PREFIX + text, None, False)
+        return _Base(decision_date, None, None, text, None, False)
+    policy = policy_for(decision_date)
+    period = policy.period(severity, sector)
+    text = policy.text(period)
+    repair = None if period.min_months is None else add_months(decision_date, period.min_months)
+    archived_on = add_months(decision_date, HENAN_CAP_MONTHS)
+    if not period.published or period.max_months is None:
+        return _Base(None, None, repair, text, archived_on, True)
+    if not catalog_public:
+        return _Base(None, None, repair, CATALOG_PREFIX + text, archived_on, True)
+    until = add_months(decision_date, min(period.max_months, HENAN_CAP_MONTHS))
+    if repair is None:
+        repair = until
+    return _Base(decision_date, until, repair, text, archived_on, True)
+
+
+def _listed_spans(record: CreditRecord, as_of: dt.date) -> list[tuple[dt.date, dt.date | None]]:
+    """Spans during which a list entry citing the record kept its subject listed, as of a day."""
+    if record.pk is None:
+        return []
+    entries = CreditListEntry.objects.filter(
+        basis_records=record,
+        status__in=[ListEntryStatus.LISTED, ListEntryStatus.EXITED],
+        listed_on__isnull=False,
+        listed_on__lte=as_of,
+    ).values_list("listed_on", "exited_on")
+    spans: list[tuple[dt.date, dt.date | None]] = []
+    for listed_on, exited_on in entries:
+        if listed_on is None:
+            continue
+        # An exit after as_of is not known on as_of: the subject was still listed then.
+        end = exited_on if exited_on is not None and exited_on <= as_of else None
+        spans.append((listed_on, end))
+    return spans
+
+
+def _status_end(record: CreditRecord) -> dt.date:
+    """The day a record moved to its (ending) status: its transition, else its last update."""
+    moment = None
+    if record.pk is not None:
+        moment = (
+            CreditRecordTransition.objects.filter(record=record, to_status=record.status)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+    if moment is None:
+        moment = record.updated_at or timezone.now()
+    return clock.local_date(moment)
+
+
+def window_for(record: CreditRecord, *, as_of: dt.date | None = None) -> DisclosureWindow:
+    """The disclosure window of a record, with the lists as they stood on ``as_of``."""
+    as_of = as_of or clock.today()
+    catalog_item = record.catalog_item
+    base = _base_window(
+        severity=record.severity,
+        decision_date=record.decision_date,
+        sector=catalog_item.category,
+        disclosure_mode=catalog_item.disclosure_mode,
+        on_person=record.person_id is not None,
+        procedure=record.procedure,
+        corrected_minor_violation=record.corrected_minor_violation,
+    )
+    public_from, public_until, rule = base.public_from, base.public_until, base.rule
+    archived_on = base.archived_on
+    if base.dishonesty and public_from is not None and public_until is not None:
+        # Henan §19: still listed when the period ends → public until the subject leaves.
+        spans = _listed_spans(record, as_of)
+        extended = True
+        while extended and public_until is not None:
+            extended = False
+            for start, end in spans:
+                if start <= public_until and (end is None or end > public_until):
+                    public_until, extended = end, True
+                    rule = rule + LIST_SUFFIX if LIST_SUFFIX not in rule else rule
+                    break
+        archived_on = (
+            None if public_until is None else max(archived_on or public_until, public_until)
+        )
+    status = record.status
+    if status in PENDING_STATUSES:
+        public_from = public_until = None
+    elif status in ENDING_STATUSES and public_from is not None:
+        end = _status_end(record)
+        public_until = end if public_until is None else min(public_until, end)
+    rule += STATUS_SUFFIX.get(status, "")
+    return DisclosureWindow(
+        public_from=public_from,
+        public_until=public_until,
+        repair_allowed_from=base.repair_allowed_from,
+        rule=rule[:RULE_MAX_LENGTH],
+        archived_on=archived_on,
+    )
+
+
+def is_public(record: CreditRecord, as_of: dt.date | None = None) -> bool:
+    """Whether the record may be shown to the public on ``as_of`` (today by default)."""
+    as_of = as_of or clock.today()
+    return window_for(record, as_of=as_of).contains(as_of)
+
+
+def public_q(as_of: dt.date, prefix: str = "") -> Q:
+    """Filter on the stored window: records public on ``as_of`` (for the portal's queries)."""
+    return Q(**{f"{prefix}public_from__lte": as_of}) & (
+        Q(**{f"{prefix}public_until__isnull": True}) | Q(**{f"{prefix}public_until__gt": as_of})
+    )
+
+
+def record_window_apply(record: CreditRecord, *, as_of: dt.date | None = None) -> DisclosureWindow:
+    """Store the record's window on the instance (the caller saves and audits it)."""
+    window = window_for(record, as_of=as_of)
+    record.public_from = window.public_from
+    record.public_until = window.public_until
+    record.repair_allowed_from = window.repair_allowed_from
+    record.window_rule = window.rule
+    return window
+
+
+# ---------------------------------------------------------------------------------------------
+# Every record, set-based
+
+
+class AddMonths(Func):
+    """``date + n months`` clamped to the month's end, as ``add_months`` does, in SQL."""
+
+    output_field = DateField()
+
+    def __init__(self, expression: Any, months: int) -> None:
+        super().__init__(expression)
+        self.months = int(months)
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        n = self.months
+        if connection.vendor == "postgresql":
+            # PostgreSQL's month arithmetic already clamps to the month's end.
+            return f"CAST(({sql}) + INTERVAL '{n} months' AS date)", params
+        if connection.vendor != "sqlite":
+            raise NotImplementedError(connection.vendor)
+        first = f"date({sql}, 'start of month', '+{n} months')"
+        last = f"date({sql}, 'start of month', '+{n + 1} months', '-1 day')"
+        day = f"(CAST(strftime('%d', {sql}) AS INTEGER) - 1)"
+        candidate = f"date({first}, '+' || {day} || ' days')"
+        return f"min({candidate}, {last})", [*params, *params, *params]
+
+
+def _date(value: dt.date | None) -> Any:
+    return Value(value, output_field=DateField())
+
+
+def _text(value: str) -> Any:
+    return Value(value, output_field=CharField())
+
+
+@dataclass
+class _Arm:
+    """One combination of (rule, severity, sector, flags) → expressions for its window."""
+
+    condition: Q
+    public_from: Any
+    public_until: Any
+    repair: Any
+    rule: str
+
+
+def _arms() -> Iterator[_Arm]:
+    """Every distinct case the rules give, as SQL conditions and expressions (data-driven)."""
+    decision = F("decision_date")
+    on_person = Q(person__isnull=False)
+    yield _Arm(
+        on_person & Q(procedure=DecisionProcedure.SIMPLIFIED), None, None, None, SIMPLIFIED_TEXT
+    )
+    yield _Arm(on_person & Q(corrected_minor_violation=True), None, None, None, CORRECTED_TEXT)
+    catalog_public = Q(catalog_item__disclosure_mode=DisclosureMode.PUBLIC)
+    for severity, text in LONG_TERM_TEXT.items():
+        yield _Arm(Q(severity=severity) & catalog_public, decision, None, None, text)
+        yield _Arm(Q(severity=severity), None, None, None, CATALOG_PREFIX + text)
+    bounds = [*(p.effective_from for p in POLICIES[1:]), None]
+    for policy, until in zip(POLICIES, bounds, strict=True):
+        in_force = Q(decision_date__gte=policy.effective_from) if policy is not POLICIES[0] else Q()
+        if until is not None:
+            in_force &= Q(decision_date__lt=until)
+        for severity in DISHONESTY:
+            cases = [
+                (Q(catalog_item__category=sector), by_severity[severity])
+                for sector, by_severity in policy.sector_overrides.items()
+                if severity in by_severity
+            ]
+            cases.append((Q(), policy.periods[severity]))
+            for sector_q, period in cases:
+                condition = in_force & Q(severity=severity) & sector_q
+                text = policy.text(period)
+                repair = (
+                    None if period.min_months is None else AddMonths(decision, period.min_months)
+                )
+                if not period.published or period.max_months is None:
+                    yield _Arm(condition, None, None, repair, text)
+                    continue
+                end = AddMonths(decision, min(period.max_months, HENAN_CAP_MONTHS))
+                yield _Arm(condition & catalog_public, decision, end, repair or end, text)
+                yield _Arm(condition, None, None, repair, CATALOG_PREFIX + text)
+
+
+def _case(arms: list[_Arm], attr: str, output: Any) -> Any:
+    whens = []
+    for arm in arms:
+        value = getattr(arm, attr)
+        if attr == "rule":
+            value = _text(value)
+        elif value is None:
+            value = _date(None)
+        whens.append(When(arm.condition, then=value))
+    default = _text("") if attr == "rule" else _date(None)
+    return Case(*whens, default=default, output_field=output)
+
+
+def _recompute_queryset(queryset: QuerySet[CreditRecord]) -> QuerySet[Any]:
+    """Annotate each record with its new window (``n_*``), as window_for computes it."""
+    arms = list(_arms())
+    status_end = Coalesce(
+        Subquery(
+            CreditRecordTransition.objects.filter(
+                record=OuterRef("pk"), to_status=OuterRef("status")
+            )
+            .order_by("-at")
+            .annotate(day=TruncDate("at", tzinfo=clock.BEIJING))
+            .values("day")[:1],
+            output_field=DateField(),
+        ),
+        TruncDate("updated_at", tzinfo=clock.BEIJING),
+        output_field=DateField(),
+    )
+    ending = Q(status__in=ENDING_STATUSES)
+    qs = queryset.annotate(
+        b_from=_case(arms, "public_from", DateField()),
+        b_until=_case(arms, "public_until", DateField()),
+        n_repair=_case(arms, "repair", DateField()),
+        b_rule=_case(arms, "rule", CharField()),
+        b_end=Case(When(ending, then=status_end), default=_date(None), output_field=DateField()),
+    )
+    suffix = Case(
+        *(When(status=status, then=_text(text)) for status, text in STATUS_SUFFIX.items()),
+        default=_text(""),
+        output_field=CharField(),
+    )
+    return qs.annotate(
+        n_from=Case(
+            When(status__in=PENDING_STATUSES, then=_date(None)),
+            default=F("b_from"),
+            output_field=DateField(),
+        ),
+        n_until=Case(
+            When(status__in=PENDING_STATUSES, then=_date(None)),
+            When(b_from__isnull=True, then=_date(None)),
+            When(ending & Q(b_until__isnull=True), then=F("b_end")),
+            When(ending & Q(b_end__lt=F("b_until")), then=F("b_end")),
+            default=F("b_until"),
+            output_field=DateField(),
+        ),
+        n_rule=Concat(F("b_rule"), suffix, output_field=CharField()),
+    )
+
+
+def _listed_records_q() -> Q:
+    """Records cited by a list entry that listed its subject (their windows may be extended)."""
+    cited = CreditListEntry.basis_records.through.objects.filter(
+        creditrecord_id=OuterRef("pk"),
+        creditlistentry__status__in=[ListEntryStatus.LISTED, ListEntryStatus.EXITED],
+        creditlistentry__listed_on__isnull=False,
+    )
+    return Q(Exists(cited))
+
+
+WINDOW_COLUMNS = (
+    ("public_from", "n_from"),
+    ("public_until", "n_until"),
+    ("repair_allowed_from", "n_repair"),
+    ("window_rule", "n_rule"),
+)
+
+
+def _update_sql(lo: int, hi: int) -> tuple[str, list[Any]]:
+    """One UPDATE … FROM (the annotated SELECT) for ids in [lo, hi), returning changed ids."""
+    queryset = CreditRecord.objects.filter(pk__gte=lo, pk__lt=hi).exclude(_listed_records_q())
+    select = _recompute_queryset(queryset).values(*(new for _, new in WINDOW_COLUMNS), n_id=F("pk"))
+    inner, params = select.query.get_compiler(using="default").as_sql()
+    quote = connection.ops.quote_name
+    table = quote(CreditRecord._meta.db_table)
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    sets = ", ".join(f"{quote(column)} = n.{quote(new)}" for column, new in WINDOW_COLUMNS)
+    changed = " OR ".join(
+        f"{table}.{quote(column)} {distinct} n.{quote(new)}" for column, new in WINDOW_COLUMNS
+    )
+    sql = (
+        f"UPDATE {table} SET {sets} FROM ({inner}) AS n "  # noqa: S608 (built from our names)
+        f"WHERE {table}.{quote('id')} = n.{quote('n_id')} AND ({changed}) "
+        f"RETURNING {table}.{quote('id')}"
+    )
+    return sql, list(params)
+
+
+@dataclass
+class RecomputeCounts:
+    """What ``windows_recompute_all`` did."""
+
+    examined: int = 0
+    changed: int = 0
+    listed_examined: int = 0
+    statements: int = 0
+    changed_ids: list[int] = field(default_factory=list, repr=False)
+
+
+def _members(ids: list[int], batch_size: int) -> Iterable[tuple[int, str]]:
+    digest_of = row_digester(CreditRecord)
+    attnames = snapshot_attnames(CreditRecord)
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        rows = CreditRecord.objects.filter(pk__in=chunk).order_by("pk").values(*attnames)
+        for row in rows.iterator(chunk_size=5000):
+            yield row["id"], digest_of(row)
+
+
+@transaction.atomic
+def windows_recompute_all(
+    *, actor: Any, as_of: dt.date | None = None, batch_size: int = 200_000
+) -> RecomputeCounts:
+    """Recompute and store every record's disclosure window; audit the changed rows as one batch.
+
+    Records not cited by a list are updated by one set-based UPDATE per ``batch_size`` ids,
+    which writes only rows whose window changed; records cited by a list entry (few) go
+    through ``window_for`` with the lists as of ``as_of``. One bulk audit entry lists every
+    changed row with its digest; nothing changed → no entry.
+    """
+    as_of = as_of or clock.today()
+    counts = RecomputeCounts()
+    bounds = CreditRecord.objects.order_by("pk").values_list("pk", flat=True)
+    first, last = (
+        bounds.first(),
+        CreditRecord.objects.order_by("-pk").values_list("pk", flat=True).first(),
+    )
+    changed: list[int] = []
+    if first is not None and last is not None:
+        with connection.cursor() as cursor:
+            for lo in range(first, last + 1, batch_size):
+                sql, params = _update_sql(lo, lo + batch_size)
+                cursor.execute(sql, params)
+                changed.extend(row[0] for row in cursor.fetchall())
+                counts.statements += 1
+    listed = CreditRecord.objects.filter(_listed_records_q()).select_related("catalog_item")
+    updates = []
+    for record in listed.iterator(chunk_size=2000):
+        counts.listed_examined += 1
+        before = (
+            record.public_from,
+            record.public_until,
+            record.repair_allowed_from,
+            record.window_rule,
+        )
+        record_window_apply(record, as_of=as_of)
+        after = (
+            record.public_from,
+            record.public_until,
+            record.repair_allowed_from,
+            record.window_rule,
+        )
+        if after != before:
+            updates.append(record)
+            changed.append(record.pk)
+    if updates:
+        CreditRecord.objects.bulk_update(
+            updates, [column for column, _ in WINDOW_COLUMNS], batch_size=2000
+        )
+        counts.statements += 1
+    counts.examined = CreditRecord.objects.count()
+    changed.sort()
+    counts.changed = len(changed)
+    counts.changed_ids = changed
+    if changed:
+        audit_append_bulk(
+            actor=actor,
+            action="credit_record.window_recompute",
+            model=CreditRecord,
+            # Materialised first: on PostgreSQL the members are COPYed, and no other query
+            # may run on the connection during a COPY.
+            members=list(_members(changed, batch_size=50_000)),
+            reason=f"公示期限重算 / disclosure windows recomputed as of {as_of.isoformat()}",
+        )
+    return counts
