@@ -18,6 +18,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from educredit.catalog.choices import DisclosureMode
 from educredit.catalog.models import CatalogItem
+from educredit.catalog.schema import public_fields as catalog_public_fields
 from educredit.core.clock import today
 from educredit.core.crypto import blind_index, normalise_document_number
 from educredit.portal.models import InstitutionSearchTerm
@@ -225,8 +226,9 @@ class PublicField:
 
 
 def public_fields(item: CatalogItem) -> list[dict[str, Any]]:
-    """The item's fields that may appear on the portal (``"public": true`` in its schema)."""
-    return [f for f in item.field_schema or [] if isinstance(f, dict) and f.get("public")]
+    """The item's field definitions the catalog lets the portal show (``public: true``)."""
+    names = set(catalog_public_fields(item))
+    return [f for f in item.field_schema or [] if isinstance(f, dict) and f.get("name") in names]
 
 
 def record_public_fields(record: CreditRecord) -> list[PublicField]:

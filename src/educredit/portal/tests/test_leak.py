@@ -77,10 +77,14 @@ def is_public(record: CreditRecord, *, adult_id: int, as_of: dt.date) -> bool:
 
 @pytest.fixture
 def world(zzu, adult, minor, county) -> dict[str, Any]:
+    from educredit.catalog.services import catalog_version_seed
+
     current = today()
+    catalog_version_seed(actor="system:test")  # the shipped catalog: every real item
     for mode, severity in itertools.product(DisclosureMode.values, Severity.values):
         public_item(disclosure_mode=mode, severity=severity, name=f"{mode}-{severity}")
     items = list(CatalogItem.objects.all())
+    assert len(items) > 2 * len(DisclosureMode.values) * len(Severity.values)
     serial = itertools.count(1)
     records = []
     subjects = [{"institution": zzu}, {"person": adult}, {"person": minor}]
