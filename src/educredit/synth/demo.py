@@ -21,8 +21,10 @@ from educredit.accounts.choices import OrganisationKind, UserRole
 from educredit.accounts.models import Organisation, User
 from educredit.audit.services import tree_head_seal
 from educredit.catalog.services import catalog_version_seed
+from educredit.records.demo_data import demo_credit_records
 from educredit.subjects import services as subjects_services
-from educredit.subjects.models import Institution
+from educredit.subjects.choices import AffiliationRole
+from educredit.subjects.models import Institution, Person
 from educredit.synth.generator import dataset_id_for, province_generate, read_manifest
 from educredit.synth.loader import province_load
 from educredit.synth.models import ProvinceLoad
@@ -92,6 +94,17 @@ def _user(
         password=password,
         roles=[role],
         is_demo=True,
+    )
+
+
+def _teachers_of(institution: Institution) -> list[Person]:
+    """A few teachers of an institution to carry the demo's credit records about people."""
+    return list(
+        Person.objects.filter(
+            affiliations__institution=institution, affiliations__role=AffiliationRole.TEACHER
+        )
+        .distinct()
+        .order_by("pk")[:3]
     )
 
 
@@ -274,6 +287,17 @@ def demo_prepare(
                 totp_secret=secret,
             )
         )
+    logins = {user.username: user for user, _role, _sees in people}
+    demo_credit_records(
+        county_clerk=logins["zhongyuan_clerk"],
+        county_reviewer=logins["zhengzhou_reviewer"],
+        county_institution=school,
+        county_people=_teachers_of(school),
+        university_clerk=logins["university_clerk"],
+        university_reviewer=admin,
+        university=university,
+        university_people=_teachers_of(university),
+    )
     # Sign a tree head over everything the demo wrote, so `educredit audit prove N` works at once.
     tree_head_seal(actor=DEMO_ACTOR)
     return report

@@ -96,3 +96,15 @@ def test_demo_leaves_every_entry_provable(tmp_path: Path) -> None:
     proof = StringIO()
     call_command("audit", "prove", "1", stdout=proof)
     assert '"leaf_index": 0' in proof.getvalue()
+
+
+def test_demo_carries_records_of_every_catalog_item(tmp_path: Path) -> None:
+    from educredit.catalog.selectors import catalog_items
+    from educredit.records.models import CreditListEntry, CreditRecord
+
+    run_demo(tmp_path)
+    items = list(catalog_items())
+    assert items
+    missing = [item.code for item in items if not CreditRecord.objects.filter(catalog_item=item)]
+    assert missing == []
+    assert {entry.kind for entry in CreditListEntry.objects.all()} == {"red", "serious", "focus"}
