@@ -11,8 +11,9 @@ re-grade earlier decisions; see ADR 0013). The minimum period gives ``repair_all
 - penalties on natural persons under the simplified procedure, and minor violations a person
   corrected, are never reported (Henan §13): never public;
 - a catalog item whose disclosure mode is not 公开公示 is never public;
-- status: draft/submitted records are not public yet; a revoked, repaired or expired record's
-  window ends on the day it moved there (a revoked decision is withdrawn at once).
+- status: draft/submitted records are not public yet; a revoked or repaired record's window
+  ends on the day it moved there (a revoked decision is withdrawn at once); an expired
+  record keeps the window whose end it followed.
 
 Windows are half-open: a record is public on ``public_from <= day < public_until`` (no end
 when ``public_until`` is None). ``window_for`` answers for any ``as_of`` date; the only inputs
@@ -73,11 +74,8 @@ HENAN_CAP_MONTHS = 60  # Henan §19: dishonesty information at most 5 years, the
 DISHONESTY = (Severity.MINOR, Severity.GENERAL, Severity.SERIOUS)
 PUBLIC_STATUSES = (CreditRecordStatus.EFFECTIVE, CreditRecordStatus.UNDER_OBJECTION)
 PENDING_STATUSES = (CreditRecordStatus.DRAFT, CreditRecordStatus.SUBMITTED)
-ENDING_STATUSES = (
-    CreditRecordStatus.REVOKED,
-    CreditRecordStatus.REPAIRED,
-    CreditRecordStatus.EXPIRED,
-)
+# Statuses that end a window early, on the day of the move (已届满 only follows the window's end).
+ENDING_STATUSES = (CreditRecordStatus.REVOKED, CreditRecordStatus.REPAIRED)
 
 
 # ---------------------------------------------------------------------------------------------
