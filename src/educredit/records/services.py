@@ -29,7 +29,7 @@ from educredit.catalog.choices import SubjectType
 from educredit.catalog.models import CatalogItem
 from educredit.core import clock
 from educredit.core.identifiers import uscc_check_character
-from educredit.records import lifecycle
+from educredit.records import lifecycle, windows
 from educredit.records.choices import CreditRecordSource, CreditRecordStatus, DecisionProcedure
 from educredit.records.models import CreditRecord, CreditRecordTransition
 from educredit.subjects.models import Institution, Person
@@ -188,9 +188,9 @@ def _subject_matches(
 def _apply_window(record: CreditRecord) -> None:
     """Recompute the disclosure window (``records.windows``, owned by the windows work).
 
-    Wired in once ``records.windows.record_window_apply`` lands; until then the record keeps
-    the window it has (revocation still ends it at once, see ``_side_effects``).
+    Pending statuses get no window; ending ones end it on the day of their transition.
     """
+    windows.record_window_apply(record)
 
 
 def _now() -> datetime.datetime:
@@ -397,6 +397,7 @@ def credit_record_update(
         setattr(record, name, value)
     if "corrected_minor_violation" in changes:
         record.corrected_minor_violation = bool(changes["corrected_minor_violation"])
+    _apply_window(record)
     record.save()
     audit_append(
         actor=who.audit_actor, action="records.update", target=record, before=before, reason=reason
