@@ -24,8 +24,10 @@ class InstitutionSearchTerm(models.Model):
     ``portal.services.search_index_refresh`` from the subjects' post_save signals.
     """
 
+    # Derived data: no database-level constraint, so the index never blocks a write to the
+    # subjects (ORM deletes still cascade); a term of a vanished row matches nothing in a join.
     institution = models.ForeignKey(
-        "subjects.Institution", on_delete=models.CASCADE, related_name="+"
+        "subjects.Institution", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     term = models.CharField(max_length=400)
     kind = models.CharField(max_length=10, choices=SearchTermKind.choices)

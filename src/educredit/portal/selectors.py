@@ -2,7 +2,8 @@
 
 Everything the portal shows goes through this module. A record is public on ``as_of`` when it
 is effective or under objection, its catalog item is disclosed publicly (公开公示), and
-``public_from <= as_of <= public_until`` (no ``public_until``: long-term). Records of people
+``records.windows.public_q`` holds on it (public from ``public_from`` up to, not including,
+``public_until``; no ``public_until``: long-term). Records of people
 decided under the simplified procedure, or minor violations the person corrected, are never
 public. Nothing about a person under 18 today (or of unknown age) is public.
 """
@@ -30,6 +31,7 @@ from educredit.records.choices import (
     ListEntryStatus,
 )
 from educredit.records.models import CreditListEntry, CreditRecord
+from educredit.records.windows import public_q
 from educredit.subjects.models import FormerName, Institution, Person
 
 PUBLIC_STATUSES = (CreditRecordStatus.EFFECTIVE, CreditRecordStatus.UNDER_OBJECTION)
@@ -87,8 +89,8 @@ def public_records_q(as_of: dt.date) -> Q:
     return (
         Q(status__in=PUBLIC_STATUSES)
         & Q(catalog_item__disclosure_mode=DisclosureMode.PUBLIC)
-        & Q(public_from__isnull=False, public_from__lte=as_of)
-        & (Q(public_until__isnull=True) | Q(public_until__gte=as_of))
+        & Q(public_from__isnull=False)
+        & public_q(as_of)
         & (
             Q(person__isnull=True)
             | (

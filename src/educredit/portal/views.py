@@ -40,7 +40,15 @@ def _as_of_param(as_of: dt.date) -> str:
 
 def _record_rows(records: Iterable[CreditRecord]) -> list[dict[str, Any]]:
     return [
-        {"record": record, "fields": selectors.record_public_fields(record)} for record in records
+        {
+            "record": record,
+            "fields": selectors.record_public_fields(record),
+            # The stored window is half-open: the last day on the portal is the day before.
+            "last_public_day": record.public_until - dt.timedelta(days=1)
+            if record.public_until
+            else None,
+        }
+        for record in records
     ]
 
 

@@ -21,6 +21,7 @@ from educredit.accounts.choices import OrganisationKind, UserRole
 from educredit.accounts.models import Organisation, User
 from educredit.audit.services import tree_head_seal
 from educredit.catalog.services import catalog_version_seed
+from educredit.portal.services import search_index_rebuild
 from educredit.records.demo_data import demo_credit_records
 from educredit.subjects import services as subjects_services
 from educredit.subjects.choices import AffiliationRole
@@ -298,6 +299,8 @@ def demo_prepare(
         university=university,
         university_people=_teachers_of(university),
     )
+    # The bulk load bypasses the signals that keep the portal's search index current.
+    search_index_rebuild()
     # Sign a tree head over everything the demo wrote, so `educredit audit prove N` works at once.
     tree_head_seal(actor=DEMO_ACTOR)
     return report

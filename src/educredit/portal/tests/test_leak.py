@@ -44,6 +44,8 @@ SECRET = "内部不公开"
 def windows(current: dt.date) -> dict[str, tuple[dt.date | None, dt.date | None]]:
     return {
         "past": (current - 400 * DAY, current - DAY),
+        # Half-open windows: one that ends today is no longer public today.
+        "ended_today": (current - 100 * DAY, current),
         "current": (current - 10 * DAY, current + 30 * DAY),
         "future": (current + 60 * DAY, current + 400 * DAY),
         "never": (None, None),
@@ -71,7 +73,7 @@ def is_public(record: CreditRecord, *, adult_id: int, as_of: dt.date) -> bool:
         and record.catalog_item.disclosure_mode == DisclosureMode.PUBLIC
         and record.public_from is not None
         and record.public_from <= as_of
-        and (record.public_until is None or record.public_until >= as_of)
+        and (record.public_until is None or record.public_until > as_of)
     )
 
 

@@ -39,7 +39,8 @@ def test_subject_page_shows_public_fields_window_and_rule(client, zzu, county):
     assert "违规招生" in html
     assert "警告并责令改正" in html
     assert "内部备注不公开" not in html
-    assert f"公示期至 {until:%Y-%m-%d}" in html
+    # The stored window is half-open: the last day on the portal is the day before public_until.
+    assert f"公示期至 {until - DAY:%Y-%m-%d}" in html
     assert "（依据《河南省社会信用条例》2026 年规则：一般失信 1 年）" in html
 
 

@@ -108,3 +108,11 @@ def test_demo_carries_records_of_every_catalog_item(tmp_path: Path) -> None:
     missing = [item.code for item in items if not CreditRecord.objects.filter(catalog_item=item)]
     assert missing == []
     assert {entry.kind for entry in CreditListEntry.objects.all()} == {"red", "serious", "focus"}
+
+
+def test_demo_institutions_can_be_found_on_the_portal(tmp_path: Path, client) -> None:
+    run_demo(tmp_path)
+    school = Institution.objects.filter(name__contains="中原区").order_by("pk").first()
+    assert school is not None
+    response = client.get("/query/", {"q": school.name})
+    assert school.name in response.content.decode()
