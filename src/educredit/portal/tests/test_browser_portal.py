@@ -62,7 +62,9 @@ def test_visitor_searches_reads_lists_and_looks_up_a_teacher(
     page.locator(".ec-results a", has_text="郑州大学").click()
     expect(page).to_have_url(re.compile(rf"/institutions/{zzu.public_id}/$"))
     expect(page.locator("main")).to_contain_text("违规收费")
-    expect(page.locator("main")).to_contain_text(f"公示期至 {until:%Y-%m-%d}")
+    # Half-open window: the last day shown is the day before public_until.
+    last_day = until - dt.timedelta(days=1)
+    expect(page.locator("main")).to_contain_text(f"公示期至 {last_day:%Y-%m-%d}")
     expect(page.locator("main")).to_contain_text("严重失信主体名单")
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
     screenshot(page, "portal-institution")
