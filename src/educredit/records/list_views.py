@@ -12,7 +12,6 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -34,8 +33,8 @@ from educredit.records.choices import (
 from educredit.records.models import CreditListEntry
 from educredit.subjects import selectors as subject_selectors
 from educredit.subjects.models import Institution, Person
+from educredit.web.paging import filters_query_string, page_of
 
-PAGE_SIZE = 25
 WRITERS = (UserRole.CLERK, UserRole.ADMIN)
 REVIEWERS = (UserRole.REVIEWER, UserRole.ADMIN)
 CLOSERS = (UserRole.CLERK, UserRole.REVIEWER, UserRole.ADMIN)
@@ -201,12 +200,6 @@ class ArchiveFilterForm(BootstrapForm):
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _query_string(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 def _subject_from_query(request: HttpRequest) -> Institution | Person | None:
     """The subject named by ``?institution=`` or ``?person=`` (404 outside the jurisdiction)."""
     source = request.POST if request.method == "POST" else request.GET
@@ -233,11 +226,11 @@ def list_entry_list(request: HttpRequest) -> HttpResponse:
     entries = lists.list_entry_search(
         request.user, kind=data.get("kind", ""), status=data.get("status", ""), q=data.get("q", "")
     )
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, entries)
     return render(
         request,
         "records/lists/entry_list.html",
-        {"form": form, "page": page, "query": _query_string(request)},
+        {"form": form, "page": page, "query": filters_query_string(request)},
     )
 
 

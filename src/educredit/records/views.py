@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -37,8 +36,8 @@ from educredit.records.forms import (
 from educredit.records.models import CreditRecord
 from educredit.subjects.models import Institution, Person
 from educredit.subjects.selectors import institutions_visible_to, person_find
+from educredit.web.paging import filters_query_string, page_of
 
-PAGE_SIZE = 25
 WRITERS = (UserRole.CLERK, UserRole.ADMIN)
 REVIEWERS = (UserRole.REVIEWER, UserRole.ADMIN)
 REPORT_SESSION_KEY = "records_import_report"
@@ -51,16 +50,6 @@ MENU_LABELS = (
     gettext_lazy("录入、审核和管理信用记录"),
     gettext_lazy("待审核的信用记录"),
 )
-
-
-def _page(request: HttpRequest, objects: Any) -> Any:
-    return Paginator(objects, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_string(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @access_staff()
@@ -80,7 +69,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "records/record_list.html",
-        {"form": form, "page": _page(request, records), "query": _query_string(request)},
+        {"form": form, "page": page_of(request, records), "query": filters_query_string(request)},
     )
 
 
@@ -91,7 +80,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "records/review_queue.html",
-        {"page": _page(request, selectors.review_queue_for(request.user))},
+        {"page": page_of(request, selectors.review_queue_for(request.user))},
     )
 
 

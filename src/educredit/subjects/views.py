@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,21 +31,10 @@ from educredit.subjects.forms import (
     PersonSearchForm,
 )
 from educredit.subjects.models import ImportRun
+from educredit.web.paging import filters_query_string, page_of
 
-PAGE_SIZE = 25
 ERRORS_SHOWN = 50
 WRITERS = (UserRole.CLERK, UserRole.ADMIN)
-
-
-def _page(request: HttpRequest, objects: Any, size: int = PAGE_SIZE) -> Any:
-    return Paginator(objects, size).get_page(request.GET.get("page"))
-
-
-def _query_string(request: HttpRequest) -> str:
-    """The current filters, without the page number, for the pagination links."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 # --- institutions -------------------------------------------------------------------------
@@ -67,7 +55,11 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "subjects/institution_list.html",
-        {"form": form, "page": _page(request, institutions), "query": _query_string(request)},
+        {
+            "form": form,
+            "page": page_of(request, institutions),
+            "query": filters_query_string(request),
+        },
     )
 
 
@@ -90,8 +82,8 @@ def institution_detail(request: HttpRequest, institution_id: str) -> HttpRespons
                 (value, label, counts.get(value, 0)) for value, label in AffiliationRole.choices
             ],
             "role": role,
-            "page": _page(request, selectors.institution_affiliations(institution, role=role)),
-            "query": _query_string(request),
+            "page": page_of(request, selectors.institution_affiliations(institution, role=role)),
+            "query": filters_query_string(request),
         },
     )
 
@@ -110,8 +102,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "subjects/person_list.html",
         {
             "form": form,
-            "page": _page(request, selectors.person_search(request.user, q=q)),
-            "query": _query_string(request),
+            "page": page_of(request, selectors.person_search(request.user, q=q)),
+            "query": filters_query_string(request),
         },
     )
 
@@ -166,7 +158,7 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
 def import_list(request: HttpRequest) -> HttpResponse:
     """Import runs of the user's organisation and those below it."""
     runs = selectors.import_runs_visible_to(request.user)
-    return render(request, "subjects/import_list.html", {"page": _page(request, runs)})
+    return render(request, "subjects/import_list.html", {"page": page_of(request, runs)})
 
 
 @access_staff(*WRITERS)
@@ -270,7 +262,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         request,
         "subjects/review_list.html",
         {
-            "page": _page(request, discrepancies),
+            "page": page_of(request, discrepancies),
             "status": status,
             "can_resolve": request.user.has_role(*WRITERS),  # type: ignore[union-attr]
             "form": DiscrepancyResolveForm(),
