@@ -76,6 +76,52 @@ def _root() -> Organisation:
     return root or accounts_services.organisation_bootstrap(name="河南省教育厅")
 
 
+# The demo's staff below the province admin: (username, name, organisation, role, role label,
+# what they can see).
+DEMO_STAFF: list[tuple[str, str, str, str, str, str]] = [
+    (
+        "zhengzhou_reviewer",
+        "郑州市审核员（演示）",
+        "city",
+        UserRole.REVIEWER,
+        "审核员 reviewer",
+        "郑州市及其各区县 / Zhengzhou and its counties",
+    ),
+    (
+        "zhongyuan_clerk",
+        "中原区录入员（演示）",
+        "county",
+        UserRole.CLERK,
+        "录入员 clerk",
+        "中原区的学校、教师和学生 / Zhongyuan district only",
+    ),
+    (
+        "zhongyuan_viewer",
+        "中原区只读用户（演示）",
+        "county",
+        UserRole.VIEWER,
+        "只读 viewer",
+        "中原区（只读）/ Zhongyuan district, read-only",
+    ),
+    (
+        "university_clerk",
+        "高校录入员（演示）",
+        "university",
+        UserRole.CLERK,
+        "录入员 clerk",
+        "本校及其教师和学生 / this university only",
+    ),
+    (
+        "school_clerk",
+        "小学录入员（演示）",
+        "school",
+        UserRole.CLERK,
+        "录入员 clerk",
+        "本校及其教师和学生 / this school only",
+    ),
+]
+
+
 def _user(
     *,
     username: str,
@@ -214,64 +260,22 @@ def demo_prepare(
     university_org = _institution_account(university, kind=OrganisationKind.UNIVERSITY, parent=root)
     school_org = _institution_account(school, kind=OrganisationKind.SCHOOL, parent=county)
 
-    people = [
-        (admin, "管理员 admin", "全省：全部机构、教师和学生 / the whole province"),
-        (
-            _user(
-                username="zhengzhou_reviewer",
-                full_name="郑州市审核员（演示）",
-                organisation=city,
-                role=UserRole.REVIEWER,
-                password=password,
-            ),
-            "审核员 reviewer",
-            "郑州市及其各区县 / Zhengzhou and its counties",
-        ),
-        (
-            _user(
-                username="zhongyuan_clerk",
-                full_name="中原区录入员（演示）",
-                organisation=county,
-                role=UserRole.CLERK,
-                password=password,
-            ),
-            "录入员 clerk",
-            "中原区的学校、教师和学生 / Zhongyuan district only",
-        ),
-        (
-            _user(
-                username="zhongyuan_viewer",
-                full_name="中原区只读用户（演示）",
-                organisation=county,
-                role=UserRole.VIEWER,
-                password=password,
-            ),
-            "只读 viewer",
-            "中原区（只读）/ Zhongyuan district, read-only",
-        ),
-        (
-            _user(
-                username="university_clerk",
-                full_name="高校录入员（演示）",
-                organisation=university_org,
-                role=UserRole.CLERK,
-                password=password,
-            ),
-            "录入员 clerk",
-            "本校及其教师和学生 / this university only",
-        ),
-        (
-            _user(
-                username="school_clerk",
-                full_name="小学录入员（演示）",
-                organisation=school_org,
-                role=UserRole.CLERK,
-                password=password,
-            ),
-            "录入员 clerk",
-            "本校及其教师和学生 / this school only",
-        ),
-    ]
+    organisations = {
+        "city": city,
+        "county": county,
+        "university": university_org,
+        "school": school_org,
+    }
+    people = [(admin, "管理员 admin", "全省：全部机构、教师和学生 / the whole province")]
+    for username, full_name, where, role, role_label, sees in DEMO_STAFF:
+        user = _user(
+            username=username,
+            full_name=full_name,
+            organisation=organisations[where],
+            role=role,
+            password=password,
+        )
+        people.append((user, role_label, sees))
     for user, role, sees in people:
         secret = ""
         if accounts_services.user_requires_totp(user):
