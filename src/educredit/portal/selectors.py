@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 
 from educredit.catalog.choices import DisclosureMode
 from educredit.catalog.models import CatalogItem
@@ -121,24 +123,72 @@ def person_public_records(person: Person, as_of: dt.date) -> QuerySet[CreditReco
     return public_records(as_of).filter(person=person)
 
 
-def institution_search_public(q: str) -> QuerySet[Institution]:
+# The portal lists at most this many institutions for one search; beyond it, the visitor is
+# asked to refine the query (a broad query such as "郑州市" would otherwise count and sort
+# thousands of institutions on every request).
+SEARCH_CAP = 200
+
+
+@dataclass(frozen=True)
+class InstitutionHit:
+    """One institution in the portal's search results: what the result list shows."""
+
+    pk: int
+    public_id: uuid.UUID
+    name: str
+    uscc: str | None
+    former_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InstitutionSearch:
+    """The institutions a portal search shows (at most ``SEARCH_CAP``, by name)."""
+
+    institutions: list[InstitutionHit]
+    # True when more than SEARCH_CAP institutions match: the list is then a bounded part.
+    over_cap: bool
+
+
+def institution_search_public(q: str) -> InstitutionSearch:
     """Institutions whose name, former name, pinyin, initials or USCC matches ``q``.
 
     A prefix match on the indexed ``InstitutionSearchTerm.term`` (which holds every suffix
-    of each name), so "理工", "zzdx", "zhengzhoudaxue" and a USCC all hit the index.
+    of each name), so "理工", "zzdx", "zhengzhoudaxue" and a USCC all hit the index. One
+    query: the matching institutions ranked by their lexically first matching term (an exact
+    term first, then alphabetically by what follows the query), cut at ``SEARCH_CAP`` + 1 to
+    tell whether there are more, then listed by name. The cut happens inside a grouped
+    subquery of the term table alone, so the database has no LIMIT to push into a join (the
+    plan that walks every institution hoping to find the first matches early).
     """
     term = normalise(q)
     if not term:
-        return Institution.objects.none()
-    matches = InstitutionSearchTerm.objects.filter(term__startswith=term).values("institution_id")
-    return (
-        Institution.objects.filter(pk__in=matches)
-        .only("public_id", "name", "uscc", "kind", "region_code")
-        .prefetch_related(
-            Prefetch("former_names", queryset=FormerName.objects.only("institution_id", "name"))
-        )
-        .order_by("name", "pk")
+        return InstitutionSearch([], over_cap=False)
+    ranked = (
+        InstitutionSearchTerm.objects.filter(term__startswith=term)
+        .values("institution_id")
+        .annotate(first_term=Min("term"))
+        .order_by("first_term", "institution_id")
+        .values("institution_id")[: SEARCH_CAP + 1]
     )
+    found = [
+        InstitutionHit(*row)
+        for row in Institution.objects.filter(pk__in=ranked)
+        .order_by("name", "pk")
+        .values_list("pk", "public_id", "name", "uscc")
+    ]
+    # Over the cap the list stays a fixed set (the SEARCH_CAP + 1 best ranked less the last
+    # by name), so paging through it is stable.
+    return InstitutionSearch(found[:SEARCH_CAP], over_cap=len(found) > SEARCH_CAP)
+
+
+def with_former_names(hits: Iterable[InstitutionHit]) -> list[InstitutionHit]:
+    """``hits`` with their former names, latest first (one query)."""
+    hits = list(hits)
+    names: dict[int, list[str]] = {}
+    formers = FormerName.objects.filter(institution_id__in=[hit.pk for hit in hits])
+    for institution_id, name in formers.values_list("institution_id", "name"):
+        names.setdefault(institution_id, []).append(name)
+    return [replace(hit, former_names=tuple(names.get(hit.pk, ()))) for hit in hits]
 
 
 def institution_public(public_id: Any) -> Institution | None:

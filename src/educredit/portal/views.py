@@ -66,15 +66,26 @@ def query(request: HttpRequest) -> HttpResponse:
         # An identity number must not sit in a URL or be echoed: people are looked up by POST.
         return redirect("portal:person_lookup")
     page = None
+    hits: list[selectors.InstitutionHit] = []
+    over_cap = False
     if q:
         if rate_limit_hit(bucket="search", ip=client_ip(request)):
             return _too_many(request)
-        paginator = Paginator(selectors.institution_search_public(q), PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
+        found = selectors.institution_search_public(q)
+        over_cap = found.over_cap
+        page = Paginator(found.institutions, PAGE_SIZE).get_page(request.GET.get("page"))
+        hits = selectors.with_former_names(page.object_list)
     return render(
         request,
         "portal/query.html",
-        {"q": q, "q_encoded": urlencode({"q": q}) + "&", "page": page},
+        {
+            "q": q,
+            "q_encoded": urlencode({"q": q}) + "&",
+            "page": page,
+            "hits": hits,
+            "over_cap": over_cap,
+            "cap": selectors.SEARCH_CAP,
+        },
     )
 
 

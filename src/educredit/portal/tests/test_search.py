@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def names(q: str) -> list[str]:
-    return [i.name for i in institution_search_public(q)]
+    return [i.name for i in institution_search_public(q).institutions]
 
 
 def test_terms_of_a_name_cover_suffixes_pinyin_and_initials():
