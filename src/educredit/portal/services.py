@@ -6,8 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -82,11 +81,20 @@ def _client_key(ip: str) -> str:
     ).hexdigest()
 
 
+# One statement counts a request and answers the window's new count, whether the window is
+# new or not (PostgreSQL and SQLite ≥ 3.35 both have INSERT … ON CONFLICT … RETURNING).
+_RATE_HIT_SQL = (
+    "INSERT INTO portal_portalratewindow (bucket, client_key, window_start, count) "
+    "VALUES (%s, %s, %s, 1) ON CONFLICT (bucket, client_key, window_start) "
+    "DO UPDATE SET count = portal_portalratewindow.count + 1 RETURNING count"
+)
+
+
 def rate_limit_hit(*, bucket: str, ip: str | None, now: dt.datetime | None = None) -> bool:
     """Count one request of ``ip`` to ``bucket``; True when it is over the minute's limit.
 
-    A fixed one-minute window per (bucket, hashed address), counted with a conditional
-    update so concurrent requests never lose a count.
+    A fixed one-minute window per (bucket, hashed address), counted with one atomic upsert
+    so concurrent requests never lose a count.
     """
     limit = getattr(settings, "EDUCREDIT_PORTAL_RATE_LIMITS", RATE_LIMITS).get(bucket)
     if limit is None:
@@ -94,18 +102,12 @@ def rate_limit_hit(*, bucket: str, ip: str | None, now: dt.datetime | None = Non
     moment = now or timezone.now()
     window = moment.replace(second=0, microsecond=0)
     key = _client_key(ip or "unknown")
-    windows = PortalRateWindow.objects.filter(bucket=bucket, client_key=key, window_start=window)
-    if not windows.update(count=F("count") + 1):
-        try:
-            with transaction.atomic():
-                PortalRateWindow.objects.create(
-                    bucket=bucket, client_key=key, window_start=window, count=1
-                )
-            # Forget windows older than an hour now and then (only on a window's first hit).
-            PortalRateWindow.objects.filter(
-                window_start__lt=window - dt.timedelta(hours=1)
-            ).delete()
-        except IntegrityError:
-            windows.update(count=F("count") + 1)
-    count: int = windows.values_list("count", flat=True).first() or 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RATE_HIT_SQL, [bucket, key, connection.ops.adapt_datetimefield_value(window)]
+        )
+        count = int(cursor.fetchone()[0])
+    if count == 1:
+        # Forget windows older than an hour now and then (only on a window's first hit).
+        PortalRateWindow.objects.filter(window_start__lt=window - dt.timedelta(hours=1)).delete()
     return count > int(limit)

@@ -46,3 +46,16 @@ def test_windows_are_per_minute_and_addresses_are_hashed(settings):
     # Windows older than an hour are forgotten when a new window opens.
     rate_limit_hit(bucket="search", ip="192.0.2.1", now=start + dt.timedelta(hours=2))
     assert PortalRateWindow.objects.count() == 1
+
+
+def test_rate_windows_stay_out_of_the_wal_on_postgresql():
+    """The counters are throwaway: on PostgreSQL their table is UNLOGGED (no WAL flush)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("UNLOGGED tables are a PostgreSQL feature")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpersistence FROM pg_class WHERE relname = 'portal_portalratewindow'"
+        )
+        assert cursor.fetchone()[0] == "u"
