@@ -16,12 +16,46 @@ MAX_TERM = 200
 # match far too much, and the whole name is always indexed).
 MIN_SUFFIX = 2
 
+# Place names whose reading pypinyin gets wrong (or loses to a common word: in "洛阳市长安路"
+# it reads 市长 "mayor", zhǎng). Matched before pypinyin segments the rest, longest first.
+# Entries are place names that do not occur inside ordinary words (南乐 only with 县: "河南
+# 乐器" is hé nán yuè qì).
+PLACE_READINGS: dict[str, tuple[str, ...]] = {
+    "长垣": ("chang", "yuan"),  # 长垣市 (新乡)
+    "长葛": ("chang", "ge"),  # 长葛市 (许昌)
+    "长安": ("chang", "an"),
+    "长春": ("chang", "chun"),
+    "长江": ("chang", "jiang"),
+    "长沙": ("chang", "sha"),
+    "长治": ("chang", "zhi"),
+    "重庆": ("chong", "qing"),
+    "浚县": ("xun", "xian"),  # 浚县 (鹤壁)
+    "叶县": ("she", "xian"),  # 叶县 (平顶山)
+    "召陵": ("shao", "ling"),  # 召陵区 (漯河)
+    "南乐县": ("nan", "le", "xian"),  # 南乐县 (濮阳)
+    "单县": ("shan", "xian"),
+}
+_PLACES = re.compile("|".join(sorted(PLACE_READINGS, key=len, reverse=True)))
+
 _DROP = re.compile(r"[\s\u3000·•・\-_()（）\[\]【】《》\"'“”‘’,，.。、/]+")
 
 
 def normalise(text: str) -> str:
     """Full-width to half-width, lower case, without spaces and punctuation."""
     return _DROP.sub("", unicodedata.normalize("NFKC", text)).lower()[:MAX_TERM]
+
+
+def syllables(text: str) -> list[str]:
+    """Pinyin of ``text`` one syllable a character (Latin and digit runs kept whole)."""
+    out: list[str] = []
+    start = 0
+    for place in _PLACES.finditer(text):
+        out += lazy_pinyin(text[start : place.start()]) if place.start() > start else []
+        out += PLACE_READINGS[place.group()]
+        start = place.end()
+    if start < len(text):
+        out += lazy_pinyin(text[start:])
+    return out
 
 
 def _suffixes(parts: list[str], *, min_length: int) -> Iterable[str]:
@@ -38,11 +72,10 @@ def name_terms(name: str, kind: str) -> set[tuple[str, str]]:
     if not clean:
         return set()
     terms = {(t, kind) for t in _suffixes(list(clean), min_length=MIN_SUFFIX)}
-    syllables = [normalise(s) for s in lazy_pinyin(clean)]
-    syllables = [s for s in syllables if s]
-    initials = [s[0] if s.isalpha() and s.isascii() else s for s in syllables]
+    spoken = [s for s in (normalise(s) for s in syllables(clean)) if s]
+    initials = [s[0] if s.isalpha() and s.isascii() else s for s in spoken]
     # A Latin or digit chunk is kept whole in both forms.
-    terms |= {(t, SearchTermKind.PINYIN) for t in _suffixes(syllables, min_length=MIN_SUFFIX)}
+    terms |= {(t, SearchTermKind.PINYIN) for t in _suffixes(spoken, min_length=MIN_SUFFIX)}
     terms |= {(t, SearchTermKind.INITIALS) for t in _suffixes(initials, min_length=MIN_SUFFIX)}
     return terms
 

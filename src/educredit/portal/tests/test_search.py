@@ -103,3 +103,30 @@ def test_search_page_paginates(client, county):
     assert "郑州第00中学" in first and "郑州第24中学" not in first
     assert "郑州第24中学" in second
     assert "q=%E9%83%91%E5%B7%9E%E7%AC%AC&amp;page=2" in first
+
+
+@pytest.mark.parametrize("q", ["changyuan", "cy", "cysdyzx", "长垣"])
+def test_place_names_are_read_as_places(county, q):
+    """长垣 is Chángyuán (pypinyin alone reads zhǎng), so its pinyin and initials find it."""
+    make_institution(supervisor=county, name="长垣市第一中学", serial=11)
+    make_institution(supervisor=county, name="郑州大学", serial=12)
+    assert names(q) == ["长垣市第一中学"]
+
+
+def test_a_place_after_shi_is_not_read_as_mayor(county):
+    """In 郑州市长江路小学 the 长 starts 长江 (cháng), not 市长 "mayor" (zhǎng)."""
+    make_institution(supervisor=county, name="郑州市长江路小学", serial=13)
+    assert names("changjiang") == ["郑州市长江路小学"]
+    assert names("zzscjlxx") == ["郑州市长江路小学"]
+    assert names("zhangjiang") == []
+
+
+def test_polyphone_terms_of_place_names():
+    def pinyin_terms(name: str) -> set[str]:
+        return {t for t, kind in institution_terms(name=name, former_names=[], uscc=None)}
+
+    assert {"chongqingshidiyizhongxue", "cqsdyzx"} <= pinyin_terms("重庆市第一中学")
+    assert "xunxiandiyizhongxue" in pinyin_terms("浚县第一中学")
+    # 南乐 is a place only as 南乐县: in 河南乐器 the 乐 of 乐器 is yuè.
+    assert "henanyueqipeixunxuexiao" in pinyin_terms("河南乐器培训学校")
+    assert "nanlexiandiyizhongxue" in pinyin_terms("濮阳市南乐县第一中学")
