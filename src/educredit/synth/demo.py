@@ -21,10 +21,11 @@ from educredit.accounts.choices import OrganisationKind, UserRole
 from educredit.accounts.models import Organisation, User
 from educredit.audit.services import tree_head_seal
 from educredit.catalog.services import catalog_version_seed
+from educredit.core.identifiers import uscc_check_character
 from educredit.portal.services import search_index_rebuild
 from educredit.records.demo_data import demo_credit_records
 from educredit.subjects import services as subjects_services
-from educredit.subjects.choices import AffiliationRole
+from educredit.subjects.choices import AffiliationRole, InstitutionKind, InstitutionOwnership
 from educredit.subjects.models import Institution, Person
 from educredit.synth.generator import dataset_id_for, province_generate, read_manifest
 from educredit.synth.loader import province_load
@@ -45,6 +46,13 @@ REFERENCE_LIST = (
     / "data"
     / "henan-higher-education-institutions-2017.csv"
 )
+# A training institution (校外培训机构) supervised by 中原区, so that the county clerk can try
+# the whole flow: enter a penalty on it, have it approved, find it on the portal. The
+# synthetic province may have none in 中原区 at small scales. Its organisation code starts
+# with "MA" (as companies registered since 2015 do), which the generator never produces.
+DEMO_TRAINING_NAME = "郑州市中原区明理教育培训有限公司"
+_DEMO_TRAINING_FIRST17 = "91410102MA47XK3P2"
+DEMO_TRAINING_USCC = _DEMO_TRAINING_FIRST17 + uscc_check_character(_DEMO_TRAINING_FIRST17)
 
 
 @dataclass
@@ -67,6 +75,7 @@ class DemoReport:
     counts: dict[str, int] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    try_this: list[str] = field(default_factory=list)
 
 
 def _root() -> Organisation:
@@ -180,6 +189,32 @@ def _institution_account(
     return organisation
 
 
+def _training_institution(county: Organisation) -> Institution:
+    """The demo's training institution in 中原区 (found again by its USCC on a second run)."""
+    return subjects_services.institution_register(
+        actor=DEMO_ACTOR,
+        name=DEMO_TRAINING_NAME,
+        kind=InstitutionKind.TRAINING_INSTITUTION,
+        region_code=DEMO_COUNTY,
+        supervisor=county,
+        uscc=DEMO_TRAINING_USCC,
+        ownership=InstitutionOwnership.PRIVATE,
+        legal_representative="王明理",
+        source="演示 / demo",
+    ).subject
+
+
+def _try_this(training: Institution) -> list[str]:
+    """The walk a new user can try: a penalty from entry to the portal, one step a line."""
+    return [
+        f"1. zhongyuan_clerk：录入信用记录，JY-CF-02 行政处罚（一般失信），机构 {training.name}，"
+        "保存并提交审核 / enter a penalty on it and submit it",
+        "2. zhengzhou_reviewer：记录审核 → 审核通过 / approve it",
+        f"3. 门户 / portal: http://127.0.0.1:8000/query/?q={training.uscc} → 机构页 / its page"
+        "（?as_of=YYYY-MM-DD：以后某天 / a later day）",
+    ]
+
+
 def _import_reference_universities(*, admin: User, root: Organisation, report: DemoReport) -> None:
     """The real list of Henan's 134 higher-education institutions (2017), through the
     subjects import path as an upload would go, then their renames since 2017."""
@@ -259,6 +294,8 @@ def demo_prepare(
         raise RuntimeError("the demo province has no university or no primary school")
     university_org = _institution_account(university, kind=OrganisationKind.UNIVERSITY, parent=root)
     school_org = _institution_account(school, kind=OrganisationKind.SCHOOL, parent=county)
+    training = _training_institution(county)
+    report.try_this = _try_this(training)
 
     organisations = {
         "city": city,

@@ -116,3 +116,60 @@ def test_demo_institutions_can_be_found_on_the_portal(tmp_path: Path, client) ->
     assert school is not None
     response = client.get("/query/", {"q": school.name})
     assert school.name in response.content.decode()
+
+
+def test_demo_offers_a_training_institution_to_try_a_penalty_on(tmp_path: Path, client) -> None:
+    """Issue 3's flow can be tried in the demo: 中原区 supervises a training institution that
+    the county clerk can enter a penalty on and the Zhengzhou reviewer can approve, and the
+    closing summary says so."""
+    from educredit.audit.selectors import audit_entries_for
+    from educredit.catalog.selectors import catalog_items
+    from educredit.core.clock import today
+    from educredit.core.identifiers import validate_uscc
+    from educredit.records import services as records_services
+    from educredit.records.choices import CreditRecordStatus
+    from educredit.synth.demo import DEMO_TRAINING_NAME, DEMO_TRAINING_USCC
+
+    first = run_demo(tmp_path)
+    clerk = User.objects.get(username="zhongyuan_clerk")
+    reviewer = User.objects.get(username="zhengzhou_reviewer")
+    training = Institution.objects.visible_to(clerk).get(kind="training")
+    assert training.name == DEMO_TRAINING_NAME
+    assert training.uscc == DEMO_TRAINING_USCC and training.uscc.startswith("91")
+    validate_uscc(training.uscc)
+    assert training.supervisor == clerk.organisation
+    assert Institution.objects.visible_to(reviewer).filter(pk=training.pk).exists()
+    assert [e.action for e in audit_entries_for(training)] == ["institution.register"]
+    summary = first.split("试一试 / try this:", 1)[1]
+    for words in ("zhongyuan_clerk", DEMO_TRAINING_NAME, "zhengzhou_reviewer", "门户"):
+        assert words in summary
+
+    second = run_demo(tmp_path)
+    assert Institution.objects.filter(uscc=DEMO_TRAINING_USCC).count() == 1
+    assert len(audit_entries_for(training)) == 1
+    assert DEMO_TRAINING_NAME in second.split("试一试 / try this:", 1)[1]
+
+    # What the summary suggests works: entered by the clerk, approved by the reviewer, public.
+    penalty = next(item for item in catalog_items() if item.code == "JY-CF-02")
+    record = records_services.credit_record_create(
+        actor=clerk,
+        catalog_item=penalty,
+        institution=training,
+        title="超范围开展学科类培训",
+        issuing_body=clerk.organisation.name,
+        decision_date=today(),
+        payload={
+            "violation_type": "超范围培训",
+            "violation_facts": "开展学科类培训",
+            "penalty_basis": "《校外培训行政处罚暂行办法》",
+            "penalty_category": "警告",
+            "penalty_content": "警告",
+            "valid_until": today().isoformat(),
+        },
+    )
+    record = records_services.credit_record_submit(actor=clerk, record=record)
+    record = records_services.credit_record_approve(actor=reviewer, record=record)
+    assert record.status == CreditRecordStatus.EFFECTIVE
+    assert DEMO_TRAINING_NAME in client.get("/query/", {"q": training.uscc}).content.decode()
+    response = client.get(f"/institutions/{training.public_id}/")
+    assert "超范围开展学科类培训" in response.content.decode()

@@ -71,4 +71,9 @@ class Command(BaseCommand):
             write("")
         write("门户 / public portal:     http://127.0.0.1:8000/")
         write("工作台 / staff workspace: http://127.0.0.1:8000/workspace/")
+        if report.try_this:
+            write("")
+            write("试一试 / try this:")
+            for line in report.try_this:
+                write(f"  {line}")
         write(f"({time.monotonic() - started:.1f} s)")
