@@ -13,11 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
 
 from educredit.catalog.choices import DisclosureMode
 from educredit.catalog.models import CatalogItem
@@ -34,7 +33,7 @@ from educredit.records.choices import (
 )
 from educredit.records.models import CreditListEntry, CreditRecord
 from educredit.records.windows import public_q
-from educredit.subjects.models import FormerName, Institution, Person
+from educredit.subjects.models import Institution, Person
 
 PUBLIC_STATUSES = (CreditRecordStatus.EFFECTIVE, CreditRecordStatus.UNDER_OBJECTION)
 # Lists shown on the portal (the focus list is a supervision tool, not published).
@@ -156,9 +155,10 @@ def institution_search_public(q: str) -> InstitutionSearch:
     of each name), so "理工", "zzdx", "zhengzhoudaxue" and a USCC all hit the index. One
     query: the matching institutions ranked by their lexically first matching term (an exact
     term first, then alphabetically by what follows the query), cut at ``SEARCH_CAP`` + 1 to
-    tell whether there are more, then listed by name. The cut happens inside a grouped
-    subquery of the term table alone, so the database has no LIMIT to push into a join (the
-    plan that walks every institution hoping to find the first matches early).
+    tell whether there are more, then listed by name with their former names. The cut
+    happens inside a grouped subquery of the term table alone, so the database has no LIMIT
+    to push into a join (the plan that walks every institution hoping to find the first
+    matches early).
     """
     term = normalise(q)
     if not term:
@@ -170,25 +170,21 @@ def institution_search_public(q: str) -> InstitutionSearch:
         .order_by("first_term", "institution_id")
         .values("institution_id")[: SEARCH_CAP + 1]
     )
-    found = [
-        InstitutionHit(*row)
-        for row in Institution.objects.filter(pk__in=ranked)
-        .order_by("name", "pk")
-        .values_list("pk", "public_id", "name", "uscc")
-    ]
+    rows = (
+        Institution.objects.filter(pk__in=ranked)
+        .order_by("name", "pk", F("former_names__used_until").desc(), "former_names__pk")
+        .values_list("pk", "public_id", "name", "uscc", "former_names__name")
+    )
+    # One row per former name (LEFT JOIN), so the page needs no second query.
+    found: dict[int, tuple[uuid.UUID, str, str | None, list[str]]] = {}
+    for pk, public_id, name, uscc, former in rows:
+        formers = found.setdefault(pk, (public_id, name, uscc, []))[3]
+        if former is not None:
+            formers.append(former)
+    hits = [InstitutionHit(pk, *row[:3], tuple(row[3])) for pk, row in found.items()]
     # Over the cap the list stays a fixed set (the SEARCH_CAP + 1 best ranked less the last
     # by name), so paging through it is stable.
-    return InstitutionSearch(found[:SEARCH_CAP], over_cap=len(found) > SEARCH_CAP)
-
-
-def with_former_names(hits: Iterable[InstitutionHit]) -> list[InstitutionHit]:
-    """``hits`` with their former names, latest first (one query)."""
-    hits = list(hits)
-    names: dict[int, list[str]] = {}
-    formers = FormerName.objects.filter(institution_id__in=[hit.pk for hit in hits])
-    for institution_id, name in formers.values_list("institution_id", "name"):
-        names.setdefault(institution_id, []).append(name)
-    return [replace(hit, former_names=tuple(names.get(hit.pk, ()))) for hit in hits]
+    return InstitutionSearch(hits[:SEARCH_CAP], over_cap=len(hits) > SEARCH_CAP)
 
 
 def institution_public(public_id: Any) -> Institution | None:

@@ -74,7 +74,7 @@ def query(request: HttpRequest) -> HttpResponse:
         found = selectors.institution_search_public(q)
         over_cap = found.over_cap
         page = Paginator(found.institutions, PAGE_SIZE).get_page(request.GET.get("page"))
-        hits = selectors.with_former_names(page.object_list)
+        hits = list(page.object_list)
     return render(
         request,
         "portal/query.html",

@@ -12,7 +12,7 @@ from educredit.subjects.tests.factories import make_institution
 
 pytestmark = pytest.mark.django_db
 
-SEARCH_MAX = 4  # rate-limit upsert (+ old windows forgotten on a first hit), search, former names
+SEARCH_MAX = 3  # rate-limit upsert (+ old windows forgotten on a first hit), the search
 SUBJECT_MAX = 6
 LISTS_MAX = 6
 

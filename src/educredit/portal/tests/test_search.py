@@ -130,3 +130,11 @@ def test_polyphone_terms_of_place_names():
     # 南乐 is a place only as 南乐县: in 河南乐器 the 乐 of 乐器 is yuè.
     assert "henanyueqipeixunxuexiao" in pinyin_terms("河南乐器培训学校")
     assert "nanlexiandiyizhongxue" in pinyin_terms("濮阳市南乐县第一中学")
+
+
+def test_an_institution_with_several_former_names_is_listed_once_with_them(client, zzu):
+    FormerName.objects.create(institution=zzu, name="郑州工业大学")
+    assert names("zz") == ["郑州大学"]
+    html = client.get("/query/", {"q": "zz"}).content.decode()
+    assert html.count(f'href="/institutions/{zzu.public_id}/"') == 1
+    assert "找到 1 个机构" in html and "郑州工学院" in html and "郑州工业大学" in html
