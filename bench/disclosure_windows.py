@@ -5,7 +5,8 @@
 
 Creates (dropping first) the PostgreSQL database ``educredit_bench_windows`` (``BENCH_PG``
 overrides postgres://postgres@127.0.0.1:5432), migrates it, COPYs synthetic credit records
-across every severity, status, rule period and disclosure mode, then in the same run times
+across every severity, status (revoked and repaired ones with the transition that moved them),
+rule period and disclosure mode, then in the same run times
 (each after resetting every window to empty and VACUUM ANALYZE):
 
 1. the baseline: one hand-written ``UPDATE … SET … = CASE …`` over the same rules;
@@ -60,11 +61,18 @@ def baseline_sql() -> str:
         f"NOT {hidden} AND c.disclosure_mode = 'public' AND r.status NOT IN ('draft','submitted')"
         f" AND NOT (r.severity = 'minor' AND {d} >= '2026-04-01')"
     )
+    # A revoked or repaired record stops being public on the (Beijing) day it moved there.
+    ended = """(SELECT CAST(max(t.at AT TIME ZONE 'Asia/Shanghai') AS date)
+      FROM records_creditrecordtransition AS t
+      WHERE t.record_id = r.id AND t.to_status = r.status)"""
+    until = f"CAST({d} + make_interval(months => {period}) AS date)"
     return f"""
     UPDATE records_creditrecord AS r SET
       public_from = CASE WHEN {shown} THEN {d} END,
-      public_until = CASE WHEN {shown} AND ({period}) IS NOT NULL
-                     THEN CAST({d} + make_interval(months => {period}) AS date) END,
+      public_until = CASE WHEN NOT ({shown}) THEN NULL
+                     WHEN r.status IN ('revoked','repaired')
+                     THEN LEAST({until}, {ended})
+                     WHEN ({period}) IS NOT NULL THEN {until} END,
       repair_allowed_from = CASE WHEN NOT {hidden} AND ({minimum}) IS NOT NULL
                      THEN CAST({d} + make_interval(months => {minimum}) AS date) END,
       window_rule = CASE WHEN {hidden} THEN 'hidden' WHEN {shown} THEN 'rule ' || r.severity
@@ -133,7 +141,14 @@ def run(n: int) -> None:
 
     school = make_institution(supervisor=province, name="基准学校", serial=1)
     person = make_person(institution=school, name="李四", number=resident_id(1))
-    statuses = ["effective"] * 6 + ["draft", "submitted", "under_objection", "expired"]
+    statuses = ["effective"] * 6 + [
+        "draft",
+        "submitted",
+        "under_objection",
+        "expired",
+        "revoked",
+        "repaired",
+    ]
     start = dt.date(2016, 1, 1)
     now = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
@@ -173,6 +188,15 @@ def run(n: int) -> None:
                     now,
                 )
             )
+    # Each revoked or repaired record has the transition that moved it there.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO records_creditrecordtransition "
+            "(record_id, from_status, to_status, actor_label, reason, at) "
+            "SELECT id, 'effective', status, 'bench', '', "
+            "CAST(decision_date AS timestamp) + interval '200 days 3 hours' "
+            "FROM records_creditrecord WHERE status IN ('revoked', 'repaired')"
+        )
     connection.commit() if not connection.get_autocommit() else None
     print(f"loaded {n} records in {time.perf_counter() - t0:.1f} s")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from educredit.audit.canonical import row_digest
 from educredit.audit.models import AuditBulkMember, AuditEntry
 from educredit.catalog.choices import (
     CatalogVersionStatus,
@@ -422,10 +423,25 @@ def test_recompute_all_audits_changes_once_and_is_idempotent(world: dict[str, An
     entry = AuditEntry.objects.order_by("-seq").first()
     assert entry is not None and entry.action == "credit_record.window_recompute"
     assert entry.member_count == len(made)
-    assert AuditBulkMember.objects.filter(entry=entry).count() == len(made)
+    # Each member carries the digest of the row as it now stands (what audit verify checks).
+    payload_record = CreditRecord.objects.filter(public_from__isnull=False).first()
+    assert payload_record is not None
+    CreditRecord.objects.filter(pk=payload_record.pk).update(
+        payload={"罚款": {"金额": 5000, "单位": "元"}, 'a"b': [1, None, "é"]}, public_from=None
+    )
+    windows.windows_recompute_all(actor="system:test", as_of=D(2026, 11, 27))
+    members = {
+        int(m.target_pk): m.row_digest
+        for m in AuditBulkMember.objects.filter(
+            entry__action="credit_record.window_recompute"
+        ).order_by("entry__seq")
+    }
+    assert len(members) == len(made)
+    for stored in CreditRecord.objects.filter(pk__in=[m.pk for m in made]):
+        assert members[stored.pk] == row_digest(stored), stored.pk
     again = windows.windows_recompute_all(actor="system:test", as_of=D(2026, 11, 27))
     assert again.changed == 0
-    assert AuditEntry.objects.count() == entries + 1
+    assert AuditEntry.objects.count() == entries + 2
 
 
 def test_public_q_matches_is_public(world: dict[str, Any]) -> None:
