@@ -22,6 +22,7 @@ from educredit.core.identifiers import uscc_check_character
 from educredit.records import lists, services
 from educredit.records.choices import CreditListKind, CreditRecordStatus, ResponsibleRole
 from educredit.records.models import CreditListEntry, CreditRecord
+from educredit.records.windows import DISHONESTY
 from educredit.subjects.models import Institution, Person
 
 DEMO_REASON_PREFIX = "【演示】"
@@ -195,13 +196,17 @@ def demo_credit_records(
         )
         if first.institution_id is not None and first.status == CreditRecordStatus.EFFECTIVE:
             effective.setdefault((first.severity, side_index), first)
+        extra = EXTRA_STATES[index % len(EXTRA_STATES)]
+        if extra == CreditRecordStatus.REPAIRED and item.severity not in DISHONESTY:
+            extra = CreditRecordStatus.REVOKED  # only dishonesty information is repaired
         _record(
             side=side,
             item=item,
             subject=subject,
             number=f"演示〔{on.year}〕{item.code}-2号",
+            # Old enough that the minimum disclosure period is over (repair is allowed).
             decision=decision - datetime.timedelta(days=400),
-            status=EXTRA_STATES[index % len(EXTRA_STATES)],
+            status=extra,
             report=report,
         )
     report.entries = _demo_entries(sides, effective, on)

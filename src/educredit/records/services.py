@@ -540,7 +540,26 @@ def credit_record_clear_objection(
 def credit_record_mark_repaired(
     *, actor: ActorLike, record: CreditRecord, reason: str
 ) -> CreditRecord:
-    """生效 → 已修复."""
+    """生效 → 已修复, once the minimum disclosure period is over (``repair_allowed_from``)."""
+    allowed_from = (
+        CreditRecord.objects.filter(pk=record.pk)
+        .values_list("repair_allowed_from", flat=True)
+        .get()
+    )
+    if allowed_from is None:
+        raise RecordError(
+            _(
+                "此类信息无需也不能信用修复 / This kind of information is not subject to credit repair"
+            )
+        )
+    if clock.today() < allowed_from:
+        raise RecordError(
+            _(
+                "最短公示期满后（%(day)s 起）方可信用修复 / "
+                "Credit repair may be granted from %(day)s, after the minimum disclosure period"
+            )
+            % {"day": allowed_from.isoformat()}
+        )
     return _transition(actor=actor, record=record, action="mark_repaired", reason=reason)
 
 

@@ -236,3 +236,44 @@ def test_expire_only_by_system(county_clerk: Any, county_admin: Any) -> None:
     record = services.credit_record_expire(record=record)
     assert record.status == S.EXPIRED
     assert record.transitions.order_by("-pk")[0].actor_label == "system:daily"
+
+
+def test_repair_only_after_the_minimum_period(county_clerk: Any, city_reviewer: Any) -> None:
+    from educredit.catalog.choices import Severity
+    from educredit.core.clock import today
+
+    general = make_catalog_item(severity=Severity.GENERAL)
+    fresh = make_record(
+        actor=county_clerk,
+        catalog_item=general,
+        status=S.EFFECTIVE,
+        reviewer=city_reviewer,
+        decision_date=today(),
+    )
+    allowed_from = fresh.repair_allowed_from
+    assert allowed_from is not None and allowed_from > today()
+    with pytest.raises(services.RecordError, match=allowed_from.isoformat()):
+        services.credit_record_mark_repaired(actor=city_reviewer, record=fresh, reason="已整改")
+    fresh.refresh_from_db()
+    assert fresh.status == S.EFFECTIVE and not fresh.transitions.filter(to_status=S.REPAIRED)
+
+    old = make_record(
+        actor=county_clerk,
+        catalog_item=general,
+        status=S.EFFECTIVE,
+        reviewer=city_reviewer,
+        decision_date=today() - datetime.timedelta(days=200),
+    )
+    repaired = services.credit_record_mark_repaired(
+        actor=city_reviewer, record=old, reason="已整改"
+    )
+    assert repaired.status == S.REPAIRED
+
+    honour = make_record(
+        actor=county_clerk,
+        catalog_item=make_catalog_item(severity=Severity.TRUSTWORTHY),
+        status=S.EFFECTIVE,
+        reviewer=city_reviewer,
+    )
+    with pytest.raises(services.RecordError):
+        services.credit_record_mark_repaired(actor=city_reviewer, record=honour, reason="无")
