@@ -131,7 +131,9 @@ def subject_archive(
         .prefetch_related(
             Prefetch(
                 "transitions",
-                queryset=CreditRecordTransition.objects.order_by("at", "pk"),
+                queryset=CreditRecordTransition.objects.select_related("actor").order_by(
+                    "at", "pk"
+                ),
             )
         )
         .order_by("-decision_date", "-pk")[: TIMELINE_LIMIT + 1]
@@ -148,7 +150,7 @@ def subject_archive(
             (
                 t.at,
                 t.get_to_status_display(),
-                f"{t.actor_label}{'：' + t.reason if t.reason else ''}",
+                f"{t.actor or t.actor_label}{'：' + t.reason if t.reason else ''}",
             )
             for t in record.transitions.all()
         ]

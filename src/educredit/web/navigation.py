@@ -85,6 +85,11 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("待审核的信用记录"),
     ),
     NavLink(
+        "records:list_entry_list",
+        pgettext_lazy("navigation", "信用名单"),
+        _("红名单、严重失信主体名单和失信重点关注名单"),
+    ),
+    NavLink(
         "catalog:version_list",
         pgettext_lazy("navigation", "信用信息目录"),
         _("目录条目、信息项及其版本"),
