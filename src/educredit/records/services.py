@@ -549,7 +549,8 @@ def credit_record_mark_repaired(
     if allowed_from is None:
         raise RecordError(
             _(
-                "此类信息无需也不能信用修复 / This kind of information is not subject to credit repair"
+                "此类信息无需也不能信用修复 / "
+                "This kind of information is not subject to credit repair"
             )
         )
     if clock.today() < allowed_from:
