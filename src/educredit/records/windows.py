@@ -27,8 +27,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +54,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from educredit.audit.canonical import row_digester, snapshot_attnames
+from educredit.audit.canonical import row_digester, sequence_digester, snapshot_attnames
 from educredit.audit.services import audit_append_bulk
 from educredit.catalog.choices import DisclosureMode, Severity
 from educredit.core import clock
@@ -288,6 +289,14 @@ class _Base:
     dishonesty: bool
 
 
+def _repair_months(period: DisclosurePeriod) -> int | None:
+    """Months after the decision from which repair may be granted: the minimum period, or,
+    under a rule without one (2017), the whole period (capped as disclosure is)."""
+    if period.min_months is not None:
+        return period.min_months
+    return None if period.max_months is None else min(period.max_months, HENAN_CAP_MONTHS)
+
+
 def _base_window(
     *,
     severity: str,
@@ -312,15 +321,14 @@ def _base_window(
     policy = policy_for(decision_date)
     period = policy.period(severity, sector)
     text = policy.text(period)
-    repair = None if period.min_months is None else add_months(decision_date, period.min_months)
+    months = _repair_months(period)
+    repair = None if months is None else add_months(decision_date, months)
     archived_on = add_months(decision_date, HENAN_CAP_MONTHS)
     if not period.published or period.max_months is None:
         return _Base(None, None, repair, text, archived_on, True)
     if not catalog_public:
         return _Base(None, None, repair, CATALOG_PREFIX + text, archived_on, True)
     until = add_months(decision_date, min(period.max_months, HENAN_CAP_MONTHS))
-    if repair is None:
-        repair = until
     return _Base(decision_date, until, repair, text, archived_on, True)
 
 
@@ -503,13 +511,14 @@ def _by_catalog_mode(attr: str, public: _Leaf, hidden: _Leaf) -> Any:
 def _period_expr(attr: str, policy: DisclosurePolicy, period: DisclosurePeriod) -> Any:
     decision = F("decision_date")
     text = policy.text(period)
-    repair = None if period.min_months is None else AddMonths(decision, period.min_months)
+    months = _repair_months(period)
+    repair = None if months is None else AddMonths(decision, months)
     if not period.published or period.max_months is None:
         return _Leaf(None, None, repair, text).get(attr)
     end = AddMonths(decision, min(period.max_months, HENAN_CAP_MONTHS))
     return _by_catalog_mode(
         attr,
-        _Leaf(decision, end, repair or end, text),
+        _Leaf(decision, end, repair, text),
         _Leaf(None, None, repair, CATALOG_PREFIX + text),
     )
 
@@ -651,15 +660,21 @@ def _snapshot_columns() -> list[tuple[str, bool]]:
     ]
 
 
-def _update_sql(lo: int, hi: int) -> tuple[str, list[Any]]:
-    """One UPDATE … FROM (the windows) for ids in [lo, hi) whose window changed.
+# Stand-ins for a batch's id bounds while the UPDATE is compiled once for every batch.
+_LO, _HI = -918_273_645, -918_273_644
 
-    It returns each changed row's audited columns, so that their digests need no second
-    read. The base SELECT is fenced (``OFFSET 0``): otherwise both engines inline its CASE
-    expressions wherever the outer query reads them, evaluating each several times a row.
+
+def _update_statement() -> tuple[str, Callable[[int, int], list[Any]]]:
+    """The UPDATE … FROM (the windows) of one id batch [lo, hi), and its parameters by batch.
+
+    It writes only rows whose window changed and returns their audited columns, so that
+    their digests need no second read. The base SELECT is fenced (``OFFSET 0``): otherwise
+    both engines inline its CASE expressions wherever the outer query reads them, evaluating
+    each several times a row. Compiling it takes longer than a batch's run on small tables,
+    so it is compiled once and the bounds substituted.
     """
-    queryset = CreditRecord.objects.filter(pk__gte=lo, pk__lt=hi).exclude(_listed_records_q())
-    inner, params = _base_queryset(queryset).query.get_compiler(using="default").as_sql()
+    queryset = CreditRecord.objects.filter(pk__gte=_LO, pk__lt=_HI).exclude(_listed_records_q())
+    inner, inner_params = _base_queryset(queryset).query.get_compiler(using="default").as_sql()
     fence = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
     quote = connection.ops.quote_name
     table = quote(CreditRecord._meta.db_table)
@@ -677,12 +692,19 @@ def _update_sql(lo: int, hi: int) -> tuple[str, list[Any]]:
     sql = (
         f"UPDATE {table} SET {sets} "  # noqa: S608 (built from our own names and constants)
         f"FROM (SELECT b.id AS n_id, {select} FROM ({inner} {fence}) AS b) AS n "
+        # The bounds on the target too: else each batch joins against the whole table.
         f"WHERE {table}.{quote('id')} >= %s AND {table}.{quote('id')} < %s "
         f"AND {table}.{quote('id')} = n.n_id AND ({changed}) "
         f"RETURNING {returning}"
     )
-    # The id range on the target too: else each batch joins against a scan of the whole table.
-    return sql, [*params, lo, hi]
+    template = [*inner_params, _LO, _HI]
+    if template.count(_LO) != 2 or template.count(_HI) != 2:
+        raise RuntimeError("the batch bounds must appear once in the base SELECT")
+
+    def params(lo: int, hi: int) -> list[Any]:
+        return [lo if p == _LO else hi if p == _HI else p for p in template]
+
+    return sql, params
 
 
 @dataclass
@@ -696,19 +718,65 @@ class RecomputeCounts:
     changed_ids: list[int] = field(default_factory=list, repr=False)
 
 
-def _row_digests(rows: list[tuple[Any, ...]]) -> list[tuple[int, str]]:
-    """(id, row digest) of records as the UPDATE returned them (``_snapshot_columns`` order)."""
-    digest_of = row_digester(CreditRecord)
+def _digests(rows: Iterable[tuple[Any, ...]]) -> list[tuple[int, str]]:
+    """(id, row digest) of the rows an UPDATE returned (``_snapshot_columns`` order)."""
+    digest_of = sequence_digester(CreditRecord)
     columns = _snapshot_columns()
     position = [attname for attname, _ in columns].index("id")
+    # Both engines hand a JSON column back as its text (Django decodes it on reading).
+    json_positions = [i for i, (_, is_json) in enumerate(columns) if is_json]
     members = []
     for row in rows:
-        values = {
-            # Both engines hand a JSON column back as its text (Django decodes it on reading).
-            attname: json.loads(value) if is_json and isinstance(value, str) else value
-            for (attname, is_json), value in zip(columns, row, strict=True)
-        }
+        values = list(row)
+        for i in json_positions:
+            if isinstance(values[i], str):
+                values[i] = json.loads(values[i])
         members.append((row[position], digest_of(values)))
+    return members
+
+
+def _read_digests(cursor: Any) -> list[tuple[int, str]]:
+    return _digests(cursor.fetchall())
+
+
+def _update_batches(
+    first: int, last: int, batch_size: int, counts: RecomputeCounts
+) -> list[tuple[int, str]]:
+    """Run the UPDATE over every id batch; (id, digest) of each changed row.
+
+    Each batch's returned rows are digested in a second thread while the database runs the
+    next batch (the driver releases the GIL while it waits on the server), so the audit costs
+    little beyond the writes. On PostgreSQL that thread also reads the rows: the client holds
+    a batch's whole result once ``execute`` returns, and reading it does not touch the
+    connection, so each batch has its own cursor, closed here once read. SQLite's cursors step
+    the statement as they are read, so there the rows are read first, in this thread.
+    """
+    sql, params = _update_statement()
+    members: list[tuple[int, str]] = []
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        batches = []
+        try:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # The planner rates the big CASE as costly and JIT-compiles it for every
+                    # batch, which takes longer (about 1.5 s a batch) than running it plainly.
+                    cursor.execute("SET LOCAL jit = off")
+            for lo in range(first, last + 1, batch_size):
+                cursor = connection.cursor()
+                cursor.execute(sql, params(lo, lo + batch_size))
+                if connection.vendor == "postgresql":
+                    future = reader.submit(_read_digests, cursor)
+                else:
+                    future = reader.submit(_digests, cursor.fetchall())
+                batches.append((cursor, future))
+                counts.statements += 1
+            for _, future in batches:
+                members.extend(future.result())
+        finally:
+            for cursor, future in batches:
+                future.cancel()
+                futures_wait([future])
+                cursor.close()
     return members
 
 
@@ -746,23 +814,8 @@ def windows_recompute_all(
     counts = RecomputeCounts()
     ids = CreditRecord.objects.aggregate(first=Min("pk"), last=Max("pk"))
     members: list[tuple[int, str]] = []
-    # The digests of one batch are computed in a second thread while the database runs the
-    # next batch's UPDATE (the driver releases the GIL while it waits): the audit then costs
-    # little more than the writes themselves.
-    with ThreadPoolExecutor(max_workers=1) as digester:
-        pending = []
-        if ids["first"] is not None:
-            with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    # The planner rates the big CASE as costly and JIT-compiles it for every
-                    # batch, which takes longer (about 1.5 s a batch) than running it plainly.
-                    cursor.execute("SET LOCAL jit = off")
-                for lo in range(ids["first"], ids["last"] + 1, batch_size):
-                    cursor.execute(*_update_sql(lo, lo + batch_size))
-                    pending.append(digester.submit(_row_digests, cursor.fetchall()))
-                    counts.statements += 1
-        for future in pending:
-            members.extend(future.result())
+    if ids["first"] is not None:
+        members = _update_batches(ids["first"], ids["last"], batch_size, counts)
     listed_members, counts.listed_examined = _listed_recompute(as_of)
     if listed_members:
         members.extend(listed_members)
