@@ -221,6 +221,15 @@ def test_catalog_not_public_is_never_public(world: dict[str, Any]) -> None:
     assert not windows.is_public(rec, D(2024, 5, 6))
 
 
+@pytest.mark.parametrize("mode", [DisclosureMode.PUBLIC, DisclosureMode.GOVERNMENT])
+def test_2017_rule_repair_at_the_period_end_whatever_the_mode(
+    world: dict[str, Any], mode: str
+) -> None:
+    # The 2017 rule has no minimum period: repair only once the whole period is over.
+    rec = record(world, decided=D(2018, 3, 1), mode=mode)
+    assert windows.window_for(rec, as_of=D(2018, 3, 1)).repair_allowed_from == D(2019, 3, 1)
+
+
 @pytest.mark.parametrize("status", [CreditRecordStatus.DRAFT, CreditRecordStatus.SUBMITTED])
 def test_pending_records_are_not_public(world: dict[str, Any], status: str) -> None:
     rec = record(world, decided=D(2024, 5, 6), status=status)
