@@ -158,3 +158,48 @@ def screenshot(viewport: Viewport) -> Callable[[Page, str], Path]:
         return path
 
     return take
+
+
+# ---------------------------------------------------------------------------------------------
+# What staff pages' tests do again and again
+
+
+NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth + 1"
+
+
+def fits_width(page: Page) -> bool:
+    """Whether the page needs no sideways scrolling (what a phone user relies on)."""
+    return bool(page.evaluate(NO_HORIZONTAL_SCROLL))
+
+
+def sign_in(page: Page, username: str, password: str | None = None) -> None:
+    """Sign in on the login page (single factor: tests switch TOTP off) into the workspace."""
+    from playwright.sync_api import expect
+
+    from educredit.testing.factories import TEST_PASSWORD
+
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password or TEST_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/workspace/$"))
+
+
+def open_menu(page: Page, viewport: Viewport) -> None:
+    """On a phone the workspace sections sit behind the hamburger button: open it."""
+    from playwright.sync_api import expect
+
+    if viewport.is_mobile:
+        page.locator("button.ec-toggler").click()
+        # Bootstrap marks the menu "show" once its opening transition has finished.
+        expect(page.locator("#ec-nav")).to_have_class(re.compile(r"\bshow\b"))
+
+
+def sign_out(page: Page, viewport: Viewport) -> None:
+    """Sign out through the account menu of the layout in use."""
+    from playwright.sync_api import expect
+
+    open_menu(page, viewport)
+    where = "mobile" if viewport.is_mobile else "desktop"
+    page.locator(f"[data-ec-account={where}]").get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -9,11 +9,10 @@ import pyotp
 import pytest
 
 from educredit.accounts.models import Organisation, User
+from educredit.testing.browser import fits_width
 from educredit.testing.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth + 1"
 
 
 def test_province_admin_enrols_totp_adds_a_county_and_its_clerk(
@@ -35,7 +34,7 @@ def test_province_admin_enrols_totp_adds_a_county_and_its_clerk(
     # First sign-in of an admin: the second factor must be set up before anything else.
     expect(page).to_have_url(re.compile(r"/accounts/login/totp/enrol/$"))
     expect(page.locator(".ec-qr svg")).to_be_visible()
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "totp-enrol")
     secret = User.objects.get(pk=province_admin.pk).totp_secret
     page.locator("input[name=code]").fill(pyotp.TOTP(secret).now())
@@ -49,7 +48,7 @@ def test_province_admin_enrols_totp_adds_a_county_and_its_clerk(
     page.locator("input[name=name]").fill("管城回族区教育局")
     page.locator("select[name=kind]").select_option("county")
     page.locator("input[name=region_code]").fill("410104")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "organisation-add")
     page.locator("main").get_by_role("button", name="保存").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("管城回族区教育局")
@@ -69,5 +68,5 @@ def test_province_admin_enrols_totp_adds_a_county_and_its_clerk(
     page.goto("/accounts/organisations/")
     tree = page.locator(".ec-tree-root")
     expect(tree).to_contain_text("管城回族区教育局")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL), "the tree must not scroll sideways"
+    assert fits_width(page), "the tree must not scroll sideways"
     screenshot(page, "organisation-tree")

@@ -5,37 +5,23 @@ import, publish and edit.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 
 from educredit.catalog.tests.factories import make_draft, shipped_catalog
-from educredit.testing.factories import TEST_PASSWORD
+from educredit.testing.browser import fits_width, open_menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth + 1"
 PENALTY = "行政处罚信息（一般失信）"
-
-
-def sign_in(page: Any, username: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
 
 
 def open_catalog(page: Any, viewport: Any) -> None:
     """Through the menu, behind the hamburger button on a phone."""
     from playwright.sync_api import expect
 
-    if viewport.is_mobile:
-        page.locator("button.ec-toggler").click()
-        expect(page.locator("#ec-nav")).to_have_class(re.compile(r"\bshow\b"))
+    open_menu(page, viewport)
     page.locator("#ec-nav").get_by_role("link", name="信用信息目录").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("信用信息目录")
 
@@ -54,7 +40,7 @@ def test_clerk_browses_and_admin_gets_edit_controls(
     open_catalog(page, viewport)
     expect(main).to_contain_text(f"现行目录：第 1 版《{version.title}》")
     expect(main.get_by_role("link", name="新建草稿版本")).to_have_count(0)
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     main.get_by_role("link", name="第 1 版").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(version.title)
     row = main.locator("tbody tr", has_text="JY-CF-02")
@@ -62,7 +48,7 @@ def test_clerk_browses_and_admin_gets_edit_controls(
     expect(row).to_contain_text("一般失信")
     expect(main.get_by_role("link", name="导出 Excel")).to_be_visible()
     expect(main.get_by_role("link", name="发布")).to_have_count(0)
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "catalog-version")
     row.get_by_role("link", name=PENALTY).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(PENALTY)
@@ -71,7 +57,7 @@ def test_clerk_browses_and_admin_gets_edit_controls(
     expect(fields.filter(has_text="处罚内容")).to_contain_text("是")
     expect(fields.filter(has_text="处罚有效期")).to_contain_text("日期")
     expect(main.get_by_role("link", name="修改")).to_have_count(0)
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "catalog-item")
 
     # The province admin drafts, imports, publishes and edits the items of a draft.
@@ -87,5 +73,5 @@ def test_clerk_browses_and_admin_gets_edit_controls(
     expect(page.get_by_role("heading", level=1)).to_have_text(f"修改条目：{PENALTY}")
     expect(page.get_by_label("数据代码")).to_have_value("JY-CF-02")
     expect(page.get_by_label("信息项（JSON）")).to_contain_text("penalty_content")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "catalog-item-edit")

@@ -15,10 +15,9 @@ from educredit.portal.tests.conftest import add_record, public_item
 from educredit.records.choices import CreditListKind, ListEntryStatus
 from educredit.records.models import CreditListEntry
 from educredit.subjects.tests.factories import resident_id
+from educredit.testing.browser import fits_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth + 1"
 
 
 def test_visitor_searches_reads_lists_and_looks_up_a_teacher(
@@ -56,7 +55,7 @@ def test_visitor_searches_reads_lists_and_looks_up_a_teacher(
     page.locator("main form[role=search] button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/query/\?q=zzdx"))
     expect(page.locator(".ec-results")).to_contain_text("郑州大学")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "portal-search")
 
     page.locator(".ec-results a", has_text="郑州大学").click()
@@ -66,13 +65,13 @@ def test_visitor_searches_reads_lists_and_looks_up_a_teacher(
     last_day = until - dt.timedelta(days=1)
     expect(page.locator("main")).to_contain_text(f"公示期至 {last_day:%Y-%m-%d}")
     expect(page.locator("main")).to_contain_text("严重失信主体名单")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "portal-institution")
 
     page.goto("/lists/")
     expect(page.locator(".ec-list-entries")).to_contain_text("郑州大学")
     expect(page.locator(".ec-list-entries")).to_contain_text("拒不履行行政处罚决定")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "portal-lists")
 
     number = resident_id(11, born="19800101")
@@ -84,5 +83,5 @@ def test_visitor_searches_reads_lists_and_looks_up_a_teacher(
     expect(page.locator("main")).to_contain_text(adult.id_number_masked)
     assert number not in page.content()
     assert not any(number in url for url in [*requests, page.url])
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "portal-person")

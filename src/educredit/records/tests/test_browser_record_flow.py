@@ -21,11 +21,10 @@ from educredit.core.identifiers import uscc_check_character
 from educredit.records.windows import add_months
 from educredit.subjects import services as subjects_services
 from educredit.subjects.choices import InstitutionKind
-from educredit.testing.factories import TEST_PASSWORD
+from educredit.testing.browser import fits_width, open_menu, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth + 1"
 TRAINING_NAME = "郑州中原启航教育培训有限公司"
 _FIRST17 = "91410102MA46R8K2X"  # a company (91…) registered in 中原区
 TRAINING_USCC = _FIRST17 + uscc_check_character(_FIRST17)
@@ -33,33 +32,6 @@ ISSUER_FIRST17 = "11410102MB0000002"  # 中原区教育局, a 机关 (11…)
 ISSUER_USCC = ISSUER_FIRST17 + uscc_check_character(ISSUER_FIRST17)
 # The 2026 national rule: general dishonesty is public for at most 12 months.
 GENERAL_MAX_MONTHS = 12
-
-
-def sign_in(page: Any, username: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
-
-
-def open_menu_if_collapsed(page: Any, viewport: Any) -> None:
-    from playwright.sync_api import expect
-
-    if viewport.is_mobile:
-        page.locator("button.ec-toggler").click()
-        expect(page.locator("#ec-nav")).to_have_class(re.compile(r"\bshow\b"))
-
-
-def sign_out(page: Any, viewport: Any) -> None:
-    from playwright.sync_api import expect
-
-    open_menu_if_collapsed(page, viewport)
-    where = "mobile" if viewport.is_mobile else "desktop"
-    page.locator(f"[data-ec-account={where}]").get_by_role("button", name="退出登录").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def test_penalty_on_training_institution_from_entry_to_portal(
@@ -105,7 +77,7 @@ def test_penalty_on_training_institution_from_entry_to_portal(
     page.get_by_label("处罚类别").fill("警告")
     page.get_by_label("处罚内容").fill("警告，责令停止违规培训")
     page.get_by_label("处罚有效期").fill(window_end.isoformat())
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "record-flow-entry")
     page.get_by_role("button", name="保存草稿").click()
 
@@ -121,10 +93,10 @@ def test_penalty_on_training_institution_from_entry_to_portal(
 
     # A reviewer of 郑州 finds it in the queue and approves it.
     sign_in(page, city_reviewer.username)
-    open_menu_if_collapsed(page, viewport)
+    open_menu(page, viewport)
     page.locator("#ec-nav").get_by_role("link", name="记录审核").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("待审核记录")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "record-flow-queue")
     main.get_by_role("link", name="超范围开展学科类培训").click()
     expect(page).to_have_url(record_url)
@@ -146,7 +118,7 @@ def test_penalty_on_training_institution_from_entry_to_portal(
     expect(audit.nth(0)).to_contain_text("录入")
     expect(audit.nth(1)).to_contain_text("提交审核")
     expect(audit.nth(2)).to_contain_text("审核通过")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "record-flow-detail")
     sign_out(page, viewport)
 
@@ -160,7 +132,7 @@ def test_penalty_on_training_institution_from_entry_to_portal(
     expect(record).to_be_visible()
     expect(record).to_contain_text("警告，责令停止违规培训")
     expect(record).to_contain_text(f"公示期至 {last_public_day:%Y-%m-%d}")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "record-flow-portal")
     institution_url = page.url.split("?")[0]
 

@@ -20,25 +20,9 @@ from educredit.records.choices import CreditRecordStatus as S
 from educredit.records.tests.factories import make_catalog_item, make_record
 from educredit.subjects.choices import InstitutionKind
 from educredit.subjects.tests.factories import make_institution
-from educredit.testing.factories import TEST_PASSWORD
+from educredit.testing.browser import fits_width, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth + 1"
-
-
-def sign_in(page: Any, username: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
-
-
-def fits(page: Any) -> bool:
-    return bool(page.evaluate(NO_HORIZONTAL_SCROLL))
 
 
 @pytest.fixture
@@ -90,7 +74,7 @@ def test_clerk_filters_the_record_list(
     expect(page.locator("main")).to_contain_text("共 2 条记录")
     expect(rows).to_have_count(2)
     expect(page.get_by_role("link", name="录入信用记录")).to_be_visible()
-    assert fits(page)
+    assert fits_width(page)
     screenshot(page, "records-list")
 
     page.get_by_label("状态").select_option(label="生效")
@@ -115,7 +99,7 @@ def test_clerk_filters_the_record_list(
     page.get_by_role("button", name="搜索").click()
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("中原区阳光幼儿园")
-    assert fits(page)
+    assert fits_width(page)
     screenshot(page, "records-list-filtered")
 
 
@@ -172,7 +156,7 @@ def test_reviewer_reads_lists_entry_and_archive(
     page.get_by_label("名单", exact=True).select_option(label="严重失信主体名单")
     page.get_by_role("button", name="筛选").click()
     expect(rows).to_have_count(1)
-    assert fits(page)
+    assert fits_width(page)
     screenshot(page, "lists-list")
 
     # The entry: why, on what basis, until when objections may be raised; a reviewer may confirm.
@@ -183,7 +167,7 @@ def test_reviewer_reads_lists_entry_and_archive(
     expect(main.locator("[data-ec-rule]")).to_contain_text("5个工作日")
     expect(main).to_contain_text("无证举办学科类培训 · 严重违规办学")
     expect(page.get_by_role("button", name="认定")).to_be_visible()
-    assert fits(page)
+    assert fits_width(page)
     screenshot(page, "lists-entry")
 
     # The credit archive: every record and the list entry, newest first, and a filter.
@@ -195,10 +179,10 @@ def test_reviewer_reads_lists_entry_and_archive(
     expect(main.locator("[data-ec-event=record]", has_text="违规收取培训费")).to_contain_text(
         "2026-02-02 起公示"
     )
-    assert fits(page)
+    assert fits_width(page)
     screenshot(page, "archive")
     page.get_by_label("信用性质").select_option(label="严重失信")
     page.get_by_role("button", name="筛选").click()
     expect(main.locator("[data-ec-event=record]")).to_have_count(1)
     expect(main.locator("[data-ec-event=record]")).to_contain_text("无证举办学科类培训")
-    assert fits(page)
+    assert fits_width(page)

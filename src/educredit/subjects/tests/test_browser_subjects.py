@@ -12,13 +12,12 @@ import pytest
 from educredit.subjects import services
 from educredit.subjects.models import ImportRun, Institution
 from educredit.subjects.tests.test_imports import csv_bytes, institution_rows
+from educredit.testing.browser import fits_width
 from educredit.testing.factories import TEST_PASSWORD
 
 # The live server needs a transactional database, which is flushed after each test: the
 # ``_region_reference_data`` fixture reloads core's region table when it finds it empty.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth + 1"
 
 
 def test_clerk_uploads_and_watches_the_import(
@@ -40,7 +39,7 @@ def test_clerk_uploads_and_watches_the_import(
     upload.write_bytes(csv_bytes(institution_rows(), "gbk"))
     page.locator("input[name=file]").set_input_files(str(upload))
     page.locator("select[name=default_kind]").select_option("primary")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/subjects/imports/[0-9a-f-]+/$"))
     expect(page.locator("[data-field=status_label]")).to_have_text("排队中")
@@ -53,15 +52,15 @@ def test_clerk_uploads_and_watches_the_import(
     expect(page.locator("[data-field=bar-fill]")).to_have_text("100%")
     expect(page.locator("[data-field=errors]")).to_contain_text("统一社会信用代码")
     expect(page.locator("[data-field=report-link]")).to_be_visible()
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "import-progress")
 
     page.goto("/subjects/institutions/")
     expect(page.locator("main table")).to_contain_text("中原区育才小学")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "institution-list")
     page.get_by_role("link", name="中原区第一小学").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("中原区第一小学")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert fits_width(page)
     screenshot(page, "institution-detail")
     assert Institution.objects.count() == 2
