@@ -32,6 +32,7 @@ from educredit.core.identifiers import uscc_check_character
 from educredit.records import lifecycle, windows
 from educredit.records.choices import CreditRecordSource, CreditRecordStatus, DecisionProcedure
 from educredit.records.models import CreditRecord, CreditRecordTransition
+from educredit.records.signals import credit_record_transitioned
 from educredit.subjects.models import Institution, Person
 
 ActorLike = User | ApiClient | str
@@ -459,6 +460,9 @@ def _transition(
         target=record,
         before=before,
         reason=reason,
+    )
+    credit_record_transitioned.send(
+        sender=CreditRecord, record=record, action=action, from_status=from_status, actor=who
     )
     return record
 

@@ -277,3 +277,26 @@ def test_repair_only_after_the_minimum_period(county_clerk: Any, city_reviewer: 
     )
     with pytest.raises(services.RecordError):
         services.credit_record_mark_repaired(actor=city_reviewer, record=honour, reason="无")
+
+
+def test_each_step_is_announced_inside_its_transaction(
+    county_clerk: Any, city_reviewer: Any
+) -> None:
+    from django.db import transaction
+
+    from educredit.records.signals import credit_record_transitioned
+
+    heard: list[tuple[str, str, str]] = []
+
+    def listen(*, record: CreditRecord, action: str, from_status: str, **_: Any) -> None:
+        assert transaction.get_connection().in_atomic_block
+        heard.append((action, from_status, record.status))
+
+    credit_record_transitioned.connect(listen)
+    try:
+        record = make_record(actor=county_clerk, status=S.DRAFT)
+        services.credit_record_submit(actor=county_clerk, record=record)
+        services.credit_record_approve(actor=city_reviewer, record=record)
+    finally:
+        credit_record_transitioned.disconnect(listen)
+    assert heard == [("submit", S.DRAFT, S.SUBMITTED), ("approve", S.SUBMITTED, S.EFFECTIVE)]

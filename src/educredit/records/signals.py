@@ -1,0 +1,12 @@
+"""What other apps may hear from the records app, inside the transaction that caused it.
+
+Receivers run in the writing service's transaction, so what they write (an outbox row for the
+provincial platform, say) commits or rolls back with the record itself.
+"""
+
+from django.dispatch import Signal
+
+# Sent by every life-cycle step (submit, approve, revoke, repair, expire …) after the record
+# and its audit entry are saved. Arguments: ``record``, ``action`` (the lifecycle action name),
+# ``from_status``, ``actor`` (the ``Actor`` who took it).
+credit_record_transitioned = Signal()
