@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "educredit.subjects",
     "educredit.catalog",
     "educredit.records",
+    "educredit.disclosure",
+    "educredit.exchange",
     "educredit.web",
     "educredit.portal",
     "educredit.synth",
