@@ -330,6 +330,20 @@ def _clean_fields(
     return out
 
 
+EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "decision_number",
+        "issuing_body",
+        "issuing_body_uscc",
+        "decision_date",
+        "procedure",
+        "corrected_minor_violation",
+        "payload",
+    }
+)
+
+
 @transaction.atomic
 def credit_record_update(
     *,
@@ -348,23 +362,63 @@ def credit_record_update(
     _require_covers(who, record)
     if record.status != CreditRecordStatus.DRAFT:
         raise RecordError(_("只有草稿可以修改 / Only drafts can be edited"))
-    allowed = {
-        "title",
-        "decision_number",
-        "issuing_body",
-        "issuing_body_uscc",
-        "decision_date",
-        "procedure",
-        "corrected_minor_violation",
-        "payload",
-    }
-    unknown = set(changes) - allowed
+    before = record.audit_snapshot()
+    _apply_changes(record, changes)
+    record.save()
+    audit_append(
+        actor=who.audit_actor, action="records.update", target=record, before=before, reason=reason
+    )
+    return record
+
+
+@transaction.atomic
+def credit_record_correct(
+    *,
+    actor: ActorLike,
+    record: CreditRecord,
+    reason: str,
+    **changes: Any,
+) -> CreditRecord:
+    """Correct an effective decision (变更: e.g. a review reduced the fine); reviewers only.
+
+    The record keeps its status; its window follows a changed decision date. The correction
+    is audited and announced (``credit_record_transitioned``, action "correct") so that what
+    was reported is reported again.
+    """
+    who = actor_of(actor)
+    record = (
+        CreditRecord.objects.select_for_update().select_related("catalog_item").get(pk=record.pk)
+    )
+    if who.is_system or not who.roles & lifecycle.REVIEWERS:
+        raise PermissionDenied(
+            _("只有审核员或管理员可以更正生效记录 / Only reviewers and administrators may correct")
+        )
+    _require_covers(who, record)
+    if record.status not in (CreditRecordStatus.EFFECTIVE, CreditRecordStatus.UNDER_OBJECTION):
+        raise RecordError(_("只有生效的记录可以更正 / Only effective records can be corrected"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RecordError({"reason": _("请填写理由 / A reason is required")})
+    before = record.audit_snapshot()
+    _apply_changes(record, changes)
+    record.save()
+    audit_append(
+        actor=who.audit_actor, action="records.correct", target=record, before=before, reason=reason
+    )
+    credit_record_transitioned.send(
+        sender=CreditRecord, record=record, action="correct", from_status=record.status, actor=who
+    )
+    return record
+
+
+def _apply_changes(record: CreditRecord, changes: dict[str, Any]) -> None:
+    """Validate and set content changes on a locked record, and recompute its window."""
+    unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise RecordError(
             _("不可修改的字段 / Fields that cannot be changed: %(f)s")
             % {"f": ", ".join(sorted(unknown))}
         )
-    before = record.audit_snapshot()
     fields = _clean_fields(
         catalog_item=record.catalog_item,
         title=changes.get("title", record.title),
@@ -399,11 +453,6 @@ def credit_record_update(
     if "corrected_minor_violation" in changes:
         record.corrected_minor_violation = bool(changes["corrected_minor_violation"])
     _apply_window(record)
-    record.save()
-    audit_append(
-        actor=who.audit_actor, action="records.update", target=record, before=before, reason=reason
-    )
-    return record
 
 
 # --- transitions --------------------------------------------------------------------------

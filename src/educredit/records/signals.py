@@ -7,6 +7,7 @@ provincial platform, say) commits or rolls back with the record itself.
 from django.dispatch import Signal
 
 # Sent by every life-cycle step (submit, approve, revoke, repair, expire …) after the record
-# and its audit entry are saved. Arguments: ``record``, ``action`` (the lifecycle action name),
-# ``from_status``, ``actor`` (the ``Actor`` who took it).
+# and its audit entry are saved, and by a correction of an effective record (action "correct",
+# status unchanged). Arguments: ``record``, ``action`` (the lifecycle action name, or
+# "correct"), ``from_status``, ``actor`` (the ``Actor`` who took it).
 credit_record_transitioned = Signal()

@@ -300,3 +300,48 @@ def test_each_step_is_announced_inside_its_transaction(
     finally:
         credit_record_transitioned.disconnect(listen)
     assert heard == [("submit", S.DRAFT, S.SUBMITTED), ("approve", S.SUBMITTED, S.EFFECTIVE)]
+
+
+def test_correct_an_effective_record(county_clerk: Any, city_reviewer: Any) -> None:
+    from educredit.records.signals import credit_record_transitioned
+
+    record = make_record(
+        actor=county_clerk,
+        status=S.EFFECTIVE,
+        reviewer=city_reviewer,
+        decision_date=datetime.date(2026, 3, 2),
+    )
+    heard: list[str] = []
+
+    def listen(*, action: str, **_: Any) -> None:
+        heard.append(action)
+
+    with pytest.raises(PermissionDenied):
+        services.credit_record_correct(
+            actor=county_clerk, record=record, reason="复议变更", title="改"
+        )
+    with pytest.raises(services.RecordError):
+        services.credit_record_correct(actor=city_reviewer, record=record, reason="", title="改")
+    credit_record_transitioned.connect(listen)
+    try:
+        corrected = services.credit_record_correct(
+            actor=city_reviewer,
+            record=record,
+            reason="行政复议决定变更处罚",
+            title="未经批准擅自举办培训机构（复议变更）",
+            decision_date=datetime.date(2026, 5, 4),
+        )
+    finally:
+        credit_record_transitioned.disconnect(listen)
+    assert heard == ["correct"]
+    assert corrected.status == S.EFFECTIVE
+    assert corrected.public_from == datetime.date(2026, 5, 4)  # the window follows the date
+    last = audit_entries_for(corrected).last()
+    assert last is not None and last.action == "records.correct"
+    assert last.reason == "行政复议决定变更处罚"
+
+
+def test_only_effective_records_are_corrected(county_clerk: Any, city_reviewer: Any) -> None:
+    draft = make_record(actor=county_clerk, status=S.DRAFT)
+    with pytest.raises(services.RecordError):
+        services.credit_record_correct(actor=city_reviewer, record=draft, reason="更正", title="x")
