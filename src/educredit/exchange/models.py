@@ -1,0 +1,117 @@
+"""The outbox to the provincial platform (信用河南): items, batches and the platform's receipts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from educredit.audit.models import AuditedModel
+from educredit.exchange.choices import BatchOutcome, Kind, Operation, OutboxStatus, Transport
+
+
+class OutboxItemQuerySet(models.QuerySet["OutboxItem"]):
+    def visible_to(self, user: Any) -> OutboxItemQuerySet:
+        """Items of the user's organisation and everything below it (nothing for anonymous)."""
+        if not getattr(user, "is_authenticated", False) or user.organisation_id is None:
+            return self.none()
+        return self.filter(organisation__path__startswith=user.organisation.path)
+
+
+class OutboxItem(AuditedModel):
+    """One row to report, keyed for idempotency (``<文书号>|<机关 USCC>|<version>``).
+
+    Enqueued in the same transaction as the record it comes from; identity numbers in ``row``
+    are sealed (``{"$sealed": token}``) and only unsealed right before sending.
+    """
+
+    kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
+    operation = models.CharField(_("操作"), max_length=10, choices=Operation.choices)
+    key = models.CharField(_("幂等键"), max_length=300, unique=True)
+    row = models.JSONField(_("报送数据"))
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="outbox_items",
+        verbose_name=_("所属单位"),
+    )
+    source_type = models.CharField(max_length=100)
+    source_id = models.CharField(max_length=64)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"))
+    last_error = models.TextField(_("最近错误"), blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OutboxItemQuerySet.as_manager()
+
+    # The row holds ciphertexts that key rotation re-encrypts; the worker's bookkeeping has no
+    # meaning of its own (the receipts are the record of what the platform said).
+    audit_exclude = (
+        "row",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "updated_at",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("报送事项")
+        verbose_name_plural = _("报送事项")
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="exchange_outbox_due"),
+            models.Index(fields=["source_type", "source_id"], name="exchange_outbox_source"),
+            models.Index(fields=["organisation", "status"], name="exchange_outbox_org_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Batch(models.Model):
+    """One sending of items to the platform, whatever came of it."""
+
+    transport = models.CharField(_("传输方式"), max_length=10, choices=Transport.choices)
+    sent_at = models.DateTimeField(_("发送时间"))
+    items = models.ManyToManyField(OutboxItem, related_name="batches")
+    size = models.PositiveIntegerField(_("条数"), default=0)
+    outcome = models.CharField(
+        _("结果"), max_length=10, choices=BatchOutcome.choices, default=BatchOutcome.SENDING
+    )
+    response_excerpt = models.TextField(_("响应摘录"), blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("报送批次")
+        verbose_name_plural = _("报送批次")
+
+    def __str__(self) -> str:
+        return f"batch {self.pk} ({self.outcome})"
+
+
+class Receipt(models.Model):
+    """What the platform answered about one item in one batch; every receipt is kept."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="receipts")
+    item = models.ForeignKey(OutboxItem, on_delete=models.PROTECT, related_name="receipts")
+    accepted = models.BooleanField(_("已接收"))
+    duplicate = models.BooleanField(_("重复报送"), default=False)
+    platform_reference = models.CharField(_("平台回执号"), max_length=100, blank=True)
+    reasons = models.JSONField(_("退回原因"), default=list)
+    received_at = models.DateTimeField(_("回执时间"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("回执")
+        verbose_name_plural = _("回执")
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {'accepted' if self.accepted else 'rejected'}"
