@@ -1,3 +1,5 @@
+import importlib.util
+
 from django.apps import AppConfig
 
 
@@ -7,3 +9,17 @@ class DisclosureConfig(AppConfig):
     name = "educredit.disclosure"
     label = "disclosure"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from educredit.disclosure import receivers
+        from educredit.records.signals import credit_record_transitioned
+
+        credit_record_transitioned.connect(
+            receivers.on_record_transitioned, dispatch_uid="disclosure.record_transitioned"
+        )
+        if importlib.util.find_spec("educredit.exchange.signals") is not None:
+            from educredit.exchange.signals import outbox_delivered
+
+            outbox_delivered.connect(
+                receivers.on_outbox_delivered, dispatch_uid="disclosure.outbox_delivered"
+            )
