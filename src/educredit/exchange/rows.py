@@ -11,6 +11,33 @@ SEALED = "$sealed"
 SEALED_FIELDS = frozenset({"CF_XDR_ZJHM", "CF_FR_ZJHM", "XK_XDR_ZJHM", "XK_FR_ZJHM"})
 
 
+# The national layouts' column order (domain rules §1.1 and §1.2). A row's own key order is not
+# kept by the database (PostgreSQL's jsonb sorts keys), so files follow this order.
+PENALTY_COLUMNS = (
+    "CF_XDR_MC", "CF_XDR_LB", "CF_XDR_SHXYM", "CF_XDR_GSZC", "CF_XDR_ZZJG", "CF_XDR_SWDJ",
+    "CF_XDR_SYDW", "CF_XDR_SHZZ", "CF_FRDB", "CF_FR_ZJLX", "CF_FR_ZJHM", "CF_XDR_ZJLX",
+    "CF_XDR_ZJHM", "CF_WSH", "CF_WFXW", "CF_SY", "CF_YJ", "CF_CFLB", "CF_NR", "CF_NR_FK",
+    "CF_NR_WFFF", "CF_NR_ZKDX", "CF_JDRQ", "CF_YXQ", "CF_GSJZQ", "CF_CFJG", "CF_CFJGDM",
+    "CF_SJLY", "CF_SJLYDM", "BZ",
+)  # fmt: skip
+LICENCE_COLUMNS = (
+    "XK_XDR_MC", "XK_XDR_LB", "XK_XDR_SHXYM", "XK_XDR_GSZC", "XK_XDR_ZZJG", "XK_XDR_SWDJ",
+    "XK_XDR_SYDW", "XK_XDR_SHZZ", "XK_FRDB", "XK_FR_ZJLX", "XK_FR_ZJHM", "XK_XDR_ZJLX",
+    "XK_XDR_ZJHM", "XK_XKWS", "XK_WSH", "XK_XKLB", "XK_XKZS", "XK_XKBH", "XK_NR", "XK_JDRQ",
+    "XK_YXQZ", "XK_YXQZI", "XK_XKJG", "XK_XKJGDM", "XK_ZT", "XK_LYDW", "XK_LYDWDM", "BZ",
+)  # fmt: skip
+NATIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "penalty": PENALTY_COLUMNS,
+    "licence": LICENCE_COLUMNS,
+}
+
+
+def national_columns(kind: str, present: set[str]) -> list[str]:
+    """Columns for a file of ``kind``: the national order, then any other field present, sorted."""
+    order = NATIONAL_COLUMNS.get(kind, ())
+    return [*order, *sorted(present - set(order))]
+
+
 def seal_value(value: str) -> dict[str, str]:
     """The stored form of an identity number: ``{"$sealed": <ciphertext token>}``."""
     return {SEALED: encrypt_text(value)}

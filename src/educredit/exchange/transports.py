@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from django.conf import settings
 
 from educredit.exchange.choices import Transport
+from educredit.exchange.rows import national_columns
 
 
 class TransportError(RuntimeError):
@@ -117,10 +118,10 @@ class HttpTransport:
 class FileDropTransport:
     """Write each batch as a CSV in a drop directory (front-end-database style exchange).
 
-    One file per batch, ``<prefix>-<kind>.csv`` per kind present, columns in the national order
-    given by the rows' keys (first row of that kind; others follow it, unknown extras appended),
-    plus ``_key`` and ``_operation`` columns first; UTF-8 with BOM so spreadsheet software opens
-    it. A ``<prefix>.manifest.json`` lists the files, their row counts and keys, written last
+    One file per batch, ``<prefix>-<kind>.csv`` per kind present, with ``_key`` and
+    ``_operation`` first, then every column of the kind's national layout in the standard's
+    order (``rows.NATIONAL_COLUMNS``; empty when a row lacks it), then any other field present;
+    UTF-8 with BOM so spreadsheet software opens it. A ``<prefix>.manifest.json`` lists the files, their row counts and keys, written last
     (the pick-up side reads a batch only once its manifest exists).
 
     There is no answer from the platform in this style: a row written is treated as ACCEPTED
@@ -146,9 +147,7 @@ class FileDropTransport:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             for kind, kind_rows in by_kind.items():
-                columns: list[str] = []
-                for r in kind_rows:
-                    columns.extend(c for c in r.row if c not in columns)
+                columns = national_columns(kind, {c for r in kind_rows for c in r.row})
                 name = f"{prefix}-{kind}.csv"
                 tmp = self.directory / (name + ".part")
                 with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
