@@ -121,8 +121,9 @@ class FileDropTransport:
     One file per batch, ``<prefix>-<kind>.csv`` per kind present, with ``_key`` and
     ``_operation`` first, then every column of the kind's national layout in the standard's
     order (``rows.NATIONAL_COLUMNS``; empty when a row lacks it), then any other field present;
-    UTF-8 with BOM so spreadsheet software opens it. A ``<prefix>.manifest.json`` lists the files, their row counts and keys, written last
-    (the pick-up side reads a batch only once its manifest exists).
+    UTF-8 with BOM so spreadsheet software opens it. A ``<prefix>.manifest.json`` lists the
+    files, their row counts and keys, written last (the pick-up side reads a batch only once
+    its manifest exists).
 
     There is no answer from the platform in this style: a row written is treated as ACCEPTED
     (its receipt says so, reference = the file name). Rejections found by the platform later
