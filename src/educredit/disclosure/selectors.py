@@ -72,10 +72,14 @@ def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def decisions_of(organisation: Organisation, *, subtree: bool = True) -> QuerySet[Decision]:
-    """Decisions owned by ``organisation`` (and, by default, every organisation below it)."""
+    """Reported decisions of ``organisation`` (and, by default, every organisation below it).
+
+    Decisions only prepared (entered, not yet effective: ``last_operation`` empty) are left out.
+    """
+    decisions = Decision.objects.exclude(last_operation="")
     if subtree:
-        return Decision.objects.filter(organisation__path__startswith=organisation.path)
-    return Decision.objects.filter(organisation=organisation)
+        return decisions.filter(organisation__path__startswith=organisation.path)
+    return decisions.filter(organisation=organisation)
 
 
 def _with_reported_day(decisions: QuerySet[Decision]) -> QuerySet[Decision]:

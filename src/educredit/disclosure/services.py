@@ -56,6 +56,33 @@ def _enqueue(decision: Decision, row: dict[str, Any], operation: str) -> None:
 
 
 @transaction.atomic
+def decision_prepare(*, actor: Any, record: CreditRecord, extra: dict[str, Any]) -> Decision:
+    """Keep a just-entered record's extra national fields (``RecordArguments.extra``).
+
+    For imports and the API: the decision waits, unreported, until the record is approved.
+    """
+    kind = mapping.kind_of(record)
+    if kind is None:
+        raise ValueError("only licence and penalty records have 双公示 decisions")
+    deadline, provisional = reporting_deadline(record.decision_date)
+    decision = Decision.objects.create(
+        record=record,
+        kind=kind,
+        document_number=_document_number(record),
+        issuing_body_uscc=record.issuing_body_uscc,
+        version=1,
+        decision_date=record.decision_date,
+        deadline=deadline,
+        deadline_provisional=provisional,
+        entered_at=record.created_at or clock.now(),
+        organisation=record.organisation,
+        extra=extra,
+    )
+    audit_append(actor=actor, action="disclosure.decision_prepare", target=decision, before=None)
+    return decision
+
+
+@transaction.atomic
 def decision_open(
     *, actor: Any, record: CreditRecord, extra: dict[str, Any] | None = None
 ) -> Decision | None:

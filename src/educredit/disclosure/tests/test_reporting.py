@@ -10,7 +10,7 @@ import pytest
 from educredit.accounts.models import Organisation
 from educredit.catalog.tests.factories import shipped_catalog
 from educredit.core.workdays import add_working_days
-from educredit.disclosure import mapping
+from educredit.disclosure import mapping, services
 from educredit.disclosure.models import Decision
 from educredit.disclosure.tests.rows import BUREAU_USCC, licence_row, penalty_row
 from educredit.disclosure.validation import RowValidator
@@ -71,7 +71,8 @@ def test_a_penalty_row_becomes_a_record_then_a_reported_decision(
     assert record.payload["fine_amount"] == "3.5"
     assert record.payload["penalty_category"] == "警告;罚款"
     assert args.extra["CF_XDR_GSZC"] == "4101" and args.extra["CF_SJLYDM"] == BUREAU_USCC
-    assert not Decision.objects.exists()  # nothing is reported before it is effective
+    services.decision_prepare(actor=county_clerk, record=record, extra=args.extra)
+    assert not OutboxItem.objects.exists()  # nothing is reported before it is effective
 
     record = make_effective(record, county_clerk)
 
@@ -86,6 +87,8 @@ def test_a_penalty_row_becomes_a_record_then_a_reported_decision(
     assert item.row["CF_XDR_SHXYM"] == school.uscc
     assert item.row["CF_NR_FK"] == "3.5"
     assert item.row["CF_JDRQ"] == DECIDED
+    assert item.row["CF_XDR_GSZC"] == "4101"  # kept on the decision since entry
+    assert decision.compliant and decision.complete, decision.problems
 
 
 def test_a_natural_persons_number_is_sealed_in_the_outbox_and_never_public(
