@@ -12,6 +12,8 @@ urlpatterns = [
     path("subjects/", include("educredit.subjects.urls")),
     path("catalog/", include("educredit.catalog.urls")),
     path("records/", include("educredit.records.urls")),
+    path("disclosure/", include("educredit.disclosure.urls")),
+    path("exchange/", include("educredit.exchange.urls")),
     path("api/", api.urls),
     path("", include("educredit.portal.urls")),
 ]
