@@ -217,6 +217,8 @@ EDUCREDIT_LOGIN_MAX_FAILURES_PER_IP = env_int("EDUCREDIT_LOGIN_MAX_FAILURES_PER_
 # (front-end-database style exchange). The lease must outlast the timeout.
 EDUCREDIT_EXCHANGE_TRANSPORT = env_str("EDUCREDIT_EXCHANGE_TRANSPORT", "http")
 EDUCREDIT_EXCHANGE_URL = env_str("EDUCREDIT_EXCHANGE_URL", "")
+# Where the platform serves its grades and other departments' lists (the simulator: /api/v1).
+EDUCREDIT_EXCHANGE_INBOUND_URL = env_str("EDUCREDIT_EXCHANGE_INBOUND_URL", "")
 EDUCREDIT_EXCHANGE_DROP_DIR = env_str("EDUCREDIT_EXCHANGE_DROP_DIR", str(VAR_DIR / "exchange-drop"))
 EDUCREDIT_EXCHANGE_TIMEOUT = env_int("EDUCREDIT_EXCHANGE_TIMEOUT", 10)
 EDUCREDIT_EXCHANGE_BATCH_SIZE = env_int("EDUCREDIT_EXCHANGE_BATCH_SIZE", 100)

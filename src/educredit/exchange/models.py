@@ -115,3 +115,61 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {'accepted' if self.accepted else 'rejected'}"
+
+
+class InboundEvaluation(AuditedModel):
+    """A 公共信用综合评价 grade the provincial platform gave an institution of ours.
+
+    Other departments' facts are kept apart from education's own credit records: they were not
+    decided here, are not re-reported or published by us, and are replaced by the next pull.
+    """
+
+    institution = models.ForeignKey(
+        "subjects.Institution", on_delete=models.PROTECT, related_name="inbound_evaluations"
+    )
+    grade = models.CharField(_("综合评价等级"), max_length=8)
+    evaluated_on = models.DateField(_("评价日期"))
+    fetched_at = models.DateTimeField(_("获取时间"))
+
+    audit_exclude = ("fetched_at",)
+
+    class Meta:
+        verbose_name = _("公共信用综合评价")
+        verbose_name_plural = _("公共信用综合评价")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "evaluated_on"], name="inbound_evaluation_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.grade} {self.evaluated_on}"
+
+
+class InboundListing(AuditedModel):
+    """An entry of another department's dishonesty list naming an institution of ours."""
+
+    institution = models.ForeignKey(
+        "subjects.Institution", on_delete=models.PROTECT, related_name="inbound_listings"
+    )
+    list_name = models.CharField(_("名单名称"), max_length=200)
+    department = models.CharField(_("认定部门"), max_length=200)
+    listed_on = models.DateField(_("列入日期"))
+    # Set when a later pull no longer carries the entry: the department has removed it.
+    removed_on = models.DateField(_("移出日期"), null=True, blank=True)
+    fetched_at = models.DateTimeField(_("获取时间"))
+
+    audit_exclude = ("fetched_at",)
+
+    class Meta:
+        verbose_name = _("其他部门失信名单")
+        verbose_name_plural = _("其他部门失信名单")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "list_name", "department", "listed_on"],
+                name="inbound_listing_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.list_name} {self.listed_on}"
