@@ -122,7 +122,8 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         "JY-XK-01",
         "行政许可信息",
         provider="县级以上教育行政部门",
-        subject_type="institution",
+        # Institutions (办学许可) and people (教师资格认定 is a licence on a natural person).
+        subject_type="both",
         category="licence",
         severity="neutral",
         disclosure_mode="public",

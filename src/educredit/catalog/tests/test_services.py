@@ -40,7 +40,7 @@ def test_the_shipped_catalog_is_published_complete_and_audited(shipped):
 @pytest.mark.parametrize(
     ("code", "subject_type", "severity", "mode"),
     [
-        ("JY-XK-01", "institution", "neutral", "public"),
+        ("JY-XK-01", "both", "neutral", "public"),
         ("JY-CF-01", "both", "minor", "government"),
         ("JY-CF-02", "both", "general", "public"),
         ("JY-CF-03", "both", "serious", "public"),
