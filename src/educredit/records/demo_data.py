@@ -61,12 +61,22 @@ class _Side:
     people: list[Person]
 
 
+# Fields whose text must come from a code table (行政处罚法 §9) or agree with another field.
+REALISTIC = {
+    "penalty_category": "警告;罚款",
+    "penalty_content": "警告，并处罚款1.5万元（演示）",
+}
+
+
 def _payload(
     item: CatalogItem, decision: datetime.date, institution: Institution
 ) -> dict[str, Any]:
     """A value for every field of the item's schema, valid for its type."""
     payload: dict[str, Any] = {}
     for spec in item.field_schema or []:
+        if spec["name"] in REALISTIC:
+            payload[spec["name"]] = REALISTIC[spec["name"]]
+            continue
         kind = spec.get("type", "text")
         label = spec.get("label", spec["name"])
         if kind == "date":
