@@ -30,7 +30,7 @@ browser:
 demo: install
 	$(BIN)/educredit migrate --no-input -v 0
 	$(BIN)/educredit demo --scale $(DEMO_SCALE)
-	$(BIN)/educredit runserver 127.0.0.1:8000
+	$(BIN)/educredit demo_serve 127.0.0.1:8000
 
 test: install browser
 	$(MAKE) test-sqlite
