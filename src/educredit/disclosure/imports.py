@@ -1,0 +1,935 @@
+"""The 双公示 spreadsheet import: CSV or XLSX rows of licence or penalty decisions → records.
+
+Reading reuses the subjects import (``subjects.imports.open_source``: CSV in UTF-8, UTF-8 with
+BOM, GBK or GB18030, or the first sheet of an XLSX, streamed); headers are the national field
+codes or their Chinese names in any order (``national.resolve_headers``). Every row is checked
+by the one ``RowValidator``, its subject found by ``SubjectIndex`` (a batch at a time, within
+the importer's jurisdiction), and turned into ``credit_record_create`` arguments by
+``mapping.record_arguments``.
+
+Two ways to write the good rows, with the same checks and the same result:
+
+- **per row** (``import_rows`` with ``bulk=False``, small files): each row in its own savepoint
+  goes through ``credit_record_create`` (source=import), ``decision_prepare`` and
+  ``credit_record_submit`` — three audit entries a row;
+- **in bulk** (large files and the benchmark): a chunk of new rows is written by ``COPY``
+  (``executemany`` on SQLite) into records, transitions and decisions in one transaction, with
+  one bulk audit entry per table and chunk listing each row's digest (as ``synth.loader``
+  does). The per-row checks of the record services are run on every row
+  (``_clean_fields``, ``validate_payload``, subject type, jurisdiction, uniqueness); a row
+  whose 文书号 is already recorded goes through the services one by one; a chunk that still
+  clashes on write is rolled back and redone row by row.
+
+Re-sending a 文书号 from the same body updates the existing draft and submits it again; one
+awaiting review or already effective is an error that says what to do instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import multiprocessing
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from educredit.accounts.models import User
+from educredit.audit.canonical import sequence_digester, snapshot_attnames
+from educredit.audit.services import audit_append, audit_append_bulk
+from educredit.catalog.models import CatalogItem
+from educredit.core.crypto import decrypt_text, encrypt_text
+from educredit.disclosure import mapping
+from educredit.disclosure import national as n
+from educredit.disclosure.models import Decision, DecisionImportError, DecisionImportRun
+from educredit.disclosure.services import decision_prepare, reporting_deadline
+from educredit.disclosure.validation import FieldError, RowResult, RowValidator
+from educredit.records import lifecycle, windows
+from educredit.records import services as records
+from educredit.records.choices import CreditRecordSource, CreditRecordStatus, DecisionProcedure
+from educredit.records.models import CreditRecord, CreditRecordTransition
+from educredit.subjects.imports import ImportFileError, RowSource, open_source
+from educredit.subjects.models import Institution, Person
+from educredit.synth import loader
+
+__all__ = [
+    "ImportFileError",
+    "ImportSummary",
+    "Problem",
+    "decision_import_refresh",
+    "import_file",
+    "import_rows",
+    "write_error_report",
+]
+
+CHUNK_ROWS = 2_000
+BULK_THRESHOLD = 1_000  # files with more rows than this take the bulk path
+ReportRow = tuple[int, list[str], list["Problem"]]
+Progress = Callable[[int, int, int, int], None]  # processed, ok, updated, failed
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a row: the field code, the file's heading for it, and why."""
+
+    code: str
+    column: str
+    reason: str  # "中文 / English"
+
+
+@dataclass
+class ImportSummary:
+    """What an import did."""
+
+    processed: int = 0
+    ok: int = 0  # new records entered and submitted
+    updated: int = 0  # existing drafts updated and submitted
+    failed: int = 0
+    record_ids: list[int] = field(default_factory=list)
+
+
+# --- file and rows ------------------------------------------------------------------------
+
+
+def resolve_columns(kind: str, header: Sequence[str]) -> tuple[str | None, ...]:
+    """The field code of each column, or ``ImportFileError`` naming what is wrong."""
+    if not any(str(h).strip() for h in header):
+        raise ImportFileError("文件没有表头行 / The file has no header row")
+    resolution = n.resolve_headers(kind, header)
+    # Unknown columns are tolerated only when they are our own report's additions.
+    unknown = [h for h in resolution.unknown if h not in (REPORT_ROW_NUMBER, REPORT_REASON)]
+    if unknown or resolution.duplicates or resolution.missing:
+        messages = [m for m in resolution.messages(kind) if not _is_report_column(m)]
+        raise ImportFileError("；".join(messages))
+    return resolution.codes
+
+
+def _is_report_column(message: str) -> bool:
+    return message.endswith(f": {REPORT_ROW_NUMBER}") or message.endswith(f": {REPORT_REASON}")
+
+
+def _row_dict(codes: Sequence[str | None], values: Sequence[str]) -> dict[str, str]:
+    return {code: value for code, value in zip(codes, values, strict=False) if code}
+
+
+@dataclass(slots=True)
+class _Checked:
+    """One row after validation: its number, raw cells and the validator's result."""
+
+    number: int
+    cells: list[str]
+    result: RowResult
+
+
+def _validate_chunk(
+    kind: str, today: dt.date, codes: Sequence[str | None], rows: list[tuple[int, list[str]]]
+) -> list[_Checked]:
+    """Validate a chunk of rows (pure: no database; runs in a worker process for big files)."""
+    validator = _validator(kind, today)
+    return [
+        _Checked(number, cells, validator.validate(_row_dict(codes, cells)))
+        for number, cells in rows
+    ]
+
+
+_validators: dict[tuple[str, dt.date], RowValidator] = {}
+
+
+def _validator(kind: str, today: dt.date) -> RowValidator:
+    key = (kind, today)
+    if key not in _validators:
+        _validators[key] = RowValidator(kind, today=today)
+    return _validators[key]
+
+
+def _checked_chunks(
+    kind: str,
+    today: dt.date,
+    codes: Sequence[str | None],
+    rows: Iterable[tuple[int, list[str]]],
+    workers: int,
+) -> Iterator[list[_Checked]]:
+    """Validated chunks in order; with ``workers`` > 1 a forked pool validates ahead."""
+    iterator = iter(rows)
+    chunks = iter(lambda: list(islice(iterator, CHUNK_ROWS)), [])
+    if workers <= 1:
+        for chunk in chunks:
+            yield _validate_chunk(kind, today, codes, chunk)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: list[Future[list[_Checked]]] = []
+        for chunk in chunks:
+            pending.append(pool.submit(_validate_chunk, kind, today, codes, chunk))
+            if len(pending) >= 2 * workers:
+                yield pending.pop(0).result()
+        while pending:
+            yield pending.pop(0).result()
+
+
+# --- from records' field names to the file's columns ----------------------------------------
+
+
+class _Columns:
+    """The file's heading for each field code (or the field's Chinese name if absent)."""
+
+    def __init__(self, kind: str, header: Sequence[str], codes: Sequence[str | None]) -> None:
+        self.kind = kind
+        self.headings = {code: str(h) for code, h in zip(codes, header, strict=False) if code}
+        fields = n.FIELDS_BY_CODE[kind]
+        p = "CF" if kind == "penalty" else "XK"
+        payload = {name: code for code, name in mapping.PAYLOAD_FIELDS[kind].items()}
+        self.record_fields = {
+            "title": "CF_WFXW" if kind == "penalty" else "XK_XKWS",
+            "decision_number": n.DOCUMENT_NUMBER[kind],
+            "issuing_body": n.ISSUING_BODY[kind],
+            "issuing_body_uscc": n.ISSUING_BODY_USCC[kind],
+            "decision_date": n.DECISION_DATE[kind],
+            "subject": f"{p}_XDR_MC",
+            **{f"payload.{name}": code for name, code in payload.items()},
+        }
+        self.names = {code: f.name for code, f in fields.items()}
+
+    def heading(self, code: str) -> str:
+        return self.headings.get(code) or self.names.get(code, code)
+
+    def problem(self, code: str, reason: str) -> Problem:
+        return Problem(code, self.heading(code) if code else "", reason)
+
+    def of_field_error(self, error: FieldError) -> Problem:
+        return Problem(error.code, self.heading(error.code), error.message)
+
+    def of_record_error(self, exc: records.RecordError) -> list[Problem]:
+        out = []
+        for name, message in exc.errors.items():
+            code = self.record_fields.get(name, "")
+            out.append(self.problem(code, str(message)))
+        return out
+
+
+# --- the import ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    """What every row of one import shares."""
+
+    actor: User
+    kind: str
+    item: CatalogItem
+    columns: _Columns
+    today: dt.date
+    source: str = CreditRecordSource.IMPORT
+    reason: str = ""
+
+
+def _key(kind: str, values: Mapping[str, Any]) -> tuple[str, str] | None:
+    number = values.get(n.DOCUMENT_NUMBER[kind])
+    uscc = values.get(n.ISSUING_BODY_USCC[kind])
+    if not number or not uscc:
+        return None
+    return str(uscc), " ".join(str(number).split())
+
+
+@dataclass
+class _Prepared:
+    """A row that passed validation and mapping: its record arguments and the existing record."""
+
+    checked: _Checked
+    arguments: mapping.RecordArguments
+    existing: CreditRecord | None
+
+
+def _prepare_chunk(
+    ctx: _Context, chunk: list[_Checked], seen: dict[tuple[str, str], int], report: list[ReportRow]
+) -> list[_Prepared]:
+    """Validation errors, duplicates within the file, subjects and existing records of a chunk."""
+    kind, columns = ctx.kind, ctx.columns
+    good: list[_Checked] = []
+    for checked in chunk:
+        result = checked.result
+        problems = [columns.of_field_error(error) for error in result.errors]
+        key = _key(kind, result.values)
+        if key is not None:
+            first = seen.setdefault(key, checked.number)
+            if first != checked.number:
+                code = n.DOCUMENT_NUMBER[kind]
+                problems.append(
+                    columns.problem(
+                        code,
+                        f"与第 {first} 行的决定文书号及决定机关相同，同一文件中不能重复 / "
+                        f"same document number and issuing body as row {first}; a file may "
+                        "hold each decision once",
+                    )
+                )
+        if problems:
+            report.append((checked.number, checked.cells, problems))
+        else:
+            good.append(checked)
+    if not good:
+        return []
+    subjects = mapping.SubjectIndex.load(
+        kind,
+        [c.result.values for c in good],
+        institutions=Institution.objects.visible_to(ctx.actor),
+        people=Person.objects.visible_to(ctx.actor),
+    )
+    keys = [k for c in good if (k := _key(kind, c.result.values)) is not None]
+    existing: dict[tuple[str, str], CreditRecord] = {}
+    if keys:
+        found = CreditRecord.objects.filter(
+            catalog_item__category=kind,
+            issuing_body_uscc__in={uscc for uscc, _ in keys},
+            decision_number__in={number for _, number in keys},
+        ).select_related("catalog_item")
+        existing = {(r.issuing_body_uscc, r.decision_number): r for r in found}
+    prepared = []
+    for checked in good:
+        try:
+            arguments = mapping.record_arguments(
+                kind, checked.result.values, subjects=subjects, catalog_item=ctx.item
+            )
+        except mapping.MappingError as exc:
+            report.append((checked.number, checked.cells, [columns.problem(exc.code, str(exc))]))
+            continue
+        key = _key(kind, checked.result.values)
+        prepared.append(
+            _Prepared(checked, arguments, existing.get(key) if key is not None else None)
+        )
+    return prepared
+
+
+@transaction.atomic
+def decision_import_refresh(*, actor: Any, decision: Decision, extra: dict[str, Any]) -> Decision:
+    """A re-imported draft's decision keeps the new row's extra national fields (audited)."""
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.last_operation:
+        raise records.RecordError("该决定已报送 / This decision has already been reported")
+    before = decision.audit_snapshot()
+    record = decision.record
+    decision.extra = extra
+    decision.document_number = record.decision_number or decision.document_number
+    decision.issuing_body_uscc = record.issuing_body_uscc
+    if record.decision_date != decision.decision_date:
+        decision.decision_date = record.decision_date
+        decision.deadline, decision.deadline_provisional = reporting_deadline(record.decision_date)
+    decision.save()
+    audit_append(actor=actor, action="disclosure.decision_refresh", target=decision, before=before)
+    return decision
+
+
+ALREADY_SUBMITTED = (
+    "该决定已提交、正在等待审核；如需修改，请审核员退回后再导入 / "
+    "This decision is awaiting review; to change it, have the reviewer return it, then import "
+    "again"
+)
+ALREADY_EFFECTIVE = (
+    "该决定已生效，不能通过导入修改，请使用更正 / "
+    "This decision is already effective and cannot be changed by an import; use correction"
+)
+ALREADY_CLOSED = (
+    "该决定的记录已撤销或已结束，不能通过导入修改 / "
+    "This decision's record is revoked or closed and cannot be changed by an import"
+)
+
+
+def _apply_one(ctx: _Context, prepared: _Prepared) -> tuple[CreditRecord, bool]:
+    """Write one row through the services (inside the caller's savepoint); (record, updated)."""
+    create, extra = prepared.arguments.create, prepared.arguments.extra
+    existing = prepared.existing
+    if existing is None:
+        record = records.credit_record_create(actor=ctx.actor, source=ctx.source, **create)
+        decision_prepare(actor=ctx.actor, record=record, extra=extra)
+        record = records.credit_record_submit(actor=ctx.actor, record=record)
+        return record, False
+    status = existing.status
+    if status == CreditRecordStatus.SUBMITTED:
+        raise records.RecordError({"decision_number": ALREADY_SUBMITTED})
+    if status in (CreditRecordStatus.EFFECTIVE, CreditRecordStatus.UNDER_OBJECTION):
+        raise records.RecordError({"decision_number": ALREADY_EFFECTIVE})
+    if status != CreditRecordStatus.DRAFT:
+        raise records.RecordError({"decision_number": ALREADY_CLOSED})
+    changes = {
+        name: create[name]
+        for name in (
+            "title",
+            "decision_number",
+            "issuing_body",
+            "issuing_body_uscc",
+            "decision_date",
+            "payload",
+        )
+    }
+    record = records.credit_record_update(
+        actor=ctx.actor, record=existing, reason=ctx.reason or "重新导入 / re-imported", **changes
+    )
+    decision = Decision.objects.filter(record=record).first()
+    if decision is None:
+        decision_prepare(actor=ctx.actor, record=record, extra=extra)
+    else:
+        decision_import_refresh(actor=ctx.actor, decision=decision, extra=extra)
+    record = records.credit_record_submit(actor=ctx.actor, record=record)
+    return record, True
+
+
+def _apply_rows(
+    ctx: _Context, rows: Iterable[_Prepared], summary: ImportSummary, report: list[ReportRow]
+) -> None:
+    """The per-row path: each row whole or not at all, in its own savepoint."""
+    for prepared in rows:
+        checked = prepared.checked
+        try:
+            with transaction.atomic():
+                record, updated = _apply_one(ctx, prepared)
+        except records.RecordError as exc:
+            report.append((checked.number, checked.cells, ctx.columns.of_record_error(exc)))
+            continue
+        except PermissionDenied as exc:
+            report.append((checked.number, checked.cells, [ctx.columns.problem("", str(exc))]))
+            continue
+        summary.record_ids.append(record.pk)
+        if updated:
+            summary.updated += 1
+        else:
+            summary.ok += 1
+
+
+# --- the bulk path --------------------------------------------------------------------------
+
+_RECORD_PROVIDED = (
+    "id",
+    "public_id",
+    "catalog_item_id",
+    "institution_id",
+    "person_id",
+    "organisation_id",
+    "status",
+    "severity",
+    "title",
+    "decision_number",
+    "issuing_body",
+    "issuing_body_uscc",
+    "decision_date",
+    "procedure",
+    "corrected_minor_violation",
+    "payload",
+    "source",
+    "public_from",
+    "public_until",
+    "repair_allowed_from",
+    "window_rule",
+    "created_by_id",
+)
+_TRANSITION_PROVIDED = (
+    "id",
+    "record_id",
+    "from_status",
+    "to_status",
+    "actor_id",
+    "actor_label",
+    "reason",
+    "at",
+)
+_DECISION_PROVIDED = (
+    "id",
+    "record_id",
+    "kind",
+    "document_number",
+    "issuing_body_uscc",
+    "decision_date",
+    "deadline",
+    "deadline_provisional",
+    "entered_at",
+    "organisation_id",
+    "extra",
+    "last_operation",
+)
+
+
+class _Bulk:
+    """Writes chunks of new rows as the services would, by COPY, audited per chunk."""
+
+    def __init__(self, ctx: _Context) -> None:
+        self.ctx = ctx
+        who = records.actor_of(ctx.actor)
+        if who.is_system or not who.roles & lifecycle.CLERKS:
+            raise PermissionDenied(
+                "只有录入员或管理员可以录入信用记录 / "
+                "Only clerks and administrators may enter records"
+            )
+        self.who = who
+        self.now = timezone.now()
+        self.engine = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+        self.specs = {
+            CreditRecord: loader._table_spec(CreditRecord, _RECORD_PROVIDED, self.now),
+            CreditRecordTransition: loader._table_spec(
+                CreditRecordTransition, _TRANSITION_PROVIDED, self.now
+            ),
+            Decision: loader._table_spec(Decision, _DECISION_PROVIDED, self.now),
+        }
+        self.digest = {model: sequence_digester(model) for model in (CreditRecord, Decision)}
+        self.attnames = {model: snapshot_attnames(model) for model in (CreditRecord, Decision)}
+        self._windows: dict[tuple[dt.date, bool], tuple[Any, ...]] = {}
+        self._deadlines: dict[dt.date, tuple[dt.date, bool]] = {}
+
+    def _window(self, decision_date: dt.date, on_person: bool) -> tuple[Any, ...]:
+        key = (decision_date, on_person)
+        if key not in self._windows:
+            item = self.ctx.item
+            prototype = CreditRecord(
+                catalog_item=item,
+                severity=item.severity,
+                decision_date=decision_date,
+                status=CreditRecordStatus.SUBMITTED,
+                person_id=1 if on_person else None,
+            )
+            window = windows.window_for(prototype)
+            self._windows[key] = (
+                window.public_from,
+                window.public_until,
+                window.repair_allowed_from,
+                window.rule,
+            )
+        return self._windows[key]
+
+    def _deadline(self, decision_date: dt.date) -> tuple[dt.date, bool]:
+        if decision_date not in self._deadlines:
+            self._deadlines[decision_date] = reporting_deadline(decision_date)
+        return self._deadlines[decision_date]
+
+    def _check(self, prepared: _Prepared) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The record services' own checks on one row: (clean fields, clean payload)."""
+        create = prepared.arguments.create
+        records._subject_matches(self.ctx.item, create["institution"], create["person"])
+        fields = records._clean_fields(
+            catalog_item=self.ctx.item,
+            title=create["title"],
+            decision_number=create["decision_number"],
+            issuing_body=create["issuing_body"],
+            issuing_body_uscc=create["issuing_body_uscc"],
+            decision_date=create["decision_date"],
+            procedure=DecisionProcedure.ORDINARY,
+            source=self.ctx.source,
+        )
+        payload = records.validate_payload(self.ctx.item, create["payload"])
+        return fields, payload
+
+    def write(
+        self, rows: list[_Prepared], summary: ImportSummary, report: list[ReportRow]
+    ) -> list[_Prepared]:
+        """Check and write new rows; return the rows left for the per-row path."""
+        ctx = self.ctx
+        checked: list[tuple[_Prepared, dict[str, Any], dict[str, Any]]] = []
+        left: list[_Prepared] = []
+        for prepared in rows:
+            if prepared.existing is not None:
+                left.append(prepared)
+                continue
+            try:
+                fields, payload = self._check(prepared)
+            except records.RecordError as exc:
+                report.append(
+                    (
+                        prepared.checked.number,
+                        prepared.checked.cells,
+                        ctx.columns.of_record_error(exc),
+                    )
+                )
+                continue
+            checked.append((prepared, fields, payload))
+        if not checked:
+            return left
+        try:
+            with transaction.atomic():
+                ids = self._write(checked)
+        except IntegrityError:
+            # Someone entered one of these decisions meanwhile: redo the chunk row by row.
+            return left + [prepared for prepared, _, _ in checked]
+        summary.ok += len(ids)
+        summary.record_ids.extend(ids)
+        return left
+
+    def _write(self, rows: list[tuple[_Prepared, dict[str, Any], dict[str, Any]]]) -> list[int]:
+        ctx, who = self.ctx, self.who
+        record_base = loader._reserve_ids(CreditRecord)
+        transition_base = loader._reserve_ids(CreditRecordTransition)
+        decision_base = loader._reserve_ids(Decision)
+        organisation_id = who.organisation.pk if who.organisation is not None else None
+        user_id = ctx.actor.pk
+        label = who.label
+        item = ctx.item
+        record_rows, transition_rows, decision_rows = [], [], []
+        record_members, decision_members = [], []
+        record_attnames = self.attnames[CreditRecord]
+        decision_attnames = self.attnames[Decision]
+        digest_record, digest_decision = self.digest[CreditRecord], self.digest[Decision]
+        for offset, (prepared, fields, payload) in enumerate(rows):
+            create = prepared.arguments.create
+            record_id = record_base + offset
+            institution, person = create["institution"], create["person"]
+            decision_date = fields["decision_date"]
+            public_from, public_until, repair_from, rule = self._window(
+                decision_date, person is not None
+            )
+            public_id = str(uuid.uuid4())
+            record = (
+                record_id,
+                public_id,
+                item.pk,
+                institution.pk if institution is not None else None,
+                person.pk if person is not None else None,
+                organisation_id,
+                CreditRecordStatus.SUBMITTED.value,
+                item.severity,
+                fields["title"],
+                fields["decision_number"],
+                fields["issuing_body"],
+                fields["issuing_body_uscc"],
+                decision_date,
+                fields["procedure"],
+                False,
+                payload,
+                fields["source"],
+                public_from,
+                public_until,
+                repair_from,
+                rule,
+                user_id,
+            )
+            record_rows.append(record)
+            values = dict(zip(_RECORD_PROVIDED, record, strict=True))
+            values.update(effective_at=None, reviewed_by_id=None)
+            record_members.append((record_id, digest_record([values[a] for a in record_attnames])))
+            first = transition_base + 2 * offset
+            transition_rows.append(
+                (first, record_id, "", CreditRecordStatus.DRAFT.value, user_id, label, "", self.now)
+            )
+            transition_rows.append(
+                (
+                    first + 1,
+                    record_id,
+                    CreditRecordStatus.DRAFT.value,
+                    CreditRecordStatus.SUBMITTED.value,
+                    user_id,
+                    label,
+                    "",
+                    self.now,
+                )
+            )
+            deadline, provisional = self._deadline(decision_date)
+            decision_id = decision_base + offset
+            decision = (
+                decision_id,
+                record_id,
+                ctx.kind,
+                fields["decision_number"] or f"EC-{public_id}",
+                fields["issuing_body_uscc"],
+                decision_date,
+                deadline,
+                provisional,
+                self.now,
+                organisation_id,
+                prepared.arguments.extra,
+                "",
+            )
+            decision_rows.append(decision)
+            dvalues = dict(zip(_DECISION_PROVIDED, decision, strict=True))
+            dvalues.update(
+                version=1,
+                first_reported_at=None,
+                compliant=False,
+                complete=False,
+                problems=[],
+            )
+            decision_members.append(
+                (decision_id, digest_decision([dvalues[a] for a in decision_attnames]))
+            )
+        for model, table_rows in (
+            (CreditRecord, record_rows),
+            (CreditRecordTransition, transition_rows),
+            (Decision, decision_rows),
+        ):
+            loader._write(self.specs[model], self._encode(model, table_rows))
+            loader._advance_sequence(model)
+        reason = ctx.reason
+        audit_append_bulk(
+            actor=ctx.actor,
+            action="records.bulk_import",
+            model=CreditRecord,
+            members=record_members,
+            reason=reason,
+        )
+        audit_append_bulk(
+            actor=ctx.actor,
+            action="disclosure.decision_bulk_prepare",
+            model=Decision,
+            members=decision_members,
+            reason=reason,
+        )
+        return [row[0] for row in record_rows]
+
+    def _encode(self, model: Any, rows: list[tuple[Any, ...]]) -> loader._Encoded:
+        """Rows as the loader writes them: COPY text on PostgreSQL, parameters on SQLite."""
+        spec = self.specs[model]
+        if self.engine == "postgresql":
+            formatters = spec.copy_formatters
+            text = "".join(
+                "\t".join([f(v) for f, v in zip(formatters, row, strict=True)]) + spec.copy_suffix
+                for row in rows
+            )
+            return loader._Encoded(rows=len(rows), copy_data=text.encode(), params=[], members=[])
+        db_formatters = spec.db_formatters
+        params = [
+            (*[f(v) for f, v in zip(db_formatters, row, strict=True)], *spec.db_constants)
+            for row in rows
+        ]
+        return loader._Encoded(rows=len(rows), copy_data=b"", params=params, members=[])
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def import_rows(
+    *,
+    actor: User,
+    kind: str,
+    header: Sequence[str],
+    rows: Iterable[tuple[int, list[str]]],
+    penalty_item_code: str = mapping.DEFAULT_PENALTY_ITEM,
+    bulk: bool = False,
+    workers: int = 1,
+    reason: str = "",
+    on_rejected: Callable[[int, list[str], list[Problem]], None] | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> ImportSummary:
+    """Import numbered rows of ``kind`` (header = the file's headings); rejected rows are passed
+    to ``on_rejected(row_number, cells, problems)``. Raises ``ImportFileError`` for a header
+    that cannot be used and ``MappingError`` for a missing catalog item."""
+    from educredit.core import clock
+
+    codes = resolve_columns(kind, header)
+    today = today or clock.today()
+    item = mapping.catalog_item_for(kind, penalty_item_code=penalty_item_code, as_of=today)
+    ctx = _Context(
+        actor=actor,
+        kind=kind,
+        item=item,
+        columns=_Columns(kind, header, codes),
+        today=today,
+        reason=reason,
+    )
+    bulk_writer = _Bulk(ctx) if bulk else None
+    summary = ImportSummary()
+    seen: dict[tuple[str, str], int] = {}
+    for chunk in _checked_chunks(kind, today, codes, rows, workers if bulk else 1):
+        report: list[ReportRow] = []
+        prepared = _prepare_chunk(ctx, chunk, seen, report)
+        if bulk_writer is not None:
+            prepared = bulk_writer.write(prepared, summary, report)
+        _apply_rows(ctx, prepared, summary, report)
+        summary.processed += len(chunk)
+        summary.failed += len(report)
+        if on_rejected is not None:
+            for number, cells, problems in sorted(report, key=lambda r: r[0]):
+                on_rejected(number, cells, problems)
+        if progress is not None:
+            progress(summary.processed, summary.ok, summary.updated, summary.failed)
+    return summary
+
+
+def _record_errors(
+    run: DecisionImportRun, number: int, cells: list[str], problems: list[Problem]
+) -> None:
+    cipher = encrypt_text(json.dumps(cells, ensure_ascii=False))
+    DecisionImportError.objects.bulk_create(
+        DecisionImportError(
+            run=run,
+            row_number=number,
+            code=problem.code[:20],
+            column=problem.column[:100],
+            reason=problem.reason,
+            values_cipher=cipher,
+        )
+        for problem in problems
+    )
+
+
+UNREADABLE = (
+    "文件无法读取：请上传 UTF-8 或 GBK 编码的 CSV，或 .xlsx 文件 / "
+    "The file cannot be read: upload a CSV in UTF-8 or GBK, or an .xlsx file"
+)
+
+
+def import_file(run: DecisionImportRun, *, bulk: bool | None = None, workers: int = 1) -> None:
+    """Import a run's file, recording progress and rejected rows on the run.
+
+    A file that cannot be read or whose header cannot be used fails the run with a clear
+    message and writes nothing. ``bulk=None`` chooses the bulk path above ``BULK_THRESHOLD``.
+    """
+    from educredit.subjects.choices import ImportStatus
+
+    def save(*names: str) -> None:
+        DecisionImportRun.objects.filter(pk=run.pk).update(
+            **{
+                name: getattr(run, name)
+                for name in ("processed_rows", "ok_rows", "updated_rows", "failed_rows", *names)
+            }
+        )
+
+    def progress(processed: int, ok: int, updated: int, failed: int) -> None:
+        run.processed_rows, run.ok_rows, run.updated_rows, run.failed_rows = (
+            processed,
+            ok,
+            updated,
+            failed,
+        )
+        save()
+
+    try:
+        source: RowSource = open_source(Path(run.file.path), run.original_filename)
+        with source:
+            run.header, run.encoding, run.total_rows = source.header, source.encoding, source.total
+            resolve_columns(run.kind, source.header)
+            save("header", "encoding", "total_rows")
+            use_bulk = bulk if bulk is not None else source.total > BULK_THRESHOLD
+            import_rows(
+                actor=run.created_by,
+                kind=run.kind,
+                header=source.header,
+                rows=source.rows(),
+                penalty_item_code=run.catalog_item_code,
+                bulk=use_bulk,
+                workers=workers,
+                reason=f"双公示导入 {run.public_id}（{run.original_filename}）",
+                on_rejected=lambda number, cells, problems: _record_errors(
+                    run, number, cells, problems
+                ),
+                progress=progress,
+            )
+        run.status = ImportStatus.FINISHED
+        run.total_rows = run.processed_rows
+    except (ImportFileError, mapping.MappingError) as exc:
+        run.status = ImportStatus.FAILED
+        run.error_message = str(exc)
+    except (UnicodeDecodeError, csv.Error):
+        run.status = ImportStatus.FAILED
+        run.error_message = UNREADABLE
+    run.finished_at = timezone.now()
+    save("status", "total_rows", "error_message", "finished_at")
+    if run.file:  # rows may hold identity numbers in clear: keep only the encrypted errors
+        run.file.delete(save=False)
+        DecisionImportRun.objects.filter(pk=run.pk).update(file="")
+
+
+# --- error report -------------------------------------------------------------------------
+
+REPORT_ROW_NUMBER = "原行号"
+REPORT_REASON = "错误原因"
+
+
+def write_error_report(run: DecisionImportRun, handle: IO[bytes]) -> None:
+    """An XLSX of the rejected rows: the original columns, 原行号 and 错误原因.
+
+    It can be corrected and uploaded again as it is: the two added columns are ignored.
+    """
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("错误行")
+    sheet.append([*run.header, REPORT_ROW_NUMBER, REPORT_REASON])
+    current: int | None = None
+    cells: list[str] = []
+    reasons: list[str] = []
+
+    def flush() -> None:
+        if current is not None:
+            padded = cells + [""] * (len(run.header) - len(cells))
+            sheet.append([*padded, current, "；".join(reasons)])
+
+    for error in run.row_errors.order_by("row_number", "pk").iterator(chunk_size=500):
+        if error.row_number != current:
+            flush()
+            current = error.row_number
+            cells = json.loads(decrypt_text(error.values_cipher)) if error.values_cipher else []
+            reasons = []
+        reasons.append(f"{error.column}：{error.reason}" if error.column else error.reason)
+    flush()
+    book.save(handle)
+
+
+# --- starting a run -----------------------------------------------------------------------
+
+IMPORT_SUFFIXES = frozenset({".csv", ".xlsx"})
+
+
+class ImportStartError(ValueError):
+    """An upload refused before it is queued (bilingual message, the form field at fault)."""
+
+    def __init__(self, message: str, field: str = "file") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@transaction.atomic
+def decision_import_start(
+    *,
+    actor: User,
+    kind: str,
+    upload: Any,
+    penalty_item_code: str = mapping.DEFAULT_PENALTY_ITEM,
+    enqueue: bool = True,
+) -> DecisionImportRun:
+    """Store an uploaded CSV/XLSX of decisions and queue its import once this commits."""
+    from educredit.disclosure.models import DecisionKind
+
+    organisation = actor.organisation
+    if organisation is None or not set(actor.roles()) & lifecycle.CLERKS:
+        raise PermissionDenied("无权操作 / Not permitted")
+    if kind not in DecisionKind.values:
+        raise ImportStartError("导入类别无效 / Unknown kind of decision", field="kind")
+    item_code = mapping.LICENCE_ITEM if kind == "licence" else penalty_item_code
+    mapping.catalog_item_for(kind, penalty_item_code=item_code)  # refuses an unknown item
+    filename = Path(upload.name or "").name
+    suffix = Path(filename).suffix.lower()
+    if suffix not in IMPORT_SUFFIXES:
+        raise ImportStartError("请上传 .csv 或 .xlsx 文件 / Upload a .csv or .xlsx file")
+    run = DecisionImportRun(
+        kind=kind,
+        catalog_item_code=item_code,
+        original_filename=filename[:255],
+        created_by=actor,
+        organisation=organisation,
+    )
+    # Stored under a random name: the original name is shown, never used as a path.
+    run.file.save(f"{run.public_id}{suffix}", upload, save=False)
+    run.save()
+    if enqueue:
+        from educredit.disclosure.tasks import decision_import_task
+
+        run_id = run.pk
+        transaction.on_commit(lambda: decision_import_task.enqueue(run_id))
+    return run
+
+
+def decision_import_process(*, run_id: int) -> DecisionImportRun | None:
+    """Process a queued run once (claimed by a conditional update); None if already taken."""
+    from educredit.subjects.choices import ImportStatus
+
+    claimed = DecisionImportRun.objects.filter(pk=run_id, status=ImportStatus.PENDING).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    run = DecisionImportRun.objects.select_related("created_by", "organisation").get(pk=run_id)
+    import_file(run)
+    run.refresh_from_db()
+    return run
