@@ -746,11 +746,11 @@ def import_rows(
     return summary
 
 
-def _record_errors(
+def _error_rows(
     run: DecisionImportRun, number: int, cells: list[str], problems: list[Problem]
-) -> None:
+) -> list[DecisionImportError]:
     cipher = encrypt_text(json.dumps(cells, ensure_ascii=False))
-    DecisionImportError.objects.bulk_create(
+    return [
         DecisionImportError(
             run=run,
             row_number=number,
@@ -760,7 +760,7 @@ def _record_errors(
             values_cipher=cipher,
         )
         for problem in problems
-    )
+    ]
 
 
 UNREADABLE = (
@@ -785,7 +785,15 @@ def import_file(run: DecisionImportRun, *, bulk: bool | None = None, workers: in
             }
         )
 
+    pending: list[DecisionImportError] = []
+
+    def rejected(number: int, cells: list[str], problems: list[Problem]) -> None:
+        pending.extend(_error_rows(run, number, cells, problems))
+
     def progress(processed: int, ok: int, updated: int, failed: int) -> None:
+        # A chunk's rejected rows in one statement, then the counts the page polls.
+        DecisionImportError.objects.bulk_create(pending, batch_size=1000)
+        pending.clear()
         run.processed_rows, run.ok_rows, run.updated_rows, run.failed_rows = (
             processed,
             ok,
@@ -810,9 +818,7 @@ def import_file(run: DecisionImportRun, *, bulk: bool | None = None, workers: in
                 bulk=use_bulk,
                 workers=workers,
                 reason=f"双公示导入 {run.public_id}（{run.original_filename}）",
-                on_rejected=lambda number, cells, problems: _record_errors(
-                    run, number, cells, problems
-                ),
+                on_rejected=rejected,
                 progress=progress,
             )
         run.status = ImportStatus.FINISHED
