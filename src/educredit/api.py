@@ -26,3 +26,7 @@ api.add_router("/catalog/", catalog_router)
 from educredit.records.api import router as records_router  # noqa: E402
 
 api.add_router("/records/", records_router)
+
+from educredit.disclosure.api import router as disclosure_router  # noqa: E402
+
+api.add_router("/disclosure/", disclosure_router)

@@ -90,6 +90,21 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("红名单、严重失信主体名单和失信重点关注名单"),
     ),
     NavLink(
+        "disclosure:entry_penalty",
+        pgettext_lazy("navigation", "双公示录入"),
+        _("逐条录入行政处罚、行政许可决定，边填边校验"),
+    ),
+    NavLink(
+        "disclosure:quality",
+        pgettext_lazy("navigation", "双公示质量"),
+        _("各单位按月的及时率、合规率、完整率与迟报清单"),
+    ),
+    NavLink(
+        "exchange:outbox_list",
+        pgettext_lazy("navigation", "报送队列"),
+        _("报送信用河南的事项、回执和被退回待修正的数据"),
+    ),
+    NavLink(
         "catalog:version_list",
         pgettext_lazy("navigation", "信用信息目录"),
         _("目录条目、信息项及其版本"),
