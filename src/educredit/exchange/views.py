@@ -1,0 +1,146 @@
+"""Staff pages of the outbox to the provincial platform (信用河南).
+
+The organisation's items (status, attempts, last error, receipts), the rejected queue, one
+item with every receipt, and the form that fixes a rejected row and resends it
+(``services.outbox_resend``). Items are read only through ``OutboxItem.objects.visible_to``:
+an item of an organisation outside the user's jurisdiction answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from educredit.accounts.choices import UserRole
+from educredit.accounts.permissions import access_staff
+from educredit.exchange import services
+from educredit.exchange.choices import OutboxStatus
+from educredit.exchange.forms import OutboxFilterForm, RowFixForm
+from educredit.exchange.models import OutboxItem, Receipt
+from educredit.exchange.rows import is_sealed, national_columns
+from educredit.web.paging import filters_query_string, page_of
+
+WRITERS = (UserRole.CLERK, UserRole.ADMIN)
+
+# The menu entries of ``web/navigation.py``, named here too so that makemessages keeps their
+# English in this app's catalogue.
+MENU_LABELS = (
+    pgettext_lazy("navigation", "报送队列"),
+    gettext_lazy("报送信用河南的事项、回执和被退回待修正的数据"),
+)
+
+
+def _visible(request: HttpRequest) -> QuerySet[OutboxItem]:
+    return OutboxItem.objects.visible_to(request.user).select_related("organisation")
+
+
+def _with_receipts(items: QuerySet[OutboxItem]) -> QuerySet[OutboxItem]:
+    return items.prefetch_related(
+        Prefetch("receipts", queryset=Receipt.objects.order_by("-pk"), to_attr="receipts_newest")
+    )
+
+
+def _status_counts(request: HttpRequest) -> dict[str, int]:
+    rows = OutboxItem.objects.visible_to(request.user).values("status").annotate(n=Count("pk"))
+    counts = dict.fromkeys(OutboxStatus.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows.order_by()})
+    return counts
+
+
+@access_staff()
+@require_GET
+def outbox_list(request: HttpRequest) -> HttpResponse:
+    """Every outbox item of the user's organisation and below, newest first, filterable."""
+    form = OutboxFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    items = _visible(request).order_by("-pk")
+    if filters.get("status"):
+        items = items.filter(status=filters["status"])
+    if filters.get("kind"):
+        items = items.filter(kind=filters["kind"])
+    if filters.get("q"):
+        items = items.filter(key__icontains=filters["q"].strip())
+    counts = _status_counts(request)
+    return render(
+        request,
+        "exchange/outbox_list.html",
+        {
+            "form": form,
+            "page": page_of(request, _with_receipts(items)),
+            "query": filters_query_string(request),
+            "counts": [(value, label, counts[value]) for value, label in OutboxStatus.choices],
+        },
+    )
+
+
+@access_staff()
+@require_GET
+def rejected_list(request: HttpRequest) -> HttpResponse:
+    """The rejected queue: rows the platform refused, with its reasons, to fix and resend."""
+    items = _visible(request).filter(status=OutboxStatus.REJECTED).order_by("pk")
+    return render(
+        request,
+        "exchange/rejected_list.html",
+        {"page": page_of(request, _with_receipts(items))},
+    )
+
+
+def _access_item(request: HttpRequest, outbox_item_id: int) -> OutboxItem:
+    try:
+        return _visible(request).get(pk=outbox_item_id)
+    except OutboxItem.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _shown_row(item: OutboxItem) -> list[tuple[str, str, bool]]:
+    """(code, value, sealed) in the national order; sealed values are never shown."""
+    out = []
+    for code in national_columns(item.kind, set(item.row)):
+        if code not in item.row:
+            continue
+        value = item.row[code]
+        out.append((code, "" if is_sealed(value) else str(value), is_sealed(value)))
+    return out
+
+
+@access_staff()
+@require_GET
+def outbox_detail(request: HttpRequest, outbox_item_id: int) -> HttpResponse:
+    """One item: its row (identity numbers withheld), attempts, last error and every receipt."""
+    item = _access_item(request, outbox_item_id)
+    receipts = item.receipts.select_related("batch").order_by("-pk")
+    return render(
+        request,
+        "exchange/outbox_detail.html",
+        {"item": item, "row": _shown_row(item), "receipts": receipts},
+    )
+
+
+@access_staff(*WRITERS)
+@require_http_methods(["GET", "POST"])
+def outbox_fix(request: HttpRequest, outbox_item_id: int) -> HttpResponse:
+    """Correct a rejected row and send it again (the key stays; receipts are kept)."""
+    item = _access_item(request, outbox_item_id)
+    latest: Any = item.receipts.order_by("-pk").first()
+    if item.status != OutboxStatus.REJECTED:
+        messages.info(request, _("只有被退回的数据可以修正后重新报送。"))
+        return redirect("exchange:outbox_detail", outbox_item_id=item.pk)
+    form = RowFixForm(request.POST or None, kind=item.kind, row=item.row)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outbox_resend(actor=request.user, item=item, row=form.fixed_row())
+        except services.OutboxError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已修正并重新放入报送队列。"))
+            return redirect("exchange:outbox_detail", outbox_item_id=item.pk)
+    return render(
+        request, "exchange/outbox_fix.html", {"item": item, "form": form, "latest": latest}
+    )
