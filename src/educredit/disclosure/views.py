@@ -202,14 +202,22 @@ def entry_licence(request: HttpRequest) -> HttpResponse:
 # --- quality ------------------------------------------------------------------------------
 
 
+CHART_BAR_AREA = 300  # SVG units a 100 % bar spans (the chart is 400 units wide)
+
+
 @dataclass(frozen=True)
 class Bar:
-    """One bar of the chart: which rate, its value, and its length."""
+    """One bar of the chart: which rate, its value, where it sits and how long it is."""
 
     key: str
     label: str
     value: Decimal | None
     y: int
+    width: float
+
+    @property
+    def text_x(self) -> float:
+        return self.width + 4
 
 
 @dataclass(frozen=True)
@@ -228,21 +236,27 @@ def _total(rows: list[selectors.Quality], organisation: Organisation) -> selecto
 
 
 def _chart(rows: list[tuple[str, selectors.Quality]]) -> dict[str, Any]:
-    group = 52
+    group = 58
     chart_rows = []
     for index, (name, quality) in enumerate(rows):
-        top = 8 + index * group
+        top = 4 + index * group
         rates = (
             ("timeliness", _("及时率"), quality.timeliness_rate),
             ("compliance", _("合规率"), quality.compliance_rate),
             ("completeness", _("完整率"), quality.completeness_rate),
         )
         bars = [
-            Bar(key, str(label), value, top + 14 + i * 12)
+            Bar(
+                key,
+                str(label),
+                value,
+                top + 16 + i * 13,
+                float(value or 0) * CHART_BAR_AREA / 100,
+            )
             for i, (key, label, value) in enumerate(rates)
         ]
-        chart_rows.append(ChartRow(name, top + 8, bars))
-    return {"rows": chart_rows, "height": 16 + group * len(rows)}
+        chart_rows.append(ChartRow(name, top + 11, bars))
+    return {"rows": chart_rows, "height": 8 + group * len(rows)}
 
 
 def _quality_context(request: HttpRequest, organisation: Organisation) -> dict[str, Any]:

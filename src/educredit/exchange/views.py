@@ -88,8 +88,13 @@ def rejected_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "exchange/rejected_list.html",
-        {"page": page_of(request, _with_receipts(items))},
+        {"page": page_of(request, _with_receipts(items)), "can_fix": _can_fix(request)},
     )
+
+
+def _can_fix(request: HttpRequest) -> bool:
+    """Whether the user may fix and resend (the fix page's own rule)."""
+    return bool(request.user.has_role(*WRITERS))  # type: ignore[union-attr]
 
 
 def _access_item(request: HttpRequest, outbox_item_id: int) -> OutboxItem:
@@ -119,7 +124,12 @@ def outbox_detail(request: HttpRequest, outbox_item_id: int) -> HttpResponse:
     return render(
         request,
         "exchange/outbox_detail.html",
-        {"item": item, "row": _shown_row(item), "receipts": receipts},
+        {
+            "item": item,
+            "row": _shown_row(item),
+            "receipts": receipts,
+            "can_fix": _can_fix(request),
+        },
     )
 
 

@@ -142,3 +142,16 @@ def test_queries_do_not_grow_with_the_items(
     for url in ("/exchange/outbox/", "/exchange/outbox/rejected/"):
         with django_assert_max_num_queries(len(few.captured_queries)):
             assert client.get(url).status_code == 200
+
+
+def test_a_reviewer_sees_the_queue_but_is_not_offered_the_fix(
+    client: Any, county: Any, city_reviewer: Any, county_clerk: Any
+) -> None:
+    (item,) = rejected_items(county, 1)
+    fix = reverse("exchange:outbox_fix", args=[item.pk])
+    client.force_login(city_reviewer)
+    html = client.get("/exchange/outbox/rejected/").content.decode()
+    assert item.key in html and fix not in html
+    assert fix not in client.get(reverse("exchange:outbox_detail", args=[item.pk])).content.decode()
+    client.force_login(county_clerk)
+    assert fix in client.get("/exchange/outbox/rejected/").content.decode()
