@@ -42,6 +42,7 @@ from educredit.disclosure.forms import (
 from educredit.disclosure.validation import RowResult, RowValidator
 from educredit.records import services as records
 from educredit.records.choices import CreditRecordSource, CreditRecordStatus
+from educredit.records.models import CreditRecord
 
 WRITERS = (UserRole.CLERK, UserRole.ADMIN)
 LIST_LIMIT = 100  # rows of the 迟报 and due-soon lists shown on the page
@@ -59,7 +60,9 @@ MENU_LABELS = (
 # --- entry --------------------------------------------------------------------------------
 
 
-def _check_subject(request: HttpRequest, kind: str, result: RowResult) -> dict[str, list[str]]:
+def _check_subject(
+    request: HttpRequest, kind: str, result: RowResult, existing: CreditRecord | None
+) -> dict[str, list[str]]:
     """Problems the database knows of: an unregistered party, a decision already locked."""
     problems: dict[str, list[str]] = {}
     p = "CF" if kind == "penalty" else "XK"
@@ -76,7 +79,6 @@ def _check_subject(request: HttpRequest, kind: str, result: RowResult) -> dict[s
                 )
             )
     code = n.DOCUMENT_NUMBER[kind]
-    existing = entry.existing_record(kind, result.values)
     if existing is not None:
         if not request.user.organisation.covers(existing.organisation):  # type: ignore[union-attr]
             problems.setdefault(code, []).append(
@@ -102,9 +104,9 @@ def entry_check(request: HttpRequest, kind: str) -> JsonResponse:
     for error in result.errors:
         errors.setdefault(error.code, []).append(localised(error.message))
     notices: list[str] = []
-    for code, found in _check_subject(request, kind, result).items():
-        errors.setdefault(code, []).extend(found)
     existing = entry.existing_record(kind, result.values)
+    for code, found in _check_subject(request, kind, result, existing).items():
+        errors.setdefault(code, []).extend(found)
     if existing is not None and existing.status == CreditRecordStatus.DRAFT and not errors:
         notices.append(_("已有此文书号的草稿，保存将更新该草稿。"))
     return JsonResponse(
