@@ -138,3 +138,22 @@ def test_queries_do_not_grow_with_the_data(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get(url).content.decode()
     assert "中原罚6号" in html
+
+
+def test_the_export_lists_every_late_decision_beyond_the_pages_limit(
+    client: Any, county: Any, county_clerk: Any, monkeypatch: Any
+) -> None:
+    from educredit.disclosure import views
+
+    monkeypatch.setattr(views, "LIST_LIMIT", 2)
+    prepare_county(county)
+    school = school_of(county)
+    day = a_month_ago()
+    for n in range(1, 4):
+        effective_decision(county_clerk, school, number=f"中原罚{n}号", decided=day)
+    client.force_login(county_clerk)
+    html = client.get(f"/disclosure/quality/?month={month_of(day)}").content.decode()
+    assert "中原罚3号" not in html.split(">迟报<")[-1].split("两个工作日内到期未报")[0]
+    url = reverse("disclosure:quality_export")
+    book = load_workbook(io.BytesIO(client.get(f"{url}?month={month_of(day)}").content))
+    assert book["迟报"].max_row == 1 + 3
