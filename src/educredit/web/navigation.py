@@ -95,6 +95,11 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("逐条录入行政处罚、行政许可决定，边填边校验"),
     ),
     NavLink(
+        "disclosure:import_start",
+        pgettext_lazy("navigation", "双公示导入"),
+        _("从 CSV 或 Excel 文件批量导入行政处罚、行政许可决定"),
+    ),
+    NavLink(
         "disclosure:quality",
         pgettext_lazy("navigation", "双公示质量"),
         _("各单位按月的及时率、合规率、完整率与迟报清单"),
