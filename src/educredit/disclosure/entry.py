@@ -21,7 +21,6 @@ from typing import Any
 from django.db import transaction
 
 from educredit.accounts.models import ApiClient, User
-from educredit.audit.services import audit_append
 from educredit.catalog.models import CatalogItem
 from educredit.disclosure import mapping, services
 from educredit.disclosure import national as n
@@ -154,7 +153,7 @@ def decision_enter(
                 procedure=procedure,
                 payload=args.create["payload"],
             )
-            _keep_extra(who.audit_actor, record, args.extra)
+            services.decision_refresh_draft(actor=who.audit_actor, record=record, extra=args.extra)
             outcome = UPDATED
     else:
         record = records.credit_record_create(
@@ -167,27 +166,3 @@ def decision_enter(
         if outcome == UNCHANGED:
             outcome = UPDATED
     return EntryOutcome(outcome, record)
-
-
-def _keep_extra(actor: Any, record: CreditRecord, extra: dict[str, Any]) -> None:
-    """Replace a draft's kept national fields (or prepare its decision if it has none)."""
-    decision = Decision.objects.select_for_update().filter(record=record).first()
-    if decision is None:
-        services.decision_prepare(actor=actor, record=record, extra=extra)
-        return
-    before = decision.audit_snapshot()
-    decision.extra = extra
-    decision.decision_date = record.decision_date
-    decision.deadline, decision.deadline_provisional = services.reporting_deadline(
-        record.decision_date
-    )
-    decision.save(
-        update_fields=[
-            "extra",
-            "decision_date",
-            "deadline",
-            "deadline_provisional",
-            "updated_at",
-        ]
-    )
-    audit_append(actor=actor, action="disclosure.decision_update", target=decision, before=before)

@@ -83,6 +83,30 @@ def decision_prepare(*, actor: Any, record: CreditRecord, extra: dict[str, Any])
 
 
 @transaction.atomic
+def decision_refresh_draft(*, actor: Any, record: CreditRecord, extra: dict[str, Any]) -> Decision:
+    """A re-entered or re-imported draft's decision follows the draft (audited).
+
+    Its extra national fields are replaced and its number, body, date and deadline follow the
+    record; a record without a decision yet gets one. Nothing already reported changes here:
+    that is a correction (``records.services.credit_record_correct``).
+    """
+    decision = Decision.objects.select_for_update().filter(record=record).first()
+    if decision is None:
+        return decision_prepare(actor=actor, record=record, extra=extra)
+    if decision.last_operation:
+        raise ValueError("该决定已报送 / This decision has already been reported")
+    before = decision.audit_snapshot()
+    decision.extra = extra
+    decision.document_number = _document_number(record)
+    decision.issuing_body_uscc = record.issuing_body_uscc
+    decision.decision_date = record.decision_date
+    decision.deadline, decision.deadline_provisional = reporting_deadline(record.decision_date)
+    decision.save()
+    audit_append(actor=actor, action="disclosure.decision_refresh", target=decision, before=before)
+    return decision
+
+
+@transaction.atomic
 def decision_open(
     *, actor: Any, record: CreditRecord, extra: dict[str, Any] | None = None
 ) -> Decision | None:
