@@ -7,6 +7,7 @@ loaded dataset, the demo organisations and users) and only adds what is missing,
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,12 +22,14 @@ from educredit.accounts.choices import OrganisationKind, UserRole
 from educredit.accounts.models import Organisation, User
 from educredit.audit.services import tree_head_seal
 from educredit.catalog.services import catalog_version_seed
+from educredit.core.clock import today
 from educredit.core.identifiers import uscc_check_character
 from educredit.portal.services import search_index_rebuild
 from educredit.records.demo_data import demo_credit_records
 from educredit.subjects import services as subjects_services
 from educredit.subjects.choices import AffiliationRole, InstitutionKind, InstitutionOwnership
 from educredit.subjects.models import Institution, Person
+from educredit.synth.demo_files import penalty_sample_write
 from educredit.synth.generator import dataset_id_for, province_generate, read_manifest
 from educredit.synth.loader import province_load
 from educredit.synth.models import ProvinceLoad
@@ -215,6 +218,33 @@ def _try_this(training: Institution) -> list[str]:
     ]
 
 
+def _penalty_sample(directory: Path, county: Organisation, training: Institution) -> Path | None:
+    """The GBK spreadsheet of 200 penalties (10 wrong) on 中原区's institutions, if it can be."""
+    if not county.uscc:
+        return None
+    others = Institution.objects.filter(supervisor=county, uscc__isnull=False).exclude(
+        pk=training.pk
+    )
+    return penalty_sample_write(
+        directory / "penalties-sample-gbk.csv",
+        [training, *others.order_by("pk")[:4]],
+        bureau=county.name,
+        bureau_uscc=county.uscc,
+        decided=today() - datetime.timedelta(days=2),
+    )
+
+
+def _try_the_import(sample: Path) -> list[str]:
+    """Issue 4's walk: a spreadsheet of penalties through review to the platform simulator."""
+    return [
+        f"4. zhongyuan_clerk：双公示导入，上传 {sample}（GBK，200 条，其中 10 条有误）"
+        " / import it: 190 rows go to review, 10 come back in the error report",
+        "5. zhengzhou_reviewer：记录审核 → 审核通过；约 15 秒后报送省平台模拟器 → 报送队列 / "
+        "approve; the outbox worker reports them to the simulator (报送队列 shows receipts)",
+        "6. 双公示质量 / reporting quality: 及时率、合规率、完整率",
+    ]
+
+
 def _import_reference_universities(*, admin: User, root: Organisation, report: DemoReport) -> None:
     """The real list of Henan's 134 higher-education institutions (2017), through the
     subjects import path as an upload would go, then their renames since 2017."""
@@ -296,6 +326,9 @@ def demo_prepare(
     school_org = _institution_account(school, kind=OrganisationKind.SCHOOL, parent=county)
     training = _training_institution(county)
     report.try_this = _try_this(training)
+    sample = _penalty_sample(directory, county, training)
+    if sample is not None:
+        report.try_this += _try_the_import(sample)
 
     organisations = {
         "city": city,
