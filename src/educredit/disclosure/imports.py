@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -122,22 +124,97 @@ def _row_dict(codes: Sequence[str | None], values: Sequence[str]) -> dict[str, s
 
 @dataclass(slots=True)
 class _Checked:
-    """One row after validation: its number, raw cells and the validator's result."""
+    """One row after validation: its number, raw cells and the validator's result.
+
+    On the bulk path a valid row also carries what the record services would make of it,
+    worked out in the worker process (see ``_Precheck``): its record arguments without the
+    subject (found later, in the main process) and either the clean fields and payload or the
+    problems the services would report.
+    """
 
     number: int
     cells: list[str]
     result: RowResult
+    arguments: mapping.RecordArguments | None = None
+    clean: tuple[dict[str, Any], dict[str, Any]] | None = None
+    refused: list[Problem] | None = None
+
+
+class _AnySubject(mapping.SubjectIndex):
+    """Stands in for the subject lookup so that ``record_arguments`` can run in a worker.
+
+    The worker never touches the database: the real subject is looked up in the main process
+    and put into the arguments there (``_prepare_chunk``), which also reports a missing one.
+    """
+
+    def __init__(self) -> None:
+        super().__init__({}, {}, sealer=None)  # type: ignore[arg-type]
+
+    def subject_of(self, kind: str, row: Mapping[str, Any]) -> Institution | Person | None:
+        return Institution()
+
+
+@dataclass(frozen=True)
+class _Precheck:
+    """What a worker needs to run the record services' checks (pickled once per chunk)."""
+
+    item: CatalogItem
+    columns: _Columns
+    source: str
+
+
+def _record_checks(
+    item: CatalogItem, create: Mapping[str, Any], source: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The record services' own field and payload checks (the subject is checked later)."""
+    fields = records._clean_fields(
+        catalog_item=item,
+        title=create["title"],
+        decision_number=create["decision_number"],
+        issuing_body=create["issuing_body"],
+        issuing_body_uscc=create["issuing_body_uscc"],
+        decision_date=create["decision_date"],
+        procedure=DecisionProcedure.ORDINARY,
+        source=source,
+    )
+    return fields, records.validate_payload(item, create["payload"])
+
+
+def _precheck(checked: _Checked, precheck: _Precheck, kind: str) -> None:
+    """Record arguments (subject left out) and the services' checks of one valid row."""
+    arguments = mapping.record_arguments(
+        kind, checked.result.values, subjects=_AnySubject(), catalog_item=precheck.item
+    )
+    create = {
+        name: value
+        for name, value in arguments.create.items()
+        if name not in ("catalog_item", "institution", "person")
+    }
+    checked.arguments = mapping.RecordArguments(create=create, extra=arguments.extra)
+    try:
+        checked.clean = _record_checks(precheck.item, create, precheck.source)
+    except records.RecordError as exc:
+        checked.refused = precheck.columns.of_record_error(exc)
 
 
 def _validate_chunk(
-    kind: str, today: dt.date, codes: Sequence[str | None], rows: list[tuple[int, list[str]]]
+    kind: str,
+    today: dt.date,
+    codes: Sequence[str | None],
+    rows: list[tuple[int, list[str]]],
+    precheck: _Precheck | None = None,
 ) -> list[_Checked]:
     """Validate a chunk of rows (pure: no database; runs in a worker process for big files)."""
     validator = _validator(kind, today)
-    return [
+    chunk = [
         _Checked(number, cells, validator.validate(_row_dict(codes, cells)))
         for number, cells in rows
     ]
+    if precheck is not None:
+        for checked in chunk:
+            if not checked.result.errors:
+                _precheck(checked, precheck, kind)
+    return chunk
 
 
 _validators: dict[tuple[str, dt.date], RowValidator] = {}
@@ -156,23 +233,28 @@ def _checked_chunks(
     codes: Sequence[str | None],
     rows: Iterable[tuple[int, list[str]]],
     workers: int,
+    precheck: _Precheck | None = None,
 ) -> Iterator[list[_Checked]]:
     """Validated chunks in order; with ``workers`` > 1 a forked pool validates ahead."""
     iterator = iter(rows)
     chunks = iter(lambda: list(islice(iterator, CHUNK_ROWS)), [])
     if workers <= 1:
         for chunk in chunks:
-            yield _validate_chunk(kind, today, codes, chunk)
+            yield _validate_chunk(kind, today, codes, chunk, precheck)
         return
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: list[Future[list[_Checked]]] = []
+    # gc.freeze (as synth.loader): the forked worker's inherited Django heap is left out of
+    # the collections that a chunk's many small objects trigger.
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=gc.freeze
+    ) as pool:
+        pending: deque[Future[list[_Checked]]] = deque()
         for chunk in chunks:
-            pending.append(pool.submit(_validate_chunk, kind, today, codes, chunk))
+            pending.append(pool.submit(_validate_chunk, kind, today, codes, chunk, precheck))
             if len(pending) >= 2 * workers:
-                yield pending.pop(0).result()
+                yield pending.popleft().result()
         while pending:
-            yield pending.pop(0).result()
+            yield pending.popleft().result()
 
 
 # --- from records' field names to the file's columns ----------------------------------------
@@ -294,9 +376,7 @@ def _prepare_chunk(
     prepared = []
     for checked in good:
         try:
-            arguments = mapping.record_arguments(
-                kind, checked.result.values, subjects=subjects, catalog_item=ctx.item
-            )
+            arguments = _arguments(ctx, checked, subjects)
         except mapping.MappingError as exc:
             report.append((checked.number, checked.cells, [columns.problem(exc.code, str(exc))]))
             continue
@@ -305,6 +385,24 @@ def _prepare_chunk(
             _Prepared(checked, arguments, existing.get(key) if key is not None else None)
         )
     return prepared
+
+
+def _arguments(
+    ctx: _Context, checked: _Checked, subjects: mapping.SubjectIndex
+) -> mapping.RecordArguments:
+    """A row's record arguments; those a worker prepared get their subject here."""
+    values = checked.result.values
+    subject = subjects.subject_of(ctx.kind, values) if checked.arguments is not None else None
+    if checked.arguments is None or subject is None:
+        # Not prepared, or no subject: record_arguments itself (and its MappingError).
+        return mapping.record_arguments(ctx.kind, values, subjects=subjects, catalog_item=ctx.item)
+    create = {
+        **checked.arguments.create,
+        "catalog_item": ctx.item,
+        "institution": subject if isinstance(subject, Institution) else None,
+        "person": subject if isinstance(subject, Person) else None,
+    }
+    return mapping.RecordArguments(create=create, extra=checked.arguments.extra)
 
 
 @transaction.atomic
@@ -454,6 +552,14 @@ _DECISION_PROVIDED = (
 )
 
 
+class _RefusedError(Exception):
+    """The record services' checks, run in a worker, refused a row with these problems."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__()
+        self.problems = problems
+
+
 class _Bulk:
     """Writes chunks of new rows as the services would, by COPY, audited per chunk."""
 
@@ -506,21 +612,20 @@ class _Bulk:
         return self._deadlines[decision_date]
 
     def _check(self, prepared: _Prepared) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The record services' own checks on one row: (clean fields, clean payload)."""
+        """The record services' own checks on one row: (clean fields, clean payload).
+
+        The field and payload checks usually ran in a worker (``_precheck``, same functions,
+        same order); only the subject check, which needs the subject found in this process,
+        runs here then. Raises ``RecordError`` as the services would.
+        """
         create = prepared.arguments.create
         records._subject_matches(self.ctx.item, create["institution"], create["person"])
-        fields = records._clean_fields(
-            catalog_item=self.ctx.item,
-            title=create["title"],
-            decision_number=create["decision_number"],
-            issuing_body=create["issuing_body"],
-            issuing_body_uscc=create["issuing_body_uscc"],
-            decision_date=create["decision_date"],
-            procedure=DecisionProcedure.ORDINARY,
-            source=self.ctx.source,
-        )
-        payload = records.validate_payload(self.ctx.item, create["payload"])
-        return fields, payload
+        checked = prepared.checked
+        if checked.refused is not None:
+            raise _RefusedError(checked.refused)
+        if checked.clean is not None:
+            return checked.clean
+        return _record_checks(self.ctx.item, create, self.ctx.source)
 
     def write(
         self, rows: list[_Prepared], summary: ImportSummary, report: list[ReportRow]
@@ -535,14 +640,12 @@ class _Bulk:
                 continue
             try:
                 fields, payload = self._check(prepared)
+            except _RefusedError as exc:
+                report.append((prepared.checked.number, prepared.checked.cells, exc.problems))
+                continue
             except records.RecordError as exc:
-                report.append(
-                    (
-                        prepared.checked.number,
-                        prepared.checked.cells,
-                        ctx.columns.of_record_error(exc),
-                    )
-                )
+                problems = ctx.columns.of_record_error(exc)
+                report.append((prepared.checked.number, prepared.checked.cells, problems))
                 continue
             checked.append((prepared, fields, payload))
         if not checked:
@@ -730,7 +833,9 @@ def import_rows(
     bulk_writer = _Bulk(ctx) if bulk else None
     summary = ImportSummary()
     seen: dict[tuple[str, str], int] = {}
-    for chunk in _checked_chunks(kind, today, codes, rows, workers if bulk else 1):
+    # On the bulk path the workers also run the record services' field and payload checks.
+    precheck = _Precheck(item, ctx.columns, ctx.source) if bulk else None
+    for chunk in _checked_chunks(kind, today, codes, rows, workers if bulk else 1, precheck):
         report: list[ReportRow] = []
         prepared = _prepare_chunk(ctx, chunk, seen, report)
         if bulk_writer is not None:
