@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.record_list, name="record_list"),
     path("new/", views.record_create, name="record_create"),
     path("review/", views.review_queue, name="review_queue"),
+    path("review/approve/", views.review_approve, name="review_approve"),
     path("lists/", include("educredit.records.list_urls")),
     path("import/", views.record_import, name="record_import"),
     path("import/errors.csv", views.record_import_report, name="record_import_report"),
