@@ -16,10 +16,17 @@
   });
 
   // Controls marked data-ec-autosubmit submit their form when changed (filters, page size).
+  // A check box marked data-ec-select-all="NAME" ticks or clears every check box named NAME.
   document.addEventListener("change", function (event) {
     var control = event.target;
     if (control instanceof HTMLElement && control.hasAttribute("data-ec-autosubmit") && control.form) {
       control.form.requestSubmit();
+    }
+    if (control instanceof HTMLInputElement && control.hasAttribute("data-ec-select-all")) {
+      var name = control.getAttribute("data-ec-select-all");
+      document.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+        box.checked = control.checked;
+      });
     }
   });
 })();
