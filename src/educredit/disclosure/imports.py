@@ -73,6 +73,9 @@ __all__ = [
 ]
 
 CHUNK_ROWS = 2_000
+# Bulk chunks are bigger: each costs a few fixed round trips (table locks, id reservation,
+# sequence updates, subject and existing-record queries, audit entries, a commit).
+BULK_CHUNK_ROWS = 10_000
 BULK_THRESHOLD = 1_000  # files with more rows than this take the bulk path
 ReportRow = tuple[int, list[str], list["Problem"]]
 Progress = Callable[[int, int, int, int], None]  # processed, ok, updated, failed
@@ -149,9 +152,10 @@ class _AnySubject(mapping.SubjectIndex):
 
     def __init__(self) -> None:
         super().__init__({}, {}, sealer=None)  # type: ignore[arg-type]
+        self.placeholder = Institution()  # one for all rows: a model instance is not cheap
 
     def subject_of(self, kind: str, row: Mapping[str, Any]) -> Institution | Person | None:
-        return Institution()
+        return self.placeholder
 
 
 @dataclass(frozen=True)
@@ -180,10 +184,10 @@ def _record_checks(
     return fields, records.validate_payload(item, create["payload"])
 
 
-def _precheck(checked: _Checked, precheck: _Precheck, kind: str) -> None:
+def _precheck(checked: _Checked, precheck: _Precheck, kind: str, subjects: _AnySubject) -> None:
     """Record arguments (subject left out) and the services' checks of one valid row."""
     arguments = mapping.record_arguments(
-        kind, checked.result.values, subjects=_AnySubject(), catalog_item=precheck.item
+        kind, checked.result.values, subjects=subjects, catalog_item=precheck.item
     )
     create = {
         name: value
@@ -211,9 +215,10 @@ def _validate_chunk(
         for number, cells in rows
     ]
     if precheck is not None:
+        subjects = _AnySubject()
         for checked in chunk:
             if not checked.result.errors:
-                _precheck(checked, precheck, kind)
+                _precheck(checked, precheck, kind, subjects)
     return chunk
 
 
@@ -237,7 +242,8 @@ def _checked_chunks(
 ) -> Iterator[list[_Checked]]:
     """Validated chunks in order; with ``workers`` > 1 a forked pool validates ahead."""
     iterator = iter(rows)
-    chunks = iter(lambda: list(islice(iterator, CHUNK_ROWS)), [])
+    size = BULK_CHUNK_ROWS if precheck is not None else CHUNK_ROWS
+    chunks = iter(lambda: list(islice(iterator, size)), [])
     if workers <= 1:
         for chunk in chunks:
             yield _validate_chunk(kind, today, codes, chunk, precheck)
@@ -552,6 +558,35 @@ _DECISION_PROVIDED = (
 )
 
 
+# The audited fields a new row leaves at these values (not among the COPY's provided columns).
+_RECORD_UNSET: dict[str, Any] = {"effective_at": None, "reviewed_by_id": None}
+_DECISION_UNSET: dict[str, Any] = {
+    "version": 1,
+    "first_reported_at": None,
+    "compliant": False,
+    "complete": False,
+    "problems": [],
+}
+
+
+def _snapshot_order(
+    model: Any, provided: Sequence[str], unset: Mapping[str, Any]
+) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """A row tuple (``provided`` order) → its values in ``snapshot_attnames`` order.
+
+    Worked out once per import so that a row's digest needs no per-row mapping.
+    """
+    names = [*provided, *unset]
+    positions = [names.index(attname) for attname in snapshot_attnames(model)]
+    constants = tuple(unset.values())
+
+    def order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        full = row + constants
+        return tuple([full[i] for i in positions])
+
+    return order
+
+
 class _RefusedError(Exception):
     """The record services' checks, run in a worker, refused a row with these problems."""
 
@@ -582,7 +617,10 @@ class _Bulk:
             Decision: loader._table_spec(Decision, _DECISION_PROVIDED, self.now),
         }
         self.digest = {model: sequence_digester(model) for model in (CreditRecord, Decision)}
-        self.attnames = {model: snapshot_attnames(model) for model in (CreditRecord, Decision)}
+        self.order = {
+            CreditRecord: _snapshot_order(CreditRecord, _RECORD_PROVIDED, _RECORD_UNSET),
+            Decision: _snapshot_order(Decision, _DECISION_PROVIDED, _DECISION_UNSET),
+        }
         self._windows: dict[tuple[dt.date, bool], tuple[Any, ...]] = {}
         self._deadlines: dict[dt.date, tuple[dt.date, bool]] = {}
 
@@ -671,8 +709,7 @@ class _Bulk:
         item = ctx.item
         record_rows, transition_rows, decision_rows = [], [], []
         record_members, decision_members = [], []
-        record_attnames = self.attnames[CreditRecord]
-        decision_attnames = self.attnames[Decision]
+        record_order, decision_order = self.order[CreditRecord], self.order[Decision]
         digest_record, digest_decision = self.digest[CreditRecord], self.digest[Decision]
         for offset, (prepared, fields, payload) in enumerate(rows):
             create = prepared.arguments.create
@@ -708,9 +745,7 @@ class _Bulk:
                 user_id,
             )
             record_rows.append(record)
-            values = dict(zip(_RECORD_PROVIDED, record, strict=True))
-            values.update(effective_at=None, reviewed_by_id=None)
-            record_members.append((record_id, digest_record([values[a] for a in record_attnames])))
+            record_members.append((record_id, digest_record(record_order(record))))
             first = transition_base + 2 * offset
             transition_rows.append(
                 (first, record_id, "", CreditRecordStatus.DRAFT.value, user_id, label, "", self.now)
@@ -744,17 +779,7 @@ class _Bulk:
                 "",
             )
             decision_rows.append(decision)
-            dvalues = dict(zip(_DECISION_PROVIDED, decision, strict=True))
-            dvalues.update(
-                version=1,
-                first_reported_at=None,
-                compliant=False,
-                complete=False,
-                problems=[],
-            )
-            decision_members.append(
-                (decision_id, digest_decision([dvalues[a] for a in decision_attnames]))
-            )
+            decision_members.append((decision_id, digest_decision(decision_order(decision))))
         for model, table_rows in (
             (CreditRecord, record_rows),
             (CreditRecordTransition, transition_rows),
