@@ -1,0 +1,80 @@
+"""The workspace home's to-do list: what is waiting for the user's organisation (and below).
+
+Each line is a count with a link, shown only when non-zero and only when the user may open the
+page it links to. A fixed number of queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from educredit.accounts.models import User
+from educredit.disclosure import selectors as disclosure
+from educredit.exchange.choices import OutboxStatus
+from educredit.exchange.models import OutboxItem
+from educredit.records.selectors import review_queue_for
+from educredit.web.navigation import url_if_available
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One line of the to-do list."""
+
+    label: str | Promise
+    count: int
+    url: str
+    urgent: bool
+
+
+def todo_items(request: HttpRequest) -> list[TodoItem]:
+    """What waits for the user: reviews, 双公示 deadlines near or missed, rejected reports."""
+    user = request.user
+    if not isinstance(user, User) or user.organisation is None:
+        return []
+    organisation = user.organisation
+    wanted: list[tuple[str | Promise, str, Callable[[], int], bool]] = [
+        (
+            _("条信用记录待审核"),
+            "records:review_queue",
+            lambda: review_queue_for(user).count(),
+            False,
+        ),
+        (
+            _("项双公示决定两个工作日内到期、尚未报送"),
+            "disclosure:quality",
+            lambda: disclosure.due_soon(organisation).count(),
+            False,
+        ),
+        (
+            _("项双公示决定已超过 7 个工作日仍未报送（迟报）"),
+            "disclosure:quality",
+            lambda: (
+                disclosure.late_decisions(organisation)
+                .filter(first_reported_at__isnull=True)
+                .count()
+            ),
+            True,
+        ),
+        (
+            _("条报送被省平台退回，待修正后重新报送"),
+            "exchange:rejected_list",
+            lambda: (
+                OutboxItem.objects.visible_to(user).filter(status=OutboxStatus.REJECTED).count()
+            ),
+            True,
+        ),
+    ]
+    items = []
+    for label, url_name, count_of, urgent in wanted:
+        url = url_if_available(request, url_name)
+        if url is None:
+            continue
+        count = count_of()
+        if count:
+            items.append(TodoItem(label, count, url, urgent))
+    return items
