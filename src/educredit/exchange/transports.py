@@ -191,10 +191,10 @@ def _cell(value: Any) -> str:
 
 def configured_transport() -> BatchTransport:
     """The transport the settings name (``EDUCREDIT_EXCHANGE_TRANSPORT``: http or file)."""
-    kind = getattr(settings, "EDUCREDIT_EXCHANGE_TRANSPORT", Transport.HTTP)
+    kind = settings.EDUCREDIT_EXCHANGE_TRANSPORT
     if kind == Transport.FILE:
-        return FileDropTransport(getattr(settings, "EDUCREDIT_EXCHANGE_DROP_DIR", ""))
+        return FileDropTransport(settings.EDUCREDIT_EXCHANGE_DROP_DIR)
     return HttpTransport(
-        getattr(settings, "EDUCREDIT_EXCHANGE_URL", ""),
-        timeout=float(getattr(settings, "EDUCREDIT_EXCHANGE_TIMEOUT", 10.0)),
+        settings.EDUCREDIT_EXCHANGE_URL,
+        timeout=float(settings.EDUCREDIT_EXCHANGE_TIMEOUT),
     )

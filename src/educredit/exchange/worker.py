@@ -48,23 +48,19 @@ logger = logging.getLogger(__name__)
 DUE_STATUSES = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
 
-def _setting(name: str, default: float) -> float:
-    return float(getattr(settings, name, default))
-
-
 def batch_size() -> int:
-    return int(_setting("EDUCREDIT_EXCHANGE_BATCH_SIZE", 100))
+    return int(settings.EDUCREDIT_EXCHANGE_BATCH_SIZE)
 
 
 def lease() -> dt.timedelta:
     """How long a claimed item is left to its worker before another may take it."""
-    return dt.timedelta(seconds=_setting("EDUCREDIT_EXCHANGE_LEASE_SECONDS", 300))
+    return dt.timedelta(seconds=settings.EDUCREDIT_EXCHANGE_LEASE_SECONDS)
 
 
 def backoff(attempts: int) -> dt.timedelta:
     """Wait after the ``attempts``-th failed try: base × 2^(attempts-1), capped."""
-    base = _setting("EDUCREDIT_EXCHANGE_BACKOFF_BASE_SECONDS", 60)
-    cap = _setting("EDUCREDIT_EXCHANGE_BACKOFF_MAX_SECONDS", 3600)
+    base = settings.EDUCREDIT_EXCHANGE_BACKOFF_BASE_SECONDS
+    cap = settings.EDUCREDIT_EXCHANGE_BACKOFF_MAX_SECONDS
     return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
