@@ -4,10 +4,11 @@
     .venv/bin/python bench/disclosure_import.py --rows 50000   # quick
 
 Creates (dropping first) the PostgreSQL database ``educredit_bench_import`` (``BENCH_PG``
-overrides postgres://postgres@127.0.0.1:5432), migrates it, seeds the shipped catalog, a
-province bureau with a clerk and enough institutions (bulk-inserted: setup, not measured),
-then writes a UTF-8 CSV of synthetic penalty rows in the national layout with the Chinese
-headers — about 2 % invalid, with several kinds of fault — and in the same run times:
+overrides postgres://postgres@127.0.0.1:5432, ``BENCH_DB`` the database's name), migrates it,
+seeds the shipped catalog, a province bureau with a clerk and enough institutions
+(bulk-inserted: setup, not measured), then writes a UTF-8 CSV of synthetic penalty rows in
+the national layout with the Chinese headers — about 2 % invalid, with several kinds of
+fault — and in the same run times:
 
 1. the baseline: ``COPY bare_penalty FROM STDIN (FORMAT csv, HEADER)`` of the file into a
    table of 30 text columns (no checks, no indexes);
@@ -31,7 +32,7 @@ import time
 from pathlib import Path
 
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "educredit_bench_import"
+DB = os.environ.get("BENCH_DB", "educredit_bench_import")
 ROOT = Path(__file__).resolve().parents[1]
 INVALID_EVERY = 50  # 2 %
 INSTITUTIONS = 20_000

@@ -317,6 +317,7 @@ class _Context:
     today: dt.date
     source: str = CreditRecordSource.IMPORT
     reason: str = ""
+    bulk: bool = False
 
 
 def _key(kind: str, values: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -367,8 +368,8 @@ def _prepare_chunk(
     subjects = mapping.SubjectIndex.load(
         kind,
         [c.result.values for c in good],
-        institutions=Institution.objects.visible_to(ctx.actor),
-        people=Person.objects.visible_to(ctx.actor),
+        institutions=_visible(Institution, ctx, "uscc"),
+        people=_visible(Person, ctx, "document_type", "id_number_index"),
     )
     keys = [k for c in good if (k := _key(kind, c.result.values)) is not None]
     existing: dict[tuple[str, str], CreditRecord] = {}
@@ -409,6 +410,16 @@ def _arguments(
         "person": subject if isinstance(subject, Person) else None,
     }
     return mapping.RecordArguments(create=create, extra=checked.arguments.extra)
+
+
+def _visible(model: Any, ctx: _Context, *lookup: str) -> Any:
+    """The subjects the importer may see; on the bulk path only the columns it needs.
+
+    A bulk chunk loads thousands of subjects and uses only their ids and lookup keys; a row
+    left to the services loads any other field it reads on first use (deferred).
+    """
+    subjects = model.objects.visible_to(ctx.actor)
+    return subjects.only("pk", *lookup) if ctx.bulk else subjects
 
 
 @transaction.atomic
@@ -854,6 +865,7 @@ def import_rows(
         columns=_Columns(kind, header, codes),
         today=today,
         reason=reason,
+        bulk=bulk,
     )
     bulk_writer = _Bulk(ctx) if bulk else None
     summary = ImportSummary()
