@@ -598,6 +598,35 @@ def _snapshot_order(
     return order
 
 
+def _needs_escape(text: str) -> bool:
+    return "\\" in text or "\t" in text or "\n" in text or "\r" in text
+
+
+def _text_copy(value: str | None) -> str:
+    """``loader._text_copy``, skipping its per-character escape for text that needs none.
+
+    Most cells need none, and four substring tests cost far less than ``str.translate``.
+    """
+    if value is None or _needs_escape(value):
+        return loader._text_copy(value)
+    return value
+
+
+def _any_copy(value: Any) -> str:
+    """``loader._copy_text``, likewise; a JSON field's value is dumped as it does it."""
+    if isinstance(value, dict | list):
+        text = json.dumps(value, ensure_ascii=False)
+        return loader._text_copy(text) if _needs_escape(text) else text
+    return loader._copy_text(value)
+
+
+# The loader's COPY formatters and their equivalents that skip needless escaping.
+_FASTER_COPY: dict[loader.Formatter, loader.Formatter] = {
+    loader._text_copy: _text_copy,
+    loader._copy_text: _any_copy,
+}
+
+
 class _RefusedError(Exception):
     """The record services' checks, run in a worker, refused a row with these problems."""
 
@@ -819,7 +848,7 @@ class _Bulk:
         """Rows as the loader writes them: COPY text on PostgreSQL, parameters on SQLite."""
         spec = self.specs[model]
         if self.engine == "postgresql":
-            formatters = spec.copy_formatters
+            formatters = [_FASTER_COPY.get(f, f) for f in spec.copy_formatters]
             text = "".join(
                 "\t".join([f(v) for f, v in zip(formatters, row, strict=True)]) + spec.copy_suffix
                 for row in rows
