@@ -46,13 +46,17 @@ from django.utils import timezone
 
 from educredit.accounts.models import User
 from educredit.audit.canonical import sequence_digester, snapshot_attnames
-from educredit.audit.services import audit_append, audit_append_bulk
+from educredit.audit.services import audit_append_bulk
 from educredit.catalog.models import CatalogItem
 from educredit.core.crypto import decrypt_text, encrypt_text
 from educredit.disclosure import mapping
 from educredit.disclosure import national as n
 from educredit.disclosure.models import Decision, DecisionImportError, DecisionImportRun
-from educredit.disclosure.services import decision_prepare, reporting_deadline
+from educredit.disclosure.services import (
+    decision_prepare,
+    decision_refresh_draft,
+    reporting_deadline,
+)
 from educredit.disclosure.validation import FieldError, RowResult, RowValidator
 from educredit.records import lifecycle, windows
 from educredit.records import services as records
@@ -66,7 +70,6 @@ __all__ = [
     "ImportFileError",
     "ImportSummary",
     "Problem",
-    "decision_import_refresh",
     "import_file",
     "import_rows",
     "write_error_report",
@@ -422,25 +425,6 @@ def _visible(model: Any, ctx: _Context, *lookup: str) -> Any:
     return subjects.only("pk", *lookup) if ctx.bulk else subjects
 
 
-@transaction.atomic
-def decision_import_refresh(*, actor: Any, decision: Decision, extra: dict[str, Any]) -> Decision:
-    """A re-imported draft's decision keeps the new row's extra national fields (audited)."""
-    decision = Decision.objects.select_for_update().get(pk=decision.pk)
-    if decision.last_operation:
-        raise records.RecordError("该决定已报送 / This decision has already been reported")
-    before = decision.audit_snapshot()
-    record = decision.record
-    decision.extra = extra
-    decision.document_number = record.decision_number or decision.document_number
-    decision.issuing_body_uscc = record.issuing_body_uscc
-    if record.decision_date != decision.decision_date:
-        decision.decision_date = record.decision_date
-        decision.deadline, decision.deadline_provisional = reporting_deadline(record.decision_date)
-    decision.save()
-    audit_append(actor=actor, action="disclosure.decision_refresh", target=decision, before=before)
-    return decision
-
-
 ALREADY_SUBMITTED = (
     "该决定已提交、正在等待审核；如需修改，请审核员退回后再导入 / "
     "This decision is awaiting review; to change it, have the reviewer return it, then import "
@@ -486,11 +470,7 @@ def _apply_one(ctx: _Context, prepared: _Prepared) -> tuple[CreditRecord, bool]:
     record = records.credit_record_update(
         actor=ctx.actor, record=existing, reason=ctx.reason or "重新导入 / re-imported", **changes
     )
-    decision = Decision.objects.filter(record=record).first()
-    if decision is None:
-        decision_prepare(actor=ctx.actor, record=record, extra=extra)
-    else:
-        decision_import_refresh(actor=ctx.actor, decision=decision, extra=extra)
+    decision_refresh_draft(actor=ctx.actor, record=record, extra=extra)
     record = records.credit_record_submit(actor=ctx.actor, record=record)
     return record, True
 

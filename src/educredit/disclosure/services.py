@@ -19,6 +19,7 @@ from educredit.disclosure import mapping
 from educredit.disclosure.models import Decision
 from educredit.disclosure.validation import RowValidator
 from educredit.records.models import CreditRecord
+from educredit.records.services import RecordError
 
 REPORTING_WORKING_DAYS = 7  # 发改办财金〔2018〕424号: within 7 working days of the decision
 SYSTEM_ACTOR = "system:disclosure"
@@ -94,7 +95,7 @@ def decision_refresh_draft(*, actor: Any, record: CreditRecord, extra: dict[str,
     if decision is None:
         return decision_prepare(actor=actor, record=record, extra=extra)
     if decision.last_operation:
-        raise ValueError("该决定已报送 / This decision has already been reported")
+        raise RecordError("该决定已报送 / This decision has already been reported")
     before = decision.audit_snapshot()
     decision.extra = extra
     decision.document_number = _document_number(record)
