@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from educredit.audit.models import AuditedModel
-from educredit.subjects.choices import ImportStatus
+from educredit.subjects.models import ImportProgress, ImportRunQuerySet
 
 
 class DecisionKind(models.TextChoices):
@@ -72,18 +69,7 @@ class Decision(AuditedModel):
         return f"{self.document_number}|{self.issuing_body_uscc}|{self.version}"
 
 
-class DecisionImportRunQuerySet(models.QuerySet["DecisionImportRun"]):
-    """Import runs, scoped by jurisdiction."""
-
-    def visible_to(self, user: Any) -> DecisionImportRunQuerySet:
-        """Runs started in the reader's organisation or below it."""
-        organisation = getattr(user, "organisation", None)
-        if not getattr(user, "is_authenticated", False) or organisation is None:
-            return self.none()
-        return self.filter(organisation__path__startswith=organisation.path)
-
-
-class DecisionImportRun(models.Model):
+class DecisionImportRun(ImportProgress):
     """One uploaded spreadsheet of licence or penalty decisions being imported, with progress.
 
     Its own model rather than ``subjects.ImportRun``: that one's kinds, defaults (supervisor,
@@ -91,47 +77,16 @@ class DecisionImportRun(models.Model):
     layout kind, the penalty catalog item and how many drafts it updated.
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("类别"), max_length=10, choices=DecisionKind.choices)
     catalog_item_code = models.CharField(_("目录条目"), max_length=20)
     file = models.FileField(upload_to="disclosure-imports/%Y/%m/", blank=True)
-    original_filename = models.CharField(_("文件名"), max_length=255)
-    header = models.JSONField(default=list)  # the file's own column headings
-    encoding = models.CharField(max_length=20, blank=True)
-    status = models.CharField(
-        _("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
-    )
-    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
-    processed_rows = models.PositiveIntegerField(_("已处理"), default=0)
-    ok_rows = models.PositiveIntegerField(_("成功"), default=0)
     updated_rows = models.PositiveIntegerField(_("更新草稿"), default=0)
-    failed_rows = models.PositiveIntegerField(_("失败"), default=0)
-    error_message = models.TextField(_("错误信息"), blank=True)
-    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = DecisionImportRunQuerySet.as_manager()
+    objects = ImportRunQuerySet["DecisionImportRun"].as_manager()
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(ImportProgress.Meta):
         verbose_name = _("双公示导入批次")
         verbose_name_plural = _("双公示导入批次")
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.original_filename} ({self.status})"
-
-    @property
-    def percent(self) -> int:
-        if self.status == ImportStatus.FINISHED:
-            return 100
-        if not self.total_rows:
-            return 0
-        return min(100, self.processed_rows * 100 // self.total_rows)
 
 
 class DecisionImportError(models.Model):

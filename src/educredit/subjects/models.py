@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -301,10 +301,13 @@ class SubjectQueryLog(models.Model):
         return f"{self.user_id} {self.at:%Y-%m-%d %H:%M} {self.purpose}"
 
 
-class ImportRunQuerySet(models.QuerySet["ImportRun"]):
-    """Import runs, scoped by jurisdiction."""
+_Run = TypeVar("_Run", bound=models.Model)
 
-    def visible_to(self, user: Any) -> ImportRunQuerySet:
+
+class ImportRunQuerySet(models.QuerySet[_Run]):
+    """Import runs (of any app), scoped by jurisdiction."""
+
+    def visible_to(self, user: Any) -> ImportRunQuerySet[_Run]:
         """Runs started in the reader's organisation or below it."""
         path = _jurisdiction_path(user)
         if path is None:
@@ -312,12 +315,14 @@ class ImportRunQuerySet(models.QuerySet["ImportRun"]):
         return self.filter(organisation__path__startswith=path)
 
 
-class ImportRun(models.Model):
-    """One uploaded file of institutions or people being imported, with its progress."""
+class ImportProgress(models.Model):
+    """What every uploaded-file import run has: who, where, its file's name and its progress.
+
+    Abstract: the subjects import (``ImportRun``) and the 双公示 import
+    (``disclosure.DecisionImportRun``) add their own kinds and options.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(_("导入内容"), max_length=20, choices=ImportKind.choices)
-    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     original_filename = models.CharField(_("文件名"), max_length=255)
     # Column headings of the file as uploaded (for the error report), and the encoding found.
     header = models.JSONField(default=list)
@@ -334,6 +339,31 @@ class ImportRun(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
     )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{getattr(self, 'kind', '')} {self.original_filename} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.FINISHED:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+
+class ImportRun(ImportProgress):
+    """One uploaded file of institutions or people being imported, with its progress."""
+
+    kind = models.CharField(_("导入内容"), max_length=20, choices=ImportKind.choices)
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     # Where institutions go whose 主管部门 is not an organisation of the platform.
     default_supervisor = models.ForeignKey(
         "accounts.Organisation",
@@ -345,27 +375,12 @@ class ImportRun(models.Model):
     default_kind = models.CharField(
         max_length=20, choices=InstitutionKind.choices, default=InstitutionKind.UNIVERSITY
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ImportRunQuerySet.as_manager()
+    objects = ImportRunQuerySet["ImportRun"].as_manager()
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(ImportProgress.Meta):
         verbose_name = _("导入批次")
         verbose_name_plural = _("导入批次")
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.original_filename} ({self.status})"
-
-    @property
-    def percent(self) -> int:
-        if self.status == ImportStatus.FINISHED:
-            return 100
-        if not self.total_rows:
-            return 0
-        return min(100, self.processed_rows * 100 // self.total_rows)
 
 
 class ImportRowError(models.Model):
