@@ -312,3 +312,17 @@ def public_row(record: CreditRecord, *, kind: str) -> dict[str, Any]:
 def unsealed_for_validation(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row with sealed values decrypted, for ``RowValidator`` (kept in memory only)."""
     return {code: _unseal(value) for code, value in row.items()}
+
+
+def published_fields(record: CreditRecord) -> list[tuple[n.NationalField, Any]] | None:
+    """The published national fields of a record that has a ``Decision``, in layout order.
+
+    None when the record has no decision (it is then shown by its catalog fields). Reads
+    ``record.disclosure_decision`` and the record's subject and organisation: callers listing
+    many records ``select_related`` them.
+    """
+    decision = getattr(record, "disclosure_decision", None)
+    if decision is None:
+        return None
+    row = public_row(record, kind=decision.kind)
+    return [(f, row[f.code]) for f in n.layout(decision.kind) if f.code in row]

@@ -17,12 +17,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Min, Q, QuerySet
+from django.utils import translation
+from django.utils.translation import pgettext, pgettext_lazy
 
 from educredit.catalog.choices import DisclosureMode
 from educredit.catalog.models import CatalogItem
 from educredit.catalog.schema import public_fields as catalog_public_fields
 from educredit.core.clock import today
 from educredit.core.crypto import blind_index, normalise_document_number
+from educredit.disclosure import national
+from educredit.disclosure.mapping import published_fields
+from educredit.disclosure.validation import is_long_term, parse_date
 from educredit.portal.models import InstitutionSearchTerm
 from educredit.portal.search import normalise
 from educredit.records.choices import (
@@ -104,10 +109,16 @@ def public_records_q(as_of: dt.date) -> Q:
 
 
 def public_records(as_of: dt.date) -> QuerySet[CreditRecord]:
-    """Every record public on ``as_of``, with its catalog item."""
+    """Every record public on ``as_of``, with what its card shows (item, 双公示 decision …).
+
+    The subject and organisation come along because a 双公示 decision's national row names
+    the party and the data source: joined here, the page's query count stays fixed.
+    """
     return (
         CreditRecord.objects.filter(public_records_q(as_of))
-        .select_related("catalog_item")
+        .select_related(
+            "catalog_item", "disclosure_decision", "institution", "person", "organisation"
+        )
         .order_by("-decision_date", "-pk")
     )
 
@@ -291,3 +302,55 @@ def record_public_fields(record: CreditRecord) -> list[PublicField]:
             PublicField(str(field.get("label") or field["name"]), mask_identity_numbers(str(value)))
         )
     return shown
+
+
+# Code-table values the standard publishes as codes or Chinese terms, shown in the reader's
+# language (other values are the decision's own data and stay as entered). A context keeps
+# them apart from the same words other apps translate differently ("自然人" = "People" …).
+_CODED_VALUES: dict[str, dict[str, Any]] = {
+    "XK_ZT": {"1": pgettext_lazy("双公示", "有效"), "2": pgettext_lazy("双公示", "无效")},
+    "XDR_LB": {
+        national.PARTY_ORGANISATION: pgettext_lazy("双公示", "法人及非法人组织"),
+        national.PARTY_PERSON: pgettext_lazy("双公示", "自然人"),
+        national.PARTY_SOLE_TRADER: pgettext_lazy("双公示", "个体工商户"),
+    },
+}
+
+
+def _national_label(field: national.NationalField) -> str:
+    # The standard's Chinese name is the label; English readers get national.py's gloss.
+    if translation.get_language() == "en" and field.english:
+        return field.english[0].upper() + field.english[1:]
+    return field.name
+
+
+def _national_value(field: national.NationalField, value: Any) -> str:
+    text = str(value).strip()
+    if field.type == "date":
+        day = parse_date(text)
+        if day is not None:
+            # 2099-12-31 is the standard's way of writing 长期 (long-term).
+            return pgettext("双公示", "长期") if is_long_term(day) else day.isoformat()
+        return text
+    coded = _CODED_VALUES.get(field.code) or _CODED_VALUES.get(field.code[3:], {})
+    if text in coded:
+        return str(coded[text])
+    return mask_identity_numbers(text)
+
+
+def record_national_fields(record: CreditRecord) -> list[PublicField] | None:
+    """A 双公示 record's fields as the national standard publishes them, else None.
+
+    Only fields the layout marks ``published`` (never a person's or legal representative's
+    document number), labelled with the standard's names, dates as YYYY-MM-DD.
+    """
+    fields = published_fields(record)
+    if fields is None:
+        return None
+    return [
+        PublicField(_national_label(field), _national_value(field, value))
+        for field, value in fields
+        # A sealed value is an identity number; published fields never hold one, but a
+        # mapping is not shown as text whatever it is.
+        if not isinstance(value, dict)
+    ]

@@ -38,18 +38,22 @@ def _as_of_param(as_of: dt.date) -> str:
     return "" if as_of == selectors.public_as_of(None) else f"as_of={as_of.isoformat()}&"
 
 
+def _record_row(record: CreditRecord) -> dict[str, Any]:
+    # A 双公示 decision shows the standard's published fields; other records their catalog's.
+    national = selectors.record_national_fields(record)
+    return {
+        "record": record,
+        "national": national is not None,
+        "fields": national if national is not None else selectors.record_public_fields(record),
+        # The stored window is half-open: the last day on the portal is the day before.
+        "last_public_day": record.public_until - dt.timedelta(days=1)
+        if record.public_until
+        else None,
+    }
+
+
 def _record_rows(records: Iterable[CreditRecord]) -> list[dict[str, Any]]:
-    return [
-        {
-            "record": record,
-            "fields": selectors.record_public_fields(record),
-            # The stored window is half-open: the last day on the portal is the day before.
-            "last_public_day": record.public_until - dt.timedelta(days=1)
-            if record.public_until
-            else None,
-        }
-        for record in records
-    ]
+    return [_record_row(record) for record in records]
 
 
 @access_public
