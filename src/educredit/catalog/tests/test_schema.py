@@ -119,3 +119,17 @@ def test_public_fields_lists_only_public_ones():
     names = public_fields(PENALTY)
     assert "penalty_content" in names
     assert "remarks" not in names and "data_source" not in names
+
+
+def test_a_schema_edited_in_place_is_checked_again():
+    # validate_payload remembers checked schemas (an import checks a million payloads against
+    # one item); an edit to the same list object must still be seen.
+    item = item_with({"name": "note", "label": "说明", "type": "text", "max_length": 5})
+    assert validate_payload(item, {"note": "短"}) == {"note": "短"}
+    item.field_schema[0]["max_length"] = 1
+    with pytest.raises(PayloadError) as caught:
+        validate_payload(item, {"note": "太长了"})
+    assert "note" in caught.value.errors
+    item.field_schema[0]["type"] = "money"
+    with pytest.raises(SchemaError):
+        validate_payload(item, {"note": "短"})
