@@ -42,6 +42,7 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from educredit.accounts.models import User
@@ -49,6 +50,7 @@ from educredit.audit.canonical import sequence_digester, snapshot_attnames
 from educredit.audit.services import audit_append_bulk
 from educredit.catalog.models import CatalogItem
 from educredit.core.crypto import decrypt_text, encrypt_text
+from educredit.core.lookups import AnyOf
 from educredit.disclosure import mapping
 from educredit.disclosure import national as n
 from educredit.disclosure.models import Decision, DecisionImportError, DecisionImportRun
@@ -377,11 +379,16 @@ def _prepare_chunk(
     keys = [k for c in good if (k := _key(kind, c.result.values)) is not None]
     existing: dict[tuple[str, str], CreditRecord] = {}
     if keys:
-        found = CreditRecord.objects.filter(
-            catalog_item__category=kind,
-            issuing_body_uscc__in={uscc for uscc, _ in keys},
-            decision_number__in={number for _, number in keys},
-        ).select_related("catalog_item")
+        found = (
+            CreditRecord.objects.filter(
+                catalog_item__category=kind,
+            )
+            .filter(
+                AnyOf(F("issuing_body_uscc"), list({uscc for uscc, _ in keys})),
+                AnyOf(F("decision_number"), list({number for _, number in keys})),
+            )
+            .select_related("catalog_item")
+        )
         existing = {(r.issuing_body_uscc, r.decision_number): r for r in found}
     prepared = []
     for checked in good:

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from educredit.catalog.models import CatalogItem
 from educredit.catalog.selectors import catalog_item_by_code
 from educredit.core.crypto import DocumentSealer, decrypt_text, encrypt_text
+from educredit.core.lookups import AnyOf
 from educredit.disclosure import national as n
 from educredit.records.models import CreditRecord
 from educredit.subjects.models import Institution, Person
@@ -141,12 +142,14 @@ class SubjectIndex:
         institution_qs = Institution.objects.all() if institutions is None else institutions
         person_qs = Person.objects.all() if people is None else people
         found_institutions = (
-            {i.uscc: i for i in institution_qs.filter(uscc__in=usccs) if i.uscc} if usccs else {}
+            {i.uscc: i for i in institution_qs.filter(AnyOf(F("uscc"), list(usccs))) if i.uscc}
+            if usccs
+            else {}
         )
         found_people = (
             {
                 (person.document_type, person.id_number_index): person
-                for person in person_qs.filter(id_number_index__in=indexes)
+                for person in person_qs.filter(AnyOf(F("id_number_index"), list(indexes)))
             }
             if indexes
             else {}
