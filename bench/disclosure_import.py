@@ -17,8 +17,15 @@ fault — and in the same run times:
    decisions by COPY with one bulk audit entry per table and chunk, rejected rows recorded
    with their reasons, encrypted).
 
-Prints both, the ratio (target within 3×) and checks the counts; drops the database at the
-end, also on failure.
+3. the database floor: the very rows the import stored (records, transitions, decisions, audit
+   members, rejected rows), copied by one ``INSERT … SELECT`` per table, in one transaction,
+   into empty twins of those tables with the same indexes, checks and foreign keys. No Python
+   per row: what PostgreSQL alone needs to keep these rows the way the product keeps them
+   (slightly generous to the floor: it also reads the rows back).
+
+Prints all three, the import's ratio to the plain COPY (target within 3×) and to the floor,
+and the floor's own ratio to the COPY, and checks the counts; drops the database at the end,
+also on failure.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = os.environ.get("BENCH_DB", "educredit_bench_import")
@@ -136,11 +144,12 @@ def run(rows: int, workers: int) -> None:
 
     from educredit.accounts.choices import UserRole
     from educredit.accounts.models import Organisation
+    from educredit.audit.models import AuditBulkMember
     from educredit.catalog.services import catalog_version_seed
     from educredit.disclosure import imports
     from educredit.disclosure import national as n
-    from educredit.disclosure.models import Decision, DecisionImportRun
-    from educredit.records.models import CreditRecord
+    from educredit.disclosure.models import Decision, DecisionImportError, DecisionImportRun
+    from educredit.records.models import CreditRecord, CreditRecordTransition
     from educredit.subjects.models import Institution
     from educredit.testing.factories import make_province, make_user
 
@@ -222,6 +231,50 @@ def run(rows: int, workers: int) -> None:
             f"{run_row.failed_rows} rejected (expected {rows - invalid} / {invalid})"
         )
     print("counts check: ok")
+
+    floor_seconds = database_floor(
+        connection,
+        [CreditRecord, CreditRecordTransition, Decision, DecisionImportError, AuditBulkMember],
+    )
+    print(f"db floor:    {floor_seconds:8.1f} s  (same rows, INSERT … SELECT into empty twins)")
+    print(f"floor/COPY:  {floor_seconds / copy_seconds:8.2f}×  (the best any import could do)")
+    print(f"import/floor:{import_seconds / floor_seconds:8.2f}×  (the import's own overhead)")
+
+
+def database_floor(connection: Any, models: list[Any]) -> float:
+    """Seconds to store the rows of ``models`` again into empty twins, in one transaction.
+
+    Each twin is ``LIKE <table> INCLUDING ALL`` (columns, defaults, identity, checks,
+    indexes) plus the table's foreign keys, those between the twinned tables pointing at the
+    twins, so every index entry and every foreign-key check of the real write is paid again.
+    """
+    from django.db import transaction
+
+    tables = [model._meta.db_table for model in models]
+    twin = {table: f"floor_{table}" for table in tables}
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"CREATE TABLE {twin[table]} (LIKE {table} INCLUDING ALL)")
+        for table in tables:
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f'",
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                for other in tables:
+                    definition = definition.replace(
+                        f"REFERENCES {other}(", f"REFERENCES {twin[other]}("
+                    )
+                cursor.execute(
+                    f"ALTER TABLE {twin[table]} ADD CONSTRAINT floor_{name} {definition}"
+                )
+    began = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, table in zip(models, tables, strict=True):
+            order = ", ".join(f.column for f in model._meta.pk_fields)
+            cursor.execute(f"INSERT INTO {twin[table]} SELECT * FROM {table} ORDER BY {order}")
+    return time.monotonic() - began
 
 
 if __name__ == "__main__":
