@@ -23,6 +23,7 @@ from educredit.accounts.forms import BootstrapForm
 from educredit.accounts.permissions import access_staff
 from educredit.catalog.choices import InfoCategory, Severity
 from educredit.core.clock import today
+from educredit.exchange import selectors as exchange_selectors
 from educredit.records import archive, lists
 from educredit.records.choices import (
     CreditListKind,
@@ -442,6 +443,12 @@ def _uuids(values: list[str]) -> list[str]:
 def _archive_page(request: HttpRequest, subject: Institution | Person) -> HttpResponse:
     form = ArchiveFilterForm(request.GET or None)
     timeline = archive.subject_archive(request.user, subject, form.filters())
+    # Other departments' facts from the provincial platform, shown apart and read-only (ADR
+    # 0018). The page reads them through exchange's selector: the records domain code itself
+    # stays independent of exchange, which builds on it.
+    inbound = (
+        exchange_selectors.inbound_facts_for(subject) if isinstance(subject, Institution) else None
+    )
     return render(
         request,
         "records/archive.html",
@@ -450,6 +457,7 @@ def _archive_page(request: HttpRequest, subject: Institution | Person) -> HttpRe
             "is_person": isinstance(subject, Person),
             "form": form,
             "archive": timeline,
+            "inbound": inbound,
             "as_of": today(),
         },
     )
