@@ -297,7 +297,9 @@ def national_row(
         row[n.DATA_SOURCE_USCC[kind]] = organisation.uscc
     if kind == "penalty":
         if record.public_until is not None:
-            row["CF_GSJZQ"] = record.public_until.isoformat()
+            # 公示截止期 is the last day shown; ``public_until`` is the first day not shown.
+            last_day = record.public_until - dt.timedelta(days=1)
+            row["CF_GSJZQ"] = last_day.isoformat()
     else:
         row["XK_ZT"] = "1" if record.status == "effective" else "2"
     row.update(extra or {})

@@ -124,7 +124,8 @@ def expected_penalty_fields(record: CreditRecord, school: Any, county: Any) -> d
         "罚款金额（万元）": "3.5",
         "处罚决定日期": decided.isoformat(),
         "处罚有效期": (decided + 365 * DAY).isoformat(),
-        "公示截止期": record.public_until.isoformat(),
+        # The last day shown (the portal's "公示期至"), not the first day after it.
+        "公示截止期": (record.public_until - DAY).isoformat(),
         "处罚机关": "郑州市中原区教育局",
         "处罚机关统一社会信用代码": county.uscc,
         "数据来源单位": "郑州市中原区教育局",
