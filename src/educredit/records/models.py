@@ -38,12 +38,15 @@ class CreditRecord(AuditedModel):
     catalog_item = models.ForeignKey(
         "catalog.CatalogItem", on_delete=models.PROTECT, related_name="records"
     )
+    # No index of their own: the (institution, decision_date) and (person, decision_date)
+    # indexes below serve every look-up by subject, and each index costs every write.
     institution = models.ForeignKey(
         "subjects.Institution",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="credit_records",
+        db_index=False,
     )
     person = models.ForeignKey(
         "subjects.Person",
@@ -51,17 +54,18 @@ class CreditRecord(AuditedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="credit_records",
+        db_index=False,
     )
     # The organisation that entered (owns) the record: its jurisdiction governs who sees it.
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="credit_records"
     )
+    # Indexed as the first column of (status, public_from, public_until) below.
     status = models.CharField(
         _("状态"),
         max_length=20,
         choices=CreditRecordStatus.choices,
         default=CreditRecordStatus.DRAFT,
-        db_index=True,
     )
     # Copied from the catalog item at entry (a later catalog edit does not re-grade old records).
     severity = models.CharField(_("信用性质"), max_length=20, choices=Severity.choices)
