@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from educredit.audit.models import AuditedModel
@@ -75,3 +76,30 @@ class Holiday(AuditedModel):
     def __str__(self) -> str:
         kind = "上班" if self.is_workday else "休息"
         return f"{self.date.isoformat()} {self.name}（{kind}）"
+
+
+class ScheduledRun(models.Model):
+    """One slot of a periodic job that a scheduler enqueued (``core.schedule``).
+
+    Unique on (job, slot): a scheduler enqueues a slot only if it inserts this row, so however
+    many schedulers run, each slot is enqueued once. Not audited: it records when work was
+    started, not a decision; the tasks it starts audit what they change.
+    """
+
+    job = models.CharField(_("任务"), max_length=100)
+    slot = models.DateTimeField(_("计划时刻"))
+    enqueued_at = models.DateTimeField(_("排入时间"), default=timezone.now)
+    # Which scheduler (host:pid) won the slot: where to look when a run went wrong.
+    enqueued_by = models.CharField(_("调度进程"), max_length=100, blank=True)
+    task_result_id = models.CharField(_("任务结果编号"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-slot", "job"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="scheduled_run_job_slot")
+        ]
+        verbose_name = _("定时任务运行")
+        verbose_name_plural = _("定时任务运行")
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot.isoformat()}"

@@ -3,9 +3,13 @@
 ``make demo`` ends here. Beside Django's development server it starts, as child processes of
 this one (stopped with it):
 
-- the background-task worker (``db_worker``): spreadsheet imports run there;
-- the provincial platform simulator on 127.0.0.1:8765 (a stand-in for 信用河南);
-- the outbox worker (``exchange send``), every 15 seconds, posting to the simulator.
+- the background-task worker (``db_worker``): spreadsheet imports and the periodic jobs run
+  there;
+- the scheduler (``scheduler``), which enqueues the periodic jobs declared in
+  ``educredit.core.schedule``: the outbox send every 15 seconds (posting to the simulator), the
+  platform pull and the disclosure-window job daily — and, on its first start, the daily jobs'
+  latest slot at once (ADR 0019);
+- the provincial platform simulator on 127.0.0.1:8765 (a stand-in for 信用河南).
 
 So an import, a review and the report to the platform can all be tried from the browser.
 """
@@ -13,6 +17,7 @@ So an import, a review and the report to the platform can all be tried from the 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -45,16 +50,19 @@ class Command(BaseCommand):
         companions = [
             ["db_worker"],
             ["simulator", "--port", str(SIMULATOR_PORT)],
-            ["exchange", "send", "--interval", "15"],
+            ["scheduler"],
         ]
         children = [
             subprocess.Popen([*command, *args_], env=env)  # noqa: S603 (our own commands)
             for args_ in companions
         ]
         self.stdout.write(
-            f"后台任务、省平台模拟器（{simulator}）和报送进程已启动 / "
-            "task worker, platform simulator and outbox worker started"
+            f"后台任务、定时任务调度和省平台模拟器（{simulator}）已启动 / "
+            "task worker, scheduler and platform simulator started"
         )
+        # SIGTERM (a supervisor, `kill`) stops the companions too, as Ctrl-C does; by default it
+        # would end this process alone and leave them running.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         try:
             # No autoreloader: it would run this command twice, and the companions with it.
             call_command("runserver", options["address"], use_reloader=False)
