@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "educredit.records",
     "educredit.disclosure",
     "educredit.exchange",
+    "educredit.sanctions",
     "educredit.web",
     "educredit.portal",
     "educredit.synth",

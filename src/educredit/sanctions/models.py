@@ -1,0 +1,137 @@
+"""The measure list (信用激励和惩戒措施清单), versioned, and the business scenarios it names."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from educredit.audit.models import AuditedModel
+from educredit.catalog.choices import SubjectType
+from educredit.sanctions.choices import (
+    DurationKind,
+    MeasureDirection,
+    MeasureListVersionStatus,
+    MeasurePart,
+    MeasureVerdict,
+)
+
+
+class Scenario(AuditedModel):
+    """A business scenario (业务场景) a business system screens before granting something.
+
+    Not versioned: the codes are a contract with the business systems, so a code is retired
+    (``retired_from``), never deleted or renamed.
+    """
+
+    code = models.CharField(_("场景代码"), max_length=60, unique=True)
+    name = models.CharField(_("场景名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+    retired_from = models.DateField(_("停用日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("业务场景")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class MeasureListVersion(AuditedModel):
+    """One edition of the measure list; the edition in force on a day answers "as of" it."""
+
+    number = models.PositiveIntegerField(_("版本号"), unique=True)
+    title = models.CharField(_("名称"), max_length=200)
+    effective_from = models.DateField(_("施行日期"))
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=MeasureListVersionStatus.choices,
+        default=MeasureListVersionStatus.DRAFT,
+    )
+    notes = models.TextField(_("说明"), blank=True)
+    # The day a later published version took over (the version answers "as of" dates before it).
+    retired_from = models.DateField(_("废止日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("措施清单版本")
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.number}"
+
+
+def _term(months: int) -> str:
+    if months % 12 == 0:
+        years = months // 12
+        return ngettext("%(n)s年", "%(n)s年", years) % {"n": years}
+    return ngettext("%(n)s个月", "%(n)s个月", months) % {"n": months}
+
+
+class Measure(AuditedModel):
+    """One measure with the five columns of Henan regulation §29, its triggers and duration.
+
+    Columns: 具体事项 ``matter``, 实施对象 ``target`` (+ ``subject_type``), 实施手段 ``means``,
+    实施主体 ``implementer``, 实施依据 ``legal_basis``.
+
+    Triggers: ``trigger_items`` (catalog item codes) and ``trigger_lists`` (``CreditListKind``
+    values); ``trigger_where`` narrows the item triggers to records whose payload field holds
+    one of the listed values (``{"violation_kind": ["作弊", ...]}``). ``scenarios`` lists
+    ``Scenario`` codes: a JSON list rather than a many-to-many table so that the scenarios are
+    part of the audited row (the audit snapshot covers a row's own columns).
+
+    Duration, counted from the decision date of the triggering record:
+    ``fixed_term`` — ``duration_months``; ``record_date`` — until the date in the record's
+    payload field ``duration_field`` and at least ``duration_months`` when set (no date: the
+    decision imposed no such measure); ``until_repair`` — while the record stands unrepaired;
+    ``until_list_exit`` — while the list entry stands; ``permanent``.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.ForeignKey(
+        MeasureListVersion, on_delete=models.PROTECT, related_name="measures"
+    )
+    code = models.CharField(_("措施编码"), max_length=40)
+    direction = models.CharField(_("类别"), max_length=20, choices=MeasureDirection.choices)
+    part = models.CharField(_("措施类型"), max_length=30, choices=MeasurePart.choices, blank=True)
+    matter = models.CharField(_("具体事项"), max_length=300)
+    target = models.CharField(_("实施对象"), max_length=300)
+    subject_type = models.CharField(_("主体类型"), max_length=20, choices=SubjectType.choices)
+    means = models.TextField(_("实施手段"))
+    implementer = models.CharField(_("实施主体"), max_length=300)
+    legal_basis = models.TextField(_("实施依据"))
+    verdict = models.CharField(_("筛查结论"), max_length=20, choices=MeasureVerdict.choices)
+    scenarios = models.JSONField(_("业务场景"), default=list)
+    trigger_items = models.JSONField(_("触发目录条目"), default=list)
+    trigger_lists = models.JSONField(_("触发名单"), default=list)
+    trigger_where = models.JSONField(_("触发条件"), default=dict, blank=True)
+    duration_kind = models.CharField(_("期限类型"), max_length=20, choices=DurationKind.choices)
+    duration_months = models.PositiveIntegerField(_("期限（月）"), null=True, blank=True)
+    duration_field = models.CharField(_("期限字段"), max_length=60, blank=True)
+    duration_note = models.CharField(_("期限说明"), max_length=300, blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "sort_order", "code"]
+        verbose_name = _("措施")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="uniq_measure_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.matter}"
+
+    def duration_text(self) -> str:
+        """The duration in words, in the active language ("自决定之日起5年", "永久" …)."""
+        kind, months = self.duration_kind, self.duration_months
+        if kind == DurationKind.FIXED_TERM and months:
+            return gettext("自决定之日起%(term)s") % {"term": _term(months)}
+        if kind == DurationKind.RECORD_DATE:
+            if months:
+                return gettext("以决定载明日期为准，且不少于%(term)s") % {"term": _term(months)}
+            return gettext("以决定载明日期为准")
+        return str(DurationKind(kind).label) if kind in DurationKind.values else kind

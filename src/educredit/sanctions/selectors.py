@@ -1,0 +1,114 @@
+"""Reads of the measure list. It is province-wide reference data: every staff user reads it.
+
+The version in force on a day is the published (or since retired) version whose effective date
+is on or before that day and which was not yet retired on it. Filters on the JSON columns
+(scenarios, triggers) run in Python over one version's measures — a few dozen rows — so they
+behave the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable
+
+from django.db.models import Count, Q, QuerySet
+
+from educredit.catalog.choices import SubjectType
+from educredit.catalog.selectors import catalog_items, current_catalog_version
+from educredit.core.clock import today
+from educredit.sanctions.choices import MeasureListVersionStatus
+from educredit.sanctions.models import Measure, MeasureListVersion, Scenario
+
+
+def measure_list_in_force(as_of: datetime.date | None = None) -> MeasureListVersion | None:
+    """The measure-list version in force on ``as_of`` (today by default), or None."""
+    day = as_of or today()
+    return (
+        MeasureListVersion.objects.filter(
+            status__in=[MeasureListVersionStatus.PUBLISHED, MeasureListVersionStatus.RETIRED],
+            effective_from__lte=day,
+        )
+        .filter(Q(retired_from__isnull=True) | Q(retired_from__gt=day))
+        .order_by("-effective_from", "-number")
+        .first()
+    )
+
+
+def measure_list_versions() -> QuerySet[MeasureListVersion]:
+    """Every version, newest first, with its number of measures (``measure_count``)."""
+    return MeasureListVersion.objects.annotate(measure_count=Count("measures")).order_by("-number")
+
+
+def measure_list_version_by_number(number: int) -> MeasureListVersion | None:
+    """The version with this number, or None."""
+    return MeasureListVersion.objects.filter(number=number).first()
+
+
+def measure_by_public_id(public_id: str) -> Measure | None:
+    """Any version's measure by its public id, or None (also for a malformed id)."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return Measure.objects.select_related("version").filter(public_id=key).first()
+
+
+def measures(
+    version: MeasureListVersion | None,
+    *,
+    direction: str = "",
+    scenario: str = "",
+    subject_type: str = "",
+    trigger: str = "",
+) -> list[Measure]:
+    """The measures of ``version`` in list order, optionally filtered.
+
+    ``subject_type`` "person" also keeps measures for both kinds of subject; ``trigger`` is a
+    catalog item code or ``list:<CreditListKind>``.
+    """
+    if version is None:
+        return []
+    rows: Iterable[Measure] = Measure.objects.filter(version=version).order_by("sort_order", "code")
+    if direction:
+        rows = [m for m in rows if m.direction == direction]
+    if subject_type:
+        rows = [m for m in rows if m.subject_type in (subject_type, SubjectType.BOTH)]
+    if scenario:
+        rows = [m for m in rows if scenario in m.scenarios]
+    if trigger.startswith("list:"):
+        rows = [m for m in rows if trigger.removeprefix("list:") in m.trigger_lists]
+    elif trigger:
+        rows = [m for m in rows if trigger in m.trigger_items]
+    return list(rows)
+
+
+def measures_for_trigger(
+    *,
+    item_code: str | None = None,
+    list_kind: str | None = None,
+    as_of: datetime.date | None = None,
+) -> list[Measure]:
+    """The measures of the list in force on ``as_of`` that a record of catalog item
+    ``item_code`` or an entry on list ``list_kind`` triggers (before ``trigger_where``)."""
+    version = measure_list_in_force(as_of)
+    return [
+        measure
+        for measure in measures(version)
+        if (item_code and item_code in measure.trigger_items)
+        or (list_kind and list_kind in measure.trigger_lists)
+    ]
+
+
+def scenarios(*, include_retired: bool = True) -> QuerySet[Scenario]:
+    """The business scenarios in their shared order (retired ones too unless asked not to)."""
+    rows = Scenario.objects.order_by("sort_order", "code")
+    return rows if include_retired else rows.filter(retired_from__isnull=True)
+
+
+def catalog_item_names(as_of: datetime.date | None = None) -> dict[str, str]:
+    """Code → name of the catalog items in force on ``as_of`` (for showing triggers)."""
+    catalog = current_catalog_version(as_of) or current_catalog_version()
+    if catalog is None:
+        return {}
+    return dict(catalog_items(catalog).values_list("code", "name"))
