@@ -66,7 +66,9 @@ class MeasureListVersion(AuditedModel):
 
 
 def _term(months: int) -> str:
-    if months % 12 == 0:
+    # Terms of three years or more in years (教师资格条例: 5年), shorter ones in months, as the
+    # discipline rules count them (警告6个月, 记过12个月, 取消资格不少于24个月).
+    if months % 12 == 0 and months >= 36:
         years = months // 12
         return ngettext("%(n)s年", "%(n)s年", years) % {"n": years}
     return ngettext("%(n)s个月", "%(n)s个月", months) % {"n": months}

@@ -26,6 +26,7 @@ from educredit.core.clock import today
 from educredit.core.identifiers import uscc_check_character
 from educredit.portal.services import search_index_rebuild
 from educredit.records.demo_data import demo_credit_records
+from educredit.sanctions.services import measure_list_seed
 from educredit.subjects import services as subjects_services
 from educredit.subjects.choices import AffiliationRole, InstitutionKind, InstitutionOwnership
 from educredit.subjects.models import Institution, Person
@@ -308,6 +309,7 @@ def demo_prepare(
     report = DemoReport(dataset_id=dataset_id, loaded_now=loaded_now, counts=dict(load.counts))
     _import_reference_universities(admin=admin, root=root, report=report)
     catalog_version_seed(actor="system:demo")  # the shipped catalog, once (audited)
+    measure_list_seed(actor="system:demo")  # the shipped measure list, once (audited)
 
     city = Organisation.objects.get(
         parent=root, kind=OrganisationKind.CITY_BUREAU, region_code=DEMO_CITY

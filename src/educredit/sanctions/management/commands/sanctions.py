@@ -1,0 +1,45 @@
+"""``educredit sanctions seed|export``: the measure list from the command line.
+
+- ``seed``: load the shipped scenarios and version 1 of the measure list when none exists yet
+  (audited, idempotent; loads the shipped catalog first if needed) — run once on a new
+  installation; ``educredit demo`` runs it too;
+- ``export NUMBER FILE.xlsx``: write a version as a workbook.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from educredit.sanctions.selectors import measure_list_version_by_number
+from educredit.sanctions.services import measure_list_seed
+from educredit.sanctions.spreadsheet import export_measure_list
+
+ACTOR = "system:sanctions-command"
+
+
+class Command(BaseCommand):
+    help = "信用激励和惩戒措施清单 / The measure list: load the shipped version, export."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("seed", help="load the shipped version 1 if there is no measure list yet")
+        export = sub.add_parser("export", help="write a version as an XLSX workbook")
+        export.add_argument("number", type=int)
+        export.add_argument("file", type=Path)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "seed":
+            version = measure_list_seed(actor=ACTOR)
+            self.stdout.write(
+                f"措施清单第 {version.number} 版（{version.get_status_display()}，"
+                f"{version.measures.count()} 项措施）/ measure list version {version.number}"
+            )
+            return
+        found = measure_list_version_by_number(options["number"])
+        if found is None:
+            raise CommandError(f"没有第 {options['number']} 版 / no version {options['number']}")
+        options["file"].write_bytes(export_measure_list(found))
+        self.stdout.write(f"已导出 / exported: {options['file']}")
