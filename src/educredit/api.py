@@ -30,3 +30,7 @@ api.add_router("/records/", records_router)
 from educredit.disclosure.api import router as disclosure_router  # noqa: E402
 
 api.add_router("/disclosure/", disclosure_router)
+
+from educredit.sanctions.api import router as sanctions_router  # noqa: E402
+
+api.add_router("/sanctions/", sanctions_router)

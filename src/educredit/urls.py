@@ -14,6 +14,7 @@ urlpatterns = [
     path("records/", include("educredit.records.urls")),
     path("disclosure/", include("educredit.disclosure.urls")),
     path("exchange/", include("educredit.exchange.urls")),
+    path("sanctions/", include("educredit.sanctions.urls")),
     path("api/", api.urls),
     path("", include("educredit.portal.urls")),
 ]

@@ -115,6 +115,11 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("目录条目、信息项及其版本"),
     ),
     NavLink(
+        "sanctions:measure_list",
+        pgettext_lazy("navigation", "奖惩措施清单"),
+        _("失信惩戒和守信激励措施、触发条件、期限与业务场景"),
+    ),
+    NavLink(
         "subjects:review_list",
         pgettext_lazy("navigation", "待核对"),
         _("证件号码相同但姓名或名称不一致的记录"),

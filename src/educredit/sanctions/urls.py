@@ -1,0 +1,13 @@
+from django.urls import path
+
+from educredit.sanctions import views
+
+app_name = "sanctions"
+urlpatterns = [
+    path("", views.measure_list, name="measure_list"),
+    path("scenarios/", views.scenario_list, name="scenario_list"),
+    path("export.xlsx", views.measure_export, name="measure_export"),
+    path("draft/", views.version_draft, name="version_draft"),
+    path("measure/edit/", views.measure_edit, name="measure_edit"),
+    path("publish/", views.version_publish, name="version_publish"),
+]
