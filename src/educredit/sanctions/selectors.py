@@ -112,3 +112,15 @@ def catalog_item_names(as_of: datetime.date | None = None) -> dict[str, str]:
     if catalog is None:
         return {}
     return dict(catalog_items(catalog).values_list("code", "name"))
+
+
+def catalog_field_labels(as_of: datetime.date | None = None) -> dict[str, dict[str, str]]:
+    """Code → {payload field name → label} of the catalog items in force on ``as_of``
+    (for showing a measure's ``trigger_where`` conditions in words)."""
+    catalog = current_catalog_version(as_of) or current_catalog_version()
+    if catalog is None:
+        return {}
+    return {
+        code: {str(f.get("name", "")): str(f.get("label", "")) for f in schema}
+        for code, schema in catalog_items(catalog).values_list("code", "field_schema")
+    }

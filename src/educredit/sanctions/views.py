@@ -86,6 +86,15 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def _field_label(labels: dict[str, dict[str, str]], item_codes: list[str], field: str) -> str:
+    """The label a trigger item gives ``field`` (its name if none does)."""
+    for code in item_codes:
+        label = labels.get(code, {}).get(field)
+        if label:
+            return label
+    return field
+
+
 @access_staff()
 @require_GET
 def measure_list(request: HttpRequest) -> HttpResponse:
@@ -97,6 +106,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     version = _version(request, default_in_force=True)
     all_scenarios = {scenario.code: scenario for scenario in selectors.scenarios()}
     items = selectors.catalog_item_names(version.effective_from)
+    labels = selectors.catalog_field_labels(version.effective_from)
     rows = selectors.measures(version)
     trigger_codes = sorted({code for m in rows for code in m.trigger_items})
     lists = dict(CreditListKind.choices)
@@ -126,6 +136,10 @@ def measure_list(request: HttpRequest) -> HttpResponse:
             ],
             "items": [(code, items.get(code, "")) for code in measure.trigger_items],
             "lists": [lists.get(kind, kind) for kind in measure.trigger_lists],
+            "where": [
+                (_field_label(labels, measure.trigger_items, field), values)
+                for field, values in measure.trigger_where.items()
+            ],
         }
         for measure in shown
     ]

@@ -134,7 +134,9 @@ def test_the_pages_in_english(client, county_viewer, shipped):
         data += [v for values in measure.trigger_where.values() for v in values]
     data += list(Scenario.objects.values_list("name", flat=True))
     data += list(Scenario.objects.values_list("description", flat=True))
+    # Catalog item names and field labels are the catalog's data (Chinese in every language).
     data += [item.name for item in shipped_catalog_items()]
+    data += [f["label"] for item in shipped_catalog_items() for f in item.field_schema]
     for target in (url("measure_list"), url("scenario_list")):
         html = client.get(target).content.decode()
         main = html[html.find("<main") : html.find("</main>")]
