@@ -110,6 +110,12 @@ JOBS: tuple[PeriodicJob, ...] = (
     # Windows end at midnight; recompute and expire early, before anyone reads the portal.
     PeriodicJob("windows_daily", "educredit.records.tasks.windows_daily_task", Daily(dt.time(1))),
     # The platform publishes overnight; pull after the windows job, outside office hours.
+    # After the windows (an until-repair measure ends with the record's window).
+    PeriodicJob(
+        "restrictions_daily",
+        "educredit.sanctions.tasks.restrictions_daily_task",
+        Daily(dt.time(1, 30)),
+    ),
     PeriodicJob("inbound_pull", "educredit.exchange.tasks.inbound_pull_task", Daily(dt.time(2))),
     # A reviewer's approval reaches the platform within seconds; the pass finds nothing due
     # with one indexed query and is safe to overlap (SKIP LOCKED claims).

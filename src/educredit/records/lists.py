@@ -41,6 +41,7 @@ from educredit.records.choices import (
     ResponsibleRole,
 )
 from educredit.records.models import CreditListEntry, CreditRecord, ListEntryResponsiblePerson
+from educredit.records.signals import credit_list_entry_changed
 from educredit.subjects.models import Affiliation, Institution, Person
 
 Actor = User | str
@@ -203,6 +204,7 @@ def _transition(
     audit_append(
         actor=actor, action=f"list_entry.{action}", target=entry, before=before, reason=reason
     )
+    credit_list_entry_changed.send(sender=CreditListEntry, entry=entry, action=action, actor=actor)
     return entry
 
 
@@ -285,6 +287,9 @@ def list_entry_propose(
         target=entry,
         before=None,
         reason=f"{deadline.rule}; basis: {cited}",
+    )
+    credit_list_entry_changed.send(
+        sender=CreditListEntry, entry=entry, action="propose", actor=actor
     )
     return entry
 

@@ -11,3 +11,8 @@ from django.dispatch import Signal
 # status unchanged). Arguments: ``record``, ``action`` (the lifecycle action name, or
 # "correct"), ``from_status``, ``actor`` (the ``Actor`` who took it).
 credit_record_transitioned = Signal()
+
+# Sent by the list services (``records.lists``) after an entry is proposed, listed, withdrawn
+# or exits, once it and its audit entry are saved. Arguments: ``entry``, ``action`` (propose,
+# confirm, withdraw, exit), ``actor`` (a ``User`` or a ``system:`` label).
+credit_list_entry_changed = Signal()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.db import models
@@ -137,3 +138,115 @@ class Measure(AuditedModel):
                 return gettext("以决定载明日期为准，且不少于%(term)s") % {"term": _term(months)}
             return gettext("以决定载明日期为准")
         return str(DurationKind(kind).label) if kind in DurationKind.values else kind
+
+
+class RestrictionEnd(models.TextChoices):
+    """Why a restriction ended before (or at) its natural term; blank: its own term."""
+
+    TERM = "", _("期限届满")
+    REPAIRED = "repaired", _("信用修复")
+    REVOKED = "revoked", _("记录撤销")
+    LIST_EXIT = "list_exit", _("移出名单")
+    WINDOW_END = "window_end", _("公示期届满")
+
+
+EXACTLY_ONE_SUBJECT = (models.Q(institution__isnull=False) & models.Q(person__isnull=True)) | (
+    models.Q(institution__isnull=True) & models.Q(person__isnull=False)
+)
+EXACTLY_ONE_BASIS = (
+    models.Q(basis_record__isnull=False) & models.Q(basis_list_entry__isnull=True)
+) | (models.Q(basis_record__isnull=True) & models.Q(basis_list_entry__isnull=False))
+
+
+class Restriction(AuditedModel):
+    """One measure in one scenario applied to a subject, from ``starts_on`` until ``ends_on``.
+
+    Derived data (ADR 0021): a pure function of the basis (a credit record with its
+    transitions, or a list entry) and the measure list, written only by
+    ``sanctions.restrictions``. One row per (basis, measure, scenario), so that screening a
+    subject in a scenario on a day is one range scan of the (subject, scenario, starts_on)
+    index. ``ends_on`` is exclusive; NULL means no end (permanent, or open until an event).
+    ``legal_basis`` and ``measure_version`` are copied from the measure, so an answer can be
+    explained after the list changes.
+    """
+
+    institution = models.ForeignKey(
+        "subjects.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="restrictions",
+        db_index=False,
+    )
+    person = models.ForeignKey(
+        "subjects.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="restrictions",
+        db_index=False,
+    )
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="restrictions")
+    measure_version = models.PositiveIntegerField(_("清单版本"))
+    scenario = models.CharField(_("场景代码"), max_length=60)
+    verdict = models.CharField(_("筛查结论"), max_length=20, choices=MeasureVerdict.choices)
+    # The unique constraints below lead with these columns and serve every look-up by basis.
+    basis_record = models.ForeignKey(
+        "records.CreditRecord",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="restrictions",
+        db_index=False,
+    )
+    basis_list_entry = models.ForeignKey(
+        "records.CreditListEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="restrictions",
+        db_index=False,
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期（不含）"), null=True, blank=True)
+    ended_by = models.CharField(
+        _("结束原因"), max_length=20, choices=RestrictionEnd.choices, blank=True, default=""
+    )
+    legal_basis = models.TextField(_("实施依据"))
+
+    class Meta:
+        verbose_name = _("惩戒或激励措施")
+        constraints = [
+            models.CheckConstraint(condition=EXACTLY_ONE_SUBJECT, name="restriction_one_subject"),
+            models.CheckConstraint(condition=EXACTLY_ONE_BASIS, name="restriction_one_basis"),
+            models.UniqueConstraint(
+                fields=["basis_record", "measure", "scenario"],
+                condition=models.Q(basis_record__isnull=False),
+                name="uniq_restriction_record_measure_scenario",
+            ),
+            models.UniqueConstraint(
+                fields=["basis_list_entry", "measure", "scenario"],
+                condition=models.Q(basis_list_entry__isnull=False),
+                name="uniq_restriction_entry_measure_scenario",
+            ),
+        ]
+        indexes = [
+            # The screening look-up: a subject in a scenario, rows started by a day.
+            models.Index(
+                fields=["institution", "scenario", "starts_on"],
+                condition=models.Q(institution__isnull=False),
+                name="restriction_inst_scen_start",
+            ),
+            models.Index(
+                fields=["person", "scenario", "starts_on"],
+                condition=models.Q(person__isnull=False),
+                name="restriction_pers_scen_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scenario} {self.verdict} {self.starts_on}–{self.ends_on or ''}"
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        """Whether the restriction applies on ``day`` (``starts_on <= day < ends_on``)."""
+        return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)

@@ -11,14 +11,16 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
 from educredit.catalog.choices import SubjectType
 from educredit.catalog.selectors import catalog_items, current_catalog_version
 from educredit.core.clock import today
-from educredit.sanctions.choices import MeasureListVersionStatus
-from educredit.sanctions.models import Measure, MeasureListVersion, Scenario
+from educredit.sanctions.choices import MeasureListVersionStatus, MeasureVerdict
+from educredit.sanctions.models import Measure, MeasureListVersion, Restriction, Scenario
+from educredit.subjects.models import Institution, Person
 
 
 def measure_list_in_force(as_of: datetime.date | None = None) -> MeasureListVersion | None:
@@ -124,3 +126,57 @@ def catalog_field_labels(as_of: datetime.date | None = None) -> dict[str, dict[s
         code: {str(f.get("name", "")): str(f.get("label", "")) for f in schema}
         for code, schema in catalog_items(catalog).values_list("code", "field_schema")
     }
+
+
+# --- restrictions (ADR 0021) ---------------------------------------------------------------
+
+CLEAR = "clear"
+# Strongest first: a subject restricted and rewarded in one scenario is restricted there.
+VERDICT_STRENGTH: dict[str, int] = {
+    MeasureVerdict.RESTRICTED: 3,
+    MeasureVerdict.REVIEW: 2,
+    MeasureVerdict.REWARD: 1,
+}
+
+
+def _in_force(subject: Institution | Person, as_of: datetime.date) -> QuerySet[Restriction]:
+    if isinstance(subject, Institution):
+        rows = Restriction.objects.filter(institution=subject)
+    elif isinstance(subject, Person):
+        rows = Restriction.objects.filter(person=subject)
+    else:
+        raise TypeError("a restriction's subject is an institution or a person")
+    return (
+        rows.filter(starts_on__lte=as_of)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=as_of))
+        .select_related("measure", "basis_record", "basis_record__catalog_item", "basis_list_entry")
+    )
+
+
+def restrictions_for(
+    subject: Institution | Person, *, scenario: str | None = None, as_of: datetime.date
+) -> list[Restriction]:
+    """The measures in force on ``as_of`` for the subject (in one scenario if given), with
+    their measure and basis, strongest verdict first (one query)."""
+    rows = _in_force(subject, as_of)
+    if scenario:
+        rows = rows.filter(scenario=scenario)
+    found = list(rows.order_by("scenario", "starts_on", "pk"))
+    return sorted(found, key=lambda row: -VERDICT_STRENGTH.get(row.verdict, 0))
+
+
+@dataclass(frozen=True)
+class Screening:
+    """A screening answer: clear / restricted / review / reward, and the rows behind it."""
+
+    verdict: str
+    restrictions: list[Restriction]
+
+
+def verdict_for(subject: Institution | Person, *, scenario: str, as_of: datetime.date) -> Screening:
+    """The strongest verdict (restricted > review > reward > clear) for the subject in a
+    scenario on a day, with every restriction in force behind it — one query, a range scan
+    of the (subject, scenario, starts_on) index."""
+    rows = restrictions_for(subject, scenario=scenario, as_of=as_of)
+    verdict = rows[0].verdict if rows else CLEAR
+    return Screening(verdict=str(verdict), restrictions=rows)

@@ -23,6 +23,8 @@ from educredit.catalog.models import CatalogItem
 from educredit.catalog.selectors import catalog_items, current_catalog_version
 from educredit.catalog.services import catalog_editor, catalog_version_seed
 from educredit.records.choices import CreditListKind
+from educredit.records.models import CreditListEntry, CreditRecord
+from educredit.sanctions import restrictions
 from educredit.sanctions.choices import (
     DurationKind,
     MeasureDirection,
@@ -31,6 +33,7 @@ from educredit.sanctions.choices import (
     MeasureVerdict,
 )
 from educredit.sanctions.models import Measure, MeasureListVersion, Scenario
+from educredit.sanctions.restrictions import RestrictionCounts
 
 Actor = Any
 
@@ -524,7 +527,15 @@ def measure_list_version_publish(
         before=before,
         reason=reason,
     )
+    # Bases starting from the new effective date now follow the new version (ADR 0021).
+    transaction.on_commit(_enqueue_recompute)
     return version
+
+
+def _enqueue_recompute() -> None:
+    from educredit.sanctions.tasks import restrictions_recompute_task
+
+    restrictions_recompute_task.enqueue()
 
 
 @transaction.atomic
@@ -557,3 +568,32 @@ def measure_list_seed(*, actor: Actor) -> MeasureListVersion:
         effective_from=data.VERSION_1_EFFECTIVE,
         reason="随系统发布的措施清单第 1 版 / measure list version 1 as shipped",
     )
+
+
+# --- restrictions (ADR 0021) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def restrictions_refresh_for_record(*, actor: Actor, record: CreditRecord) -> RestrictionCounts:
+    """Replace the restrictions grounded on ``record`` by what it grounds now; audited."""
+    return restrictions.refresh_record(actor=actor, record_id=record.pk)
+
+
+@transaction.atomic
+def restrictions_refresh_for_list_entry(
+    *, actor: Actor, entry: CreditListEntry
+) -> RestrictionCounts:
+    """Replace the restrictions grounded on a list entry by what it grounds now; audited."""
+    return restrictions.refresh_entry(actor=actor, entry_id=entry.pk)
+
+
+@transaction.atomic
+def restrictions_recompute_all(
+    *, actor: Actor, batch_size: int = restrictions.BATCH_SIZE
+) -> RestrictionCounts:
+    """Recompute every subject's restrictions from every record, list entry and list version.
+
+    Idempotent: rows already right are not written; changes are audited in one bulk entry
+    per batch of bases (and one entry per deleted row).
+    """
+    return restrictions.recompute_all(actor=actor, batch_size=batch_size)

@@ -3,7 +3,9 @@
 - ``seed``: load the shipped scenarios and version 1 of the measure list when none exists yet
   (audited, idempotent; loads the shipped catalog first if needed) — run once on a new
   installation; ``educredit demo`` runs it too;
-- ``export NUMBER FILE.xlsx``: write a version as a workbook.
+- ``export NUMBER FILE.xlsx``: write a version as a workbook;
+- ``restrictions recompute``: recompute every subject's restrictions from the records, lists
+  and measure list (audited; writes only what changed; the nightly job does the same).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from educredit.sanctions.selectors import measure_list_version_by_number
-from educredit.sanctions.services import measure_list_seed
+from educredit.sanctions.services import measure_list_seed, restrictions_recompute_all
 from educredit.sanctions.spreadsheet import export_measure_list
 
 ACTOR = "system:sanctions-command"
@@ -29,6 +31,9 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="write a version as an XLSX workbook")
         export.add_argument("number", type=int)
         export.add_argument("file", type=Path)
+        restrictions = sub.add_parser("restrictions", help="subjects' restrictions")
+        what = restrictions.add_subparsers(dest="restrictions_action", required=True)
+        what.add_parser("recompute", help="recompute every restriction (audited)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "seed":
@@ -36,6 +41,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"措施清单第 {version.number} 版（{version.get_status_display()}，"
                 f"{version.measures.count()} 项措施）/ measure list version {version.number}"
+            )
+            return
+        if options["action"] == "restrictions":
+            counts = restrictions_recompute_all(actor=ACTOR)
+            self.stdout.write(
+                f"依据 {counts.bases} 项，措施 {counts.rows} 条：新增 {counts.created}，"
+                f"变更 {counts.updated}，删除 {counts.deleted} / bases {counts.bases}, "
+                f"rows {counts.rows}: created {counts.created}, updated {counts.updated}, "
+                f"deleted {counts.deleted}"
             )
             return
         found = measure_list_version_by_number(options["number"])

@@ -1,0 +1,22 @@
+"""Background work of the sanctions app: recomputing every subject's restrictions."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from educredit.sanctions.services import restrictions_recompute_all
+
+PUBLISH_ACTOR = "system:sanctions-publish"
+DAILY_ACTOR = "system:daily"
+
+
+@task()
+def restrictions_recompute_task() -> dict[str, int]:
+    """Recompute after a measure-list version is published (enqueued on commit)."""
+    return restrictions_recompute_all(actor=PUBLISH_ACTOR).as_dict()
+
+
+@task()
+def restrictions_daily_task() -> dict[str, int]:
+    """The nightly safety net: recompute every restriction (writes only what drifted)."""
+    return restrictions_recompute_all(actor=DAILY_ACTOR).as_dict()
