@@ -16,14 +16,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Min, Q, QuerySet
-from django.utils import translation
+from django.db.models import F, Max, Min, Q, QuerySet
+from django.utils import timezone, translation
 from django.utils.translation import pgettext, pgettext_lazy
 
+from educredit.audit.models import AuditEntry
+from educredit.audit.services import target_type_of
 from educredit.catalog.choices import DisclosureMode
 from educredit.catalog.models import CatalogItem
 from educredit.catalog.schema import public_fields as catalog_public_fields
-from educredit.core.clock import today
+from educredit.core.clock import BEIJING, today
 from educredit.core.crypto import blind_index, normalise_document_number
 from educredit.disclosure import national
 from educredit.disclosure.mapping import published_fields
@@ -220,13 +222,39 @@ def person_lookup_public(*, name: str, document_type: str, id_number: str) -> Pe
     return person
 
 
+# How long an exit notice (退出公告, Henan regulation §37) stays on the lists page and in the
+# open-data file. No rule found sets it (domain-rules §11); a year lets the public see that an
+# institution left a list without keeping its name beside the list for good.
+EXIT_NOTICE_DAYS = 365
+
+
+def _on_list_q(as_of: dt.date) -> Q:
+    """Listed on ``as_of``: confirmed, within validity, and not yet exited on that day.
+
+    An exit dated later than ``as_of`` leaves the entry on the list until that day (its
+    notice is published on the exit date), as ``records.lists.public_list_entries`` has it.
+    """
+    return (
+        Q(kind__in=PUBLIC_LIST_KINDS)
+        & Q(status__in=(ListEntryStatus.LISTED, ListEntryStatus.EXITED))
+        & Q(listed_on__isnull=False, listed_on__lte=as_of)
+        & (Q(exited_on__isnull=True) | Q(exited_on__gt=as_of))
+        & (Q(valid_until__isnull=True) | Q(valid_until__gte=as_of))
+    )
+
+
 def _public_list_entries_q(as_of: dt.date) -> Q:
+    return _on_list_q(as_of) & Q(institution__isnull=False)
+
+
+def _exit_notices_q(as_of: dt.date) -> Q:
     return (
         Q(kind__in=PUBLIC_LIST_KINDS)
         & Q(institution__isnull=False)
-        & Q(status=ListEntryStatus.LISTED)
-        & Q(listed_on__isnull=False, listed_on__lte=as_of)
-        & (Q(valid_until__isnull=True) | Q(valid_until__gte=as_of))
+        & Q(status=ListEntryStatus.EXITED)
+        & Q(exited_on__isnull=False, exited_on__lte=as_of)
+        & Q(exited_on__gt=as_of - dt.timedelta(days=EXIT_NOTICE_DAYS))
+        & ~Q(exit_notice="")
     )
 
 
@@ -238,37 +266,82 @@ def public_list_entries(kind: str, as_of: dt.date) -> QuerySet[CreditListEntry]:
     """
     return (
         CreditListEntry.objects.filter(_public_list_entries_q(as_of), kind=kind)
-        .select_related("institution")
+        .select_related("institution", "organisation")
         .order_by("-listed_on", "-pk")
     )
 
 
 def public_exit_notices(as_of: dt.date) -> QuerySet[CreditListEntry]:
-    """Published exits of institutions from the public lists (移出公告), newest first."""
+    """Exits of institutions from the public lists in the last year (移出公告), newest first."""
     return (
-        CreditListEntry.objects.filter(
-            kind__in=PUBLIC_LIST_KINDS,
-            institution__isnull=False,
-            status=ListEntryStatus.EXITED,
-            exited_on__isnull=False,
-            exited_on__lte=as_of,
-        )
-        .exclude(exit_notice="")
-        .select_related("institution")
+        CreditListEntry.objects.filter(_exit_notices_q(as_of))
+        .select_related("institution", "organisation")
         .order_by("-exited_on", "-pk")
     )
+
+
+def open_data_entries(as_of: dt.date) -> list[CreditListEntry]:
+    """The open-data file's entries: institutions on a public list, then recent exits.
+
+    Exactly what the lists page publishes (institutions only: people are never on a
+    browsable page or in a bulk file), in one query.
+    """
+    rows = list(
+        CreditListEntry.objects.filter(_public_list_entries_q(as_of) | _exit_notices_q(as_of))
+        .select_related("institution", "organisation")
+        .order_by("kind", "-listed_on", "-pk")
+    )
+    current = [e for e in rows if e.exited_on is None or e.exited_on > as_of]
+    exits = [e for e in rows if e.exited_on is not None and e.exited_on <= as_of]
+    exits.sort(key=lambda e: (e.exited_on, e.pk), reverse=True)
+    return current + exits
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=BEIJING)
+
+
+def open_data_changed_at(as_of: dt.date) -> dt.datetime:
+    """When the open-data file last changed: the later of the last audited change of a list
+    entry and the last day on which an entry was listed, expired, exited or its notice lapsed.
+
+    The days matter because the file changes at midnight without anyone writing (a validity
+    ends); the audit time because a change is not always dated today (a back-dated listing).
+    Two aggregate queries whatever the number of entries.
+    """
+    days = CreditListEntry.objects.filter(
+        kind__in=PUBLIC_LIST_KINDS, institution__isnull=False
+    ).aggregate(
+        listed=Max("listed_on", filter=Q(listed_on__lte=as_of)),
+        expired=Max("valid_until", filter=Q(valid_until__lt=as_of)),
+        exited=Max("exited_on", filter=Q(exited_on__lte=as_of)),
+        lapsed=Max(
+            "exited_on", filter=Q(exited_on__lte=as_of - dt.timedelta(days=EXIT_NOTICE_DAYS))
+        ),
+    )
+    moments = [
+        days["listed"],
+        days["exited"],
+        days["expired"] and days["expired"] + dt.timedelta(days=1),
+        days["lapsed"] and days["lapsed"] + dt.timedelta(days=EXIT_NOTICE_DAYS),
+    ]
+    changed = [_midnight(day) for day in moments if day is not None]
+    # The audit log is read for one aggregate over list entries' own rows (indexed by
+    # target type); nothing of it is shown.
+    audited = AuditEntry.objects.filter(target_type=target_type_of(CreditListEntry)).aggregate(
+        at=Max("created_at")
+    )["at"]
+    if audited is not None:
+        changed.append(audited)
+    # Never later than now (a clock moved by ?as_of is not a change), never before the epoch.
+    return min(max(changed, default=_midnight(dt.date(2020, 5, 1))), timezone.now())
 
 
 def subject_public_list_entries(
     as_of: dt.date, *, institution: Institution | None = None, person: Person | None = None
 ) -> QuerySet[CreditListEntry]:
     """The public list entries of one subject (a person's only after an exact look-up)."""
-    q = (
-        Q(kind__in=PUBLIC_LIST_KINDS)
-        & Q(status=ListEntryStatus.LISTED)
-        & Q(listed_on__isnull=False, listed_on__lte=as_of)
-        & (Q(valid_until__isnull=True) | Q(valid_until__gte=as_of))
-    )
+    q = _on_list_q(as_of)
     if institution is not None:
         q &= Q(institution=institution)
     elif person is not None:

@@ -72,7 +72,8 @@ def on_former_name_saved(sender: Any, instance: FormerName, raw: bool = False, *
 
 
 # Requests allowed per client address and minute, by portal action.
-RATE_LIMITS: dict[str, int] = {"search": 30, "person": 5}
+# The open-data file is the whole list in one answer: a few downloads a minute is plenty.
+RATE_LIMITS: dict[str, int] = {"search": 30, "person": 5, "open_data": 10}
 
 
 def _client_key(ip: str) -> str:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from educredit.portal import views
 
@@ -9,5 +9,8 @@ urlpatterns = [
     path("query/person/", views.person_lookup, name="person_lookup"),
     path("institutions/<uuid:public_id>/", views.institution, name="institution"),
     path("lists/", views.lists, name="lists"),
+    re_path(
+        r"^lists/open-data\.(?P<fmt>csv|json|xlsx)$", views.lists_open_data, name="lists_open_data"
+    ),
     path("disclosure/", views.disclosure, name="disclosure"),
 ]

@@ -10,11 +10,13 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
 from educredit.accounts.permissions import access_public
 from educredit.accounts.signin import client_ip
-from educredit.portal import selectors
+from educredit.portal import open_data, selectors
 from educredit.portal.forms import PersonLookupForm
 from educredit.portal.services import rate_limit_hit
 from educredit.records.choices import CreditListKind
@@ -173,13 +175,65 @@ def lists(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.public_list_entries(kind, as_of), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    exits = selectors.public_exit_notices(as_of)[:PAGE_SIZE]
+    # The exits have their own page number ("notices", not "…page": page links are found by it).
+    exits = Paginator(selectors.public_exit_notices(as_of), PAGE_SIZE).get_page(
+        request.GET.get("notices")
+    )
     tabs = [(k, CreditListKind(k).label) for k in selectors.PUBLIC_LIST_KINDS]
+    base = f"{_as_of_param(as_of)}kind={kind}&"
     return render(
         request,
         "portal/lists.html",
-        {"kind": kind, "tabs": tabs, "page": page, "exits": exits, "as_of": as_of},
+        {
+            "kind": kind,
+            "tabs": tabs,
+            "page": page,
+            "exits": exits,
+            "as_of": as_of,
+            "as_of_param": _as_of_param(as_of),
+            "entries_extra": f"{base}notices={exits.number}&",
+            "exits_extra": f"{base}page={page.number}&",
+            "columns": open_data.COLUMNS,
+            "licence": open_data.LICENCE,
+            "exit_notice_days": selectors.EXIT_NOTICE_DAYS,
+        },
     )
+
+
+@access_public
+@require_http_methods(["GET", "HEAD"])
+def lists_open_data(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The lists as open data (CSV, JSON or XLSX), built from the database on each request.
+
+    A re-download answers 304 while nothing changed (ETag of the rows, Last-Modified of the
+    last change of a list entry). Always as of today: the file is what the page shows now.
+    """
+    if rate_limit_hit(bucket="open_data", ip=client_ip(request)):
+        return _too_many(request)
+    as_of = selectors.public_as_of(None)
+    data = open_data.rows(selectors.open_data_entries(as_of), as_of)
+    changed = selectors.open_data_changed_at(as_of)
+    tag = open_data.etag(data, fmt)
+    modified = int(changed.timestamp())
+    not_modified = get_conditional_response(request, etag=tag, last_modified=modified)
+    if not_modified is not None:
+        response = not_modified
+    else:
+        if fmt == "csv":
+            body = open_data.to_csv(data)
+        elif fmt == "json":
+            body = open_data.to_json(data, as_of=as_of, changed=changed)
+        else:
+            body = open_data.to_xlsx(data, changed=changed)
+        response = HttpResponse(body, content_type=open_data.CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = (
+            f'attachment; filename="educredit-lists-{as_of.isoformat()}.{fmt}"'
+        )
+    response["ETag"] = tag
+    response["Last-Modified"] = http_date(modified)
+    # Caches keep the file but ask each time; the answer is a 304 while nothing changed.
+    patch_cache_control(response, public=True, no_cache=True)
+    return response
 
 
 @access_public

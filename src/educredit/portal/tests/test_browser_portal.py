@@ -73,6 +73,12 @@ def test_visitor_searches_reads_lists_and_looks_up_a_teacher(
     expect(page.locator(".ec-list-entries")).to_contain_text("拒不履行行政处罚决定")
     assert fits_width(page)
     screenshot(page, "portal-lists")
+    # The open-data field list unfolds without script and still fits a phone.
+    page.locator(".ec-open-data summary").click()
+    expect(page.locator(".ec-open-data table")).to_contain_text("exit_notice")
+    assert fits_width(page)
+    page.locator(".ec-open-data").scroll_into_view_if_needed()
+    screenshot(page, "portal-lists-open-data")
 
     number = resident_id(11, born="19800101")
     page.goto("/query/person/")
