@@ -337,8 +337,8 @@ def test_serious_list_restricts_until_exit(
 
     exited = datetime.date(2026, 8, 1)
     lists.list_entry_exit(actor=county_clerk, entry=entry, exited_on=exited, exit_notice="已整改")
-    row.refresh_from_db()
-    assert (row.ends_on, row.ended_by) == (exited, RestrictionEnd.LIST_EXIT)
+    ended = Restriction.objects.get(pk=row.pk)
+    assert (ended.ends_on, ended.ended_by) == (exited, RestrictionEnd.LIST_EXIT)
     assert verdict_for(school, scenario="government_procurement", as_of=exited).verdict == "clear"
     assert verdict_for(school, scenario="government_procurement", as_of=exited - DAY).verdict == (
         "restricted"
@@ -419,3 +419,31 @@ def test_recompute_command_prints_counts(
     out = StringIO()
     call_command("sanctions", "restrictions", "recompute", stdout=out)
     assert "rows 1: created 0, updated 0, deleted 0" in out.getvalue()
+
+
+def test_publishing_a_version_recomputes_restrictions_after_commit(
+    shipped: Any,
+    county_clerk: Any,
+    reviewer: Any,
+    teacher: Any,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    revocation(county_clerk, reviewer, teacher, decision=datetime.date(2026, 9, 1))
+    draft = services.measure_list_version_draft(actor="system:test", from_version=shipped)
+    measure = draft.measures.get(code="JY-CJ-001")
+    services.measure_update(
+        actor="system:test", measure=measure, legal_basis="《教师资格条例》第十九条（修订）"
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.measure_list_version_publish(
+            actor="system:test", version=draft, effective_from=datetime.date(2026, 6, 1)
+        )
+    assert callbacks
+    (row,) = restrictions_for(teacher, as_of=datetime.date(2026, 9, 1))
+    assert (row.measure_version, row.legal_basis) == (2, "《教师资格条例》第十九条（修订）")
+    # A decision before the new version keeps the version in force when it was taken.
+    revocation(county_clerk, reviewer, teacher, decision=datetime.date(2026, 5, 1))
+    versions = {r.measure_version for r in Restriction.objects.all()}
+    assert versions == {1, 2}
