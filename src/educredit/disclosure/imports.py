@@ -18,7 +18,10 @@ Two ways to write the good rows, with the same checks and the same result:
   does). The per-row checks of the record services are run on every row
   (``_clean_fields``, ``validate_payload``, subject type, jurisdiction, uniqueness); a row
   whose 文书号 is already recorded goes through the services one by one; a chunk that still
-  clashes on write is rolled back and redone row by row.
+  clashes on write is rolled back and redone row by row. With worker processes
+  (``EDUCREDIT_IMPORT_WORKERS``) they validate the chunks ahead and, on PostgreSQL, where a
+  chunk's ids come from the sequences before its write, also work out its COPY text and
+  digests while this process writes the chunk before it.
 
 Re-sending a 文书号 from the same body updates the existing draft and submits it again; one
 awaiting review or already effective is an error that says what to do instead.
@@ -35,11 +38,14 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -242,30 +248,43 @@ def _checked_chunks(
     today: dt.date,
     codes: Sequence[str | None],
     rows: Iterable[tuple[int, list[str]]],
+    pool: ProcessPoolExecutor | None,
     workers: int,
     precheck: _Precheck | None = None,
 ) -> Iterator[list[_Checked]]:
-    """Validated chunks in order; with ``workers`` > 1 a forked pool validates ahead."""
+    """Validated chunks in order; with a pool, its ``workers`` processes validate ahead."""
     iterator = iter(rows)
     size = BULK_CHUNK_ROWS if precheck is not None else CHUNK_ROWS
     chunks = iter(lambda: list(islice(iterator, size)), [])
-    if workers <= 1:
+    if pool is None:
         for chunk in chunks:
             yield _validate_chunk(kind, today, codes, chunk, precheck)
         return
+    pending: deque[Future[list[_Checked]]] = deque()
+    for chunk in chunks:
+        pending.append(pool.submit(_validate_chunk, kind, today, codes, chunk, precheck))
+        if len(pending) >= 2 * workers:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+@contextmanager
+def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Forked worker processes for a big file (None for one worker: all in this process).
+
+    gc.freeze (as synth.loader): the forked workers' inherited Django heap is left out of the
+    collections that a chunk's many small objects trigger. The workers never touch the
+    database: they validate rows and encode chunks whose ids were taken here.
+    """
+    if workers <= 1:
+        yield None
+        return
     context = multiprocessing.get_context("fork")
-    # gc.freeze (as synth.loader): the forked worker's inherited Django heap is left out of
-    # the collections that a chunk's many small objects trigger.
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=gc.freeze
     ) as pool:
-        pending: deque[Future[list[_Checked]]] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_validate_chunk, kind, today, codes, chunk, precheck))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        yield pool
 
 
 # --- from records' field names to the file's columns ----------------------------------------
@@ -622,10 +641,35 @@ class _RefusedError(Exception):
         self.problems = problems
 
 
+@dataclass
+class _Staged:
+    """A chunk of new rows on its way to the database: its table rows and their encoding.
+
+    On PostgreSQL the ids come from the tables' sequences when the chunk is staged, so the
+    rows are complete before the write: their COPY text and audit digests are worked out by a
+    worker process (``encoding`` is then a future) while the main process prepares the next
+    chunk. On SQLite the ids are the next free ones under the write lock, so ``rows`` is
+    empty until ``_Bulk.store`` builds them inside its transaction.
+    """
+
+    checked: list[tuple[_Prepared, dict[str, Any], dict[str, Any]]]
+    record_ids: list[int]
+    encoding: Future[_EncodedChunk] | _EncodedChunk | None = None
+
+
+@dataclass(frozen=True)
+class _EncodedChunk:
+    """The three tables' rows of a chunk, encoded, and the audit members of two of them."""
+
+    tables: tuple[tuple[Any, loader._Encoded], ...]  # (model, encoded) in write order
+    record_members: list[tuple[int, str]]
+    decision_members: list[tuple[int, str]]
+
+
 class _Bulk:
     """Writes chunks of new rows as the services would, by COPY, audited per chunk."""
 
-    def __init__(self, ctx: _Context) -> None:
+    def __init__(self, ctx: _Context, pool: ProcessPoolExecutor | None = None) -> None:
         self.ctx = ctx
         who = records.actor_of(ctx.actor)
         if who.is_system or not who.roles & lifecycle.CLERKS:
@@ -636,17 +680,14 @@ class _Bulk:
         self.who = who
         self.now = timezone.now()
         self.engine = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+        # Encoding goes to the worker processes only where the ids are known before the write.
+        self.pool = pool if self.engine == "postgresql" else None
         self.specs = {
             CreditRecord: loader._table_spec(CreditRecord, _RECORD_PROVIDED, self.now),
             CreditRecordTransition: loader._table_spec(
                 CreditRecordTransition, _TRANSITION_PROVIDED, self.now
             ),
             Decision: loader._table_spec(Decision, _DECISION_PROVIDED, self.now),
-        }
-        self.digest = {model: sequence_digester(model) for model in (CreditRecord, Decision)}
-        self.order = {
-            CreditRecord: _snapshot_order(CreditRecord, _RECORD_PROVIDED, _RECORD_UNSET),
-            Decision: _snapshot_order(Decision, _DECISION_PROVIDED, _DECISION_UNSET),
         }
         self._windows: dict[tuple[dt.date, bool], tuple[Any, ...]] = {}
         self._deadlines: dict[dt.date, tuple[dt.date, bool]] = {}
@@ -692,10 +733,14 @@ class _Bulk:
             return checked.clean
         return _record_checks(self.ctx.item, create, self.ctx.source)
 
-    def write(
-        self, rows: list[_Prepared], summary: ImportSummary, report: list[ReportRow]
-    ) -> list[_Prepared]:
-        """Check and write new rows; return the rows left for the per-row path."""
+    def stage(
+        self, rows: list[_Prepared], report: list[ReportRow]
+    ) -> tuple[_Staged | None, list[_Prepared]]:
+        """Check new rows and start encoding them; (the staged chunk, rows left per row).
+
+        Rows whose decision is already recorded are left for the per-row path; rows the
+        services' checks refuse go to ``report``.
+        """
         ctx = self.ctx
         checked: list[tuple[_Prepared, dict[str, Any], dict[str, Any]]] = []
         left: list[_Prepared] = []
@@ -714,72 +759,121 @@ class _Bulk:
                 continue
             checked.append((prepared, fields, payload))
         if not checked:
-            return left
+            return None, left
+        if self.engine != "postgresql":
+            return _Staged(checked, record_ids=[]), left
+        count = len(checked)
+        ids = {
+            model: _sequence_ids(model, count * (2 if model is CreditRecordTransition else 1))
+            for model in self.specs
+        }
+        tables = self._rows(checked, ids)
+        specs = self.specs
+        if self.pool is not None:
+            encoding: Future[_EncodedChunk] | _EncodedChunk = self.pool.submit(
+                _encode_chunk, specs, tables, True
+            )
+        else:
+            encoding = _encode_chunk(specs, tables, True)
+        return _Staged(checked, record_ids=ids[CreditRecord], encoding=encoding), left
+
+    def store(self, staged: _Staged, summary: ImportSummary) -> list[_Prepared]:
+        """Write a staged chunk in one transaction; rows to redo one by one if it clashed."""
         try:
             with transaction.atomic():
-                ids = self._write(checked)
+                if staged.encoding is None:  # SQLite: ids under the write lock, then encode
+                    ids = {
+                        model: _next_free_ids(
+                            model,
+                            len(staged.checked) * (2 if model is CreditRecordTransition else 1),
+                        )
+                        for model in self.specs
+                    }
+                    staged.record_ids = ids[CreditRecord]
+                    encoded = _encode_chunk(self.specs, self._rows(staged.checked, ids), False)
+                elif isinstance(staged.encoding, Future):
+                    encoded = staged.encoding.result()
+                else:
+                    encoded = staged.encoding
+                self._write(encoded)
         except IntegrityError:
             # Someone entered one of these decisions meanwhile: redo the chunk row by row.
-            return left + [prepared for prepared, _, _ in checked]
-        summary.ok += len(ids)
-        summary.record_ids.extend(ids)
-        return left
+            return [prepared for prepared, _, _ in staged.checked]
+        summary.ok += len(staged.record_ids)
+        summary.record_ids.extend(staged.record_ids)
+        return []
 
-    def _write(self, rows: list[tuple[_Prepared, dict[str, Any], dict[str, Any]]]) -> list[int]:
+    def write(
+        self, rows: list[_Prepared], summary: ImportSummary, report: list[ReportRow]
+    ) -> list[_Prepared]:
+        """Check and write new rows at once; return the rows left for the per-row path."""
+        staged, left = self.stage(rows, report)
+        return left + (self.store(staged, summary) if staged is not None else [])
+
+    def _rows(
+        self,
+        rows: list[tuple[_Prepared, dict[str, Any], dict[str, Any]]],
+        ids: Mapping[Any, Sequence[int]],
+    ) -> dict[Any, list[tuple[Any, ...]]]:
+        """The records', transitions' and decisions' row tuples (``*_PROVIDED`` order)."""
         ctx, who = self.ctx, self.who
-        record_base = loader._reserve_ids(CreditRecord)
-        transition_base = loader._reserve_ids(CreditRecordTransition)
-        decision_base = loader._reserve_ids(Decision)
+        record_ids, transition_ids = ids[CreditRecord], ids[CreditRecordTransition]
+        decision_ids = ids[Decision]
         organisation_id = who.organisation.pk if who.organisation is not None else None
         user_id = ctx.actor.pk
         label = who.label
         item = ctx.item
         record_rows, transition_rows, decision_rows = [], [], []
-        record_members, decision_members = [], []
-        record_order, decision_order = self.order[CreditRecord], self.order[Decision]
-        digest_record, digest_decision = self.digest[CreditRecord], self.digest[Decision]
         for offset, (prepared, fields, payload) in enumerate(rows):
             create = prepared.arguments.create
-            record_id = record_base + offset
+            record_id = record_ids[offset]
             institution, person = create["institution"], create["person"]
             decision_date = fields["decision_date"]
             public_from, public_until, repair_from, rule = self._window(
                 decision_date, person is not None
             )
             public_id = str(uuid.uuid4())
-            record = (
-                record_id,
-                public_id,
-                item.pk,
-                institution.pk if institution is not None else None,
-                person.pk if person is not None else None,
-                organisation_id,
-                CreditRecordStatus.SUBMITTED.value,
-                item.severity,
-                fields["title"],
-                fields["decision_number"],
-                fields["issuing_body"],
-                fields["issuing_body_uscc"],
-                decision_date,
-                fields["procedure"],
-                False,
-                payload,
-                fields["source"],
-                public_from,
-                public_until,
-                repair_from,
-                rule,
-                user_id,
-            )
-            record_rows.append(record)
-            record_members.append((record_id, digest_record(record_order(record))))
-            first = transition_base + 2 * offset
-            transition_rows.append(
-                (first, record_id, "", CreditRecordStatus.DRAFT.value, user_id, label, "", self.now)
+            record_rows.append(
+                (
+                    record_id,
+                    public_id,
+                    item.pk,
+                    institution.pk if institution is not None else None,
+                    person.pk if person is not None else None,
+                    organisation_id,
+                    CreditRecordStatus.SUBMITTED.value,
+                    item.severity,
+                    fields["title"],
+                    fields["decision_number"],
+                    fields["issuing_body"],
+                    fields["issuing_body_uscc"],
+                    decision_date,
+                    fields["procedure"],
+                    False,
+                    payload,
+                    fields["source"],
+                    public_from,
+                    public_until,
+                    repair_from,
+                    rule,
+                    user_id,
+                )
             )
             transition_rows.append(
                 (
-                    first + 1,
+                    transition_ids[2 * offset],
+                    record_id,
+                    "",
+                    CreditRecordStatus.DRAFT.value,
+                    user_id,
+                    label,
+                    "",
+                    self.now,
+                )
+            )
+            transition_rows.append(
+                (
+                    transition_ids[2 * offset + 1],
                     record_id,
                     CreditRecordStatus.DRAFT.value,
                     CreditRecordStatus.SUBMITTED.value,
@@ -790,66 +884,135 @@ class _Bulk:
                 )
             )
             deadline, provisional = self._deadline(decision_date)
-            decision_id = decision_base + offset
-            decision = (
-                decision_id,
-                record_id,
-                ctx.kind,
-                fields["decision_number"] or f"EC-{public_id}",
-                fields["issuing_body_uscc"],
-                decision_date,
-                deadline,
-                provisional,
-                self.now,
-                organisation_id,
-                prepared.arguments.extra,
-                "",
+            decision_rows.append(
+                (
+                    decision_ids[offset],
+                    record_id,
+                    ctx.kind,
+                    fields["decision_number"] or f"EC-{public_id}",
+                    fields["issuing_body_uscc"],
+                    decision_date,
+                    deadline,
+                    provisional,
+                    self.now,
+                    organisation_id,
+                    prepared.arguments.extra,
+                    "",
+                )
             )
-            decision_rows.append(decision)
-            decision_members.append((decision_id, digest_decision(decision_order(decision))))
-        for model, table_rows in (
-            (CreditRecord, record_rows),
-            (CreditRecordTransition, transition_rows),
-            (Decision, decision_rows),
-        ):
-            loader._write(self.specs[model], self._encode(model, table_rows))
-            loader._advance_sequence(model)
-        reason = ctx.reason
+        return {
+            CreditRecord: record_rows,
+            CreditRecordTransition: transition_rows,
+            Decision: decision_rows,
+        }
+
+    def _write(self, encoded: _EncodedChunk) -> None:
+        # The ids came from the sequences (PostgreSQL) or follow the largest (SQLite, whose
+        # AUTOINCREMENT then follows them): no sequence to move afterwards.
+        for model, table in encoded.tables:
+            loader._write(self.specs[model], table)
+        reason = self.ctx.reason
         audit_append_bulk(
-            actor=ctx.actor,
+            actor=self.ctx.actor,
             action="records.bulk_import",
             model=CreditRecord,
-            members=record_members,
+            members=encoded.record_members,
             reason=reason,
         )
         audit_append_bulk(
-            actor=ctx.actor,
+            actor=self.ctx.actor,
             action="disclosure.decision_bulk_prepare",
             model=Decision,
-            members=decision_members,
+            members=encoded.decision_members,
             reason=reason,
         )
-        return [row[0] for row in record_rows]
 
-    def _encode(self, model: Any, rows: list[tuple[Any, ...]]) -> loader._Encoded:
-        """Rows as the loader writes them: COPY text on PostgreSQL, parameters on SQLite."""
-        spec = self.specs[model]
-        if self.engine == "postgresql":
-            formatters = [_FASTER_COPY.get(f, f) for f in spec.copy_formatters]
-            text = "".join(
-                "\t".join([f(v) for f, v in zip(formatters, row, strict=True)]) + spec.copy_suffix
-                for row in rows
-            )
-            return loader._Encoded(rows=len(rows), copy_data=text.encode(), params=[], members=[])
-        db_formatters = spec.db_formatters
-        params = [
-            (*[f(v) for f, v in zip(db_formatters, row, strict=True)], *spec.db_constants)
+
+def _sequence_ids(model: Any, count: int) -> list[int]:
+    """``count`` new ids from the table's identity sequence (PostgreSQL).
+
+    Taken outside the write's transaction and never handed out again, so a chunk's rows can
+    be complete before its write; a chunk that is redone row by row leaves a gap, as any
+    rolled-back insert does.
+    """
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _next_free_ids(model: Any, count: int) -> list[int]:
+    """The next ``count`` ids after the largest, under the write lock (SQLite)."""
+    first = loader._reserve_ids(model)
+    return list(range(first, first + count))
+
+
+@cache
+def _digest_plans() -> dict[Any, tuple[Callable[..., Any], Callable[..., Any]]]:
+    """Per audited table: (row digester, row tuple → snapshot order). Once per process."""
+    return {
+        CreditRecord: (
+            sequence_digester(CreditRecord),
+            _snapshot_order(CreditRecord, _RECORD_PROVIDED, _RECORD_UNSET),
+        ),
+        Decision: (
+            sequence_digester(Decision),
+            _snapshot_order(Decision, _DECISION_PROVIDED, _DECISION_UNSET),
+        ),
+    }
+
+
+def _encode_chunk(
+    specs: Mapping[Any, loader._TableSpec],
+    tables: Mapping[Any, list[tuple[Any, ...]]],
+    postgresql: bool,
+) -> _EncodedChunk:
+    """COPY text (PostgreSQL) or parameters (SQLite) of a chunk's rows, and audit members.
+
+    Pure (no database): runs in a worker process for big files, in this one otherwise.
+    """
+    plans = _digest_plans()
+    members: dict[Any, list[tuple[int, str]]] = {}
+    for model, (digest, order) in plans.items():
+        members[model] = [(row[0], digest(order(row))) for row in tables[model]]
+    encoded = tuple(
+        (model, _encode(specs[model], rows, postgresql)) for model, rows in tables.items()
+    )
+    return _EncodedChunk(
+        tables=encoded,
+        record_members=members[CreditRecord],
+        decision_members=members[Decision],
+    )
+
+
+def _encode(
+    spec: loader._TableSpec, rows: list[tuple[Any, ...]], postgresql: bool
+) -> loader._Encoded:
+    """Rows as the loader writes them: COPY text on PostgreSQL, parameters on SQLite."""
+    if postgresql:
+        formatters = [_FASTER_COPY.get(f, f) for f in spec.copy_formatters]
+        text = "".join(
+            "\t".join([f(v) for f, v in zip(formatters, row, strict=True)]) + spec.copy_suffix
             for row in rows
-        ]
-        return loader._Encoded(rows=len(rows), copy_data=b"", params=params, members=[])
+        )
+        return loader._Encoded(rows=len(rows), copy_data=text.encode(), params=[], members=[])
+    db_formatters = spec.db_formatters
+    params = [
+        (*[f(v) for f, v in zip(db_formatters, row, strict=True)], *spec.db_constants)
+        for row in rows
+    ]
+    return loader._Encoded(rows=len(rows), copy_data=b"", params=params, members=[])
 
 
 # --- entry points ---------------------------------------------------------------------------
+
+
+# A staged chunk waiting for its write: (writer, staged new rows, rows left for the per-row
+# path, the chunk's rejected rows, the chunk's size).
+_Waiting = tuple["_Bulk", "_Staged | None", list["_Prepared"], list[ReportRow], int]
 
 
 def import_rows(
@@ -883,24 +1046,46 @@ def import_rows(
         reason=reason,
         bulk=bulk,
     )
-    bulk_writer = _Bulk(ctx) if bulk else None
     summary = ImportSummary()
     seen: dict[tuple[str, str], int] = {}
     # On the bulk path the workers also run the record services' field and payload checks.
     precheck = _Precheck(item, ctx.columns, ctx.source) if bulk else None
-    for chunk in _checked_chunks(kind, today, codes, rows, workers if bulk else 1, precheck):
-        report: list[ReportRow] = []
-        prepared = _prepare_chunk(ctx, chunk, seen, report)
-        if bulk_writer is not None:
-            prepared = bulk_writer.write(prepared, summary, report)
-        _apply_rows(ctx, prepared, summary, report)
-        summary.processed += len(chunk)
+
+    def finish(chunk_size: int, left: list[_Prepared], report: list[ReportRow]) -> None:
+        """The rest of a chunk once its new rows are written: per-row rows, report, progress."""
+        _apply_rows(ctx, left, summary, report)
+        summary.processed += chunk_size
         summary.failed += len(report)
         if on_rejected is not None:
             for number, cells, problems in sorted(report, key=lambda r: r[0]):
                 on_rejected(number, cells, problems)
         if progress is not None:
             progress(summary.processed, summary.ok, summary.updated, summary.failed)
+
+    def write_and_finish(waiting: _Waiting) -> None:
+        """Write a staged chunk, then finish it (rows it could not write go per row)."""
+        writer, staged, left, report, size = waiting
+        if staged is not None:
+            left = left + writer.store(staged, summary)
+        finish(size, left, report)
+
+    with _worker_pool(workers if bulk else 1) as pool:
+        bulk_writer = _Bulk(ctx, pool) if bulk else None
+        # On the bulk path a chunk is staged (checked, its rows built and handed to a worker
+        # to encode) before the previous one is written, so the work overlaps the writes.
+        waiting: _Waiting | None = None
+        for chunk in _checked_chunks(kind, today, codes, rows, pool, workers, precheck):
+            report: list[ReportRow] = []
+            prepared = _prepare_chunk(ctx, chunk, seen, report)
+            if bulk_writer is None:
+                finish(len(chunk), prepared, report)
+                continue
+            staged, left = bulk_writer.stage(prepared, report)
+            if waiting is not None:
+                write_and_finish(waiting)
+            waiting = (bulk_writer, staged, left, report, len(chunk))
+        if waiting is not None:
+            write_and_finish(waiting)
     return summary
 
 
@@ -1094,6 +1279,6 @@ def decision_import_process(*, run_id: int) -> DecisionImportRun | None:
     if not claimed:
         return None
     run = DecisionImportRun.objects.select_related("created_by", "organisation").get(pk=run_id)
-    import_file(run)
+    import_file(run, workers=settings.EDUCREDIT_IMPORT_WORKERS)
     run.refresh_from_db()
     return run

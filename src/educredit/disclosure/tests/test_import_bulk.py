@@ -59,3 +59,67 @@ def test_tabs_line_breaks_and_backslashes_arrive_as_on_the_per_row_path(
         ).values_list("target_pk", "row_digest")
     )
     assert digests == {str(r.pk): row_digest(r) for r in bulk}
+
+
+def test_chunks_encoded_by_worker_processes_arrive_as_on_the_per_row_path(
+    county: Any, county_clerk: Any, monkeypatch: Any
+) -> None:
+    # Small chunks and two forked workers: each chunk is validated in a worker, staged (rows
+    # built, handed to a worker to encode — on PostgreSQL) while the previous one is written.
+    monkeypatch.setattr(imports, "BULK_CHUNK_ROWS", 3)
+    seed_catalog(county)
+    schools = make_schools(county)
+    stored: dict[str, list[tuple[Any, ...]]] = {}
+    for path in ("row", "workers"):
+        rows = []
+        for i in range(10):
+            row = good_row(i, schools)
+            row["CF_WSH"] = f"{row['CF_WSH']}-{path}"
+            row["CF_SY"] = f"事由{i}：{AWKWARD}"
+            if i == 4:
+                row["CF_CFLB"] = "警告;记过"  # not a §9 category: rejected, the chunk goes on
+            rows.append((i + 2, [row.get(code, "") for code in CODES]))
+        rejected: list[int] = []
+
+        def note(
+            number: int, _cells: list[str], _problems: Any, into: list[int] = rejected
+        ) -> None:
+            into.append(number)
+
+        summary = imports.import_rows(
+            actor=county_clerk,
+            kind="penalty",
+            header=CODES,
+            rows=rows,
+            bulk=path == "workers",
+            workers=2 if path == "workers" else 1,
+            on_rejected=note,
+        )
+        assert (summary.ok, summary.failed, rejected) == (9, 1, [6])
+        records = CreditRecord.objects.filter(pk__in=summary.record_ids).order_by(
+            "decision_date", "pk"
+        )
+        stored[path] = sorted(
+            (
+                r.decision_number.removesuffix(f"-{path}"),
+                r.title,
+                r.payload,
+                r.status,
+                r.institution_id,
+            )
+            for r in records
+        )
+        assert all(r.disclosure_decision.document_number == r.decision_number for r in records)
+        assert [t.to_status for t in records[0].transitions.order_by("pk")] == [
+            "draft",
+            "submitted",
+        ]
+
+    assert stored["workers"] == stored["row"]
+    bulk = CreditRecord.objects.filter(decision_number__endswith="-workers")
+    digests = dict(
+        AuditBulkMember.objects.filter(
+            entry__action="records.bulk_import", target_pk__in=[str(r.pk) for r in bulk]
+        ).values_list("target_pk", "row_digest")
+    )
+    assert digests == {str(r.pk): row_digest(r) for r in bulk}
