@@ -212,6 +212,10 @@ EDUCREDIT_LOGIN_MAX_FAILURES_PER_USERNAME = env_int("EDUCREDIT_LOGIN_MAX_FAILURE
 # Higher per address: a whole bureau often sits behind one intranet NAT address.
 EDUCREDIT_LOGIN_MAX_FAILURES_PER_IP = env_int("EDUCREDIT_LOGIN_MAX_FAILURES_PER_IP", 20)
 
+# Worker processes a large 双公示 import forks to validate rows and encode chunks (files of more
+# than 1 000 rows; the processes never touch the database).
+EDUCREDIT_IMPORT_WORKERS = env_int("EDUCREDIT_IMPORT_WORKERS", os.cpu_count() or 1)
+
 # The provincial platform (信用河南): how the outbox worker reaches it. "http" posts JSON
 # batches to EDUCREDIT_EXCHANGE_URL (the simulator: `educredit simulator --port 8765`, then
 # http://127.0.0.1:8765/api/v1/batches); "file" drops CSV batches into a directory
