@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import models
@@ -20,6 +21,14 @@ def audit_entries_for(target: models.Model) -> models.QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
         target_type=target_type_of(target), target_id=str(target.pk)
     ).order_by("seq")
+
+
+def audit_last_change_of(model: type[models.Model]) -> datetime.datetime | None:
+    """When any row of ``model`` last got a single audit entry (None if never)."""
+    latest = AuditEntry.objects.filter(target_type=target_type_of(model)).aggregate(
+        at=models.Max("created_at")
+    )["at"]
+    return latest if isinstance(latest, datetime.datetime) else None
 
 
 def tree_head_latest() -> TreeHead | None:

@@ -20,8 +20,7 @@ from django.db.models import F, Max, Min, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import pgettext, pgettext_lazy
 
-from educredit.audit.models import AuditEntry
-from educredit.audit.services import target_type_of
+from educredit.audit.selectors import audit_last_change_of
 from educredit.catalog.choices import DisclosureMode
 from educredit.catalog.models import CatalogItem
 from educredit.catalog.schema import public_fields as catalog_public_fields
@@ -326,11 +325,7 @@ def open_data_changed_at(as_of: dt.date) -> dt.datetime:
         days["lapsed"] and days["lapsed"] + dt.timedelta(days=EXIT_NOTICE_DAYS),
     ]
     changed = [_midnight(day) for day in moments if day is not None]
-    # The audit log is read for one aggregate over list entries' own rows (indexed by
-    # target type); nothing of it is shown.
-    audited = AuditEntry.objects.filter(target_type=target_type_of(CreditListEntry)).aggregate(
-        at=Max("created_at")
-    )["at"]
+    audited = audit_last_change_of(CreditListEntry)  # one aggregate; nothing of it is shown
     if audited is not None:
         changed.append(audited)
     # Never later than now (a clock moved by ?as_of is not a change), never before the epoch.
