@@ -1,17 +1,31 @@
-"""JSON API of the sanctions app: the scenario codes and the measure list in force, for
-business systems that screen subjects before granting."""
+"""JSON API of the sanctions app: the scenario codes and the measure list in force, and the
+check (核查) business systems run before granting (ADR 0022)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.db import Error as DatabaseError
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
+from ninja.responses import Status
 
-from educredit.accounts.api_auth import api_auth
+from educredit.accounts.api_auth import KNOWN_SCOPES, ApiKeyAuth, StaffSessionAuth, api_auth
 from educredit.core.clock import today
-from educredit.sanctions.schemas import MeasureOut, MeasuresOut, ScenariosOut
+from educredit.sanctions import screening
+from educredit.sanctions.schemas import (
+    CheckErrorOut,
+    CheckIn,
+    CheckOut,
+    ErrorOut,
+    MeasureOut,
+    MeasuresOut,
+    ProofOut,
+    ScenariosOut,
+    UnavailableOut,
+)
 from educredit.sanctions.selectors import measure_list_in_force, measures, scenarios
 
 router = Router(tags=["sanctions"])
@@ -56,3 +70,128 @@ def _fields(measure: Any) -> dict[str, Any]:
     return {
         name: getattr(measure, name) for name in MeasureOut.model_fields if name != "duration_text"
     }
+
+
+# --- the check (ADR 0022) -------------------------------------------------------------------
+
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE_DETAIL = (
+    "信用信息暂时无法查询，请稍后重试 / Credit information cannot be queried now: try again later"
+)
+# No operation declares the details scope (it widens the check's answer), so it is made
+# known here for ``apiclient create`` and the scope list.
+KNOWN_SCOPES.add(screening.DETAILS_SCOPE)
+
+
+class _Unavailable:
+    """What authentication returns when the database cannot say who is calling: the
+    operation answers 503 (fail closed), never 500 and never an answer."""
+
+    def __bool__(self) -> bool:
+        return True  # ninja takes a truthy result as "authenticated"
+
+
+UNAVAILABLE = _Unavailable()
+
+
+class CheckKeyAuth(ApiKeyAuth):
+    """``ApiKeyAuth`` that turns a database failure into the 503 of the operation."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        try:
+            return super().__call__(request)
+        except DatabaseError:
+            return UNAVAILABLE
+
+
+class CheckSessionAuth(StaffSessionAuth):
+    """``StaffSessionAuth`` that turns a database failure into the 503 of the operation."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        try:
+            return super().authenticate(request, key)
+        except DatabaseError:
+            return UNAVAILABLE
+
+
+CHECK_AUTH = [CheckKeyAuth(screening.CHECK_SCOPE), CheckSessionAuth()]
+AUTH_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut}
+
+
+def _unavailable(response: HttpResponse) -> Status[dict[str, Any]]:
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return Status(503, {"detail": UNAVAILABLE_DETAIL, "retry_after": RETRY_AFTER_SECONDS})
+
+
+@router.post(
+    "/check",
+    response={200: CheckOut, **AUTH_ERRORS, 422: CheckErrorOut, 503: UnavailableOut},
+    auth=CHECK_AUTH,
+    summary="核查主体在业务场景中的惩戒或激励措施 / Check a subject in a business scenario",
+)
+def check(request: HttpRequest, data: CheckIn, response: HttpResponse) -> Status[Any]:
+    """Verdict (clear / restricted / review / reward) with each measure's legal basis and end,
+    a check id and a receipt. 400: a body that is not JSON; 401: no or a wrong key; 403: the
+    key lacks ``sanctions:check``; 422: a bad identifier, both or neither identifiers, an
+    unknown or retired scenario, no reference; 429: over the client's rate limit; 503 (with
+    ``Retry-After``): the database cannot answer — never a "clear" in its place."""
+    caller = request.auth  # type: ignore[attr-defined]
+    if caller is UNAVAILABLE:
+        return _unavailable(response)
+    response["Cache-Control"] = "no-store"
+    try:
+        identifier = screening.identifier_from(
+            uscc=data.uscc,
+            document_type=data.document_type,
+            document_number=data.document_number,
+            name=data.name,
+        )
+        answer = screening.screen(
+            caller=caller,
+            identifier=identifier,
+            scenario=data.scenario,
+            reference=data.reference,
+            as_of=data.as_of,
+        )
+    except screening.ScreeningError as exc:
+        return Status(422, {"detail": str(exc), "errors": exc.errors})
+    except DatabaseError:
+        return _unavailable(response)
+    return Status(200, dataclasses.asdict(answer))
+
+
+@router.get(
+    "/checks/{check_id}/proof",
+    response={
+        200: ProofOut,
+        **AUTH_ERRORS,
+        404: ErrorOut,
+        409: ErrorOut,
+        503: UnavailableOut,
+    },
+    auth=CHECK_AUTH,
+    summary="核查的审计包含证明 / Inclusion proof of a check",
+)
+def check_proof(request: HttpRequest, check_id: str, response: HttpResponse) -> Status[Any]:
+    """The RFC 9162 inclusion proof of the check's audit entry in the latest signed tree head,
+    for the client that ran it (or staff over its organisation). 404: no such check of yours;
+    409: not yet covered by a signed tree head — try again after the next seal."""
+    caller = request.auth  # type: ignore[attr-defined]
+    if caller is UNAVAILABLE:
+        return _unavailable(response)
+    try:
+        proof = screening.screening_check_proof(caller=caller, check_id=check_id)
+    except screening.ScreeningCheckNotFoundError:
+        return Status(404, {"detail": "没有该核查记录 / No such check"})
+    except screening.ScreeningProofNotReadyError:
+        return Status(
+            409,
+            {
+                "detail": "该核查尚未被签名树头覆盖，请在下次签名后重试 / The check is not "
+                "covered by a signed tree head yet: try again after the next seal"
+            },
+        )
+    except DatabaseError:
+        return _unavailable(response)
+    return Status(200, proof)

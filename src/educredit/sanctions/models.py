@@ -250,3 +250,99 @@ class Restriction(AuditedModel):
     def in_force_on(self, day: datetime.date) -> bool:
         """Whether the restriction applies on ``day`` (``starts_on <= day < ends_on``)."""
         return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
+
+
+class ScreeningNameMatch(models.TextChoices):
+    """How the name sent with a check compares with the subject's name on record."""
+
+    NOT_GIVEN = "", _("未提供")
+    CURRENT = "current", _("与现名一致")
+    FORMER = "former", _("与曾用名一致")
+    MISMATCH = "mismatch", _("不一致")
+
+
+class ScreeningCheck(AuditedModel):
+    """One screening check (核查) by a business system or a staff user: the query log entry.
+
+    Every check is a query of credit information: who asked (``client`` or ``user``, and
+    their ``organisation``), about whom (``institution`` or ``person``; none when nothing is
+    held on the identifier), for what (``scenario``, the caller's ``reference``), on which
+    day (``as_of``) and what it was told (``verdict``, ``measures``). The identifier itself
+    is never stored, not even as a blind index: only its kind (``uscc`` or a document type).
+    ``data_version`` is the audit chain's last entry when the answer was computed (every
+    write it reads is audited, ADR 0022) and ``audit_seq`` the check's own entry — the
+    receipt a later inclusion proof refers to.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(
+        "accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    scenario = models.CharField(_("场景代码"), max_length=60)
+    reference = models.CharField(_("调用方业务编号"), max_length=100)
+    institution = models.ForeignKey(
+        "subjects.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="screening_checks",
+        db_index=False,
+    )
+    person = models.ForeignKey(
+        "subjects.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="screening_checks",
+        db_index=False,
+    )
+    identifier_kind = models.CharField(_("标识类型"), max_length=20)
+    name_match = models.CharField(
+        _("名称核对"), max_length=10, choices=ScreeningNameMatch.choices, blank=True, default=""
+    )
+    verdict = models.CharField(_("筛查结论"), max_length=20)
+    # What the caller was told, per measure: code, version, verdict, start, end, basis.
+    measures = models.JSONField(_("措施"), default=list)
+    details_given = models.BooleanField(_("已提供记录详情"), default=False)
+    as_of = models.DateField(_("核查日期"))
+    data_version = models.BigIntegerField(_("数据版本"))
+    audit_seq = models.BigIntegerField(_("审计条目"), unique=True)
+    created_at = models.DateTimeField(_("核查时间"))
+
+    class Meta:
+        verbose_name = _("核查记录")
+        verbose_name_plural = _("核查记录")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(client__isnull=False) | models.Q(user__isnull=False),
+                name="screening_check_has_caller",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(institution__isnull=True) | models.Q(person__isnull=True),
+                name="screening_check_at_most_one_subject",
+            ),
+        ]
+        indexes = [
+            # "Who looked at me" (issue 6): a subject's checks, newest first.
+            models.Index(
+                fields=["institution", "created_at"],
+                condition=models.Q(institution__isnull=False),
+                name="check_inst_created",
+            ),
+            models.Index(
+                fields=["person", "created_at"],
+                condition=models.Q(person__isnull=False),
+                name="check_pers_created",
+            ),
+            # A business system's own checks (its receipts, bulk reconciliation).
+            models.Index(fields=["client", "created_at"], name="check_client_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.scenario} {self.verdict}"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ScenarioOut(Schema):
@@ -57,3 +58,122 @@ class MeasuresOut(Schema):
     effective_from: dt.date | None
     as_of: dt.date
     measures: list[MeasureOut]
+
+
+# --- screening (ADR 0022) -------------------------------------------------------------------
+
+
+class CheckIn(Schema):
+    """A check: the subject's identifier (a USCC, or a document type and number), optionally
+    the name to confirm, the scenario code, the caller's own reference and the day asked
+    about. Identifiers travel only in this body, never in a URL."""
+
+    uscc: str | None = Field(None, max_length=40, description="统一社会信用代码 / USCC")
+    document_type: str | None = Field(
+        None, max_length=20, description="证件类型 / document type (resident_id, passport …)"
+    )
+    document_number: str | None = Field(None, max_length=40, description="证件号码")
+    name: str | None = Field(
+        None, max_length=200, description="名称或姓名（核对用）/ name to confirm"
+    )
+    scenario: str = Field(..., max_length=60, description="业务场景代码 / scenario code")
+    reference: str = Field(
+        ..., max_length=100, description="调用方业务编号 / the caller's own reference"
+    )
+    as_of: dt.date | None = Field(None, description="核查日期，默认今天 / day asked about")
+
+
+class CheckBasisOut(Schema):
+    """The record or list entry behind a measure (only with the details scope, in a scenario
+    that needs it)."""
+
+    kind: str = Field(description="record | list_entry")
+    public_id: uuid.UUID
+    decision_number: str
+    issuing_body: str
+    decision_date: dt.date | None
+    catalog_item: str
+    list_kind: str
+    listed_on: dt.date | None
+
+
+class CheckMeasureOut(Schema):
+    """One measure in force on the subject in the scenario on the day asked about."""
+
+    code: str
+    matter: str
+    means: str
+    legal_basis: str
+    verdict: str
+    measure_version: int
+    starts_on: dt.date
+    ends_on: dt.date | None = Field(
+        description="措施不再适用的第一天（不含），空为无期限 / first day it no longer "
+        "applies (exclusive); null: no end"
+    )
+    basis: CheckBasisOut | None
+
+
+class ReceiptOut(Schema):
+    """Proof of screening: the check's audit entry, the data version it was answered from
+    (the audit chain's last entry then) and the digest of the check record the entry holds.
+    ``GET /api/sanctions/checks/{check_id}/proof`` proves the entry once a tree head covers it."""
+
+    audit_seq: int
+    data_version: int
+    digest: str
+    checked_at: dt.datetime
+
+
+class CheckOut(Schema):
+    """A check's answer: clear / restricted / review / reward, the measures behind it."""
+
+    check_id: uuid.UUID
+    scenario: str
+    as_of: dt.date
+    verdict: str = Field(description="clear | restricted | review | reward")
+    subject_found: bool
+    name_match: str = Field(description="'' (not sent) | current | former | mismatch")
+    reason: str = Field(description="'' | name_mismatch")
+    details_given: bool
+    measures: list[CheckMeasureOut]
+    receipt: ReceiptOut
+
+
+class ErrorOut(Schema):
+    """An error: what is wrong, in Chinese and English."""
+
+    detail: str
+
+
+class CheckErrorOut(Schema):
+    """A refused check: the message, and per field what is wrong (schema errors come as
+    ninja's list of problems in ``detail``)."""
+
+    detail: str | list[dict[str, Any]]
+    errors: dict[str, str] = Field(default_factory=dict)
+
+
+class UnavailableOut(Schema):
+    """The database or the index cannot answer now: retry after ``retry_after`` seconds.
+    Never a "clear" in its place."""
+
+    detail: str
+    retry_after: int
+
+
+class ProofOut(Schema):
+    """RFC 9162 inclusion proof of a check's audit entry in a signed tree head (see
+    docs/audit-proofs.md), with the check's canonical record: SHA-256 of ``record`` in
+    canonical JSON is the entry's ``after`` digest (``record_digest``)."""
+
+    check_id: uuid.UUID
+    leaf_index: int
+    tree_size: int
+    entry: str
+    leaf_hash: str
+    audit_path: list[str]
+    root_hash: str
+    checkpoint: str
+    record: dict[str, Any]
+    record_digest: str

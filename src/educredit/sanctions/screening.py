@@ -1,0 +1,443 @@
+"""Screening (核查): a business system asks whether a subject is under a measure in a scenario.
+
+The core of the check, free of HTTP so that the bulk check and the Python client reuse it
+(ADR 0022). ``identifier_from`` validates what the caller sent; ``screen`` resolves the
+subject province-wide, confirms the name, answers from ``verdict_for`` and writes the check
+(``ScreeningCheck``, the query log) with ONE audit entry, all in one transaction: if the log
+cannot be written, no answer leaves. ``screening_check_proof`` gives the inclusion proof of a
+check's entry once a signed tree head covers it.
+
+The answer is pinned to a data version: the audit chain's last entry, read under the chain
+head's lock before anything else. Every row the answer reads (restrictions, measures,
+subjects, records, scenarios) is written only with an audit entry appended before its
+transaction commits, and appending waits for that same lock, so while a check holds it no
+such write can commit: the answer is exactly the state after entry ``data_version``. The
+check's own entry is then ``data_version + 1``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from educredit.accounts.models import ApiClient
+from educredit.audit.canonical import digest
+from educredit.audit.models import AuditChainHead
+from educredit.audit.selectors import entry_inclusion_proof, tree_head_latest
+from educredit.audit.services import audit_append
+from educredit.core.clock import today
+from educredit.core.crypto import blind_index
+from educredit.core.identifiers import IdentifierError, validate_document, validate_uscc
+from educredit.records.models import CreditListEntry, CreditRecord
+from educredit.sanctions.models import Restriction, Scenario, ScreeningCheck, ScreeningNameMatch
+from educredit.sanctions.selectors import CLEAR, verdict_for
+from educredit.subjects.choices import DocumentType
+from educredit.subjects.models import FormerName, Institution, Person
+
+CHECK_SCOPE = "sanctions:check"
+DETAILS_SCOPE = "sanctions:check_details"
+IDENTIFIER_USCC = "uscc"
+REFERENCE_MAX = 100
+REVIEW = "review"
+REASON_NAME_MISMATCH = "name_mismatch"
+
+# Scenarios whose decision must cite the record behind a measure: the business system refuses
+# a licence, a qualification, a registration or a bid in a decision of its own that states the
+# facts and the basis (行政许可法 §38, 政府采购法实施条例 §17/§19). Elsewhere (awards, funding,
+# routine supervision …) the measure and its legal basis are enough, so the record stays out
+# of the answer (data minimisation, ADR 0022). Reviewed in code, like the scenario codes.
+DETAIL_SCENARIOS = frozenset(
+    {
+        "teacher_qualification",
+        "exam_registration",
+        "degree_conferral",
+        "private_school_approval",
+        "administrative_licensing",
+        "government_procurement",
+    }
+)
+
+# Middle dots people type in transliterated names (·, •, ・, ‧, ∙, ⋅, and a plain full stop).
+_DOTS = str.maketrans(dict.fromkeys("•・‧∙⋅.", "·"))
+
+
+class ScreeningError(ValueError):
+    """The check was refused as sent; ``errors`` maps each field to "中文 / English"."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+class ScreeningCheckNotFoundError(LookupError):
+    """No check with that id among the caller's own."""
+
+
+class ScreeningProofNotReadyError(LookupError):
+    """The check's audit entry is not covered by a signed tree head yet."""
+
+
+@dataclass(frozen=True)
+class ScreeningIdentifier:
+    """Who is screened: a USCC, or a document type and number (normalised), and a name."""
+
+    uscc: str = ""
+    document_type: str = ""
+    document_number: str = field(default="", repr=False)
+    name: str = ""
+
+    @property
+    def kind(self) -> str:
+        """``uscc`` or the document type: what the log keeps of the identifier."""
+        return IDENTIFIER_USCC if self.uscc else self.document_type
+
+
+def identifier_from(
+    *,
+    uscc: str | None = None,
+    document_type: str | None = None,
+    document_number: str | None = None,
+    name: str | None = None,
+) -> ScreeningIdentifier:
+    """A validated identifier: exactly one of a USCC (GB 32100) or a document type and number."""
+    uscc, number = (uscc or "").strip(), (document_number or "").strip()
+    kind = (document_type or "").strip()
+    if uscc and (number or kind):
+        raise ScreeningError(
+            {
+                "identifier": "只能提供统一社会信用代码或证件类型和号码之一 / "
+                "send either uscc or document_type and document_number, not both"
+            }
+        )
+    if not uscc and not number and not kind:
+        raise ScreeningError(
+            {
+                "identifier": "须提供统一社会信用代码，或证件类型和号码 / "
+                "send uscc, or document_type and document_number"
+            }
+        )
+    clean_name = " ".join((name or "").split())
+    if uscc:
+        try:
+            return ScreeningIdentifier(uscc=validate_uscc(uscc).code, name=clean_name)
+        except IdentifierError as exc:
+            raise ScreeningError({"uscc": f"统一社会信用代码{exc.zh} / USCC {exc.en}"}) from exc
+    if kind not in DocumentType.values:
+        raise ScreeningError(
+            {
+                "document_type": f"证件类型应为 {'、'.join(DocumentType.values)} 之一 / "
+                f"document_type must be one of {', '.join(DocumentType.values)}"
+            }
+        )
+    if not number:
+        raise ScreeningError({"document_number": "须提供证件号码 / send the document_number"})
+    try:
+        document = validate_document(kind, number, today=today())
+    except IdentifierError as exc:
+        raise ScreeningError({"document_number": f"证件号码{exc.zh} / number {exc.en}"}) from exc
+    return ScreeningIdentifier(document_type=kind, document_number=document.number, name=clean_name)
+
+
+@dataclass(frozen=True)
+class ScreenedBasis:
+    """The record or list entry behind a measure: shown only with details (ADR 0022)."""
+
+    kind: str  # "record" or "list_entry"
+    public_id: uuid.UUID
+    decision_number: str = ""
+    issuing_body: str = ""
+    decision_date: dt.date | None = None
+    catalog_item: str = ""
+    list_kind: str = ""
+    listed_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ScreenedMeasure:
+    """One measure in force on the subject in the scenario, as the caller is told it."""
+
+    code: str
+    matter: str
+    means: str
+    legal_basis: str
+    verdict: str
+    measure_version: int
+    starts_on: dt.date
+    ends_on: dt.date | None  # exclusive: the first day it no longer applies; None: no end
+    basis: ScreenedBasis | None
+
+
+@dataclass(frozen=True)
+class ScreeningReceipt:
+    """The check's audit entry (``audit_seq``), the data version it was answered from and the
+    digest of the check's record that the entry carries."""
+
+    audit_seq: int
+    data_version: int
+    digest: str
+    checked_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ScreeningAnswer:
+    """A check's answer: the verdict, its measures, the check id and the receipt."""
+
+    check_id: uuid.UUID
+    scenario: str
+    as_of: dt.date
+    verdict: str
+    subject_found: bool
+    name_match: str
+    reason: str
+    details_given: bool
+    measures: list[ScreenedMeasure]
+    receipt: ScreeningReceipt
+
+
+def name_key(value: str) -> str:
+    """A name as compared: NFKC (full-width brackets and letters), no spaces, one middle dot,
+    case-folded (foreign names)."""
+    return "".join(unicodedata.normalize("NFKC", value).split()).translate(_DOTS).casefold()
+
+
+def details_allowed(caller: Any, scenario: str) -> bool:
+    """Whether record details may be given: an API client holding the details scope, in a
+    scenario that needs them. Staff read records through the workspace, under jurisdiction."""
+    return (
+        isinstance(caller, ApiClient)
+        and caller.has_scope(DETAILS_SCOPE)
+        and scenario in DETAIL_SCENARIOS
+    )
+
+
+def _audit_actor(caller: Any) -> Any:
+    # ADR 0007: an API client acts in the log as api:<key prefix>.
+    return f"api:{caller.key_prefix}" if isinstance(caller, ApiClient) else caller
+
+
+def _check_scenario(code: str, errors: dict[str, str]) -> None:
+    found = Scenario.objects.filter(code=code).values_list("retired_from", flat=True)[:1]
+    if not found:
+        errors["scenario"] = f"业务场景代码 {code} 不存在 / unknown scenario {code}"
+    elif found[0] is not None and found[0] <= today():
+        errors["scenario"] = (
+            f"业务场景代码 {code} 已于 {found[0]} 停用 / scenario {code} was retired on {found[0]}"
+        )
+
+
+def _data_version_locked() -> int:
+    # The chain head's lock, the same one audit_append takes (ADR 0022: why it pins the data).
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    return int(head.last_seq)
+
+
+def _subject(identifier: ScreeningIdentifier) -> Institution | Person | None:
+    """The subject province-wide (business systems screen everyone, ADR 0022)."""
+    if identifier.uscc:
+        return (
+            Institution.objects.filter(uscc=identifier.uscc)
+            .only("pk", "name", "public_id")
+            .prefetch_related(
+                Prefetch("former_names", queryset=FormerName.objects.only("institution", "name"))
+            )
+            .first()
+        )
+    return (
+        Person.objects.filter(
+            document_type=identifier.document_type,
+            id_number_index=blind_index(identifier.document_number),
+        )
+        .only("pk", "name", "public_id")
+        .first()
+    )
+
+
+def _name_match(subject: Institution | Person, name: str) -> str:
+    if not name:
+        return ScreeningNameMatch.NOT_GIVEN
+    wanted = name_key(name)
+    if wanted == name_key(subject.name):
+        return ScreeningNameMatch.CURRENT
+    if isinstance(subject, Institution) and any(
+        wanted == name_key(former.name) for former in subject.former_names.all()
+    ):
+        return ScreeningNameMatch.FORMER
+    return ScreeningNameMatch.MISMATCH
+
+
+def _basis(row: Restriction) -> ScreenedBasis | None:
+    record: CreditRecord | None = row.basis_record
+    if record is not None:
+        return ScreenedBasis(
+            kind="record",
+            public_id=record.public_id,
+            decision_number=record.decision_number,
+            issuing_body=record.issuing_body,
+            decision_date=record.decision_date,
+            catalog_item=record.catalog_item.code,
+        )
+    entry: CreditListEntry | None = row.basis_list_entry
+    if entry is not None:
+        return ScreenedBasis(
+            kind="list_entry",
+            public_id=entry.public_id,
+            list_kind=entry.kind,
+            listed_on=entry.listed_on,
+        )
+    return None
+
+
+def _measure(row: Restriction, *, details: bool) -> ScreenedMeasure:
+    return ScreenedMeasure(
+        code=row.measure.code,
+        matter=row.measure.matter,
+        means=row.measure.means,
+        legal_basis=row.legal_basis,
+        verdict=row.verdict,
+        measure_version=row.measure_version,
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+        basis=_basis(row) if details else None,
+    )
+
+
+def _logged(measure: ScreenedMeasure) -> dict[str, Any]:
+    """What the check row keeps of a measure: exactly what the caller was told of it."""
+    logged: dict[str, Any] = {
+        "code": measure.code,
+        "version": measure.measure_version,
+        "verdict": measure.verdict,
+        "starts_on": measure.starts_on.isoformat(),
+        "ends_on": measure.ends_on.isoformat() if measure.ends_on else None,
+    }
+    if measure.basis is not None:
+        logged["basis"] = f"{measure.basis.kind}:{measure.basis.public_id}"
+    return logged
+
+
+@transaction.atomic
+def screen(
+    *,
+    caller: Any,
+    identifier: ScreeningIdentifier,
+    scenario: str,
+    reference: str,
+    as_of: dt.date | None = None,
+) -> ScreeningAnswer:
+    """Screen a subject in a scenario on a day and log the check (核查), audited.
+
+    ``caller`` is the ``ApiClient`` or staff ``User`` asking. A name that matches neither the
+    subject's name nor (institutions) a former name gives "review" and no measures; an
+    identifier the platform holds nothing on gives "clear" with ``subject_found`` False. Raises
+    ``ScreeningError`` for an unknown or retired scenario or a bad reference, before reading
+    anything else; any database error propagates, and with it no answer (fail closed).
+    """
+    scenario, reference = scenario.strip(), " ".join(reference.split())
+    errors: dict[str, str] = {}
+    if not reference:
+        errors["reference"] = "须提供调用方业务编号 / send your own reference"
+    elif len(reference) > REFERENCE_MAX:
+        errors["reference"] = (
+            f"业务编号最多 {REFERENCE_MAX} 个字符 / reference: at most {REFERENCE_MAX} characters"
+        )
+    _check_scenario(scenario, errors)
+    if errors:
+        raise ScreeningError(errors)
+    day = as_of or today()
+    data_version = _data_version_locked()
+    subject = _subject(identifier)
+    details = details_allowed(caller, scenario)
+    measures: list[ScreenedMeasure] = []
+    reason, verdict = "", CLEAR
+    name_match: str = ScreeningNameMatch.NOT_GIVEN
+    if subject is not None:
+        name_match = _name_match(subject, identifier.name)
+        if name_match == ScreeningNameMatch.MISMATCH:
+            # Not a silent hit on someone else: the caller must look at its own data first.
+            verdict, reason, details = REVIEW, REASON_NAME_MISMATCH, False
+        else:
+            found = verdict_for(subject, scenario=scenario, as_of=day)
+            verdict = found.verdict
+            measures = [_measure(row, details=details) for row in found.restrictions]
+    details = details and any(m.basis is not None for m in measures)
+    is_client = isinstance(caller, ApiClient)
+    check = ScreeningCheck.objects.create(
+        client=caller if is_client else None,
+        user=None if is_client else caller,
+        organisation_id=caller.organisation_id,
+        scenario=scenario,
+        reference=reference,
+        institution=subject if isinstance(subject, Institution) else None,
+        person=subject if isinstance(subject, Person) else None,
+        identifier_kind=identifier.kind,
+        name_match=name_match,
+        verdict=verdict,
+        measures=[_logged(m) for m in measures],
+        details_given=details,
+        as_of=day,
+        data_version=data_version,
+        audit_seq=data_version + 1,
+        created_at=timezone.now(),
+    )
+    entry = audit_append(
+        actor=_audit_actor(caller),
+        action="sanctions.check",
+        target=check,
+        before=None,
+        reason=f"核查 / check {scenario}",
+    )
+    if entry.seq != check.audit_seq:  # the lock held since _data_version_locked forbids it
+        raise RuntimeError(f"check {check.public_id}: entry #{entry.seq} ≠ #{check.audit_seq}")
+    return ScreeningAnswer(
+        check_id=check.public_id,
+        scenario=scenario,
+        as_of=day,
+        verdict=verdict,
+        subject_found=subject is not None,
+        name_match=name_match,
+        reason=reason,
+        details_given=details,
+        measures=measures,
+        receipt=ScreeningReceipt(
+            audit_seq=entry.seq,
+            data_version=data_version,
+            digest=entry.after_digest,
+            checked_at=check.created_at,
+        ),
+    )
+
+
+def screening_checks_of(caller: Any) -> Any:
+    """The checks a caller may see: an API client its own; a staff user those run by callers
+    of organisations in their jurisdiction."""
+    if isinstance(caller, ApiClient):
+        return ScreeningCheck.objects.filter(client=caller)
+    organisation = getattr(caller, "organisation", None)
+    if not getattr(caller, "is_authenticated", False) or organisation is None:
+        return ScreeningCheck.objects.none()
+    return ScreeningCheck.objects.filter(organisation__path__startswith=organisation.path)
+
+
+def screening_check_proof(*, caller: Any, check_id: Any) -> dict[str, Any]:
+    """The inclusion proof of a check's audit entry in the latest signed tree head, with the
+    check's canonical record (whose SHA-256 is the entry's ``after`` digest)."""
+    try:
+        key = check_id if isinstance(check_id, uuid.UUID) else uuid.UUID(str(check_id))
+    except ValueError as exc:
+        raise ScreeningCheckNotFoundError(str(check_id)) from exc
+    check = screening_checks_of(caller).filter(public_id=key).first()
+    if check is None:
+        raise ScreeningCheckNotFoundError(str(check_id))
+    head = tree_head_latest()
+    if head is None or head.size < check.audit_seq:
+        raise ScreeningProofNotReadyError(str(check_id))
+    proof = entry_inclusion_proof(check.audit_seq, head=head)
+    record = check.audit_snapshot()
+    return {**proof, "check_id": check.public_id, "record": record, "record_digest": digest(record)}
