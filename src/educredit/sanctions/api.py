@@ -14,12 +14,16 @@ from ninja.responses import Status
 
 from educredit.accounts.api_auth import KNOWN_SCOPES, ApiKeyAuth, StaffSessionAuth, api_auth
 from educredit.core.clock import today
-from educredit.sanctions import screening
+from educredit.sanctions import feedback, initiations, screening
+from educredit.sanctions.models import Subscription
 from educredit.sanctions.schemas import (
     CheckErrorOut,
     CheckIn,
     CheckOut,
     ErrorOut,
+    FeedbackIn,
+    FeedbackOut,
+    FeedOut,
     MeasureOut,
     MeasuresOut,
     ProofOut,
@@ -195,3 +199,76 @@ def check_proof(request: HttpRequest, check_id: str, response: HttpResponse) -> 
     except DatabaseError:
         return _unavailable(response)
     return Status(200, proof)
+
+
+# --- the loop: feedback and the initiation feed (ADR 0023) ----------------------------------
+
+FEED_SCOPE = "sanctions:feed"
+NO_CHECK = "没有该核查记录 / No such check"
+
+
+@router.post(
+    "/checks/{check_id}/feedback",
+    response={
+        200: FeedbackOut,
+        201: FeedbackOut,
+        **AUTH_ERRORS,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: CheckErrorOut,
+    },
+    auth=[ApiKeyAuth(screening.CHECK_SCOPE)],
+    summary="反馈核查命中的处理结果 / Report what was done with a hit",
+)
+def check_feedback(
+    request: HttpRequest, check_id: str, data: FeedbackIn, response: HttpResponse
+) -> Status[Any]:
+    """The business system that ran the check reports its outcome: ``refused`` 拒绝,
+    ``restricted`` 限制, ``enhanced_review`` 加强审查 or ``not_applied`` 未采纳 (with a reason).
+    201: recorded; 200: corrected (one correction is allowed); 404: no such check of this
+    client (another client's check included); 409: already reported and corrected; 422: an
+    unknown outcome, ``not_applied`` without a reason, or a check that did not hit."""
+    response["Cache-Control"] = "no-store"
+    client = request.auth  # type: ignore[attr-defined]
+    try:
+        recorded = feedback.check_feedback_report(
+            client=client, check=check_id, outcome=data.outcome, reason=data.reason
+        )
+    except screening.ScreeningCheckNotFoundError:
+        return Status(404, {"detail": NO_CHECK})
+    except feedback.FeedbackAlreadyReportedError:
+        return Status(
+            409,
+            {
+                "detail": "该核查已反馈并更正过一次，不能再更改 / The feedback on this check was "
+                "reported and corrected once already: it cannot change again"
+            },
+        )
+    except feedback.FeedbackError as exc:
+        return Status(422, {"detail": str(exc), "errors": exc.errors})
+    body = {
+        "check_id": recorded.screening_check.public_id,
+        "outcome": recorded.outcome,
+        "reason": recorded.reason,
+        "reported_at": recorded.reported_at,
+        "corrected_at": recorded.corrected_at,
+    }
+    return Status(201 if recorded.corrected_at is None else 200, body)
+
+
+@router.get(
+    "/feed",
+    response={200: FeedOut, **AUTH_ERRORS},
+    auth=[ApiKeyAuth(FEED_SCOPE)],
+    summary="订阅场景的措施发起事件 / Initiations in the subscribed scenarios",
+)
+def feed(request: HttpRequest, response: HttpResponse, after: int = 0, limit: int = 100) -> Any:
+    """Restrictions created, changed, ended early or withdrawn in the scenarios the client
+    subscribes to, oldest first, after the cursor ``after`` (an event id; 0 from the start).
+    ``limit`` 1–500. Persons are named by document type, masked number and public id only.
+    A client without an active subscription reads an empty feed."""
+    response["Cache-Control"] = "no-store"
+    client = request.auth  # type: ignore[attr-defined]
+    subscription = Subscription.objects.filter(client=client).first()
+    page = initiations.feed_for(subscription, after=max(0, after), limit=limit)
+    return {"events": page.events, "next_cursor": page.next_cursor, "has_more": page.has_more}

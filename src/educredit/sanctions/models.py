@@ -346,3 +346,136 @@ class ScreeningCheck(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.public_id} {self.scenario} {self.verdict}"
+
+
+# --- the loop: initiation, response, feedback (ADR 0023) ------------------------------------
+
+
+class CheckFeedbackOutcome(models.TextChoices):
+    """What the business system did with a hit (反馈结果)."""
+
+    REFUSED = "refused", _("拒绝")
+    RESTRICTED = "restricted", _("限制")
+    ENHANCED_REVIEW = "enhanced_review", _("加强审查")
+    NOT_APPLIED = "not_applied", _("未采纳")
+
+
+class CheckFeedback(AuditedModel):
+    """The business system's report of what it did with a hit (反馈), one per check.
+
+    Reported by the API client that ran the check. One correction is allowed (``corrected_at``
+    set, the first report kept in the audit log), so a clerk's slip can be put right without a
+    support ticket, and no more, so the figures cannot drift after the fact (ADR 0023).
+    """
+
+    # Not ``check``: that name is Django's model-check class method.
+    screening_check = models.OneToOneField(
+        ScreeningCheck, on_delete=models.PROTECT, related_name="feedback"
+    )
+    outcome = models.CharField(_("反馈结果"), max_length=20, choices=CheckFeedbackOutcome.choices)
+    reason = models.TextField(_("理由"), blank=True)
+    reported_at = models.DateTimeField(_("反馈时间"))
+    corrected_at = models.DateTimeField(_("更正时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("核查反馈")
+        verbose_name_plural = _("核查反馈")
+
+    def __str__(self) -> str:
+        return f"{self.screening_check_id} {self.outcome}"
+
+
+class Subscription(AuditedModel):
+    """A business system's subscription to the initiations (发起) of some scenarios.
+
+    The system reads them from the pull feed, or receives them on ``webhook_url`` signed with
+    its secret (HMAC-SHA256). ``webhook_cursor`` is the last event delivered to the webhook;
+    ``next_attempt_at``/``attempts``/``last_error`` drive the retries (ADR 0023).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.OneToOneField(
+        "accounts.ApiClient", on_delete=models.PROTECT, related_name="sanctions_subscription"
+    )
+    scenarios = models.JSONField(_("业务场景"), default=list)
+    webhook_url = models.URLField(_("回调地址"), max_length=500, blank=True)
+    # Encrypted with the field keys (core.crypto): the platform must sign with it, so it
+    # cannot be a hash like an API key; shown to the operator once, when made.
+    secret_cipher = models.TextField()
+    active = models.BooleanField(_("启用"), default=True)
+    webhook_cursor = models.BigIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_delivered_at = models.DateTimeField(null=True, blank=True)
+
+    # The delivery bookkeeping changes on every push; the audit log records the subscription.
+    audit_exclude = (
+        "secret_cipher",
+        "webhook_cursor",
+        "next_attempt_at",
+        "attempts",
+        "last_error",
+        "last_delivered_at",
+    )
+
+    class Meta:
+        verbose_name = _("措施订阅")
+        verbose_name_plural = _("措施订阅")
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {','.join(self.scenarios)}"
+
+
+class InitiationEventKind(models.TextChoices):
+    """What happened to a restriction (发起的事件类型)."""
+
+    CREATED = "created", _("新增")
+    CHANGED = "changed", _("变更")
+    ENDED = "ended", _("提前结束")
+    WITHDRAWN = "withdrawn", _("撤回")
+
+
+class InitiationEvent(models.Model):
+    """One change of a restriction, appended in the transaction that wrote it (发起).
+
+    Append-only; the id is the feed's cursor. The restriction's fields are copied, because a
+    withdrawn row (a correction, a new list version) is deleted. The restriction rows carry
+    the audit; the events are their outward notice.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=20, choices=InitiationEventKind.choices)
+    restriction_id = models.BigIntegerField()
+    institution = models.ForeignKey(
+        "subjects.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    person = models.ForeignKey(
+        "subjects.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    scenario = models.CharField(max_length=60)
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
+    measure_version = models.PositiveIntegerField()
+    verdict = models.CharField(max_length=20)
+    legal_basis = models.TextField()
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    ended_by = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        # The feed: a subscriber's scenarios, after a cursor.
+        indexes = [models.Index(fields=["scenario", "id"], name="initiation_scenario_id")]
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.kind} {self.scenario}"

@@ -47,7 +47,14 @@ from educredit.records.choices import DecisionProcedure, ListEntryStatus
 from educredit.records.models import CreditListEntry, CreditRecord, CreditRecordTransition
 from educredit.records.windows import add_months, policy_for
 from educredit.sanctions.choices import DurationKind, MeasureDirection, MeasureListVersionStatus
-from educredit.sanctions.models import Measure, MeasureListVersion, Restriction, RestrictionEnd
+from educredit.sanctions.initiations import change_kind, initiation_events_append
+from educredit.sanctions.models import (
+    InitiationEventKind,
+    Measure,
+    MeasureListVersion,
+    Restriction,
+    RestrictionEnd,
+)
 
 HENAN_CAP_MONTHS = 60  # Henan §19: dishonesty information at most 5 years
 DISHONESTY = frozenset({Severity.MINOR, Severity.GENERAL, Severity.SERIOUS})
@@ -478,16 +485,22 @@ def _sync(
     have = {_key(row): row for row in existing}
     created: list[Restriction] = []
     updated: list[Restriction] = []
+    # The initiations (ADR 0023): what a subscribed business system is told of each change.
+    events: list[tuple[Restriction, str]] = []
     for row in desired:
         old = have.pop(_key(row), None)
         if old is None:
             created.append(row)
         elif any(getattr(old, name) != getattr(row, name) for name in _COMPARED):
+            kind = change_kind(old.ends_on, row.ends_on)
             for name in _COMPARED:
                 setattr(old, name, getattr(row, name))
             updated.append(old)
+            events.append((old, kind))
     gone = sorted(have.values(), key=lambda row: row.pk)
     if gone:
+        # Before the delete, while the rows still carry their ids.
+        initiation_events_append((row, InitiationEventKind.WITHDRAWN) for row in gone)
         snapshots = [(row, row.audit_snapshot()) for row in gone]
         Restriction.objects.filter(pk__in=[row.pk for row in gone]).delete()
         for row, before in snapshots:
@@ -498,6 +511,8 @@ def _sync(
         Restriction.objects.bulk_create(created, batch_size=2000)
     if updated:
         Restriction.objects.bulk_update(updated, list(_UPDATED), batch_size=1000)
+    events += [(row, InitiationEventKind.CREATED) for row in created]  # ids set by bulk_create
+    initiation_events_append(events)
     if created or updated:
         members = sorted((row.pk, row_digest(row)) for row in [*created, *updated])
         audit_append_bulk(

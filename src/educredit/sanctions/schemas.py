@@ -177,3 +177,65 @@ class ProofOut(Schema):
     checkpoint: str
     record: dict[str, Any]
     record_digest: str
+
+
+# --- the loop: feedback and the initiation feed (ADR 0023) ----------------------------------
+
+
+class FeedbackIn(Schema):
+    """What the business system did with a hit."""
+
+    outcome: str = Field(
+        ...,
+        max_length=20,
+        description="refused 拒绝 | restricted 限制 | enhanced_review 加强审查 | "
+        "not_applied 未采纳",
+    )
+    reason: str = Field("", max_length=1000, description="理由（未采纳时必填）/ reason")
+
+
+class FeedbackOut(Schema):
+    """The feedback as recorded; ``corrected_at`` is set once it has been corrected (once)."""
+
+    check_id: uuid.UUID
+    outcome: str
+    reason: str
+    reported_at: dt.datetime
+    corrected_at: dt.datetime | None
+
+
+class FeedSubjectOut(Schema):
+    """The subject as the business system knows it: the USCC of an institution; for a person
+    the document type, the MASKED number and the platform's public id — never the number."""
+
+    kind: str = Field(description="institution | person")
+    uscc: str | None = None
+    name: str | None = None
+    public_id: str | None = None
+    document_type: str | None = None
+    document_number_masked: str | None = None
+
+
+class FeedEventOut(Schema):
+    """One initiation: a restriction created, changed, ended early or withdrawn."""
+
+    event_id: int
+    kind: str = Field(description="created | changed | ended | withdrawn")
+    scenario: str
+    measure_code: str
+    measure_version: int
+    verdict: str
+    legal_basis: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    ended_by: str
+    subject: FeedSubjectOut
+    created_at: dt.datetime
+
+
+class FeedOut(Schema):
+    """Events after the cursor, oldest first; ask again with ``after=next_cursor``."""
+
+    events: list[FeedEventOut]
+    next_cursor: int
+    has_more: bool

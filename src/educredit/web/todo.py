@@ -18,6 +18,7 @@ from educredit.disclosure import selectors as disclosure
 from educredit.exchange.choices import OutboxStatus
 from educredit.exchange.models import OutboxItem
 from educredit.records.selectors import review_queue_for
+from educredit.sanctions.feedback import overdue_hits
 from educredit.web.navigation import url_if_available
 
 
@@ -32,7 +33,8 @@ class TodoItem:
 
 
 def todo_items(request: HttpRequest) -> list[TodoItem]:
-    """What waits for the user: reviews, 双公示 deadlines near or missed, rejected reports."""
+    """What waits for the user: reviews, 双公示 deadlines near or missed, rejected reports,
+    screening hits without the business system's feedback."""
     user = request.user
     if not isinstance(user, User) or user.organisation is None:
         return []
@@ -77,4 +79,11 @@ def todo_items(request: HttpRequest) -> list[TodoItem]:
         count = count_of()
         if count:
             items.append(TodoItem(label, count, url, urgent))
+    # Hits the organisation's business systems have not reported on in time (ADR 0023),
+    # counted live: no job needs to raise the warning.
+    url = url_if_available(request, "sanctions:loop")
+    if url is not None:
+        count = overdue_hits().filter(organisation__path__startswith=organisation.path).count()
+        if count:
+            items.append(TodoItem(_("条核查命中逾期未反馈"), count, f"{url}?overdue=1", True))
     return items
