@@ -13,6 +13,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from educredit.accounts.api_auth import KNOWN_SCOPES, ApiKeyAuth, StaffSessionAuth, api_auth
+from educredit.accounts.models import ApiClient
 from educredit.core.clock import today
 from educredit.sanctions import feedback, initiations, screening
 from educredit.sanctions.models import Subscription
@@ -217,7 +218,7 @@ NO_CHECK = "没有该核查记录 / No such check"
         409: ErrorOut,
         422: CheckErrorOut,
     },
-    auth=[ApiKeyAuth(screening.CHECK_SCOPE)],
+    auth=api_auth(screening.CHECK_SCOPE),
     summary="反馈核查命中的处理结果 / Report what was done with a hit",
 )
 def check_feedback(
@@ -226,10 +227,14 @@ def check_feedback(
     """The business system that ran the check reports its outcome: ``refused`` 拒绝,
     ``restricted`` 限制, ``enhanced_review`` 加强审查 or ``not_applied`` 未采纳 (with a reason).
     201: recorded; 200: corrected (one correction is allowed); 404: no such check of this
-    client (another client's check included); 409: already reported and corrected; 422: an
-    unknown outcome, ``not_applied`` without a reason, or a check that did not hit."""
+    client (another client's check included; staff sessions never report); 409: already
+    reported and corrected; 422: an unknown outcome, ``not_applied`` without a reason, or a
+    check that did not hit."""
     response["Cache-Control"] = "no-store"
     client = request.auth  # type: ignore[attr-defined]
+    if not isinstance(client, ApiClient):
+        # Staff sign in but never report for a business system: no check is theirs to report.
+        return Status(404, {"detail": NO_CHECK})
     try:
         recorded = feedback.check_feedback_report(
             client=client, check=check_id, outcome=data.outcome, reason=data.reason

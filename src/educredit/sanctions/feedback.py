@@ -11,6 +11,7 @@ organisation counts it live, so no job is needed to raise the warning.
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from typing import Any
 
@@ -59,6 +60,13 @@ def hits() -> QuerySet[ScreeningCheck]:
     return ScreeningCheck.objects.filter(client__isnull=False, verdict__in=HIT_VERDICTS)
 
 
+# The cutoff of a day, kept a few minutes per process: the to-do list asks on every home page
+# and should not read the holiday table each time. A holiday entered later applies within
+# CUTOFF_CACHE_SECONDS.
+CUTOFF_CACHE_SECONDS = 600
+_cutoffs: dict[tuple[dt.date, int], tuple[dt.date, float]] = {}
+
+
 def overdue_cutoff(
     as_of: dt.date, *, days: int | None = None, calendar: WorkingCalendar | None = None
 ) -> dt.date:
@@ -66,10 +74,17 @@ def overdue_cutoff(
     day after it is before ``as_of``. Due dates grow with the check date, so the first such
     date counting back is the latest one (a few dozen in-memory steps over any holiday)."""
     days = feedback_working_days() if days is None else days
+    key = (as_of, days)
+    cached = _cutoffs.get(key)
+    if calendar is None and cached is not None and cached[1] > time.monotonic():
+        return cached[0]
     calendar = calendar or working_calendar()
     day = as_of - dt.timedelta(days=1)
     while calendar.add(day, days).date >= as_of:
         day -= dt.timedelta(days=1)
+    if len(_cutoffs) > 100:
+        _cutoffs.clear()
+    _cutoffs[key] = (day, time.monotonic() + CUTOFF_CACHE_SECONDS)
     return day
 
 

@@ -139,3 +139,32 @@ class MeasureListPublishForm(BootstrapForm):
         label=_("施行日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label=_("发布说明"), required=False, max_length=500)
+
+
+class LoopFilterForm(forms.Form):
+    """The filters of the loop dashboard (``?start=&end=&scenario=&organisation=&overdue=1``)."""
+
+    start = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    scenario = forms.CharField(label=_("业务场景"), required=False, max_length=60)
+    organisation = forms.UUIDField(label=_("单位"), required=False)
+    overdue = forms.BooleanField(label=_("只看逾期未反馈"), required=False)
+
+    def cleaned(self, today: Any) -> dict[str, Any]:
+        """The filters, defaults filled in: this month up to today; a reversed range swapped."""
+        data = self.cleaned_data if self.is_valid() else {}
+        start = data.get("start") or today.replace(day=1)
+        end = data.get("end") or today
+        if end < start:
+            start, end = end, start
+        return {
+            "start": start,
+            "end": end,
+            "scenario": data.get("scenario") or "",
+            "organisation": data.get("organisation"),
+            "overdue": bool(data.get("overdue")),
+        }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from educredit.sanctions import views
+from educredit.sanctions import loop_views, views
 
 app_name = "sanctions"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("draft/", views.version_draft, name="version_draft"),
     path("measure/edit/", views.measure_edit, name="measure_edit"),
     path("publish/", views.version_publish, name="version_publish"),
+    path("loop/", loop_views.loop, name="loop"),
+    path("loop/export.xlsx", loop_views.loop_export, name="loop_export"),
 ]

@@ -120,6 +120,11 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("失信惩戒和守信激励措施、触发条件、期限与业务场景"),
     ),
     NavLink(
+        "sanctions:loop",
+        pgettext_lazy("navigation", "联合奖惩成效"),
+        _("业务系统核查命中、反馈率与处理结果，逾期未反馈"),
+    ),
+    NavLink(
         "subjects:review_list",
         pgettext_lazy("navigation", "待核对"),
         _("证件号码相同但姓名或名称不一致的记录"),

@@ -76,7 +76,7 @@ def test_keys_scopes_and_staff_sessions(
     assert report(client, reader, hit, outcome="refused").status_code == 403
     # Staff do not report for a business system.
     client.force_login(county_admin)
-    assert report(client, {}, hit, outcome="refused").status_code == 401
+    assert report(client, {}, hit, outcome="refused").status_code == 404
 
 
 @pytest.mark.parametrize(
