@@ -120,6 +120,8 @@ JOBS: tuple[PeriodicJob, ...] = (
     # A reviewer's approval reaches the platform within seconds; the pass finds nothing due
     # with one indexed query and is safe to overlap (SKIP LOCKED claims).
     PeriodicJob("outbox_send", "educredit.exchange.tasks.outbox_send_task", Every(15)),
+    # Subscribed business systems hear of a new restriction within a minute (ADR 0023).
+    PeriodicJob("sanctions_webhooks", "educredit.sanctions.tasks.webhook_deliver_task", Every(30)),
     PeriodicJob(
         "scheduler_prune", "educredit.core.schedule.scheduled_runs_prune_task", Daily(dt.time(3))
     ),

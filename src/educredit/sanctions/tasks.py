@@ -1,4 +1,4 @@
-"""Background work of the sanctions app: recomputing every subject's restrictions."""
+"""Background work of the sanctions app: recomputing restrictions, pushing webhooks."""
 
 from __future__ import annotations
 
@@ -20,3 +20,12 @@ def restrictions_recompute_task() -> dict[str, int]:
 def restrictions_daily_task() -> dict[str, int]:
     """The nightly safety net: recompute every restriction (writes only what drifted)."""
     return restrictions_recompute_all(actor=DAILY_ACTOR).as_dict()
+
+
+@task()
+def webhook_deliver_task() -> dict[str, int]:
+    """Push due initiations to subscribed webhooks (every 30 s; SKIP LOCKED claims)."""
+    from educredit.sanctions.subscriptions import webhook_deliver_due
+
+    run = webhook_deliver_due()
+    return {"posts": run.posts, "events": run.events, "failures": run.failures}

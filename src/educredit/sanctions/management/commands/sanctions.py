@@ -5,7 +5,10 @@
   installation; ``educredit demo`` runs it too;
 - ``export NUMBER FILE.xlsx``: write a version as a workbook;
 - ``restrictions recompute``: recompute every subject's restrictions from the records, lists
-  and measure list (audited; writes only what changed; the nightly job does the same).
+  and measure list (audited; writes only what changed; the nightly job does the same);
+- ``subscribe PREFIX --scenarios a,b [--webhook URL] [--rotate-secret]``: subscribe an API
+  client (by its key prefix) to the initiations of some scenarios (ADR 0023); the webhook
+  secret is printed once, when made or rotated.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from educredit.accounts.models import ApiClient
 from educredit.sanctions.selectors import measure_list_version_by_number
 from educredit.sanctions.services import measure_list_seed, restrictions_recompute_all
 from educredit.sanctions.spreadsheet import export_measure_list
+from educredit.sanctions.subscriptions import SubscriptionError, subscription_set
 
 ACTOR = "system:sanctions-command"
 
@@ -34,6 +39,11 @@ class Command(BaseCommand):
         restrictions = sub.add_parser("restrictions", help="subjects' restrictions")
         what = restrictions.add_subparsers(dest="restrictions_action", required=True)
         what.add_parser("recompute", help="recompute every restriction (audited)")
+        subscribe = sub.add_parser("subscribe", help="subscribe an API client to initiations")
+        subscribe.add_argument("prefix", help="the client's key prefix (educredit apiclient list)")
+        subscribe.add_argument("--scenarios", required=True, help="comma-separated codes")
+        subscribe.add_argument("--webhook", default="", help="URL to POST signed events to")
+        subscribe.add_argument("--rotate-secret", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "seed":
@@ -42,6 +52,9 @@ class Command(BaseCommand):
                 f"措施清单第 {version.number} 版（{version.get_status_display()}，"
                 f"{version.measures.count()} 项措施）/ measure list version {version.number}"
             )
+            return
+        if options["action"] == "subscribe":
+            self._subscribe(options)
             return
         if options["action"] == "restrictions":
             counts = restrictions_recompute_all(actor=ACTOR)
@@ -57,3 +70,26 @@ class Command(BaseCommand):
             raise CommandError(f"没有第 {options['number']} 版 / no version {options['number']}")
         options["file"].write_bytes(export_measure_list(found))
         self.stdout.write(f"已导出 / exported: {options['file']}")
+
+    def _subscribe(self, options: dict[str, Any]) -> None:
+        client = ApiClient.objects.filter(key_prefix=options["prefix"], is_active=True).first()
+        if client is None:
+            raise CommandError(f"没有前缀为 {options['prefix']} 的有效接口调用方 / no such client")
+        try:
+            subscription, secret = subscription_set(
+                actor=ACTOR,
+                client=client,
+                scenarios=options["scenarios"].split(","),
+                webhook_url=options["webhook"],
+                rotate_secret=options["rotate_secret"],
+            )
+        except SubscriptionError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"{client.name}：订阅 {', '.join(subscription.scenarios)} / subscribed"
+            + (f"，回调 / webhook {subscription.webhook_url}" if subscription.webhook_url else "")
+        )
+        if secret is not None:
+            self.stdout.write(
+                f"签名密钥只显示这一次 / The signing secret is shown this once:\n{secret}"
+            )
