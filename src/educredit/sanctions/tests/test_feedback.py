@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from educredit.audit.models import AuditEntry
+from educredit.audit.verification import verify_audit_log
 from educredit.core import clock
 from educredit.sanctions.feedback import overdue_cutoff, overdue_hits
 from educredit.sanctions.models import CheckFeedback, ScreeningCheck
@@ -54,6 +55,8 @@ def test_one_correction_then_409(client: Any, hit: str, checker: Any) -> None:
     assert again.status_code == 409
     assert "corrected once" in again.json()["detail"]
     assert CheckFeedback.objects.get().outcome == "enhanced_review"
+    problems = verify_audit_log().row_problems
+    assert not [p for p in problems if p.model == "sanctions.checkfeedback"], problems
 
 
 def test_another_client_gets_404_like_a_missing_check(
