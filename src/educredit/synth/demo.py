@@ -243,6 +243,9 @@ def _try_the_import(sample: Path) -> list[str]:
         "5. zhengzhou_reviewer：记录审核 → 审核通过；约 15 秒后报送省平台模拟器 → 报送队列 / "
         "approve; the outbox worker reports them to the simulator (报送队列 shows receipts)",
         "6. 双公示质量 / reporting quality: 及时率、合规率、完整率",
+        "7. 奖惩措施清单 / measure list: http://127.0.0.1:8000/sanctions/",
+        "8. 核查接口 / screening API: docs/integration-guide.md"
+        " (educredit apiclient create … --scopes sanctions:check)",
     ]
 
 
