@@ -36,11 +36,13 @@ from educredit.sanctions.selectors import measure_list_in_force, measures, scena
 router = Router(tags=["sanctions"])
 
 READ = "sanctions:read"
+# What a key or a session can be refused with, on every operation (ADR 0007).
+AUTH_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut}
 
 
 @router.get(
     "/scenarios",
-    response=ScenariosOut,
+    response={200: ScenariosOut, **AUTH_ERRORS},
     auth=api_auth(READ),
     summary="业务场景代码 / Business scenario codes",
 )
@@ -51,7 +53,7 @@ def scenario_list(request: HttpRequest) -> dict[str, Any]:
 
 @router.get(
     "/measures",
-    response=MeasuresOut,
+    response={200: MeasuresOut, **AUTH_ERRORS, 422: CheckErrorOut},
     auth=api_auth(READ),
     summary="现行激励和惩戒措施清单 / The measure list in force",
 )
@@ -120,7 +122,6 @@ class CheckSessionAuth(StaffSessionAuth):
 
 
 CHECK_AUTH = [CheckKeyAuth(screening.CHECK_SCOPE), CheckSessionAuth()]
-AUTH_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut}
 
 
 def _unavailable(response: HttpResponse) -> Status[dict[str, Any]]:
@@ -263,7 +264,7 @@ def check_feedback(
 
 @router.get(
     "/feed",
-    response={200: FeedOut, **AUTH_ERRORS},
+    response={200: FeedOut, **AUTH_ERRORS, 422: CheckErrorOut},
     auth=[ApiKeyAuth(FEED_SCOPE)],
     summary="订阅场景的措施发起事件 / Initiations in the subscribed scenarios",
 )

@@ -362,6 +362,16 @@ def test_the_schema_lists_every_error(client: Any, shipped: Any) -> None:
     assert {"200", "400", "401", "403", "422", "429", "503"} <= set(check["responses"])
     proof = paths["/api/sanctions/checks/{check_id}/proof"]["get"]
     assert {"200", "401", "403", "404", "409", "503"} <= set(proof["responses"])
+    # Every operation names how a key is refused, and one taking input how that is refused.
+    for path, methods in paths.items():
+        if not path.startswith("/api/sanctions/"):
+            continue
+        for method, operation in methods.items():
+            responses = set(operation["responses"])
+            assert {"401", "403", "429"} <= responses, (method, path, responses)
+            query = [p for p in operation.get("parameters", []) if p["in"] == "query"]
+            if query or operation.get("requestBody"):  # a bad value is refused with 422
+                assert "422" in responses, (method, path, responses)
 
 
 def test_a_check_costs_a_fixed_number_of_queries(
