@@ -34,3 +34,7 @@ api.add_router("/disclosure/", disclosure_router)
 from educredit.sanctions.api import router as sanctions_router  # noqa: E402
 
 api.add_router("/sanctions/", sanctions_router)
+
+from educredit.sanctions.bulk_api import router as sanctions_bulk_router  # noqa: E402
+
+api.add_router("/sanctions/", sanctions_bulk_router)

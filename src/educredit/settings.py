@@ -169,6 +169,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Uploaded spreadsheets can be large; they are streamed to disk, never held whole in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest file a bulk check (ADR 0024) accepts: a million rows of CSV are about 60 MB.
+EDUCREDIT_BULK_CHECK_MAX_BYTES = env_int("EDUCREDIT_BULK_CHECK_MAX_BYTES", 200 * 1024 * 1024)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -312,13 +312,31 @@ class ScreeningCheck(AuditedModel):
     details_given = models.BooleanField(_("已提供记录详情"), default=False)
     as_of = models.DateField(_("核查日期"))
     data_version = models.BigIntegerField(_("数据版本"))
-    audit_seq = models.BigIntegerField(_("审计条目"), unique=True)
+    # A single check's own entry; a bulk check's rows share their batch's bulk entry (ADR 0024).
+    audit_seq = models.BigIntegerField(_("审计条目"))
     created_at = models.DateTimeField(_("核查时间"))
+    bulk_run = models.ForeignKey(
+        "sanctions.BulkCheckRun",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checks",
+    )
+
+    # Not in the snapshot: adding it there would change the digest of every check logged
+    # before it existed, and ``audit verify`` would name them all. A bulk row is bound to its
+    # run by ``audit_seq`` (the batch's bulk entry, whose reason names the run) instead.
+    audit_exclude = ("bulk_run",)
 
     class Meta:
         verbose_name = _("核查记录")
         verbose_name_plural = _("核查记录")
         constraints = [
+            models.UniqueConstraint(
+                fields=["audit_seq"],
+                condition=models.Q(bulk_run__isnull=True),
+                name="uniq_screening_check_audit_seq",
+            ),
             models.CheckConstraint(
                 condition=models.Q(client__isnull=False) | models.Q(user__isnull=False),
                 name="screening_check_has_caller",
@@ -346,6 +364,86 @@ class ScreeningCheck(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.public_id} {self.scenario} {self.verdict}"
+
+
+class BulkCheckStatus(models.TextChoices):
+    """Life cycle of a bulk check: pending → running → finished | failed."""
+
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("处理中")
+    FINISHED = "finished", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class BulkCheckRun(models.Model):
+    """A bulk check (批量核查): a file or list of identifiers screened as a job (ADR 0024).
+
+    Who asked (``client`` or ``user``, and their ``organisation``), for what (``scenario``,
+    ``reference``) on which day (``as_of``). ``file`` is the uploaded input, deleted when the
+    run ends (it holds identity numbers); ``result`` the CSV answer, row by row, with
+    document numbers masked. Every row answered is a ``ScreeningCheck`` (``checks``), one bulk
+    audit entry per batch (``audit_seqs``); ``data_version`` is the chain head when the first
+    batch was answered and ``last_data_version`` when the last one was. Not an
+    ``ImportProgress``: that one belongs to staff users, a bulk check mostly to API clients.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(
+        "accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    scenario = models.CharField(_("场景代码"), max_length=60)
+    reference = models.CharField(_("调用方业务编号"), max_length=100)
+    as_of = models.DateField(_("核查日期"))
+    original_filename = models.CharField(_("文件名"), max_length=255, blank=True)
+    encoding = models.CharField(max_length=20, blank=True)
+    file = models.FileField(upload_to="sanctions-bulk/%Y/%m/", blank=True)
+    result = models.FileField(upload_to="sanctions-bulk-results/%Y/%m/", blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BulkCheckStatus.choices, default=BulkCheckStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理"), default=0)
+    clear_count = models.PositiveIntegerField(_("未命中"), default=0)
+    restricted_count = models.PositiveIntegerField(_("限制"), default=0)
+    review_count = models.PositiveIntegerField(_("审慎核查"), default=0)
+    reward_count = models.PositiveIntegerField(_("激励"), default=0)
+    error_count = models.PositiveIntegerField(_("无效行"), default=0)
+    error_message = models.TextField(_("错误信息"), blank=True)
+    data_version = models.BigIntegerField(_("数据版本"), null=True, blank=True)
+    last_data_version = models.BigIntegerField(_("末批数据版本"), null=True, blank=True)
+    audit_seqs = models.JSONField(_("审计条目"), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("批量核查")
+        verbose_name_plural = _("批量核查")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(client__isnull=False) | models.Q(user__isnull=False),
+                name="bulk_check_has_caller",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.scenario} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        """Progress in percent (100 once finished)."""
+        if self.status == BulkCheckStatus.FINISHED:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
 
 
 # --- the loop: initiation, response, feedback (ADR 0023) ------------------------------------

@@ -2,7 +2,7 @@
 
 The core of the check, free of HTTP so that the bulk check and the Python client reuse it
 (ADR 0022). ``identifier_from`` validates what the caller sent; ``screen`` resolves the
-subject province-wide, confirms the name, answers from ``verdict_for`` and writes the check
+subject province-wide, confirms the name, answers from ``screening_decision`` and writes the check
 (``ScreeningCheck``, the query log) with ONE audit entry, all in one transaction: if the log
 cannot be written, no answer leaves. ``screening_check_proof`` gives the inclusion proof of a
 check's entry once a signed tree head covers it.
@@ -37,7 +37,7 @@ from educredit.core.crypto import blind_index
 from educredit.core.identifiers import IdentifierError, validate_document, validate_uscc
 from educredit.records.models import CreditListEntry, CreditRecord
 from educredit.sanctions.models import Restriction, Scenario, ScreeningCheck, ScreeningNameMatch
-from educredit.sanctions.selectors import CLEAR, verdict_for
+from educredit.sanctions.selectors import CLEAR, VERDICT_STRENGTH, verdict_for
 from educredit.subjects.choices import DocumentType
 from educredit.subjects.models import FormerName, Institution, Person
 
@@ -217,6 +217,40 @@ def details_allowed(caller: Any, scenario: str) -> bool:
     )
 
 
+def check_request(*, scenario: str, reference: str) -> tuple[str, str]:
+    """The scenario and reference of a check (or a bulk check), cleaned; ``ScreeningError``
+    for an unknown or retired scenario or a missing or over-long reference."""
+    scenario, reference = scenario.strip(), " ".join(reference.split())
+    errors: dict[str, str] = {}
+    if not reference:
+        errors["reference"] = "须提供调用方业务编号 / send your own reference"
+    elif len(reference) > REFERENCE_MAX:
+        errors["reference"] = (
+            f"业务编号最多 {REFERENCE_MAX} 个字符 / reference: at most {REFERENCE_MAX} characters"
+        )
+    _check_scenario(scenario, errors)
+    if errors:
+        raise ScreeningError(errors)
+    return scenario, reference
+
+
+def screening_decision(
+    name_match: str, restrictions: list[Restriction]
+) -> tuple[str, str, list[Restriction]]:
+    """The verdict, reason and measures answered for a subject the platform holds, given how
+    the name compared and the restrictions in force in the scenario on the day.
+
+    Shared by ``screen`` and the bulk check (ADR 0024) so that the two cannot drift: a name
+    mismatch is "review" with no measures; otherwise the strongest verdict (restricted >
+    review > reward), or "clear" when nothing is in force, with every measure behind it.
+    """
+    if name_match == ScreeningNameMatch.MISMATCH:
+        # Not a silent hit on someone else: the caller must look at its own data first.
+        return REVIEW, REASON_NAME_MISMATCH, []
+    rows = sorted(restrictions, key=lambda row: -VERDICT_STRENGTH.get(row.verdict, 0))
+    return (str(rows[0].verdict) if rows else CLEAR), "", rows
+
+
 def _audit_actor(caller: Any) -> Any:
     # ADR 0007: an API client acts in the log as api:<key prefix>.
     return f"api:{caller.key_prefix}" if isinstance(caller, ApiClient) else caller
@@ -339,17 +373,7 @@ def screen(
     ``ScreeningError`` for an unknown or retired scenario or a bad reference, before reading
     anything else; any database error propagates, and with it no answer (fail closed).
     """
-    scenario, reference = scenario.strip(), " ".join(reference.split())
-    errors: dict[str, str] = {}
-    if not reference:
-        errors["reference"] = "须提供调用方业务编号 / send your own reference"
-    elif len(reference) > REFERENCE_MAX:
-        errors["reference"] = (
-            f"业务编号最多 {REFERENCE_MAX} 个字符 / reference: at most {REFERENCE_MAX} characters"
-        )
-    _check_scenario(scenario, errors)
-    if errors:
-        raise ScreeningError(errors)
+    scenario, reference = check_request(scenario=scenario, reference=reference)
     day = as_of or today()
     data_version = _data_version_locked()
     subject = _subject(identifier)
@@ -359,13 +383,14 @@ def screen(
     name_match: str = ScreeningNameMatch.NOT_GIVEN
     if subject is not None:
         name_match = _name_match(subject, identifier.name)
-        if name_match == ScreeningNameMatch.MISMATCH:
-            # Not a silent hit on someone else: the caller must look at its own data first.
-            verdict, reason, details = REVIEW, REASON_NAME_MISMATCH, False
-        else:
-            found = verdict_for(subject, scenario=scenario, as_of=day)
-            verdict = found.verdict
-            measures = [_measure(row, details=details) for row in found.restrictions]
+        rows = (
+            []
+            if name_match == ScreeningNameMatch.MISMATCH
+            else verdict_for(subject, scenario=scenario, as_of=day).restrictions
+        )
+        verdict, reason, rows = screening_decision(name_match, rows)
+        details = details and not reason
+        measures = [_measure(row, details=details) for row in rows]
     details = details and any(m.basis is not None for m in measures)
     is_client = isinstance(caller, ApiClient)
     check = ScreeningCheck.objects.create(

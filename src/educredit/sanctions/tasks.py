@@ -1,4 +1,5 @@
-"""Background work of the sanctions app: recomputing restrictions, pushing webhooks."""
+"""Background work of the sanctions app: recomputing restrictions, pushing webhooks, bulk
+checks."""
 
 from __future__ import annotations
 
@@ -29,3 +30,13 @@ def webhook_deliver_task() -> dict[str, int]:
 
     run = webhook_deliver_due()
     return {"posts": run.posts, "events": run.events, "failures": run.failures}
+
+
+@task()
+def bulk_check_task(run_id: int) -> dict[str, int]:
+    """Answer a queued bulk check (claimed, so a run is processed once even if enqueued
+    twice); progress is saved on the run after every batch (ADR 0024)."""
+    from educredit.sanctions.bulk_check import bulk_check_process
+
+    run = bulk_check_process(run_id=run_id)
+    return {"processed": run.processed_rows if run else 0}

@@ -33,3 +33,30 @@ def _check_in(county: Organisation) -> Any:
 
 
 JURISDICTION_FIXTURES["check_id"] = _check_in
+
+
+def _bulk_check_in(county: Organisation) -> Any:
+    """A finished bulk check of a business system of ``county``, with its result file."""
+    from django.core.files.base import ContentFile
+
+    from educredit.core.clock import today
+    from educredit.sanctions.models import BulkCheckRun, BulkCheckStatus
+
+    caller, _key = make_api_client(
+        organisation=county, name="walk bulk checker", scopes=[screening.CHECK_SCOPE]
+    )
+    run = BulkCheckRun(
+        client=caller,
+        organisation=county,
+        scenario="walk_scenario",
+        reference="walk",
+        as_of=today(),
+        status=BulkCheckStatus.FINISHED,
+    )
+    # One fixed name, overwritten by each walk, so walks leave no files behind them.
+    run.result.save("walk.csv", ContentFile(b"row,verdict\n"), save=False)
+    run.save()
+    return run.public_id
+
+
+JURISDICTION_FIXTURES["bulk_check_id"] = _bulk_check_in

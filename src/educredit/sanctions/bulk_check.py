@@ -1,0 +1,558 @@
+"""The bulk check (批量核查): a file or a list of identifiers screened as a job (ADR 0024).
+
+A run is started by ``bulk_check_start`` (the upload or the JSON items are stored as its input
+file) and processed by ``bulk_check_process`` in the ``bulk_check_task`` job. Rows are read
+with ``subjects.imports.open_source`` (CSV in UTF-8/GBK/GB18030 or XLSX, streamed) and answered
+in set-based batches of ``BATCH_SIZE``: per batch one query for the institutions by USCC, one
+for their former names, one for the persons by blind index, one for the restrictions of each
+kind of subject in the scenario on the day, one insert of the check rows and one bulk audit
+entry — a fixed number of queries whatever the batch holds. The verdict of each row comes
+from ``screening.screening_decision``, the rule the single check uses, so the two cannot
+drift. Each batch takes the audit chain head's lock first, like a single check: its rows are
+answered exactly from the data version read under it, and its bulk entry is the next seq.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from educredit.accounts.models import ApiClient
+from educredit.audit.canonical import row_digest
+from educredit.audit.services import audit_append_bulk
+from educredit.core.clock import today
+from educredit.core.crypto import DocumentSealer, mask_document_number, normalise_document_number
+from educredit.core.lookups import AnyOf
+from educredit.sanctions import screening
+from educredit.sanctions.models import (
+    BulkCheckRun,
+    BulkCheckStatus,
+    Restriction,
+    ScreeningCheck,
+    ScreeningNameMatch,
+)
+from educredit.sanctions.screening import (
+    IDENTIFIER_USCC,
+    ScreeningError,
+    ScreeningIdentifier,
+    _audit_actor,
+    _logged,
+    _measure,
+    _name_match,
+    check_request,
+    identifier_from,
+    screening_decision,
+)
+from educredit.sanctions.selectors import CLEAR
+from educredit.subjects.choices import DocumentType
+from educredit.subjects.imports import ImportFileError, normalise_heading, open_source
+from educredit.subjects.models import FormerName, Institution, Person
+
+BATCH_SIZE = 10_000
+INLINE_MAX_ITEMS = 10_000
+ERROR = "error"
+ACTION = "sanctions.bulk_check"
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+# What a heading may say for each column (compared after ``normalise_heading``).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "uscc"),
+    "document_type": ("证件类型", "document_type"),
+    "document_number": ("证件号码", "身份证号码", "身份证号", "证件号", "document_number"),
+    "name": ("姓名/名称", "姓名", "名称", "单位名称", "机构名称", "name"),
+}
+HEADINGS = {normalise_heading(text): key for key, texts in COLUMNS.items() for text in texts}
+# A document type may be given by its code or its Chinese name (居民身份证 …).
+DOCUMENT_TYPES = {
+    **{str(label): value for value, label in DocumentType.choices},
+    **{value: value for value in DocumentType.values},
+}
+
+RESULT_HEADER = [
+    "row",
+    "identifier_kind",
+    "identifier",
+    "name_match",
+    "verdict",
+    "reason",
+    "subject_found",
+    "measure_codes",
+    "legal_bases",
+    "ends_on",
+    "check_id",
+    "data_version",
+]
+
+
+class BulkCheckError(ValueError):
+    """The bulk check was refused as sent; ``errors`` maps each field to "中文 / English"."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+@dataclass
+class _Row:
+    """One data row of the input: its number, the identifier (or why not) and what was sent."""
+
+    number: int
+    identifier: ScreeningIdentifier | None
+    error: str
+    kind: str
+    shown: str  # the identifier as the result file shows it: USCC whole, documents masked
+
+
+# --- starting a run -------------------------------------------------------------------------
+
+
+def sniff_upload(head: bytes) -> str:
+    """``xlsx`` or ``csv`` from a file's first bytes; ``BulkCheckError`` for anything else."""
+    if head.startswith(XLSX_MAGIC):
+        return "xlsx"
+    refused = BulkCheckError({"file": "请上传 CSV 或 XLSX 文件 / Upload a CSV or an XLSX file"})
+    if head.startswith(OLE_MAGIC) or b"\x00" in head:
+        raise refused
+    for encoding in ("utf-8", "gb18030"):
+        # The head may end inside a multi-byte character: allow up to three bytes cut off.
+        for cut in range(4):
+            try:
+                head[: len(head) - cut].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return "csv"
+    raise refused
+
+
+def _items_csv(items: Iterable[dict[str, Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["uscc", "document_type", "document_number", "name"])
+    for item in items:
+        writer.writerow(
+            [
+                item.get("uscc") or "",
+                item.get("document_type") or "",
+                item.get("document_number") or "",
+                item.get("name") or "",
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+@transaction.atomic
+def bulk_check_start(
+    *,
+    caller: Any,
+    scenario: str,
+    reference: str,
+    as_of: dt.date | None = None,
+    upload: Any = None,
+    items: list[dict[str, Any]] | None = None,
+    enqueue: bool = True,
+) -> BulkCheckRun:
+    """Store a bulk check's input (an uploaded CSV/XLSX or inline items) and queue the job
+    once this commits. Raises ``ScreeningError`` for the scenario or reference and
+    ``BulkCheckError`` for the input; nothing is stored then."""
+    scenario, reference = check_request(scenario=scenario, reference=reference)
+    organisation_id = getattr(caller, "organisation_id", None)
+    if organisation_id is None:
+        raise BulkCheckError({"caller": "调用方没有所属机构 / The caller has no organisation"})
+    is_client = isinstance(caller, ApiClient)
+    run = BulkCheckRun(
+        client=caller if is_client else None,
+        user=None if is_client else caller,
+        organisation_id=organisation_id,
+        scenario=scenario,
+        reference=reference,
+        as_of=as_of or today(),
+    )
+    if upload is not None:
+        head = upload.read(4096)
+        upload.seek(0)
+        suffix = ".xlsx" if sniff_upload(head) == "xlsx" else ".csv"
+        run.original_filename = Path(upload.name or "").name[:255]
+        # A random name: the caller's file name is shown, never used as a path.
+        run.file.save(f"{run.public_id}{suffix}", upload, save=False)
+    else:
+        rows = items or []
+        if not rows:
+            raise BulkCheckError({"items": "须提供至少一项 / send at least one item"})
+        if len(rows) > INLINE_MAX_ITEMS:
+            raise BulkCheckError(
+                {
+                    "items": f"一次最多 {INLINE_MAX_ITEMS} 项，更多请上传文件 / at most "
+                    f"{INLINE_MAX_ITEMS} items inline: upload a file for more"
+                }
+            )
+        run.file.save(f"{run.public_id}.csv", ContentFile(_items_csv(rows)), save=False)
+    run.save()
+    if enqueue:
+        from educredit.sanctions.tasks import bulk_check_task
+
+        run_id = run.pk
+        transaction.on_commit(lambda: bulk_check_task.enqueue(run_id))
+    return run
+
+
+# --- reading rows ---------------------------------------------------------------------------
+
+
+def resolve_columns(header: list[str]) -> dict[str, int]:
+    """Column key → position; ``BulkCheckError`` naming any heading not understood."""
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    for position, heading in enumerate(header):
+        key = HEADINGS.get(normalise_heading(heading))
+        if key is None:
+            if heading.strip():
+                unknown.append(heading)
+            continue
+        positions.setdefault(key, position)
+    if unknown:
+        raise BulkCheckError(
+            {
+                "header": f"无法识别的列：{'、'.join(unknown)}。可用的列：统一社会信用代码，"
+                "或证件类型和证件号码，以及可选的姓名/名称 / "
+                f"Unknown columns: {', '.join(unknown)}. Use uscc, or document_type and "
+                "document_number, and optionally name"
+            }
+        )
+    if "uscc" not in positions and "document_number" not in positions:
+        raise BulkCheckError(
+            {
+                "header": "缺少统一社会信用代码列或证件号码列 / The file needs a uscc column or "
+                "a document_number column"
+            }
+        )
+    if "document_number" in positions and "document_type" not in positions:
+        raise BulkCheckError(
+            {"header": "证件号码列须配证件类型列 / document_number needs a document_type column"}
+        )
+    return positions
+
+
+def _shown(kind: str, value: str, *, valid: bool) -> str:
+    # A valid USCC names an organisation and is public; anything else may be a person's
+    # number (a resident ID typed into the USCC column is 18 characters too): masked.
+    if kind == IDENTIFIER_USCC and valid:
+        return value
+    return mask_document_number(value) if value else ""
+
+
+def parse_row(number: int, values: list[str], columns: dict[str, int]) -> _Row:
+    """A data row as an identifier, or the bilingual reason it is not one."""
+
+    def cell(key: str) -> str:
+        position = columns.get(key)
+        return values[position].strip() if position is not None and position < len(values) else ""
+
+    uscc, number_text = cell("uscc"), cell("document_number")
+    kind_text = cell("document_type")
+    kind = DOCUMENT_TYPES.get(kind_text, kind_text)
+    try:
+        identifier = identifier_from(
+            uscc=uscc, document_type=kind, document_number=number_text, name=cell("name")
+        )
+    except ScreeningError as exc:
+        shown_kind = IDENTIFIER_USCC if uscc else kind
+        raw = uscc or number_text
+        return _Row(number, None, str(exc), shown_kind, _shown(shown_kind, raw, valid=False))
+    if identifier.uscc:
+        return _Row(number, identifier, "", IDENTIFIER_USCC, identifier.uscc)
+    shown = mask_document_number(identifier.document_number)
+    return _Row(number, identifier, "", identifier.document_type, shown)
+
+
+def _batches(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- answering a batch ----------------------------------------------------------------------
+
+
+def _in_force(field: str, ids: list[int], *, scenario: str, day: dt.date) -> dict[int, list[Any]]:
+    """The restrictions in force on ``day`` in ``scenario`` of the subjects ``ids`` (one query),
+    by subject, in ``restrictions_for``'s order (start, then pk)."""
+    found: dict[int, list[Any]] = defaultdict(list)
+    if not ids:
+        return found
+    rows = (
+        Restriction.objects.filter(AnyOf(F(field), ids), scenario=scenario, starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+        .select_related("measure")
+        .order_by("starts_on", "pk")
+    )
+    for row in rows:
+        found[getattr(row, field)].append(row)
+    return found
+
+
+def _subjects(
+    rows: list[_Row], sealer: DocumentSealer
+) -> tuple[dict[str, Institution], dict[tuple[str, str], Person], dict[int, str]]:
+    """The subjects the batch names: institutions by USCC (with former names), persons by
+    (document type, blind index); three queries at most, whatever the batch's size."""
+    usccs = sorted({row.identifier.uscc for row in rows if row.identifier and row.identifier.uscc})
+    indexes: dict[int, str] = {}
+    for position, row in enumerate(rows):
+        if row.identifier and row.identifier.document_number:
+            indexes[position] = sealer.blind_index(
+                normalise_document_number(row.identifier.document_number), purpose="document"
+            )
+    institutions: dict[str, Institution] = {}
+    if usccs:
+        institutions = {
+            inst.uscc or "": inst
+            for inst in Institution.objects.filter(AnyOf(F("uscc"), usccs))
+            .only("pk", "name", "uscc", "public_id")
+            .prefetch_related(
+                Prefetch("former_names", queryset=FormerName.objects.only("institution", "name"))
+            )
+        }
+    persons: dict[tuple[str, str], Person] = {}
+    if indexes:
+        wanted = sorted(set(indexes.values()))
+        persons = {
+            (person.document_type, person.id_number_index): person
+            for person in Person.objects.filter(AnyOf(F("id_number_index"), wanted)).only(
+                "pk", "name", "public_id", "document_type", "id_number_index"
+            )
+        }
+    return institutions, persons, indexes
+
+
+@dataclass
+class _Answer:
+    row: _Row
+    subject: Institution | Person | None
+    name_match: str
+    verdict: str
+    reason: str
+    restrictions: list[Any]
+    check: ScreeningCheck | None = None
+
+
+def answer_batch(run: BulkCheckRun, caller: Any, raw: list[_Row]) -> list[_Answer]:
+    """Answer and log one batch in one transaction, under the audit chain head's lock."""
+    sealer = DocumentSealer.current()
+    with transaction.atomic():
+        data_version = screening._data_version_locked()
+        institutions, persons, indexes = _subjects(raw, sealer)
+        answers: list[_Answer] = []
+        for position, row in enumerate(raw):
+            subject: Institution | Person | None = None
+            if row.identifier is not None and row.identifier.uscc:
+                subject = institutions.get(row.identifier.uscc)
+            elif row.identifier is not None:
+                key = (row.identifier.document_type, indexes[position])
+                subject = persons.get(key)
+            name_match: str = ScreeningNameMatch.NOT_GIVEN
+            if subject is not None and row.identifier is not None:
+                name_match = _name_match(subject, row.identifier.name)
+            answers.append(_Answer(row, subject, name_match, "", "", []))
+        # Restrictions only for the rows whose name matched, as ``screen`` reads them.
+        matched = [a for a in answers if a.subject and a.name_match != ScreeningNameMatch.MISMATCH]
+        day = run.as_of
+        by_institution = _in_force(
+            "institution_id",
+            sorted({a.subject.pk for a in matched if isinstance(a.subject, Institution)}),
+            scenario=run.scenario,
+            day=day,
+        )
+        by_person = _in_force(
+            "person_id",
+            sorted({a.subject.pk for a in matched if isinstance(a.subject, Person)}),
+            scenario=run.scenario,
+            day=day,
+        )
+        now = timezone.now()
+        checks: list[ScreeningCheck] = []
+        is_client = isinstance(caller, ApiClient)
+        for answer in answers:
+            if answer.row.identifier is None:
+                answer.verdict, answer.reason = ERROR, answer.row.error
+                continue
+            subject = answer.subject
+            if subject is None:
+                answer.verdict = CLEAR
+            else:
+                in_force = (by_institution if isinstance(subject, Institution) else by_person).get(
+                    subject.pk, []
+                )
+                rows = [] if answer.name_match == ScreeningNameMatch.MISMATCH else list(in_force)
+                answer.verdict, answer.reason, answer.restrictions = screening_decision(
+                    answer.name_match, rows
+                )
+            answer.check = ScreeningCheck(
+                client=caller if is_client else None,
+                user=None if is_client else caller,
+                organisation_id=run.organisation_id,
+                scenario=run.scenario,
+                reference=run.reference,
+                institution=subject if isinstance(subject, Institution) else None,
+                person=subject if isinstance(subject, Person) else None,
+                identifier_kind=answer.row.identifier.kind,
+                name_match=answer.name_match,
+                verdict=answer.verdict,
+                # The bulk check never gives record details (ADR 0024): none are logged.
+                measures=[_logged(_measure(r, details=False)) for r in answer.restrictions],
+                details_given=False,
+                as_of=day,
+                data_version=data_version,
+                audit_seq=data_version + 1,
+                created_at=now,
+                bulk_run=run,
+            )
+            checks.append(answer.check)
+        if checks:
+            ScreeningCheck.objects.bulk_create(checks, batch_size=2000)
+            entry = audit_append_bulk(
+                actor=_audit_actor(caller),
+                action=ACTION,
+                model=ScreeningCheck,
+                members=((check.pk, row_digest(check)) for check in checks),
+                reason=f"批量核查 / bulk check {run.public_id} {run.scenario}",
+            )
+            if entry.seq != data_version + 1:  # the head lock held since the start forbids it
+                raise RuntimeError(f"bulk check {run.public_id}: entry #{entry.seq}")
+            run.audit_seqs = [*run.audit_seqs, entry.seq]
+        if run.data_version is None:
+            run.data_version = data_version
+        run.last_data_version = data_version
+        _count(run, answers)
+        run.save(
+            update_fields=[
+                "processed_rows",
+                "clear_count",
+                "restricted_count",
+                "review_count",
+                "reward_count",
+                "error_count",
+                "data_version",
+                "last_data_version",
+                "audit_seqs",
+            ]
+        )
+    return answers
+
+
+def _count(run: BulkCheckRun, answers: list[_Answer]) -> None:
+    run.processed_rows += len(answers)
+    for answer in answers:
+        field = f"{answer.verdict}_count"
+        if hasattr(run, field):
+            setattr(run, field, getattr(run, field) + 1)
+
+
+def result_line(answer: _Answer) -> list[str]:
+    """A result-file row: never a full document number (masked), no record details."""
+    rows = answer.restrictions
+    check = answer.check
+    return [
+        str(answer.row.number),
+        answer.row.kind,
+        answer.row.shown,
+        answer.name_match,
+        answer.verdict,
+        answer.reason,
+        "" if answer.row.identifier is None else str(answer.subject is not None).lower(),
+        ";".join(row.measure.code for row in rows),
+        " | ".join(row.legal_basis for row in rows),
+        ";".join(row.ends_on.isoformat() if row.ends_on else "" for row in rows),
+        str(check.public_id) if check else "",
+        str(check.data_version) if check else "",
+    ]
+
+
+# --- the job --------------------------------------------------------------------------------
+
+
+def _caller(run: BulkCheckRun) -> Any:
+    return run.client if run.client_id else run.user
+
+
+def _finish(run: BulkCheckRun, status: str, message: str = "") -> None:
+    if run.file:
+        # The input holds identity numbers: it does not outlive the run.
+        run.file.delete(save=False)
+    run.status, run.error_message, run.finished_at = status, message, timezone.now()
+    run.save(update_fields=["file", "result", "status", "error_message", "finished_at"])
+
+
+def bulk_check_process(
+    *, run_id: int, progress: Callable[[BulkCheckRun], None] | None = None
+) -> BulkCheckRun | None:
+    """Process a queued run once (claimed by a conditional update); None if already taken.
+
+    A file that cannot be read or has a heading not understood fails the run before any row
+    is checked. A row that is not a valid identifier is answered "error" with its reason.
+    """
+    claimed = BulkCheckRun.objects.filter(pk=run_id, status=BulkCheckStatus.PENDING).update(
+        status=BulkCheckStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    run = BulkCheckRun.objects.select_related("client", "user").get(pk=run_id)
+    caller = _caller(run)
+    try:
+        with open_source(Path(run.file.path), run.file.name) as source:
+            columns = resolve_columns(source.header)
+            run.total_rows, run.encoding = source.total, source.encoding
+            run.save(update_fields=["total_rows", "encoding"])
+            with tempfile.TemporaryFile("w+b") as out:
+                text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+                writer = csv.writer(text)
+                writer.writerow(RESULT_HEADER)
+                for batch in _batches(source.rows(), BATCH_SIZE):
+                    parsed = [parse_row(number, values, columns) for number, values in batch]
+                    for answer in answer_batch(run, caller, parsed):
+                        writer.writerow(result_line(answer))
+                    if progress is not None:
+                        progress(run)
+                text.flush()
+                out.seek(0)
+                run.result.save(f"{run.public_id}.csv", File(out), save=False)
+                text.detach()
+    except (BulkCheckError, ImportFileError, UnicodeDecodeError) as exc:
+        _finish(run, BulkCheckStatus.FAILED, str(exc))
+        return run
+    except Exception:
+        _finish(run, BulkCheckStatus.FAILED, "处理失败，请重试 / The run failed: try again")
+        raise
+    run.total_rows = run.processed_rows  # an XLSX's recorded dimension may overstate it
+    run.save(update_fields=["total_rows"])
+    _finish(run, BulkCheckStatus.FINISHED)
+    return run
+
+
+def bulk_runs_of(caller: Any) -> QuerySet[BulkCheckRun]:
+    """The runs a caller may read, as ``screening_checks_of`` the checks: an API client its
+    own; a staff user those of callers of organisations in their jurisdiction."""
+    if isinstance(caller, ApiClient):
+        return BulkCheckRun.objects.filter(client=caller)
+    organisation = getattr(caller, "organisation", None)
+    if not getattr(caller, "is_authenticated", False) or organisation is None:
+        return BulkCheckRun.objects.none()
+    return BulkCheckRun.objects.filter(organisation__path__startswith=organisation.path)
