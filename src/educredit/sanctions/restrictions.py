@@ -523,22 +523,34 @@ def _sync(
     return counts
 
 
+def _refresh(
+    *, actor: Any, desired: list[Restriction], bases: int, existing: Any, reason: str
+) -> RestrictionCounts:
+    """Replace one basis's stored rows by ``desired`` (the caller holds the transaction)."""
+    counts = _sync(
+        actor=actor,
+        action="sanctions.restrictions_refresh",
+        reason=reason,
+        desired=desired,
+        existing=existing,
+    )
+    counts.bases = bases
+    return counts
+
+
 def refresh_record(
     *, actor: Any, record_id: int, book: MeasureBook | None = None
 ) -> RestrictionCounts:
     """Replace one record's rows by what it grounds now (the caller holds the transaction)."""
     book = book or MeasureBook()
     facts = _record_facts(CreditRecord.objects.filter(pk=record_id).values(*_RECORD_VALUES))
-    desired = [row for fact in facts for row in record_rows(fact, book)]
-    counts = _sync(
+    return _refresh(
         actor=actor,
-        action="sanctions.restrictions_refresh",
-        reason=f"记录 / record {record_id}",
-        desired=desired,
+        desired=[row for fact in facts for row in record_rows(fact, book)],
+        bases=len(facts),
         existing=Restriction.objects.filter(basis_record_id=record_id),
+        reason=f"记录 / record {record_id}",
     )
-    counts.bases = len(facts)
-    return counts
 
 
 def refresh_entry(
@@ -547,16 +559,13 @@ def refresh_entry(
     """Replace one list entry's rows by what it grounds now."""
     book = book or MeasureBook()
     facts = _entry_facts(CreditListEntry.objects.filter(pk=entry_id).values(*_ENTRY_VALUES))
-    desired = [row for fact in facts for row in entry_rows(fact, book)]
-    counts = _sync(
+    return _refresh(
         actor=actor,
-        action="sanctions.restrictions_refresh",
-        reason=f"名单条目 / list entry {entry_id}",
-        desired=desired,
+        desired=[row for fact in facts for row in entry_rows(fact, book)],
+        bases=len(facts),
         existing=Restriction.objects.filter(basis_list_entry_id=entry_id),
+        reason=f"名单条目 / list entry {entry_id}",
     )
-    counts.bases = len(facts)
-    return counts
 
 
 def recompute_all(*, actor: Any, batch_size: int = BATCH_SIZE) -> RestrictionCounts:

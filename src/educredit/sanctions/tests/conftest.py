@@ -16,6 +16,30 @@ def shipped(db: Any) -> Any:
 
 
 @pytest.fixture
+def school(county: Any) -> Any:
+    """A 中原区 school."""
+    from educredit.subjects.tests.factories import make_institution
+
+    return make_institution(supervisor=county, name="中原区实验学校", serial=7101)
+
+
+@pytest.fixture
+def teacher(school: Any) -> Any:
+    """李老师, a teacher of ``school`` (document number ``factories.TEACHER_NUMBER``)."""
+    from educredit.subjects.tests.factories import make_person
+
+    return make_person(institution=school, name="李老师", number=factories.TEACHER_NUMBER)
+
+
+@pytest.fixture
+def reviewer(county: Any) -> Any:
+    """A reviewer of the county bureau (approves the county clerk's records)."""
+    from educredit.records.tests.factories import make_reviewer
+
+    return make_reviewer(organisation=county)
+
+
+@pytest.fixture
 def draft(shipped: Any) -> Any:
     """A draft version 2 copied from version 1."""
     return factories.make_draft()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from educredit.sanctions import services
 from educredit.sanctions.models import MeasureListVersion
+from educredit.subjects.tests.factories import resident_id
 
 TEST_ACTOR = "system:test"
+TEACHER_NUMBER = resident_id(71)  # the teacher of the ``teacher`` fixture
 
 
 def shipped_measure_list() -> MeasureListVersion:

@@ -20,14 +20,14 @@ from educredit.audit.verification import verify_audit_log
 from educredit.records.tests.factories import make_reviewer
 from educredit.sanctions import bulk_check, screening
 from educredit.sanctions.models import BulkCheckRun, ScreeningCheck
+from educredit.sanctions.tests.factories import TEACHER_NUMBER
 from educredit.sanctions.tests.test_restrictions import REAPPLY, revocation
-from educredit.subjects.tests.factories import make_institution, make_person, resident_id, uscc
+from educredit.subjects.tests.factories import resident_id, uscc
 from educredit.testing.factories import make_api_client
 
 pytestmark = pytest.mark.django_db
 
 BULK = "/api/sanctions/bulk-checks"
-TEACHER_NUMBER = resident_id(71)
 UNKNOWN_NUMBER = resident_id(99)
 SCENARIO = "teacher_qualification"
 AS_OF = "2026-06-01"
@@ -37,16 +37,6 @@ AS_OF = "2026-06-01"
 def _tasks_now_and_media_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def school(county: Any) -> Any:
-    return make_institution(supervisor=county, name="中原区实验学校", serial=7101)
-
-
-@pytest.fixture
-def teacher(school: Any) -> Any:
-    return make_person(institution=school, name="李老师", number=TEACHER_NUMBER)
 
 
 @pytest.fixture

@@ -22,33 +22,17 @@ from educredit.records import lists
 from educredit.records import services as record_services
 from educredit.records.choices import CreditListKind
 from educredit.records.choices import CreditRecordStatus as S
-from educredit.records.tests.factories import make_catalog_item, make_record, make_reviewer
+from educredit.records.tests.factories import make_catalog_item, make_record
 from educredit.records.windows import add_months
 from educredit.sanctions import services
 from educredit.sanctions.models import Restriction, RestrictionEnd
 from educredit.sanctions.selectors import restrictions_for, verdict_for
-from educredit.subjects.tests.factories import make_institution, make_person, resident_id
 
 pytestmark = pytest.mark.django_db
 
 DECISION = datetime.date(2026, 3, 2)
 REAPPLY = datetime.date(2031, 3, 2)
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def school(county: Any) -> Any:
-    return make_institution(supervisor=county, name="中原区实验学校", serial=7101)
-
-
-@pytest.fixture
-def teacher(school: Any) -> Any:
-    return make_person(institution=school, name="李老师", number=resident_id(71))
-
-
-@pytest.fixture
-def reviewer(county: Any) -> Any:
-    return make_reviewer(organisation=county)
 
 
 def item(code: str) -> CatalogItem:

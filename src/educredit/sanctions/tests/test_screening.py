@@ -25,35 +25,19 @@ from educredit.audit.verification import verify_audit_log
 from educredit.catalog.choices import Severity
 from educredit.core.crypto import blind_index
 from educredit.records.choices import CreditListKind
-from educredit.records.tests.factories import make_reviewer
 from educredit.sanctions import screening
 from educredit.sanctions.models import ScreeningCheck
 from educredit.sanctions.selectors import verdict_for
+from educredit.sanctions.tests.factories import TEACHER_NUMBER
 from educredit.sanctions.tests.test_restrictions import DECISION, REAPPLY, _list, revocation
 from educredit.subjects import services as subject_services
-from educredit.subjects.tests.factories import make_institution, make_person, resident_id, uscc
+from educredit.subjects.tests.factories import uscc
 from educredit.testing.factories import make_api_client
 
 pytestmark = pytest.mark.django_db
 
 CHECK = "/api/sanctions/check"
-TEACHER_NUMBER = resident_id(71)
 BASIS = "《教师资格条例》第十九条"
-
-
-@pytest.fixture
-def school(county: Any) -> Any:
-    return make_institution(supervisor=county, name="中原区实验学校", serial=7101)
-
-
-@pytest.fixture
-def teacher(school: Any) -> Any:
-    return make_person(institution=school, name="李老师", number=TEACHER_NUMBER)
-
-
-@pytest.fixture
-def reviewer(county: Any) -> Any:
-    return make_reviewer(organisation=county)
 
 
 @pytest.fixture
