@@ -17,8 +17,9 @@ from pydantic import Field, ValidationError
 
 from educredit.sanctions import bulk_check, screening
 from educredit.sanctions.api import AUTH_ERRORS, CHECK_AUTH, UNAVAILABLE, _unavailable
-from educredit.sanctions.models import BulkCheckRun, BulkCheckStatus
+from educredit.sanctions.models import BulkCheckRun
 from educredit.sanctions.schemas import CheckErrorOut, ErrorOut, UnavailableOut
+from educredit.subjects.choices import ImportStatus
 
 router = Router(tags=["sanctions"])
 
@@ -259,7 +260,7 @@ def bulk_check_status(
             "error_message": run.error_message,
             "created_at": run.created_at,
             "finished_at": run.finished_at,
-            "result_url": result_url if run.status == BulkCheckStatus.FINISHED else None,
+            "result_url": result_url if run.status == ImportStatus.FINISHED else None,
         },
     )
 
@@ -289,9 +290,9 @@ def bulk_check_result(request: HttpRequest, bulk_check_id: Any, response: HttpRe
     run = _run_of(caller, bulk_check_id)
     if run is None:
         return Status(404, {"detail": NO_RUN})
-    if run.status != BulkCheckStatus.FINISHED or not run.result:
+    if run.status != ImportStatus.FINISHED or not run.result:
         detail = "批量核查尚未完成 / The bulk check has not finished"
-        if run.status == BulkCheckStatus.FAILED:
+        if run.status == ImportStatus.FAILED:
             detail = f"批量核查失败 / The bulk check failed: {run.error_message}"
         return Status(409, {"detail": detail})
     download = FileResponse(

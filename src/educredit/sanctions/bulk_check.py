@@ -39,7 +39,6 @@ from educredit.core.lookups import AnyOf
 from educredit.sanctions import screening
 from educredit.sanctions.models import (
     BulkCheckRun,
-    BulkCheckStatus,
     Restriction,
     ScreeningCheck,
     ScreeningNameMatch,
@@ -57,7 +56,7 @@ from educredit.sanctions.screening import (
     screening_decision,
 )
 from educredit.sanctions.selectors import CLEAR
-from educredit.subjects.choices import DocumentType
+from educredit.subjects.choices import DocumentType, ImportStatus
 from educredit.subjects.imports import ImportFileError, normalise_heading, open_source
 from educredit.subjects.models import FormerName, Institution, Person
 
@@ -509,8 +508,8 @@ def bulk_check_process(
     A file that cannot be read or has a heading not understood fails the run before any row
     is checked. A row that is not a valid identifier is answered "error" with its reason.
     """
-    claimed = BulkCheckRun.objects.filter(pk=run_id, status=BulkCheckStatus.PENDING).update(
-        status=BulkCheckStatus.RUNNING, started_at=timezone.now()
+    claimed = BulkCheckRun.objects.filter(pk=run_id, status=ImportStatus.PENDING).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
     )
     if not claimed:
         return None
@@ -536,14 +535,14 @@ def bulk_check_process(
                 run.result.save(f"{run.public_id}.csv", File(out), save=False)
                 text.detach()
     except (BulkCheckError, ImportFileError, UnicodeDecodeError) as exc:
-        _finish(run, BulkCheckStatus.FAILED, str(exc))
+        _finish(run, ImportStatus.FAILED, str(exc))
         return run
     except Exception:
-        _finish(run, BulkCheckStatus.FAILED, "处理失败，请重试 / The run failed: try again")
+        _finish(run, ImportStatus.FAILED, "处理失败，请重试 / The run failed: try again")
         raise
     run.total_rows = run.processed_rows  # an XLSX's recorded dimension may overstate it
     run.save(update_fields=["total_rows"])
-    _finish(run, BulkCheckStatus.FINISHED)
+    _finish(run, ImportStatus.FINISHED)
     return run
 
 

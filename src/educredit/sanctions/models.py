@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from educredit.audit.models import AuditedModel
 from educredit.catalog.choices import SubjectType
+from educredit.records.models import EXACTLY_ONE_SUBJECT
 from educredit.sanctions.choices import (
     DurationKind,
     MeasureDirection,
@@ -18,6 +19,7 @@ from educredit.sanctions.choices import (
     MeasurePart,
     MeasureVerdict,
 )
+from educredit.subjects.choices import ImportStatus
 
 
 class Scenario(AuditedModel):
@@ -150,9 +152,6 @@ class RestrictionEnd(models.TextChoices):
     WINDOW_END = "window_end", _("公示期届满")
 
 
-EXACTLY_ONE_SUBJECT = (models.Q(institution__isnull=False) & models.Q(person__isnull=True)) | (
-    models.Q(institution__isnull=True) & models.Q(person__isnull=False)
-)
 EXACTLY_ONE_BASIS = (
     models.Q(basis_record__isnull=False) & models.Q(basis_list_entry__isnull=True)
 ) | (models.Q(basis_record__isnull=True) & models.Q(basis_list_entry__isnull=False))
@@ -366,15 +365,6 @@ class ScreeningCheck(AuditedModel):
         return f"{self.public_id} {self.scenario} {self.verdict}"
 
 
-class BulkCheckStatus(models.TextChoices):
-    """Life cycle of a bulk check: pending → running → finished | failed."""
-
-    PENDING = "pending", _("排队中")
-    RUNNING = "running", _("处理中")
-    FINISHED = "finished", _("已完成")
-    FAILED = "failed", _("失败")
-
-
 class BulkCheckRun(models.Model):
     """A bulk check (批量核查): a file or list of identifiers screened as a job (ADR 0024).
 
@@ -405,7 +395,7 @@ class BulkCheckRun(models.Model):
     file = models.FileField(upload_to="sanctions-bulk/%Y/%m/", blank=True)
     result = models.FileField(upload_to="sanctions-bulk-results/%Y/%m/", blank=True)
     status = models.CharField(
-        _("状态"), max_length=10, choices=BulkCheckStatus.choices, default=BulkCheckStatus.PENDING
+        _("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
     )
     total_rows = models.PositiveIntegerField(_("总行数"), default=0)
     processed_rows = models.PositiveIntegerField(_("已处理"), default=0)
@@ -439,7 +429,7 @@ class BulkCheckRun(models.Model):
     @property
     def percent(self) -> int:
         """Progress in percent (100 once finished)."""
-        if self.status == BulkCheckStatus.FINISHED:
+        if self.status == ImportStatus.FINISHED:
             return 100
         if not self.total_rows:
             return 0

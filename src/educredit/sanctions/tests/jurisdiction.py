@@ -40,7 +40,8 @@ def _bulk_check_in(county: Organisation) -> Any:
     from django.core.files.base import ContentFile
 
     from educredit.core.clock import today
-    from educredit.sanctions.models import BulkCheckRun, BulkCheckStatus
+    from educredit.sanctions.models import BulkCheckRun
+    from educredit.subjects.choices import ImportStatus
 
     caller, _key = make_api_client(
         organisation=county, name="walk bulk checker", scopes=[screening.CHECK_SCOPE]
@@ -51,7 +52,7 @@ def _bulk_check_in(county: Organisation) -> Any:
         scenario="walk_scenario",
         reference="walk",
         as_of=today(),
-        status=BulkCheckStatus.FINISHED,
+        status=ImportStatus.FINISHED,
     )
     # One fixed name, overwritten by each walk, so walks leave no files behind them.
     run.result.save("walk.csv", ContentFile(b"row,verdict\n"), save=False)
