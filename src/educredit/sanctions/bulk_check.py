@@ -21,22 +21,23 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from educredit.accounts.models import ApiClient
-from educredit.audit.canonical import row_digest
+from educredit.audit.canonical import sequence_digester, snapshot_attnames
+from educredit.audit.models import AuditChainHead
 from educredit.audit.services import audit_append_bulk
 from educredit.core.clock import today
 from educredit.core.crypto import DocumentSealer, mask_document_number, normalise_document_number
 from educredit.core.lookups import AnyOf
-from educredit.sanctions import screening
 from educredit.sanctions.models import (
     BulkCheckRun,
     Restriction,
@@ -59,6 +60,7 @@ from educredit.sanctions.selectors import CLEAR
 from educredit.subjects.choices import DocumentType, ImportStatus
 from educredit.subjects.imports import ImportFileError, normalise_heading, open_source
 from educredit.subjects.models import FormerName, Institution, Person
+from educredit.synth import loader
 
 BATCH_SIZE = 10_000
 INLINE_MAX_ITEMS = 10_000
@@ -308,18 +310,24 @@ def _in_force(field: str, ids: list[int], *, scenario: str, day: dt.date) -> dic
     return found
 
 
+# A person as the batch reads it: id and name (no model instance per row).
+_PersonRow = tuple[int, str]
+
+
 def _subjects(
     rows: list[_Row], sealer: DocumentSealer
-) -> tuple[dict[str, Institution], dict[tuple[str, str], Person], dict[int, str]]:
+) -> tuple[dict[str, Institution], dict[tuple[str, str], _PersonRow], list[str]]:
     """The subjects the batch names: institutions by USCC (with former names), persons by
-    (document type, blind index); three queries at most, whatever the batch's size."""
+    (document type, blind index); three queries at most, whatever the batch's size. Also
+    each row's blind index ("" for a USCC or an invalid row)."""
     usccs = sorted({row.identifier.uscc for row in rows if row.identifier and row.identifier.uscc})
-    indexes: dict[int, str] = {}
-    for position, row in enumerate(rows):
-        if row.identifier and row.identifier.document_number:
-            indexes[position] = sealer.blind_index(
-                normalise_document_number(row.identifier.document_number), purpose="document"
-            )
+    index = sealer.blind_index
+    indexes = [
+        index(normalise_document_number(row.identifier.document_number), purpose="document")
+        if row.identifier and row.identifier.document_number
+        else ""
+        for row in rows
+    ]
     institutions: dict[str, Institution] = {}
     if usccs:
         institutions = {
@@ -330,108 +338,224 @@ def _subjects(
                 Prefetch("former_names", queryset=FormerName.objects.only("institution", "name"))
             )
         }
-    persons: dict[tuple[str, str], Person] = {}
-    if indexes:
-        wanted = sorted(set(indexes.values()))
-        persons = {
-            (person.document_type, person.id_number_index): person
-            for person in Person.objects.filter(AnyOf(F("id_number_index"), wanted)).only(
-                "pk", "name", "public_id", "document_type", "id_number_index"
-            )
-        }
+    persons: dict[tuple[str, str], _PersonRow] = {}
+    wanted = sorted(set(indexes) - {""})
+    if wanted:
+        found = Person.objects.filter(AnyOf(F("id_number_index"), wanted)).values_list(
+            "pk", "name", "document_type", "id_number_index"
+        )
+        persons = {(kind, blind): (pk, name) for pk, name, kind, blind in found}
     return institutions, persons, indexes
 
 
 @dataclass
 class _Answer:
     row: _Row
-    subject: Institution | Person | None
+    found: bool
     name_match: str
     verdict: str
     reason: str
     restrictions: list[Any]
-    check: ScreeningCheck | None = None
+    check_id: str = ""
+    data_version: int | None = None
 
 
-def answer_batch(run: BulkCheckRun, caller: Any, raw: list[_Row]) -> list[_Answer]:
+# The check row's columns as the batch writes them: first those that differ by row, then
+# those the whole batch shares (their COPY text is rendered once per batch).
+_ROW_FIELDS = (
+    "id",
+    "public_id",
+    "institution_id",
+    "person_id",
+    "identifier_kind",
+    "name_match",
+    "verdict",
+    "measures",
+)
+_BATCH_FIELDS = (
+    "client_id",
+    "user_id",
+    "organisation_id",
+    "scenario",
+    "reference",
+    "details_given",
+    "as_of",
+    "data_version",
+    "audit_seq",
+    "created_at",
+    "bulk_run_id",
+)
+
+
+@cache
+def _snapshot_positions() -> tuple[int, ...]:
+    """Where each audited attribute of a check row sits in a row + batch values tuple."""
+    names = (*_ROW_FIELDS, *_BATCH_FIELDS)
+    return tuple(names.index(attname) for attname in snapshot_attnames(ScreeningCheck))
+
+
+def _data_version_locked() -> int:
+    # The chain head's lock, the one every audit append takes: while the batch holds it no
+    # audited write can commit, so the batch is answered from the state after this entry.
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    return int(head.last_seq)
+
+
+class _CheckWriter:
+    """Writes a batch's check rows as the single check would log them, without a model
+    instance per row: COPY on PostgreSQL (as the province loader and the records import),
+    one ``executemany`` on SQLite, each row's audit digest from its values."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.spec = loader._table_spec(ScreeningCheck, (*_ROW_FIELDS, *_BATCH_FIELDS), now)
+        self.digest = sequence_digester(ScreeningCheck)
+        self.positions = _snapshot_positions()
+        self.postgresql = connection.vendor == "postgresql"
+
+    def write(self, rows: list[tuple[Any, ...]], shared: tuple[Any, ...]) -> list[tuple[int, str]]:
+        """Insert ``rows`` (``_ROW_FIELDS`` values) with ``shared`` (``_BATCH_FIELDS``); return
+        the audit members (id, row digest)."""
+        spec, digest, positions = self.spec, self.digest, self.positions
+        members = []
+        for row in rows:
+            full = row + shared
+            members.append((row[0], digest([full[i] for i in positions])))
+        if self.postgresql:
+            width = len(_ROW_FIELDS)
+            formatters = spec.copy_formatters
+            suffix = "".join("\t" + f(v) for f, v in zip(formatters[width:], shared, strict=True))
+            front = formatters[:width]
+            text = "".join(
+                "\t".join([f(v) for f, v in zip(front, row, strict=True)]) + suffix + "\n"
+                for row in rows
+            )
+            encoded = loader._Encoded(len(rows), text.encode(), [], [])
+        else:
+            db = spec.db_formatters
+            params = [tuple([f(v) for f, v in zip(db, row + shared, strict=True)]) for row in rows]
+            encoded = loader._Encoded(len(rows), b"", params, [])
+        loader._write(spec, encoded)
+        return members
+
+
+def _name_of(subject: Institution | _PersonRow, name: str) -> str:
+    """How the name sent compares (``screening._name_match``); a person read as a tuple is
+    made an instance only when a name was sent."""
+    if isinstance(subject, Institution):
+        return _name_match(subject, name)
+    if not name:
+        return ScreeningNameMatch.NOT_GIVEN
+    return _name_match(Person(pk=subject[0], name=subject[1]), name)
+
+
+def answer_batch(
+    run: BulkCheckRun, caller: Any, raw: list[_Row], writer: _CheckWriter | None = None
+) -> list[_Answer]:
     """Answer and log one batch in one transaction, under the audit chain head's lock."""
     sealer = DocumentSealer.current()
+    writer = writer or _CheckWriter(timezone.now())
     with transaction.atomic():
-        data_version = screening._data_version_locked()
+        data_version = _data_version_locked()
         institutions, persons, indexes = _subjects(raw, sealer)
         answers: list[_Answer] = []
-        for position, row in enumerate(raw):
-            subject: Institution | Person | None = None
-            if row.identifier is not None and row.identifier.uscc:
-                subject = institutions.get(row.identifier.uscc)
-            elif row.identifier is not None:
-                key = (row.identifier.document_type, indexes[position])
-                subject = persons.get(key)
+        subjects: list[Institution | _PersonRow | None] = []
+        for row, blind in zip(raw, indexes, strict=True):
+            identifier = row.identifier
+            subject: Institution | _PersonRow | None = None
+            if identifier is not None:
+                if identifier.uscc:
+                    subject = institutions.get(identifier.uscc)
+                else:
+                    subject = persons.get((identifier.document_type, blind))
             name_match: str = ScreeningNameMatch.NOT_GIVEN
-            if subject is not None and row.identifier is not None:
-                name_match = _name_match(subject, row.identifier.name)
-            answers.append(_Answer(row, subject, name_match, "", "", []))
+            if subject is not None and identifier is not None:
+                name_match = _name_of(subject, identifier.name)
+            subjects.append(subject)
+            answers.append(_Answer(row, subject is not None, name_match, "", "", []))
         # Restrictions only for the rows whose name matched, as ``screen`` reads them.
-        matched = [a for a in answers if a.subject and a.name_match != ScreeningNameMatch.MISMATCH]
+        matched = [
+            s
+            for s, a in zip(subjects, answers, strict=True)
+            if s is not None and a.name_match != ScreeningNameMatch.MISMATCH
+        ]
         day = run.as_of
         by_institution = _in_force(
             "institution_id",
-            sorted({a.subject.pk for a in matched if isinstance(a.subject, Institution)}),
+            sorted({s.pk for s in matched if isinstance(s, Institution)}),
             scenario=run.scenario,
             day=day,
         )
         by_person = _in_force(
             "person_id",
-            sorted({a.subject.pk for a in matched if isinstance(a.subject, Person)}),
+            sorted({s[0] for s in matched if not isinstance(s, Institution)}),
             scenario=run.scenario,
             day=day,
         )
-        now = timezone.now()
-        checks: list[ScreeningCheck] = []
-        is_client = isinstance(caller, ApiClient)
-        for answer in answers:
-            if answer.row.identifier is None:
+        # What a check row keeps of each measure (ADR 0024: never record details in bulk).
+        logged: dict[int, dict[str, Any]] = {}
+        rows: list[tuple[Any, ...]] = []
+        first_id = loader._reserve_ids(ScreeningCheck)
+        randomness = loader._Randomness(len(raw))
+        for answer, subject in zip(answers, subjects, strict=True):
+            identifier = answer.row.identifier
+            if identifier is None:
                 answer.verdict, answer.reason = ERROR, answer.row.error
                 continue
-            subject = answer.subject
+            institution_id = person_id = None
             if subject is None:
                 answer.verdict = CLEAR
             else:
-                in_force = (by_institution if isinstance(subject, Institution) else by_person).get(
-                    subject.pk, []
-                )
-                rows = [] if answer.name_match == ScreeningNameMatch.MISMATCH else list(in_force)
+                if isinstance(subject, Institution):
+                    institution_id = subject.pk
+                    in_force = by_institution.get(subject.pk, [])
+                else:
+                    person_id = subject[0]
+                    in_force = by_person.get(person_id, [])
+                found = [] if answer.name_match == ScreeningNameMatch.MISMATCH else in_force
                 answer.verdict, answer.reason, answer.restrictions = screening_decision(
-                    answer.name_match, rows
+                    answer.name_match, list(found)
                 )
-            answer.check = ScreeningCheck(
-                client=caller if is_client else None,
-                user=None if is_client else caller,
-                organisation_id=run.organisation_id,
-                scenario=run.scenario,
-                reference=run.reference,
-                institution=subject if isinstance(subject, Institution) else None,
-                person=subject if isinstance(subject, Person) else None,
-                identifier_kind=answer.row.identifier.kind,
-                name_match=answer.name_match,
-                verdict=answer.verdict,
-                # The bulk check never gives record details (ADR 0024): none are logged.
-                measures=[_logged(_measure(r, details=False)) for r in answer.restrictions],
-                details_given=False,
-                as_of=day,
-                data_version=data_version,
-                audit_seq=data_version + 1,
-                created_at=now,
-                bulk_run=run,
+            measures = []
+            for restriction in answer.restrictions:
+                if restriction.pk not in logged:
+                    logged[restriction.pk] = _logged(_measure(restriction, details=False))
+                measures.append(logged[restriction.pk])
+            check_id = randomness.uuid4(len(rows))
+            answer.check_id, answer.data_version = check_id, data_version
+            rows.append(
+                (
+                    first_id + len(rows),
+                    check_id,
+                    institution_id,
+                    person_id,
+                    identifier.kind,
+                    answer.name_match,
+                    answer.verdict,
+                    measures,
+                )
             )
-            checks.append(answer.check)
-        if checks:
-            ScreeningCheck.objects.bulk_create(checks, batch_size=2000)
+        if rows:
+            is_client = isinstance(caller, ApiClient)
+            shared = (
+                caller.pk if is_client else None,
+                None if is_client else caller.pk,
+                run.organisation_id,
+                run.scenario,
+                run.reference,
+                False,  # details_given: the bulk check never gives record details
+                day,
+                data_version,
+                data_version + 1,  # audit_seq: the batch's bulk entry
+                timezone.now(),
+                run.pk,
+            )
+            members = writer.write(rows, shared)
+            loader._advance_sequence(ScreeningCheck)
             entry = audit_append_bulk(
                 actor=_audit_actor(caller),
                 action=ACTION,
                 model=ScreeningCheck,
-                members=((check.pk, row_digest(check)) for check in checks),
+                members=members,
                 reason=f"批量核查 / bulk check {run.public_id} {run.scenario}",
             )
             if entry.seq != data_version + 1:  # the head lock held since the start forbids it
@@ -468,7 +592,6 @@ def _count(run: BulkCheckRun, answers: list[_Answer]) -> None:
 def result_line(answer: _Answer) -> list[str]:
     """A result-file row: never a full document number (masked), no record details."""
     rows = answer.restrictions
-    check = answer.check
     return [
         str(answer.row.number),
         answer.row.kind,
@@ -476,12 +599,12 @@ def result_line(answer: _Answer) -> list[str]:
         answer.name_match,
         answer.verdict,
         answer.reason,
-        "" if answer.row.identifier is None else str(answer.subject is not None).lower(),
+        "" if answer.row.identifier is None else str(answer.found).lower(),
         ";".join(row.measure.code for row in rows),
         " | ".join(row.legal_basis for row in rows),
         ";".join(row.ends_on.isoformat() if row.ends_on else "" for row in rows),
-        str(check.public_id) if check else "",
-        str(check.data_version) if check else "",
+        answer.check_id,
+        "" if answer.data_version is None else str(answer.data_version),
     ]
 
 
@@ -524,9 +647,10 @@ def bulk_check_process(
                 text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
                 writer = csv.writer(text)
                 writer.writerow(RESULT_HEADER)
+                checks = _CheckWriter(timezone.now())
                 for batch in _batches(source.rows(), BATCH_SIZE):
                     parsed = [parse_row(number, values, columns) for number, values in batch]
-                    for answer in answer_batch(run, caller, parsed):
+                    for answer in answer_batch(run, caller, parsed, checks):
                         writer.writerow(result_line(answer))
                     if progress is not None:
                         progress(run)
