@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import json
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from educredit.accounts.models import ApiClient
-from educredit.audit.canonical import sequence_digester, snapshot_attnames
+from educredit.audit.canonical import canonical_json, snapshot_plan
 from educredit.audit.models import AuditChainHead
 from educredit.audit.services import audit_append_bulk
 from educredit.core.clock import today
@@ -387,13 +388,6 @@ _BATCH_FIELDS = (
 )
 
 
-@cache
-def _snapshot_positions() -> tuple[int, ...]:
-    """Where each audited attribute of a check row sits in a row + batch values tuple."""
-    names = (*_ROW_FIELDS, *_BATCH_FIELDS)
-    return tuple(names.index(attname) for attname in snapshot_attnames(ScreeningCheck))
-
-
 def _data_version_locked() -> int:
     # The chain head's lock, the one every audit append takes: while the batch holds it no
     # audited write can commit, so the batch is answered from the state after this entry.
@@ -408,18 +402,47 @@ class _CheckWriter:
 
     def __init__(self, now: dt.datetime) -> None:
         self.spec = loader._table_spec(ScreeningCheck, (*_ROW_FIELDS, *_BATCH_FIELDS), now)
-        self.digest = sequence_digester(ScreeningCheck)
-        self.positions = _snapshot_positions()
+        self.plan = snapshot_plan(ScreeningCheck)
         self.postgresql = connection.vendor == "postgresql"
+
+    def _digester(self, shared: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], str]:
+        """A row's audit digest (``canonical.row_digest`` of the row read back), with the
+        batch's shared values rendered once: the snapshot's JSON is written as
+        ``canonical.sequence_digester`` writes it, by the same converters."""
+        quote = json.encoder.encode_basestring
+        by_name = dict(zip(_BATCH_FIELDS, shared, strict=True))
+        steps: list[tuple[str, int, Callable[[Any], Any]]] = []  # (text before, row index, …)
+        pending = ""
+        for attname, convert in self.plan:
+            prefix = ("," if steps or pending else "") + json.dumps(attname) + ":"
+            if attname in by_name:
+                value = by_name[attname]
+                pending += prefix + ("null" if value is None else quote(convert(value)))
+            else:
+                steps.append((pending + prefix, _ROW_FIELDS.index(attname), convert))
+                pending = ""
+        tail = pending + "}"
+
+        def digest(row: tuple[Any, ...]) -> str:
+            parts = ["{"]
+            for before, index, convert in steps:
+                value = row[index]
+                if value is None:
+                    parts.append(before + "null")
+                elif type(value) is list:  # the measures: JSON, keys sorted
+                    parts.append(before + (canonical_json(value).decode() if value else "[]"))
+                else:
+                    parts.append(before + quote(convert(value)))
+            parts.append(tail)
+            return hashlib.sha256("".join(parts).encode()).hexdigest()
+
+        return digest
 
     def write(self, rows: list[tuple[Any, ...]], shared: tuple[Any, ...]) -> list[tuple[int, str]]:
         """Insert ``rows`` (``_ROW_FIELDS`` values) with ``shared`` (``_BATCH_FIELDS``); return
         the audit members (id, row digest)."""
-        spec, digest, positions = self.spec, self.digest, self.positions
-        members = []
-        for row in rows:
-            full = row + shared
-            members.append((row[0], digest([full[i] for i in positions])))
+        spec, digest = self.spec, self._digester(shared)
+        members = [(row[0], digest(row)) for row in rows]
         if self.postgresql:
             width = len(_ROW_FIELDS)
             formatters = spec.copy_formatters
