@@ -16,8 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.errors import HttpError
@@ -46,26 +45,40 @@ def api_client_for_key(key: str) -> ApiClient | None:
     return client
 
 
+# One statement counts a request: insert the window's row or add one to it, and read the count
+# back. PostgreSQL and SQLite (3.35+) both speak this upsert; it holds the row's lock only for
+# the statement, so a busy client's requests do not queue behind each other's transactions.
+_RATE_UPSERT = (
+    "INSERT INTO {table} (client_id, window_start, count) VALUES (%s, %s, 1) "
+    "ON CONFLICT (client_id, window_start) DO UPDATE SET count = {table}.count + 1 "
+    "RETURNING count"
+)
+# How stale ``ApiClient.last_used_at`` may get: writing it on every call would make each
+# request of a busy client wait for the previous one's lock on the client row.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
 def api_rate_allow(client: ApiClient) -> bool:
     """Count one request in the client's current one-minute window; False when over the limit."""
+    window = timezone.now().replace(second=0, microsecond=0)
+    table = connection.ops.quote_name(ApiRateWindow._meta.db_table)
+    # As the ORM would store it (SQLite keeps naive UTC text).
+    stored = ApiRateWindow._meta.get_field("window_start").get_db_prep_value(window, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_RATE_UPSERT.format(table=table), [client.pk, stored])
+        (count,) = cursor.fetchone()
+    if count == 1:
+        # A new window: old ones are no longer needed.
+        ApiRateWindow.objects.filter(
+            client=client, window_start__lt=window - timedelta(minutes=1)
+        ).delete()
+    return int(count) <= client.rate_limit_per_minute
+
+
+def _note_use(client: ApiClient) -> None:
     now = timezone.now()
-    window = now.replace(second=0, microsecond=0)
-    windows = ApiRateWindow.objects.filter(client=client, window_start=window)
-    with transaction.atomic():
-        if not windows.update(count=F("count") + 1):
-            try:
-                with transaction.atomic():
-                    ApiRateWindow.objects.create(client=client, window_start=window, count=1)
-            except IntegrityError:
-                # Another process opened the window first: count in it.
-                windows.update(count=F("count") + 1)
-            else:
-                # A new window: old ones are no longer needed.
-                ApiRateWindow.objects.filter(
-                    client=client, window_start__lt=window - timedelta(minutes=1)
-                ).delete()
-        count = windows.values_list("count", flat=True).get()
-    return count <= client.rate_limit_per_minute
+    if client.last_used_at is None or now - client.last_used_at >= LAST_USED_RESOLUTION:
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
 
 
 class ApiKeyAuth(HttpAuthBase):
@@ -103,7 +116,7 @@ class ApiKeyAuth(HttpAuthBase):
                 f"请求过于频繁，每分钟最多 {client.rate_limit_per_minute} 次 / "
                 f"Rate limit exceeded: {client.rate_limit_per_minute} requests per minute",
             )
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        _note_use(client)
         return client
 
 
