@@ -39,6 +39,7 @@ __all__ = [
     "AuditIntegrityError",
     "audit_append",
     "audit_append_bulk",
+    "audit_head_locked",
     "chain_next",
     "compute_leaf_hash",
     "entry_leaf_bytes",
@@ -119,6 +120,15 @@ def _lock_head() -> AuditChainHead:
     return head
 
 
+def audit_head_locked() -> AuditChainHead:
+    """The chain head, locked until the caller's transaction ends: no other entry can be
+    appended meanwhile, so the caller's next ``audit_append(head=…)`` is ``last_seq + 1``.
+    For a write that must carry its own entry's number (a screening check's receipt)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_head_locked() outside a transaction would release the lock")
+    return _lock_head()
+
+
 def _append_locked(head: AuditChainHead, entry: AuditEntry) -> AuditEntry:
     """Finish, chain and store ``entry`` as the next one after ``head`` (which is locked)."""
     entry.seq = head.last_seq + 1
@@ -142,7 +152,9 @@ def _append_locked(head: AuditChainHead, entry: AuditEntry) -> AuditEntry:
     return entry
 
 
-@transaction.atomic
+# No savepoint: an entry that cannot be written must fail the caller's whole write anyway, and
+# the savepoint's two round trips would fall inside the head lock, which serialises appends.
+@transaction.atomic(savepoint=False)
 def audit_append(
     *,
     actor: Any,
@@ -151,6 +163,7 @@ def audit_append(
     before: dict[str, Any] | None,
     reason: str = "",
     request_id: str = "",
+    head: AuditChainHead | None = None,
 ) -> AuditEntry:
     """Append an entry for a write to ``target`` that has just been saved (or deleted).
 
@@ -158,6 +171,7 @@ def audit_append(
     the after-snapshot is taken now. ``actor`` is a user or a label such as ``"system:synth"``.
     For a deletion call it after ``target.delete()`` with the snapshot taken before: Django
     has cleared the primary key, and the entry records the row as gone (empty after digest).
+    ``head`` is the chain head from ``audit_head_locked()`` in this transaction, if taken.
     """
     pk_attname = target._meta.pk.attname
     if target.pk is None and before is not None and before.get(pk_attname) is not None:
@@ -169,7 +183,7 @@ def audit_append(
     old, new = before or {}, after or {}
     changed = sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
     user, label = _actor_fields(actor)
-    head = _lock_head()
+    head = head or _lock_head()
     entry = AuditEntry(
         actor=user,
         actor_label=label,
