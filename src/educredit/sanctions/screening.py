@@ -7,12 +7,14 @@ subject province-wide, confirms the name, answers from ``screening_decision`` an
 cannot be written, no answer leaves. ``screening_check_proof`` gives the inclusion proof of a
 check's entry once a signed tree head covers it.
 
-The answer is pinned to a data version: the audit chain's last entry, read under the chain
-head's lock before anything else. Every row the answer reads (restrictions, measures,
-subjects, records, scenarios) is written only with an audit entry appended before its
-transaction commits, and appending waits for that same lock, so while a check holds it no
-such write can commit: the answer is exactly the state after entry ``data_version``. The
-check's own entry is then ``data_version + 1``.
+The answer is pinned to a data version: the audit chain's last entry as the answer's own
+snapshot sees it (``core.snapshot.consistent_read``). Every row the answer reads
+(restrictions, measures, subjects, records, scenarios) is written only with an audit entry
+appended in the same transaction, and appends commit in ``seq`` order (each holds the chain
+head's lock until it commits), so a snapshot that sees entry N sees every write up to N and
+none after: the answer is exactly the state after entry ``data_version``. No lock is held
+while answering; only the short write of the check row and its entry takes the head's lock,
+so checks run side by side (ADR 0022). The check's own entry comes after ``data_version``.
 """
 
 from __future__ import annotations
@@ -24,22 +26,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from educredit.accounts.models import ApiClient
 from educredit.audit.canonical import digest
 from educredit.audit.models import AuditChainHead
 from educredit.audit.selectors import entry_inclusion_proof, tree_head_latest
-from educredit.audit.services import audit_append
+from educredit.audit.services import audit_append, audit_head_locked
 from educredit.core.clock import today
 from educredit.core.crypto import blind_index
 from educredit.core.identifiers import IdentifierError, validate_document, validate_uscc
+from educredit.core.snapshot import consistent_read
 from educredit.records.models import CreditListEntry, CreditRecord
 from educredit.sanctions.models import Restriction, Scenario, ScreeningCheck, ScreeningNameMatch
-from educredit.sanctions.selectors import CLEAR, VERDICT_STRENGTH, verdict_for
+from educredit.sanctions.selectors import CLEAR, VERDICT_STRENGTH, in_force
 from educredit.subjects.choices import DocumentType
-from educredit.subjects.models import FormerName, Institution, Person
+from educredit.subjects.models import Institution, Person
 
 CHECK_SCOPE = "sanctions:check"
 DETAILS_SCOPE = "sanctions:check_details"
@@ -266,22 +269,18 @@ def _check_scenario(code: str, errors: dict[str, str]) -> None:
         )
 
 
-def _data_version_locked() -> int:
-    # The chain head's lock, the same one audit_append takes (ADR 0022: why it pins the data).
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-    return int(head.last_seq)
+def _data_version() -> int:
+    # Read in the answer's snapshot (ADR 0022: why that pins the data); 0 before any entry.
+    seq = AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first()
+    return int(seq or 0)
 
 
 def _subject(identifier: ScreeningIdentifier) -> Institution | Person | None:
     """The subject province-wide (business systems screen everyone, ADR 0022)."""
     if identifier.uscc:
+        # Former names are read only if the name given is not the current one (_name_match).
         return (
-            Institution.objects.filter(uscc=identifier.uscc)
-            .only("pk", "name", "public_id")
-            .prefetch_related(
-                Prefetch("former_names", queryset=FormerName.objects.only("institution", "name"))
-            )
-            .first()
+            Institution.objects.filter(uscc=identifier.uscc).only("pk", "name", "public_id").first()
         )
     return (
         Person.objects.filter(
@@ -304,6 +303,22 @@ def _name_match(subject: Institution | Person, name: str) -> str:
     ):
         return ScreeningNameMatch.FORMER
     return ScreeningNameMatch.MISMATCH
+
+
+def _in_scenario(
+    subject: Institution | Person, *, scenario: str, day: dt.date, details: bool
+) -> QuerySet[Restriction]:
+    """The restrictions in force in the scenario on the day, with their measure — and the
+    record or list entry behind each only when details may be given: the columns read are
+    what the answer can show."""
+    basis = ("basis_record", "basis_record__catalog_item", "basis_list_entry") if details else ()
+    return (
+        in_force(subject, day)
+        .filter(scenario=scenario)
+        .select_related(None)
+        .select_related("measure", *basis)
+        .order_by("starts_on", "pk")
+    )
 
 
 def _basis(row: Restriction) -> ScreenedBasis | None:
@@ -356,7 +371,6 @@ def _logged(measure: ScreenedMeasure) -> dict[str, Any]:
     return logged
 
 
-@transaction.atomic
 def screen(
     *,
     caller: Any,
@@ -373,27 +387,85 @@ def screen(
     ``ScreeningError`` for an unknown or retired scenario or a bad reference, before reading
     anything else; any database error propagates, and with it no answer (fail closed).
     """
-    scenario, reference = check_request(scenario=scenario, reference=reference)
     day = as_of or today()
-    data_version = _data_version_locked()
-    subject = _subject(identifier)
     details = details_allowed(caller, scenario)
     measures: list[ScreenedMeasure] = []
     reason, verdict = "", CLEAR
     name_match: str = ScreeningNameMatch.NOT_GIVEN
-    if subject is not None:
-        name_match = _name_match(subject, identifier.name)
-        rows = (
-            []
-            if name_match == ScreeningNameMatch.MISMATCH
-            else verdict_for(subject, scenario=scenario, as_of=day).restrictions
-        )
-        verdict, reason, rows = screening_decision(name_match, rows)
-        details = details and not reason
-        measures = [_measure(row, details=details) for row in rows]
+    with consistent_read():
+        scenario, reference = check_request(scenario=scenario, reference=reference)
+        data_version = _data_version()
+        subject = _subject(identifier)
+        if subject is not None:
+            name_match = _name_match(subject, identifier.name)
+            found = (
+                []
+                if name_match == ScreeningNameMatch.MISMATCH
+                else list(_in_scenario(subject, scenario=scenario, day=day, details=details))
+            )
+            verdict, reason, rows = screening_decision(name_match, found)
+            details = details and not reason
+            measures = [_measure(row, details=details) for row in rows]
     details = details and any(m.basis is not None for m in measures)
+    check = _log_check(
+        caller=caller,
+        identifier=identifier,
+        subject=subject,
+        scenario=scenario,
+        reference=reference,
+        name_match=name_match,
+        verdict=verdict,
+        measures=measures,
+        details=details,
+        day=day,
+        data_version=data_version,
+    )
+    return ScreeningAnswer(
+        check_id=check.public_id,
+        scenario=scenario,
+        as_of=day,
+        verdict=verdict,
+        subject_found=subject is not None,
+        name_match=name_match,
+        reason=reason,
+        details_given=details,
+        measures=measures,
+        receipt=ScreeningReceipt(
+            audit_seq=check.audit_seq,
+            data_version=data_version,
+            digest=check.entry_digest,
+            checked_at=check.created_at,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _LoggedCheck:
+    public_id: uuid.UUID
+    audit_seq: int
+    entry_digest: str
+    created_at: dt.datetime
+
+
+@transaction.atomic
+def _log_check(
+    *,
+    caller: Any,
+    identifier: ScreeningIdentifier,
+    subject: Institution | Person | None,
+    scenario: str,
+    reference: str,
+    name_match: str,
+    verdict: str,
+    measures: list[ScreenedMeasure],
+    details: bool,
+    day: dt.date,
+    data_version: int,
+) -> _LoggedCheck:
+    """The check row and its audit entry, which the row names: the only part of a check that
+    waits for the chain head, kept to three statements and the commit."""
     is_client = isinstance(caller, ApiClient)
-    check = ScreeningCheck.objects.create(
+    check = ScreeningCheck(
         client=caller if is_client else None,
         user=None if is_client else caller,
         organisation_id=caller.organisation_id,
@@ -408,34 +480,24 @@ def screen(
         details_given=details,
         as_of=day,
         data_version=data_version,
-        audit_seq=data_version + 1,
         created_at=timezone.now(),
     )
+    head = audit_head_locked()
+    check.audit_seq = head.last_seq + 1
+    check.save(force_insert=True)
     entry = audit_append(
         actor=_audit_actor(caller),
         action="sanctions.check",
         target=check,
         before=None,
         reason=f"核查 / check {scenario}",
+        head=head,
     )
-    if entry.seq != check.audit_seq:  # the lock held since _data_version_locked forbids it
-        raise RuntimeError(f"check {check.public_id}: entry #{entry.seq} ≠ #{check.audit_seq}")
-    return ScreeningAnswer(
-        check_id=check.public_id,
-        scenario=scenario,
-        as_of=day,
-        verdict=verdict,
-        subject_found=subject is not None,
-        name_match=name_match,
-        reason=reason,
-        details_given=details,
-        measures=measures,
-        receipt=ScreeningReceipt(
-            audit_seq=entry.seq,
-            data_version=data_version,
-            digest=entry.after_digest,
-            checked_at=check.created_at,
-        ),
+    return _LoggedCheck(
+        public_id=check.public_id,
+        audit_seq=entry.seq,
+        entry_digest=entry.after_digest,
+        created_at=check.created_at,
     )
 
 

@@ -139,7 +139,8 @@ VERDICT_STRENGTH: dict[str, int] = {
 }
 
 
-def _in_force(subject: Institution | Person, as_of: datetime.date) -> QuerySet[Restriction]:
+def in_force(subject: Institution | Person, as_of: datetime.date) -> QuerySet[Restriction]:
+    """The subject's restrictions in force on ``as_of``, with their measure and basis."""
     if isinstance(subject, Institution):
         rows = Restriction.objects.filter(institution=subject)
     elif isinstance(subject, Person):
@@ -158,7 +159,7 @@ def restrictions_for(
 ) -> list[Restriction]:
     """The measures in force on ``as_of`` for the subject (in one scenario if given), with
     their measure and basis, strongest verdict first (one query)."""
-    rows = _in_force(subject, as_of)
+    rows = in_force(subject, as_of)
     if scenario:
         rows = rows.filter(scenario=scenario)
     found = list(rows.order_by("scenario", "starts_on", "pk"))

@@ -27,7 +27,6 @@ from educredit.core.crypto import blind_index
 from educredit.records.choices import CreditListKind
 from educredit.sanctions import screening
 from educredit.sanctions.models import ScreeningCheck
-from educredit.sanctions.selectors import verdict_for
 from educredit.sanctions.tests.factories import TEACHER_NUMBER
 from educredit.sanctions.tests.test_restrictions import DECISION, REAPPLY, _list, revocation
 from educredit.subjects import services as subject_services
@@ -425,7 +424,7 @@ def test_the_connection_killed_mid_check_gives_503_never_clear(
 ) -> None:
     """A second connection terminates this one's backend after the subject is found and
     before the verdict is read: the caller gets 503 with a retry hint, never "clear"."""
-    original = verdict_for
+    original = screening._in_scenario
     killed: list[bool] = []
 
     def kill_then_answer(subject: Any, **kwargs: Any) -> Any:
@@ -439,7 +438,7 @@ def test_the_connection_killed_mid_check_gives_503_never_clear(
             other.close()
         return original(subject, **kwargs)
 
-    monkeypatch.setattr(screening, "verdict_for", kill_then_answer)
+    monkeypatch.setattr(screening, "_in_scenario", kill_then_answer)
     try:
         response = person_check(client, system)
         assert response.status_code == 503, response.content
