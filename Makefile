@@ -50,7 +50,9 @@ check: install
 	$(BIN)/mypy src
 	$(BIN)/educredit makemigrations --check --dry-run
 
+# The HTTP benchmark's load generator (wrk) comes from Debian's packages.
 bench: install
+	@scripts/apt-install wrk
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
