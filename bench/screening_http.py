@@ -1,0 +1,288 @@
+"""Benchmark: the single check over HTTP on the production server, next to a bare view.
+
+    .venv/bin/python bench/screening_http.py                 # 20 s per load, 32 connections
+    .venv/bin/python bench/screening_http.py --seconds 5     # quick
+
+1. Creates (dropping first) the PostgreSQL database ``educredit_bench_http`` (``BENCH_PG``
+   overrides postgres://postgres@127.0.0.1:5432), migrates it and fills it with the demo
+   province (``educredit demo``, ``--scale``: its institutions, people, records and the
+   restrictions they carry), plus an API client with ``sanctions:check``.
+2. Starts the production server exactly as ``educredit serve`` does (granian, WSGI, one
+   thread per worker process, persistent database connections), with one extra URL: a bare
+   Django view returning a constant JSON body (``bench/http_bare``), behind the same
+   middleware.
+3. Drives both with wrk (Debian's package; ``--connections`` concurrent clients, 2 threads),
+   after a warm-up, the bare view first: ``GET /bench/constant``, then ``POST
+   /api/sanctions/check`` with the key, cycling through bodies for the province's subjects —
+   persons by resident-ID number with their name, institutions by USCC, one body in ten a
+   subject under a measure — each answered, logged as a ``ScreeningCheck`` and audited.
+Prints requests per second and p50/p99 latency of both, and the ratio (targets: the check
+at least 60 % of the bare view's requests per second, p99 under 20 ms), and checks that
+every 200 the check answered left exactly one ``ScreeningCheck`` row. Drops the database at
+the end, also on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB = os.environ.get("BENCH_DB", "educredit_bench_http")
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+SCENARIO = "teacher_qualification"
+BODIES = 2000
+
+
+def admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def educredit(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(  # noqa: S603 (our own command)
+        [str(BIN / "educredit"), *args], env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def check_bodies(limit: int) -> list[dict[str, str]]:
+    """Bodies for subjects the province holds: one in ten under a measure in the scenario."""
+    from educredit.sanctions.models import Restriction
+    from educredit.subjects.models import Institution, Person
+    from educredit.subjects.services import person_document_number
+
+    restricted_people = set(
+        Restriction.objects.filter(person__isnull=False).values_list("person_id", flat=True)
+    )
+    restricted_institutions = set(
+        Restriction.objects.filter(institution__uscc__isnull=False).values_list(
+            "institution_id", flat=True
+        )
+    )
+    people = list(Person.objects.order_by("pk")[: limit // 2])
+    people += list(Person.objects.filter(pk__in=restricted_people))
+    institutions = list(Institution.objects.exclude(uscc=None).order_by("pk")[: limit // 2])
+    institutions += list(Institution.objects.filter(pk__in=restricted_institutions))
+
+    def person_body(person: Any) -> dict[str, str]:
+        return {
+            "document_type": person.document_type,
+            "document_number": person_document_number(person),
+            "name": person.name,
+        }
+
+    plain = [person_body(p) for p in people if p.pk not in restricted_people]
+    plain += [{"uscc": i.uscc} for i in institutions if i.pk not in restricted_institutions]
+    hits = [person_body(p) for p in people if p.pk in restricted_people]
+    hits += [{"uscc": i.uscc} for i in institutions if i.pk in restricted_institutions]
+    bodies: list[dict[str, str]] = []
+    for n, body in enumerate(plain):
+        bodies.append(body)
+        if n % 9 == 8 and hits:
+            bodies.append(hits[(n // 9) % len(hits)])
+    return [
+        {**body, "scenario": SCENARIO, "reference": f"BENCH-{n:06d}"}
+        for n, body in enumerate(bodies)
+    ]
+
+
+def lua_script(path: Path, key: str, bodies: list[dict[str, str]]) -> None:
+    """A wrk script posting the bodies in turn, each connection from its own offset."""
+    # ASCII JSON (names as \u escapes) in Lua long brackets: no Lua escaping needed.
+    lines = ",\n".join(f"[==[{json.dumps(body)}]==]" for body in bodies)
+    path.write_text(
+        f"""wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer {key}"
+wrk.headers["Content-Type"] = "application/json"
+local bodies = {{
+{lines}
+}}
+local n = math.random(#bodies)
+request = function()
+  n = n % #bodies + 1
+  return wrk.format("POST", wrk.path, wrk.headers, bodies[n])
+end
+""",
+        encoding="utf-8",
+    )
+
+
+def wrk(url: str, *, seconds: int, connections: int, script: Path | None) -> dict[str, Any]:
+    argv = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        argv += ["-s", str(script)]
+    out = subprocess.run([*argv, url], check=True, capture_output=True, text=True).stdout  # noqa: S603
+
+    def latency(label: str) -> float:
+        found = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+        if found is None:
+            raise RuntimeError(f"wrk printed no {label} latency:\n{out}")
+        value, unit = float(found.group(1)), found.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    if rps is None or total is None:
+        raise RuntimeError(f"wrk printed no rate:\n{out}")
+    return {
+        "rps": float(rps.group(1)),
+        "requests": int(total.group(1)),
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(1) if errors else "",
+        "p50": latency("50%"),
+        "p99": latency("99%"),
+    }
+
+
+def wait_for(url: str, timeout: float = 60.0) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 (loopback)
+                if answer.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def run(args: argparse.Namespace, workdir: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{PG}/{DB}",
+        "EDUCREDIT_VAR_DIR": str(workdir / "var"),
+        "EDUCREDIT_KEY_FILE": str(workdir / "keys.json"),
+        "PYTHONPATH": str(ROOT / "bench"),
+    }
+    os.environ.update(
+        {k: env[k] for k in ("DATABASE_URL", "EDUCREDIT_VAR_DIR", "EDUCREDIT_KEY_FILE")}
+    )
+    started = time.perf_counter()
+    educredit(env, "migrate", "--no-input", "-v", "0")
+    educredit(env, "demo", "--scale", str(args.scale))
+    key = educredit(
+        env,
+        "apiclient",
+        "create",
+        "--org",
+        "河南省教育厅",
+        "--name",
+        "bench",
+        "--scopes",
+        "sanctions:check",
+        "--rate",
+        "100000000",
+    ).split()[-1]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "educredit.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from educredit.core.management.commands.serve import default_workers, granian_argv
+    from educredit.sanctions.models import ScreeningCheck
+
+    bodies = check_bodies(BODIES)
+    connection.close()
+    script = workdir / "check.lua"
+    lua_script(script, key, bodies)
+    print(f"setup: {time.perf_counter() - started:.0f} s; {len(bodies)} check bodies", flush=True)
+
+    port = free_port()
+    workers = args.workers or default_workers()
+    server_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "http_bare.settings",
+        "EDUCREDIT_DB_CONN_AGE": "600",
+    }
+    argv = granian_argv(address=f"127.0.0.1:{port}", workers=workers, access_log=False)
+    server = subprocess.Popen(argv, env=server_env, start_new_session=True)  # noqa: S603
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/bench/constant")
+        load = {"seconds": args.seconds, "connections": args.connections}
+        wrk(f"{base}/bench/constant", seconds=3, connections=args.connections, script=None)
+        bare = wrk(f"{base}/bench/constant", script=None, **load)
+        wrk(f"{base}/api/sanctions/check", seconds=3, connections=args.connections, script=script)
+        warmed = ScreeningCheck.objects.count()
+        connection.close()
+        check = wrk(f"{base}/api/sanctions/check", script=script, **load)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    logged = ScreeningCheck.objects.count() - warmed
+    print(
+        f"server: granian, WSGI, {workers} worker processes × 1 thread; wrk -t2 "
+        f"-c{args.connections} -d{args.seconds}s"
+    )
+    for label, figures in (("bare view (constant JSON)", bare), ("check (POST, logged)", check)):
+        print(
+            f"{label:28} {figures['rps']:9.1f} req/s   p50 {figures['p50']:8.2f} ms   "
+            f"p99 {figures['p99']:8.2f} ms   non-2xx {figures['non2xx']}   "
+            f"{figures['socket_errors']}"
+        )
+    print(
+        f"check / bare requests per second: {check['rps'] / bare['rps']:.3f} "
+        f"(target ≥ 0.60); check p99 {check['p99']:.1f} ms (target < 20 ms)"
+    )
+    if bare["non2xx"] or check["non2xx"]:
+        raise SystemExit("some requests were not answered 200: the figures do not count")
+    answered = check["requests"]
+    # wrk counts only completed responses: a request cut off at the end of the warm-up or of
+    # the run (at most one per connection each time) may still be logged.
+    print(f"checks answered 200: {answered}; ScreeningCheck rows written meanwhile: {logged}")
+    if not answered <= logged <= answered + 2 * args.connections:
+        raise SystemExit("the number of logged checks does not match the answers")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--scale", type=float, default=0.0005)
+    parser.add_argument("--workers", type=int, default=0, help="default: as educredit serve")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: scripts/apt-install wrk (make bench does)")
+    sys.path.insert(0, str(ROOT / "bench"))
+    admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    admin(f"CREATE DATABASE {DB}")
+    workdir = Path(tempfile.mkdtemp(prefix="educredit-bench-http-"))
+    try:
+        run(args, workdir)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
