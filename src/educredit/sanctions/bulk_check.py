@@ -34,8 +34,7 @@ from django.utils import timezone
 
 from educredit.accounts.models import ApiClient
 from educredit.audit.canonical import canonical_json, snapshot_plan
-from educredit.audit.models import AuditChainHead
-from educredit.audit.services import audit_append_bulk
+from educredit.audit.services import audit_append_bulk, audit_head_locked
 from educredit.core.clock import today
 from educredit.core.crypto import DocumentSealer, mask_document_number, normalise_document_number
 from educredit.core.lookups import AnyOf
@@ -391,8 +390,7 @@ _BATCH_FIELDS = (
 def _data_version_locked() -> int:
     # The chain head's lock, the one every audit append takes: while the batch holds it no
     # audited write can commit, so the batch is answered from the state after this entry.
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-    return int(head.last_seq)
+    return int(audit_head_locked().last_seq)
 
 
 class _CheckWriter:
