@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from educredit.accounts.models import ApiClient
@@ -40,7 +39,7 @@ from educredit.core.identifiers import IdentifierError, validate_document, valid
 from educredit.core.snapshot import consistent_read
 from educredit.records.models import CreditListEntry, CreditRecord
 from educredit.sanctions.models import Restriction, Scenario, ScreeningCheck, ScreeningNameMatch
-from educredit.sanctions.selectors import CLEAR, VERDICT_STRENGTH, in_force
+from educredit.sanctions.selectors import CLEAR, VERDICT_STRENGTH, verdict_for
 from educredit.subjects.choices import DocumentType
 from educredit.subjects.models import Institution, Person
 
@@ -307,22 +306,6 @@ def _name_match(subject: Institution | Person, name: str) -> str:
     return ScreeningNameMatch.MISMATCH
 
 
-def _in_scenario(
-    subject: Institution | Person, *, scenario: str, day: dt.date, details: bool
-) -> QuerySet[Restriction]:
-    """The restrictions in force in the scenario on the day, with their measure — and the
-    record or list entry behind each only when details may be given: the columns read are
-    what the answer can show."""
-    basis = ("basis_record", "basis_record__catalog_item", "basis_list_entry") if details else ()
-    return (
-        in_force(subject, day)
-        .filter(scenario=scenario)
-        .select_related(None)
-        .select_related("measure", *basis)
-        .order_by("starts_on", "pk")
-    )
-
-
 def _basis(row: Restriction) -> ScreenedBasis | None:
     record: CreditRecord | None = row.basis_record
     if record is not None:
@@ -403,7 +386,9 @@ def screen(
             found = (
                 []
                 if name_match == ScreeningNameMatch.MISMATCH
-                else list(_in_scenario(subject, scenario=scenario, day=day, details=details))
+                else verdict_for(
+                    subject, scenario=scenario, as_of=day, with_basis=details
+                ).restrictions
             )
             verdict, reason, rows = screening_decision(name_match, found)
             details = details and not reason

@@ -139,27 +139,36 @@ VERDICT_STRENGTH: dict[str, int] = {
 }
 
 
-def in_force(subject: Institution | Person, as_of: datetime.date) -> QuerySet[Restriction]:
-    """The subject's restrictions in force on ``as_of``, with their measure and basis."""
+def _in_force(
+    subject: Institution | Person, as_of: datetime.date, *, with_basis: bool = True
+) -> QuerySet[Restriction]:
+    """The subject's restrictions in force on ``as_of``, with their measure — and the record
+    or list entry behind each unless ``with_basis`` is False (a check that may not show them
+    reads none of their columns)."""
     if isinstance(subject, Institution):
         rows = Restriction.objects.filter(institution=subject)
     elif isinstance(subject, Person):
         rows = Restriction.objects.filter(person=subject)
     else:
         raise TypeError("a restriction's subject is an institution or a person")
+    basis = ("basis_record", "basis_record__catalog_item", "basis_list_entry") if with_basis else ()
     return (
         rows.filter(starts_on__lte=as_of)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=as_of))
-        .select_related("measure", "basis_record", "basis_record__catalog_item", "basis_list_entry")
+        .select_related("measure", *basis)
     )
 
 
 def restrictions_for(
-    subject: Institution | Person, *, scenario: str | None = None, as_of: datetime.date
+    subject: Institution | Person,
+    *,
+    scenario: str | None = None,
+    as_of: datetime.date,
+    with_basis: bool = True,
 ) -> list[Restriction]:
     """The measures in force on ``as_of`` for the subject (in one scenario if given), with
     their measure and basis, strongest verdict first (one query)."""
-    rows = in_force(subject, as_of)
+    rows = _in_force(subject, as_of, with_basis=with_basis)
     if scenario:
         rows = rows.filter(scenario=scenario)
     found = list(rows.order_by("scenario", "starts_on", "pk"))
@@ -174,10 +183,16 @@ class Screening:
     restrictions: list[Restriction]
 
 
-def verdict_for(subject: Institution | Person, *, scenario: str, as_of: datetime.date) -> Screening:
+def verdict_for(
+    subject: Institution | Person,
+    *,
+    scenario: str,
+    as_of: datetime.date,
+    with_basis: bool = True,
+) -> Screening:
     """The strongest verdict (restricted > review > reward > clear) for the subject in a
     scenario on a day, with every restriction in force behind it — one query, a range scan
     of the (subject, scenario, starts_on) index."""
-    rows = restrictions_for(subject, scenario=scenario, as_of=as_of)
+    rows = restrictions_for(subject, scenario=scenario, as_of=as_of, with_basis=with_basis)
     verdict = rows[0].verdict if rows else CLEAR
     return Screening(verdict=str(verdict), restrictions=rows)

@@ -424,7 +424,7 @@ def test_the_connection_killed_mid_check_gives_503_never_clear(
 ) -> None:
     """A second connection terminates this one's backend after the subject is found and
     before the verdict is read: the caller gets 503 with a retry hint, never "clear"."""
-    original = screening._in_scenario
+    original = screening.verdict_for
     killed: list[bool] = []
 
     def kill_then_answer(subject: Any, **kwargs: Any) -> Any:
@@ -438,7 +438,7 @@ def test_the_connection_killed_mid_check_gives_503_never_clear(
             other.close()
         return original(subject, **kwargs)
 
-    monkeypatch.setattr(screening, "_in_scenario", kill_then_answer)
+    monkeypatch.setattr(screening, "verdict_for", kill_then_answer)
     try:
         response = person_check(client, system)
         assert response.status_code == 503, response.content
