@@ -27,6 +27,7 @@ from educredit.core.crypto import blind_index
 from educredit.records.choices import CreditListKind
 from educredit.sanctions import screening
 from educredit.sanctions.models import ScreeningCheck
+from educredit.sanctions.selectors import verdict_for
 from educredit.sanctions.tests.factories import TEACHER_NUMBER
 from educredit.sanctions.tests.test_restrictions import DECISION, REAPPLY, _list, revocation
 from educredit.subjects import services as subject_services
@@ -424,7 +425,7 @@ def test_the_connection_killed_mid_check_gives_503_never_clear(
 ) -> None:
     """A second connection terminates this one's backend after the subject is found and
     before the verdict is read: the caller gets 503 with a retry hint, never "clear"."""
-    original = screening.verdict_for
+    original = verdict_for
     killed: list[bool] = []
 
     def kill_then_answer(subject: Any, **kwargs: Any) -> Any:
