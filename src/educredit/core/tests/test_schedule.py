@@ -36,6 +36,7 @@ from educredit.core.schedule import (
 # The simulator fixture of the exchange tests, reused (a real HTTP server on loopback).
 from educredit.exchange.tests.conftest import platform  # noqa: F401
 from educredit.subjects.tests.factories import make_institution
+from educredit.testing.database import child_database_url
 
 pg_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs a database other connections can reach"
@@ -294,10 +295,7 @@ def test_pg_a_second_scheduler_waits_for_the_first_then_leaves_the_slot() -> Non
 @pg_only
 @pytest.mark.django_db(transaction=True)
 def test_pg_two_scheduler_processes_enqueue_each_slot_once() -> None:
-    db = connection.settings_dict
-    if db.get("PASSWORD"):
-        pytest.skip("a password-protected database is not passed to the children")
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    url = child_database_url()
     env = {**os.environ, "DATABASE_URL": url}
     command = [sys.executable, "-m", "educredit.cli", "scheduler", "--once"]
     children = [

@@ -21,6 +21,7 @@ from educredit.core.management.commands.serve import granian_argv
 from educredit.sanctions.models import ScreeningCheck
 from educredit.sanctions.tests import factories
 from educredit.subjects.tests.factories import make_institution
+from educredit.testing.database import child_database_url
 from educredit.testing.factories import make_api_client, make_province
 
 pg_only = pytest.mark.skipif(
@@ -53,14 +54,11 @@ def _post(url: str, body: dict[str, Any], key: str) -> tuple[int, dict[str, Any]
 @pg_only
 @pytest.mark.django_db(transaction=True)
 def test_pg_serve_answers_a_logged_check_over_http() -> None:
-    db = connection.settings_dict
-    if db.get("PASSWORD"):
-        pytest.skip("a password-protected database is not passed to the server")
+    url = child_database_url()
     factories.shipped_measure_list()
     province = make_province()
     school = make_institution(supervisor=province, name="郑州市第一中学", serial=7301)
     _client, key = make_api_client(organisation=province, scopes=["sanctions:check"])
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 (our own command)
         [sys.executable, "-m", "educredit.cli", "serve", f"127.0.0.1:{port}", "--workers", "2"],

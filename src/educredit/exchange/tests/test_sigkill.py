@@ -23,6 +23,7 @@ from educredit.exchange.simulator import PlatformSimulator
 from educredit.exchange.tests.factories import T0, enqueue_penalties
 from educredit.exchange.transports import HttpTransport
 from educredit.exchange.worker import outbox_send_due
+from educredit.testing.database import child_database_url
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -56,10 +57,7 @@ def test_issue_b_a_sigkilled_worker_then_a_rerun_stores_every_record_once(
     county: Any, platform: PlatformSimulator
 ) -> None:
     items = enqueue_penalties(county, 15)
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    if db.get("PASSWORD"):
-        pytest.skip("a password-protected database is not passed to the child")
+    url = child_database_url()
     child = subprocess.run(  # noqa: S603
         [sys.executable, "-c", CHILD, platform.batch_url, T0.isoformat()],
         env={**os.environ, "DATABASE_URL": url},
