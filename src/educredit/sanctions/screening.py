@@ -271,7 +271,7 @@ def _check_scenario(code: str, errors: dict[str, str]) -> None:
 
 
 def _data_version() -> int:
-    # Read in the answer's snapshot (ADR 0022: why that pins the data); 0 before any entry.
+    # Read in the answer's snapshot (ADR 0025: why that pins the data); 0 before any entry.
     seq = AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first()
     return int(seq or 0)
 
@@ -373,12 +373,12 @@ def screen(
     anything else; any database error propagates, and with it no answer (fail closed).
     """
     day = as_of or today()
-    details = details_allowed(caller, scenario)
     measures: list[ScreenedMeasure] = []
     reason, verdict = "", CLEAR
     name_match: str = ScreeningNameMatch.NOT_GIVEN
     with consistent_read():
         scenario, reference = check_request(scenario=scenario, reference=reference)
+        details = details_allowed(caller, scenario)
         data_version = _data_version()
         subject = _subject(identifier)
         if subject is not None:
