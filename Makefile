@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha2
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/educredit
 DEMO_SCALE ?= 0.0005
 
-.PHONY: demo test test-sqlite test-postgres check install browser messages serve bench clean
+.PHONY: demo test test-sqlite test-postgres check install browser pdf-fonts messages serve bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "EduCredit needs Python >= 3.11"; exit 1; }
@@ -19,9 +19,13 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP) messages
 
-messages: $(STAMP)
+messages: $(STAMP) pdf-fonts
 	@command -v msgfmt >/dev/null || scripts/apt-install gettext
 	cd src/educredit && ../../$(BIN)/educredit compilemessages -v 0
+
+# Credit reports are PDFs laid out by WeasyPrint (Pango) with Chinese fonts embedded.
+pdf-fonts:
+	@scripts/apt-install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
 
 # The headless browser and CJK fonts the browser tests use come from Debian's packages.
 browser:
