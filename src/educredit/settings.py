@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "educredit.disclosure",
     "educredit.exchange",
     "educredit.sanctions",
+    "educredit.rights",
     "educredit.web",
     "educredit.portal",
     "educredit.synth",
@@ -171,15 +172,52 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The largest file a bulk check (ADR 0024) accepts: a million rows of CSV are about 60 MB.
 EDUCREDIT_BULK_CHECK_MAX_BYTES = env_int("EDUCREDIT_BULK_CHECK_MAX_BYTES", 200 * 1024 * 1024)
+# Every other uploaded spreadsheet (imports), and the XLSX zip-bomb guard (core.uploads,
+# ADR 0031): members, total size once unpacked, and how well one large member may compress
+# (real sheets: about 5-20 times; 200 MB of zeros: about 1 000 times).
+EDUCREDIT_UPLOAD_MAX_BYTES = env_int("EDUCREDIT_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
+EDUCREDIT_UPLOAD_XLSX_MAX_MEMBERS = env_int("EDUCREDIT_UPLOAD_XLSX_MAX_MEMBERS", 1000)
+EDUCREDIT_UPLOAD_XLSX_MAX_UNCOMPRESSED = env_int(
+    "EDUCREDIT_UPLOAD_XLSX_MAX_UNCOMPRESSED", 1024 * 1024 * 1024
+)
+EDUCREDIT_UPLOAD_XLSX_MAX_RATIO = env_int("EDUCREDIT_UPLOAD_XLSX_MAX_RATIO", 200)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("EDUCREDIT_SESSION_SECONDS", 8 * 3600)
-SESSION_COOKIE_SECURE = env_bool("EDUCREDIT_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A staff session ends with the browser (a shared office PC), and at the latest after the age.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# No script reads the CSRF cookie: forms and fetch() send the token from the page.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Production (ADR 0031): the site is served only over HTTPS, behind a proxy that terminates TLS
+# and says so in a header. One switch turns on everything that needs; without it (the demo on
+# http://127.0.0.1, tests) nothing redirects and cookies travel over plain HTTP.
+EDUCREDIT_HTTPS = env_bool("EDUCREDIT_HTTPS", False)
+SESSION_COOKIE_SECURE = EDUCREDIT_HTTPS or env_bool("EDUCREDIT_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if EDUCREDIT_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    # The request header the proxy sets to "https" (empty: TLS ends at the app server itself).
+    # Only trustworthy when the proxy overwrites it, so it is the operator's to name.
+    _proxy_header = env_str("EDUCREDIT_PROXY_SSL_HEADER", "X-Forwarded-Proto").strip()
+    if _proxy_header:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+    # A year, the usual value once HTTPS works everywhere; includes subdomains of the host.
+    SECURE_HSTS_SECONDS = env_int("EDUCREDIT_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("EDUCREDIT_HSTS_PRELOAD", False)
+    # "__Host-" cookies are refused by browsers unless Secure, host-only and path "/".
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    if not SECURE_HSTS_PRELOAD:
+        # Entering the browsers' preload list binds the whole registered domain
+        # (henan.gov.cn): the domain's owner decides that, not this application.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -206,7 +244,7 @@ EDUCREDIT_AUDIT_ORIGIN = env_str("EDUCREDIT_AUDIT_ORIGIN", "educredit.jyt.henan.
 # A signed tree head is sealed inside the append that reaches each multiple (0: only by hand).
 EDUCREDIT_AUDIT_SEAL_EVERY = env_int("EDUCREDIT_AUDIT_SEAL_EVERY", 1000)
 
-# Accounts: TOTP second factor for admins and reviewers (tests and the demo may switch it off),
+# Accounts: TOTP second factor for every staff role (ADR 0031; tests may switch it off),
 # sign-in throttling (failures in a sliding window, per username and per client address).
 EDUCREDIT_REQUIRE_TOTP = env_bool("EDUCREDIT_REQUIRE_TOTP", True)
 EDUCREDIT_LOGIN_WINDOW_SECONDS = env_int("EDUCREDIT_LOGIN_WINDOW_SECONDS", 15 * 60)

@@ -15,6 +15,9 @@ urlpatterns = [
     path("disclosure/", include("educredit.disclosure.urls")),
     path("exchange/", include("educredit.exchange.urls")),
     path("sanctions/", include("educredit.sanctions.urls")),
+    path("rights/", include("educredit.rights.urls")),
+    path("self/", include("educredit.rights.self_urls")),
+    path("verify/", include("educredit.rights.public_urls")),
     path("api/", api.urls),
     path("", include("educredit.portal.urls")),
 ]

@@ -73,6 +73,10 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
+# Where credit subjects (accounts without an organisation) land after signing in.
+SELF_SERVICE_PREFIX = "/self/"
+
+
 def _finish_sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
     request.session.pop(PENDING_KEY, None)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -80,6 +84,9 @@ def _finish_sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResp
         username=user.username, ip_address=client_ip(request), outcome=LoginAttemptOutcome.SUCCEEDED
     )
     services.user_record_sign_in(user=user)
+    if user.organisation_id is None and not next_url.startswith(SELF_SERVICE_PREFIX):
+        # A credit subject: the workspace is not theirs, self-service is.
+        return HttpResponseRedirect(SELF_SERVICE_PREFIX)
     return HttpResponseRedirect(next_url)
 
 

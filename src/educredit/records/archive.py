@@ -15,12 +15,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from educredit.records.choices import ListEntryStatus
 from educredit.records.lists import list_entries_visible_to
 from educredit.records.models import CreditListEntry, CreditRecord, CreditRecordTransition
-from educredit.subjects.models import Institution, Person, SubjectQueryLog
+from educredit.subjects.models import Institution, Person
+from educredit.subjects.query_log import query_log_write
 
 # A timeline longer than this is cut (the filters narrow it); the page says so.
 TIMELINE_LIMIT = 200
@@ -181,13 +181,12 @@ def subject_archive(
 
 
 @transaction.atomic
-def person_archive_query_record(*, user: Any, person: Person) -> SubjectQueryLog:
+def person_archive_query_record(*, user: Any, person: Person, purpose: str = "") -> None:
     """Log that ``user`` opened ``person``'s credit archive (a query of non-public data)."""
-    return SubjectQueryLog.objects.create(
-        user=user,
-        organisation=user.organisation,
-        at=timezone.now(),
-        purpose=ARCHIVE_QUERY_PURPOSE,
+    query_log_write(
+        reader=user,
+        purpose=purpose or ARCHIVE_QUERY_PURPOSE,
+        route="records:person_archive",
+        persons=[person],
         document_type=person.document_type,
-        person=person,
     )

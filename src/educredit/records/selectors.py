@@ -98,3 +98,39 @@ def credit_record_history(record: CreditRecord) -> QuerySet[CreditRecordTransiti
 def credit_records_punishment_basis(records: QuerySet[CreditRecord]) -> QuerySet[CreditRecord]:
     """Those of ``records`` that may ground a punishment (effective, not §13-exempt)."""
     return records.filter(status=CreditRecordStatus.EFFECTIVE).exclude(HENAN13_EXEMPT)
+
+
+# Statuses a subject sees of its own records: everything decided, never drafts in progress.
+SUBJECT_VISIBLE_STATUSES = (
+    CreditRecordStatus.EFFECTIVE,
+    CreditRecordStatus.UNDER_OBJECTION,
+    CreditRecordStatus.REPAIRED,
+    CreditRecordStatus.REVOKED,
+    CreditRecordStatus.EXPIRED,
+)
+
+
+def credit_records_of_subject(
+    *, person: Person | None = None, institution: Institution | None = None
+) -> QuerySet[CreditRecord]:
+    """A subject's own decided records (Henan §40: free self-query), newest decision first."""
+    if (person is None) == (institution is None):
+        return CreditRecord.objects.none()
+    subject = {"person": person} if person is not None else {"institution": institution}
+    return (
+        CreditRecord.objects.filter(status__in=SUBJECT_VISIBLE_STATUSES, **subject)
+        .select_related("catalog_item", "organisation")
+        .order_by("-decision_date", "-pk")
+    )
+
+
+def access_own_credit_record(
+    *, public_id: Any, person: Person | None = None, institution: Institution | None = None
+) -> CreditRecord:
+    """One of the subject's own decided records, or 404 (someone else's is never revealed)."""
+    try:
+        return credit_records_of_subject(person=person, institution=institution).get(
+            public_id=_as_uuid(public_id)
+        )
+    except CreditRecord.DoesNotExist as exc:
+        raise Http404 from exc

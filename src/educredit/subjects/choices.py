@@ -81,3 +81,21 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("处理中")
     FINISHED = "finished", _("已完成")
     FAILED = "failed", _("失败")
+
+
+class QueryMode(models.TextChoices):
+    """The three ways credit information may be read (Henan §18), and the subject's own view."""
+
+    PUBLIC = "public", _("公开查询")
+    GOVERNMENT = "government", _("政务共享")
+    AUTHORISED = "authorised", _("授权查询")
+    SELF = "self", _("本人查询")
+
+
+class QueryKind(models.TextChoices):
+    """What a logged query did with non-public credit information."""
+
+    LOOKUP = "lookup", _("证件号码查询")
+    VIEW = "view", _("查看")
+    EXPORT = "export", _("导出")
+    REPORT = "report", _("信用报告")

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from educredit.accounts.choices import OrganisationKind
 from educredit.accounts.models import Organisation
 from educredit.subjects import regions
+from educredit.core import uploads
 from educredit.subjects.choices import (
     AffiliationRole,
     DocumentType,
@@ -189,6 +190,10 @@ def open_source(path: Path, filename: str) -> RowSource:
         magic = handle.read(4)
     suffix = Path(filename).suffix.lower()
     if magic == XLSX_MAGIC:
+        try:
+            uploads.xlsx_check(path)  # a zip bomb is refused before openpyxl opens it
+        except uploads.UploadRefusedError as exc:
+            raise ImportFileError(str(exc)) from None
         return XlsxSource(path)
     if suffix in {".xls", ".et"} or magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(

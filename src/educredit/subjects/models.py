@@ -20,6 +20,8 @@ from educredit.subjects.choices import (
     InstitutionLevel,
     InstitutionOwnership,
     NameDiscrepancyStatus,
+    QueryKind,
+    QueryMode,
 )
 
 
@@ -278,24 +280,56 @@ class NameDiscrepancy(AuditedModel):
 
 
 class SubjectQueryLog(models.Model):
-    """One look-up of a person by document number: who, when, why, whom (never the number)."""
+    """One query of a subject's non-public credit information (查询记录, Henan §18, §24, §40).
 
-    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    Who asked (a staff user, an API client, an authorised third party or the subject), how
+    (mode), for what (purpose and legal basis), which fields, through which page or endpoint,
+    and about whom — never the document number asked for. An export or bulk view writes one row
+    per subject, sharing a ``batch``. The subject sees these rows ("who looked at me").
+    """
+
+    user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    api_client = models.ForeignKey(
+        "accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A third party querying under a subject's authorisation has no organisation here.
+    requester_name = models.CharField(_("查询方"), max_length=200, blank=True)
     at = models.DateTimeField(db_index=True)
+    mode = models.CharField(
+        _("查询方式"), max_length=20, choices=QueryMode.choices, default=QueryMode.GOVERNMENT
+    )
+    kind = models.CharField(
+        _("查询类型"), max_length=20, choices=QueryKind.choices, default=QueryKind.LOOKUP
+    )
     purpose = models.CharField(_("查询事由"), max_length=300)
-    document_type = models.CharField(max_length=20, choices=DocumentType.choices)
+    legal_basis = models.CharField(_("查询依据"), max_length=300, blank=True)
+    fields = models.CharField(_("查询字段"), max_length=500, blank=True)
+    # The URL name of the page or API operation that served the query.
+    route = models.CharField(max_length=120, blank=True)
+    batch = models.UUIDField(null=True, blank=True)
+    document_type = models.CharField(max_length=20, choices=DocumentType.choices, blank=True)
     # Null when nothing was found within the reader's jurisdiction.
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="query_logs"
     )
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="query_logs"
+    )
 
     class Meta:
         ordering = ["-at"]
-        verbose_name = _("证件号码查询记录")
-        verbose_name_plural = _("证件号码查询记录")
+        verbose_name = _("查询记录")
+        verbose_name_plural = _("查询记录")
+        indexes = [
+            models.Index(fields=["person", "at"], name="querylog_person_at"),
+            models.Index(fields=["institution", "at"], name="querylog_institution_at"),
+            models.Index(fields=["user", "at"], name="querylog_user_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.at:%Y-%m-%d %H:%M} {self.purpose}"

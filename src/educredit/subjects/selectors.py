@@ -8,10 +8,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from educredit.core.crypto import blind_index, normalise_document_number
-from educredit.subjects.choices import AffiliationRole
+from educredit.subjects.choices import AffiliationRole, QueryKind
 from educredit.subjects.models import (
     Affiliation,
     FormerName,
@@ -19,8 +18,8 @@ from educredit.subjects.models import (
     Institution,
     NameDiscrepancy,
     Person,
-    SubjectQueryLog,
 )
+from educredit.subjects.query_log import query_log_write
 
 
 def _as_uuid(public_id: Any) -> uuid.UUID:
@@ -143,13 +142,14 @@ def person_find(*, user: Any, document_type: str, id_number: str, purpose: str) 
     person = (
         people_visible_to(user).filter(document_type=document_type, id_number_index=index).first()
     )
-    SubjectQueryLog.objects.create(
-        user=user,
-        organisation=user.organisation,
-        at=timezone.now(),
-        purpose=purpose.strip()[:300],
+    query_log_write(
+        reader=user,
+        purpose=purpose,
+        kind=QueryKind.LOOKUP,
+        route="subjects:person_lookup",
+        persons=[person] if person is not None else [],
         document_type=document_type,
-        person=person,
+        log_empty=True,
     )
     return person
 

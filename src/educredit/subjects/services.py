@@ -25,6 +25,7 @@ from educredit.accounts.choices import UserRole
 from educredit.accounts.models import Organisation, User
 from educredit.audit.models import AuditedModel
 from educredit.audit.services import audit_append
+from educredit.core import uploads
 from educredit.core.crypto import (
     blind_index,
     decrypt_text,
@@ -780,6 +781,10 @@ def import_run_start(
         raise SubjectError(
             _("请上传 .csv 或 .xlsx 文件 / Upload a .csv or .xlsx file"), field="file"
         )
+    try:
+        uploads.upload_check(upload)  # size, type by content, zip bomb: before storing
+    except uploads.UploadRefusedError as exc:
+        raise SubjectError(str(exc), field="file") from None
     run = ImportRun(
         kind=kind,
         original_filename=filename[:255],

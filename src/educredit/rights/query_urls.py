@@ -1,0 +1,7 @@
+"""Routes of the query pages: staff (/rights/), self-service (/self/), public (/verify/)."""
+
+from django.urls import URLPattern
+
+staff_patterns: list[URLPattern] = []
+self_patterns: list[URLPattern] = []
+public_patterns: list[URLPattern] = []
