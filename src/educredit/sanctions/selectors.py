@@ -19,7 +19,13 @@ from educredit.catalog.choices import SubjectType
 from educredit.catalog.selectors import catalog_items, current_catalog_version
 from educredit.core.clock import today
 from educredit.sanctions.choices import MeasureListVersionStatus, MeasureVerdict
-from educredit.sanctions.models import Measure, MeasureListVersion, Restriction, Scenario
+from educredit.sanctions.models import (
+    Measure,
+    MeasureListVersion,
+    Restriction,
+    Scenario,
+    ScreeningCheck,
+)
 from educredit.subjects.models import Institution, Person
 
 
@@ -196,3 +202,18 @@ def verdict_for(
     rows = restrictions_for(subject, scenario=scenario, as_of=as_of, with_basis=with_basis)
     verdict = rows[0].verdict if rows else CLEAR
     return Screening(verdict=str(verdict), restrictions=rows)
+
+
+def checks_of_subject(
+    *, person: Person | None = None, institution: Institution | None = None
+) -> QuerySet[ScreeningCheck]:
+    """The screening checks made about one subject, newest first (the subject's own query
+    history: who checked them, when and for which scenario)."""
+    if (person is None) == (institution is None):
+        return ScreeningCheck.objects.none()
+    subject_filter = Q(person=person) if person is not None else Q(institution=institution)
+    return (
+        ScreeningCheck.objects.filter(subject_filter)
+        .select_related("client", "user", "organisation")
+        .order_by("-created_at", "-pk")
+    )
