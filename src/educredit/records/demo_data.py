@@ -68,7 +68,7 @@ REALISTIC = {
 }
 
 
-def _payload(
+def demo_payload(
     item: CatalogItem, decision: datetime.date, institution: Institution
 ) -> dict[str, Any]:
     """A value for every field of the item's schema, valid for its type."""
@@ -126,7 +126,7 @@ def _record(
         issuing_body=side.clerk.organisation.name if side.clerk.organisation else "",
         issuing_body_uscc=ISSUER_USCC,
         decision_date=decision,
-        payload=_payload(item, decision, side.institution),
+        payload=demo_payload(item, decision, side.institution),
     )
     if status == CreditRecordStatus.REVOKED:
         record = services.credit_record_submit(actor=side.clerk, record=record)

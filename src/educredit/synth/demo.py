@@ -31,6 +31,7 @@ from educredit.subjects import services as subjects_services
 from educredit.subjects.choices import AffiliationRole, InstitutionKind, InstitutionOwnership
 from educredit.subjects.models import Institution, Person
 from educredit.synth.demo_files import penalty_sample_write
+from educredit.synth.demo_rights import TEACHER_LOGIN, TRAINING_LOGIN, demo_subject_accounts
 from educredit.synth.generator import dataset_id_for, province_generate, read_manifest
 from educredit.synth.loader import province_load
 from educredit.synth.models import ProvinceLoad
@@ -219,6 +220,19 @@ def _try_this(training: Institution) -> list[str]:
     ]
 
 
+def _try_rights(*, first: int) -> list[str]:
+    """Issue 6's walk: objection, repair, credit report and its verification."""
+    steps = [
+        f"{TEACHER_LOGIN}：我的信用记录 → 提出异议 / object to a record (/self/)；"
+        "zhengzhou_reviewer：/rights/objections/ 处理异议 / decide it",
+        f"{TRAINING_LOGIN}：信用修复 → 申请 / apply for repair；"
+        "zhengzhou_reviewer：/rights/repairs/ 准予修复 / grant it",
+        f"{TRAINING_LOGIN}：信用报告 → 下载 PDF / download the report；"
+        "任何人 / anyone: http://127.0.0.1:8000/verify/ 核验 / verify it",
+    ]
+    return [f"{number}. {step}" for number, step in enumerate(steps, start=first)]
+
+
 def _penalty_sample(directory: Path, county: Organisation, training: Institution) -> Path | None:
     """The GBK spreadsheet of 200 penalties (10 wrong) on 中原区's institutions, if it can be."""
     if not county.uscc:
@@ -368,16 +382,33 @@ def demo_prepare(
             )
         )
     logins = {user.username: user for user, _role, _sees in people}
+    county_teachers = _teachers_of(school)
     demo_credit_records(
         county_clerk=logins["zhongyuan_clerk"],
         county_reviewer=logins["zhengzhou_reviewer"],
         county_institution=school,
-        county_people=_teachers_of(school),
+        county_people=county_teachers,
         university_clerk=logins["university_clerk"],
         university_reviewer=admin,
         university=university,
         university_people=_teachers_of(university),
     )
+    for username, who in demo_subject_accounts(
+        clerk=logins["zhongyuan_clerk"],
+        reviewer=logins["zhengzhou_reviewer"],
+        training=training,
+        teachers=county_teachers,
+        password=password,
+    ):
+        report.logins.append(
+            DemoLogin(
+                username=username,
+                role="信用主体（自助服务） / credit subject (self-service)",
+                organisation=who,
+                sees="本主体的信用信息 / its own credit information: /self/",
+            )
+        )
+    report.try_this += _try_rights(first=len(report.try_this) + 1)
     # The bulk load bypasses the signals that keep the portal's search index current.
     search_index_rebuild()
     # Sign a tree head over everything the demo wrote, so `educredit audit prove N` works at once.

@@ -173,3 +173,25 @@ def test_demo_offers_a_training_institution_to_try_a_penalty_on(tmp_path: Path, 
     assert DEMO_TRAINING_NAME in client.get("/query/", {"q": training.uscc}).content.decode()
     response = client.get(f"/institutions/{training.public_id}/")
     assert "超范围开展学科类培训" in response.content.decode()
+
+
+def test_demo_subjects_sign_in_to_self_service(tmp_path: Path, client) -> None:
+    """Issue 6's walk can be tried: the training institution and a teacher sign in to
+    self-service with the demo password, see their own records, and the institution's
+    penalty is already past its minimum disclosure period (so it can be repaired)."""
+    from educredit.core.clock import today
+    from educredit.records.models import CreditRecord
+    from educredit.synth.demo_rights import PENALTY_NUMBER, TEACHER_LOGIN, TRAINING_LOGIN
+
+    out = run_demo(tmp_path)
+    assert TRAINING_LOGIN in out and TEACHER_LOGIN in out
+    penalty = CreditRecord.objects.get(decision_number=PENALTY_NUMBER)
+    assert penalty.status == "effective"
+    assert penalty.repair_allowed_from is not None and penalty.repair_allowed_from <= today()
+    for username in (TRAINING_LOGIN, TEACHER_LOGIN):
+        signed = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+        assert signed.status_code == 302 and signed["Location"] == "/self/"
+        home = client.get("/self/")
+        assert home.status_code == 200
+        assert "data-ec-record" in home.content.decode()
+        client.logout()
