@@ -24,6 +24,7 @@ from educredit.records.choices import CreditRecordSource, CreditRecordStatus
 from educredit.records.models import CreditRecord
 from educredit.records.schemas import RecordErrorOut, RecordIn, RecordOut
 from educredit.records.selectors import access_credit_record_for_user, credit_records_visible_to
+from educredit.rights.purpose import staff_read_log
 from educredit.subjects.models import Institution, Person
 
 router = Router(tags=["records"])
@@ -199,4 +200,7 @@ def record_detail(request: HttpRequest, credit_record_id: uuid.UUID) -> dict[str
     """One record, or 404 whether it is missing or outside the caller's jurisdiction."""
     caller = request.auth  # type: ignore[attr-defined]
     record = access_credit_record_for_user(caller, credit_record_id)
+    staff_read_log(
+        request, reader=caller, persons=[record.person], institutions=[record.institution]
+    )
     return record_out(record)

@@ -32,6 +32,7 @@ from educredit.records.choices import (
     ResponsibleRole,
 )
 from educredit.records.models import CreditListEntry
+from educredit.rights.purpose import staff_read_log
 from educredit.subjects import selectors as subject_selectors
 from educredit.subjects.models import Institution, Person
 from educredit.web.paging import filters_query_string, page_of
@@ -228,6 +229,12 @@ def list_entry_list(request: HttpRequest) -> HttpResponse:
         request.user, kind=data.get("kind", ""), status=data.get("status", ""), q=data.get("q", "")
     )
     page = page_of(request, entries)
+    shown = list(page.object_list)
+    staff_read_log(
+        request,
+        persons=[entry.person for entry in shown],
+        institutions=[entry.institution for entry in shown],
+    )
     return render(
         request,
         "records/lists/entry_list.html",
@@ -303,6 +310,7 @@ def list_entry_propose(request: HttpRequest) -> HttpResponse:
 def list_entry_detail(request: HttpRequest, entry_id: str) -> HttpResponse:
     """One entry: basis records, notice, deadline and its rule, responsible people, actions."""
     entry = lists.access_list_entry_for_user(request.user, entry_id)
+    staff_read_log(request, persons=[entry.person], institutions=[entry.institution])
     return render(request, "records/lists/entry_detail.html", _detail_context(request, entry))
 
 
@@ -468,6 +476,7 @@ def _archive_page(request: HttpRequest, subject: Institution | Person) -> HttpRe
 def institution_archive(request: HttpRequest, institution_id: str) -> HttpResponse:
     """An institution's credit archive (信用档案)."""
     institution = subject_selectors.access_institution_for_user(request.user, institution_id)
+    staff_read_log(request, institutions=[institution])
     return _archive_page(request, institution)
 
 

@@ -35,6 +35,7 @@ from educredit.records.forms import (
     current_items,
 )
 from educredit.records.models import CreditRecord
+from educredit.rights.purpose import staff_read_log
 from educredit.subjects.models import Institution, Person
 from educredit.subjects.selectors import institutions_visible_to, person_find
 from educredit.web.paging import filters_query_string, page_of
@@ -67,10 +68,22 @@ def record_list(request: HttpRequest) -> HttpResponse:
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
+    page = page_of(request, records)
+    _log_records_shown(request, page.object_list)
     return render(
         request,
         "records/record_list.html",
-        {"form": form, "page": page_of(request, records), "query": filters_query_string(request)},
+        {"form": form, "page": page, "query": filters_query_string(request)},
+    )
+
+
+def _log_records_shown(request: HttpRequest, records: Any) -> None:
+    """Query log (Henan §24): one batch for the subjects of the records on the page."""
+    shown = list(records)
+    staff_read_log(
+        request,
+        persons=[record.person for record in shown],
+        institutions=[record.institution for record in shown],
     )
 
 
@@ -78,12 +91,10 @@ def record_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Submitted records awaiting review, oldest first."""
-    return render(
-        request,
-        "records/review_queue.html",
-        # A hundred a page: a reviewer ticks a whole imported batch in a few pages.
-        {"page": page_of(request, selectors.review_queue_for(request.user), size=100)},
-    )
+    # A hundred a page: a reviewer ticks a whole imported batch in a few pages.
+    page = page_of(request, selectors.review_queue_for(request.user), size=100)
+    _log_records_shown(request, page.object_list)
+    return render(request, "records/review_queue.html", {"page": page})
 
 
 # One request approves at most what a page of the queue shows, several pages' worth at most.
@@ -233,6 +244,7 @@ def record_edit(request: HttpRequest, credit_record_id: str) -> HttpResponse:
     if record.status != CreditRecordStatus.DRAFT:
         messages.error(request, _("只有草稿可以修改 / Only drafts can be edited"))
         return redirect("records:record_detail", credit_record_id=record.public_id)
+    _log_records_shown(request, [record])
     form = RecordEntryForm(
         request.POST or None,
         item=record.catalog_item,
@@ -275,6 +287,7 @@ def _actions_for(user: Any, record: CreditRecord) -> list[lifecycle.Transition]:
 def record_detail(request: HttpRequest, credit_record_id: str) -> HttpResponse:
     """One record: its fields, subject, status history, audit entries and allowed actions."""
     record = selectors.access_credit_record_for_user(request.user, credit_record_id)
+    _log_records_shown(request, [record])
     fields = [
         (spec.get("label", spec["name"]), record.payload.get(spec["name"], ""))
         for spec in record.catalog_item.field_schema or []
