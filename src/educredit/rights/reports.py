@@ -37,7 +37,7 @@ from educredit.rights.choices import AuthorisationStatus, ReportRequester
 from educredit.rights.models import Authorisation, CreditReport, SubjectAccount
 from educredit.rights.query_history import query_history_for
 from educredit.rights.self_service import new_code, subject_of
-from educredit.sanctions.selectors import restrictions_for
+from educredit.sanctions.selectors import restrictions_for, scenarios
 from educredit.subjects.choices import QueryKind, QueryMode
 from educredit.subjects.models import Institution, Person
 from educredit.subjects.query_log import query_log_write
@@ -140,11 +140,12 @@ def _lists_part(subject: dict[str, Any], as_of: dt.date) -> list[dict[str, Any]]
 
 def _measures_part(subject_obj: Institution | Person, as_of: dt.date) -> list[dict[str, Any]]:
     rows = restrictions_for(subject_obj, as_of=as_of, with_basis=False)
+    names = dict(scenarios().values_list("code", "name")) if rows else {}
     return [
         {
             "matter": row.measure.matter,
             "verdict": str(row.get_verdict_display()),
-            "scenario": row.scenario,
+            "scenario": names.get(row.scenario, row.scenario),
             "implementer": row.measure.implementer,
             "starts_on": _day(row.starts_on),
             "ends_on": _day(row.ends_on),

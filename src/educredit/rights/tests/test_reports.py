@@ -35,6 +35,8 @@ from educredit.rights.tests.factories import (
     make_teacher,
     signed_in,
 )
+from educredit.sanctions.tests.factories import shipped_measure_list
+from educredit.sanctions.tests.test_restrictions import revocation
 from educredit.subjects.choices import QueryKind, QueryMode
 from educredit.subjects.models import Institution, Person, SubjectQueryLog
 from educredit.subjects.services import person_document_number
@@ -274,3 +276,19 @@ def test_an_unknown_code_is_said_so_and_the_check_is_rate_limited(settings: Any)
     _verify_page(public, "ABCD-EFGH-JKMN-PQRT")
     page = public.post(reverse("rights_public:report_verify"), {"code": "ABCD-EFGH-JKMN-PQRU"})
     assert page.status_code == 429
+
+
+def test_measures_in_force_are_in_the_report() -> None:
+    shipped_measure_list()
+    county = make_county()
+    teacher = make_teacher(county, name="赵老师")
+    revocation(county.clerk, county.reviewer, teacher)
+    user = make_subject_user(actor=county.clerk, person=teacher)
+    report = credit_report_issue(actor=user, person=teacher, requester=ReportRequester.SELF)
+    assert report.content["counts"]["measures"] >= 1
+    with report.pdf.open("rb") as handle:
+        text = _pdf_text(handle.read())
+    assert "撤销教师资格" in text
+    measure = report.content["measures"][0]
+    assert measure["matter"] in text
+    assert measure["scenario"] != "teacher_qualification"  # shown by its name
