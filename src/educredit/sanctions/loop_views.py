@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET
 
 from educredit.accounts.permissions import access_staff
 from educredit.core import clock
+from educredit.rights.approvals import bulk_access_guard, canonical_parameters
+from educredit.rights.purpose import staff_read_log
 from educredit.sanctions import dashboard
 from educredit.sanctions.choices import MeasureVerdict
 from educredit.sanctions.feedback import overdue_cutoff, overdue_q
@@ -27,6 +29,7 @@ from educredit.sanctions.forms import LoopFilterForm
 from educredit.sanctions.models import CheckFeedbackOutcome, ScreeningCheck
 from educredit.sanctions.selectors import scenarios
 from educredit.sanctions.views import scenario_label
+from educredit.subjects.choices import QueryKind
 
 LIST_LIMIT = 200
 CHART_BAR_AREA = 300  # SVG units the largest row spans (the chart is 400 units wide)
@@ -162,7 +165,14 @@ def _context(request: HttpRequest) -> dict[str, Any]:
 @require_GET
 def loop(request: HttpRequest) -> HttpResponse:
     """The loop's effectiveness over the user's jurisdiction for a date range."""
-    return render(request, "sanctions/loop.html", _context(request))
+    context = _context(request)
+    checks = [row[0] for row in context["hit_rows"]]
+    staff_read_log(
+        request,
+        persons=[check.person for check in checks],
+        institutions=[check.institution for check in checks],
+    )
+    return render(request, "sanctions/loop.html", context)
 
 
 def _figures_sheet(book: Any, title: str, rows: list[dashboard.LoopFigures]) -> None:
@@ -182,6 +192,23 @@ def loop_export(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
 
     context = _context(request)
+    hits = list(dashboard.hit_list(context["listed"]))
+    persons = {check.person_id: check.person for check in hits if check.person_id}
+    institutions = {check.institution_id: check.institution for check in hits if check.institution}
+    stopped = bulk_access_guard(
+        request,
+        "sanctions:loop_export",
+        canonical_parameters(request),
+        len(persons) + len(institutions),
+    )
+    if stopped is not None:
+        return stopped
+    staff_read_log(
+        request,
+        persons=persons.values(),
+        institutions=institutions.values(),
+        kind=QueryKind.EXPORT,
+    )
     book = Workbook()
     first = book.active
     assert first is not None  # noqa: S101 - a new workbook has one sheet
@@ -202,7 +229,7 @@ def loop_export(request: HttpRequest) -> HttpResponse:
         ]
     )
     cutoff = overdue_cutoff(context["today"])
-    for check in dashboard.hit_list(context["listed"]).iterator(chunk_size=2000):
+    for check in hits:
         sheet.append(
             [
                 str(check.public_id),
