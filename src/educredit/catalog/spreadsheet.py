@@ -30,6 +30,8 @@ from educredit.catalog.choices import (
 )
 from educredit.catalog.models import CatalogItem, CatalogVersion
 from educredit.catalog.schema import FIELD_TYPE_LABELS, FIELD_TYPES
+from educredit.core import uploads
+from educredit.core.spreadsheet_safety import safe_workbook, unescape_cell
 
 ITEMS_SHEET = "目录"
 FIELDS_SHEET = "信息项"
@@ -151,12 +153,14 @@ def export_version(version: CatalogVersion) -> bytes:
     for sheet, widths in ((items_sheet, (12, 28, 10, 24)), (fields_sheet, (12, 22, 24))):
         for index, width in enumerate(widths):
             sheet.column_dimensions[chr(ord("A") + index)].width = width
+    safe_workbook(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
 def _text(value: Any) -> str:
+    value = unescape_cell(value)  # our own export quotes formula-like text
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -246,6 +250,11 @@ def parse_workbook(content: IO[bytes] | bytes) -> list[dict[str, Any]]:
     row is wrong (every problem listed)."""
     stream = io.BytesIO(content) if isinstance(content, bytes) else content
     errors: list[str] = []
+    try:
+        # Size, type by content and zip bomb, before openpyxl opens it.
+        uploads.upload_check(stream, allowed=uploads.WORKBOOK, check_name=False)
+    except uploads.UploadRefusedError as exc:
+        raise CatalogImportError([str(exc)]) from None
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not XLSX

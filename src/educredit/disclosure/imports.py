@@ -55,8 +55,10 @@ from educredit.accounts.models import User
 from educredit.audit.canonical import sequence_digester, snapshot_attnames
 from educredit.audit.services import audit_append_bulk
 from educredit.catalog.models import CatalogItem
+from educredit.core import uploads
 from educredit.core.crypto import decrypt_text, encrypt_text
 from educredit.core.lookups import AnyOf
+from educredit.core.spreadsheet_safety import safe_row
 from educredit.disclosure import mapping
 from educredit.disclosure import national as n
 from educredit.disclosure.models import Decision, DecisionImportError, DecisionImportRun
@@ -1202,7 +1204,7 @@ def write_error_report(run: DecisionImportRun, handle: IO[bytes]) -> None:
     def flush() -> None:
         if current is not None:
             padded = cells + [""] * (len(run.header) - len(cells))
-            sheet.append([*padded, current, "；".join(reasons)])
+            sheet.append(safe_row([*padded, current, "；".join(reasons)]))
 
     for error in run.row_errors.order_by("row_number", "pk").iterator(chunk_size=500):
         if error.row_number != current:
@@ -1258,6 +1260,16 @@ def decision_import_start(
         created_by=actor,
         organisation=organisation,
     )
+    try:
+        uploads.upload_check(upload)  # size, type by content, zip bomb: before storing
+    except uploads.UploadRefusedError as exc:
+        # Failed like a run whose file cannot be read, but the file is never stored.
+        from educredit.subjects.choices import ImportStatus
+
+        run.status, run.error_message = ImportStatus.FAILED, str(exc)
+        run.finished_at = timezone.now()
+        run.save()
+        return run
     # Stored under a random name: the original name is shown, never used as a path.
     run.file.save(f"{run.public_id}{suffix}", upload, save=False)
     run.save()

@@ -31,6 +31,7 @@ from educredit.accounts.permissions import access_staff
 from educredit.accounts.selectors import access_organisation_for_user
 from educredit.catalog.selectors import catalog_item_by_code
 from educredit.core import clock
+from educredit.core.spreadsheet_safety import safe_workbook
 from educredit.disclosure import entry, selectors
 from educredit.disclosure import national as n
 from educredit.disclosure.forms import (
@@ -372,6 +373,7 @@ def _workbook(context: dict[str, Any]) -> bytes:
                     reported.astimezone(clock.BEIJING).replace(tzinfo=None) if reported else None,
                 ]
             )
+    safe_workbook(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -23,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from educredit.core.spreadsheet_safety import safe_cell
 from educredit.records.choices import CreditListKind, ListEntryStatus
 from educredit.records.models import CreditListEntry
 
@@ -111,9 +112,6 @@ COLUMNS = (
     ),
 )
 KEYS = tuple(column.key for column in COLUMNS)
-# A spreadsheet reads a cell starting with one of these as a formula (or DDE command):
-# such cells get a leading apostrophe so they stay text (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _day(value: dt.date | None) -> str | None:
@@ -157,8 +155,8 @@ def etag(data: list[dict[str, str | None]], fmt: str) -> str:
 
 
 def _cell(value: str | None) -> str:
-    text = value or ""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    # Formula-like text gets a leading apostrophe (core.spreadsheet_safety, OWASP).
+    return str(safe_cell(value or ""))
 
 
 def _headers() -> list[str]:

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from educredit.catalog.choices import SubjectType
 from educredit.catalog.models import CatalogItem
+from educredit.core import uploads
+from educredit.core.spreadsheet_safety import safe_row
 from educredit.records import services
 from educredit.records.choices import CreditRecordSource, DecisionProcedure
 from educredit.subjects.imports import (
@@ -100,6 +102,10 @@ class _RollbackError(Exception):
 
 def records_import_upload(*, actor: Any, item: CatalogItem, upload: Any) -> ImportResult:
     """Import an uploaded file (a Django ``UploadedFile``)."""
+    try:
+        uploads.upload_check(upload)  # size, type by content, zip bomb: before copying
+    except uploads.UploadRefusedError as exc:
+        return ImportResult(errors=[RowError(0, "", str(exc))])
     with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix) as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
@@ -258,5 +264,5 @@ def error_report_csv(result: ImportResult) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(REPORT_HEADER)
     for error in result.errors:
-        writer.writerow([error.row or "", error.column, error.reason])
+        writer.writerow(safe_row([error.row or "", error.column, error.reason]))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

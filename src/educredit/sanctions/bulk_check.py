@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -35,9 +36,11 @@ from django.utils import timezone
 from educredit.accounts.models import ApiClient
 from educredit.audit.canonical import canonical_json, snapshot_plan
 from educredit.audit.services import audit_append_bulk, audit_head_locked
+from educredit.core import uploads
 from educredit.core.clock import today
 from educredit.core.crypto import DocumentSealer, mask_document_number, normalise_document_number
 from educredit.core.lookups import AnyOf
+from educredit.core.spreadsheet_safety import safe_row
 from educredit.sanctions.models import (
     BulkCheckRun,
     Restriction,
@@ -66,8 +69,6 @@ BATCH_SIZE = 10_000
 INLINE_MAX_ITEMS = 10_000
 ERROR = "error"
 ACTION = "sanctions.bulk_check"
-XLSX_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 # What a heading may say for each column (compared after ``normalise_heading``).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -121,24 +122,6 @@ class _Row:
 # --- starting a run -------------------------------------------------------------------------
 
 
-def sniff_upload(head: bytes) -> str:
-    """``xlsx`` or ``csv`` from a file's first bytes; ``BulkCheckError`` for anything else."""
-    if head.startswith(XLSX_MAGIC):
-        return "xlsx"
-    refused = BulkCheckError({"file": "请上传 CSV 或 XLSX 文件 / Upload a CSV or an XLSX file"})
-    if head.startswith(OLE_MAGIC) or b"\x00" in head:
-        raise refused
-    for encoding in ("utf-8", "gb18030"):
-        # The head may end inside a multi-byte character: allow up to three bytes cut off.
-        for cut in range(4):
-            try:
-                head[: len(head) - cut].decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            return "csv"
-    raise refused
-
-
 def _items_csv(items: Iterable[dict[str, Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -183,9 +166,14 @@ def bulk_check_start(
         as_of=as_of or today(),
     )
     if upload is not None:
-        head = upload.read(4096)
-        upload.seek(0)
-        suffix = ".xlsx" if sniff_upload(head) == "xlsx" else ".csv"
+        try:
+            # Judged by content (size, type, zip bomb) before anything is stored.
+            kind = uploads.upload_check(
+                upload, max_bytes=settings.EDUCREDIT_BULK_CHECK_MAX_BYTES, check_name=False
+            )
+        except uploads.UploadRefusedError as exc:
+            raise BulkCheckError({"file": str(exc)}) from None
+        suffix = f".{kind}"
         run.original_filename = Path(upload.name or "").name[:255]
         # A random name: the caller's file name is shown, never used as a path.
         run.file.save(f"{run.public_id}{suffix}", upload, save=False)
@@ -672,7 +660,7 @@ def bulk_check_process(
                 for batch in _batches(source.rows(), BATCH_SIZE):
                     parsed = [parse_row(number, values, columns) for number, values in batch]
                     for answer in answer_batch(run, caller, parsed, checks):
-                        writer.writerow(result_line(answer))
+                        writer.writerow(safe_row(result_line(answer)))
                     if progress is not None:
                         progress(run)
                 text.flush()

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from educredit.accounts.permissions import access_staff
 from educredit.core import clock
+from educredit.core.spreadsheet_safety import safe_workbook
 from educredit.rights.approvals import bulk_access_guard, canonical_parameters
 from educredit.rights.purpose import staff_read_log
 from educredit.sanctions import dashboard
@@ -241,6 +242,7 @@ def loop_export(request: HttpRequest) -> HttpResponse:
                 _status(check, cutoff)[1],
             ]
         )
+    safe_workbook(book)
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(

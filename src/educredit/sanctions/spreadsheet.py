@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from educredit.catalog.choices import SubjectType
+from educredit.core.spreadsheet_safety import safe_workbook
 from educredit.records.choices import CreditListKind
 from educredit.sanctions import selectors
 from educredit.sanctions.choices import MeasureDirection, MeasurePart, MeasureVerdict
@@ -107,6 +108,7 @@ def export_measure_list(version: MeasureListVersion) -> bytes:
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     for index, width in enumerate((24, 20, 36, 48, 12)):
         scenario_sheet.column_dimensions[chr(ord("A") + index)].width = width
+    safe_workbook(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 
 from educredit.accounts.choices import OrganisationKind
 from educredit.accounts.models import Organisation
-from educredit.subjects import regions
 from educredit.core import uploads
+from educredit.core.spreadsheet_safety import safe_row, unescape_cell
+from educredit.subjects import regions
 from educredit.subjects.choices import (
     AffiliationRole,
     DocumentType,
@@ -94,7 +95,8 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    # An error report's cells come back with the quote safe_row put before formula-like text.
+    return str(unescape_cell(value)).strip()
 
 
 def _is_blank(values: list[str]) -> bool:
@@ -734,7 +736,7 @@ def write_error_report(run: ImportRun, handle: IO[bytes]) -> None:
     def flush() -> None:
         if current is not None:
             padded = values + [""] * (len(run.header) - len(values))
-            sheet.append([*padded, current, "；".join(reasons)])
+            sheet.append(safe_row([*padded, current, "；".join(reasons)]))
 
     for error in run.row_errors.order_by("row_number", "pk").iterator(chunk_size=500):
         if error.row_number != current:
