@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 # Everything is served by the app itself (government intranets have no CDN), so the policy can
 # forbid every other origin. Inline scripts are not allowed; styles may be inline for ECharts.
@@ -27,8 +27,33 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# No page uses any powerful browser feature.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()" for feature in ("camera", "microphone", "geolocation", "payment", "usb")
+)
+
+# Paths whose answers are never for a shared or browser cache even before sign-in: the API
+# (business systems' keys see non-public data) and the sign-in pages (the TOTP enrolment page
+# shows the new secret).
+NO_STORE_PREFIXES = ("/api/", "/accounts/")
+
+
+def _carries_private_data(request: HttpRequest) -> bool:
+    """Whether the response may hold non-public data and must not be stored by any cache."""
+    if request.path.startswith(NO_STORE_PREFIXES) or request.method == "POST":
+        # POST answers include the portal's person look-up, which names one person's records.
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
 class SecurityHeadersMiddleware:
-    """Adds the content-security and permissions policies."""
+    """Adds the content-security and permissions policies, and forbids caching private answers.
+
+    ``SecurityMiddleware`` adds nosniff, the referrer and cross-origin-opener policies (and HSTS
+    under ``EDUCREDIT_HTTPS``); ``XFrameOptionsMiddleware`` adds ``X-Frame-Options: DENY``.
+    A view that sets its own ``Cache-Control`` (the portal's public open data) keeps it.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -36,9 +61,9 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
-        )
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if "Cache-Control" not in response.headers and _carries_private_data(request):
+            add_never_cache_headers(response)
         return response
 
 
