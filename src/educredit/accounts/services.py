@@ -49,8 +49,14 @@ ALLOWED_PARENT_KINDS: dict[str, frozenset[str]] = {
     OrganisationKind.OTHER: BUREAU_KINDS,
 }
 
-# Roles that must use a second factor (TOTP) when ``EDUCREDIT_REQUIRE_TOTP`` is on.
-TOTP_ROLES = frozenset({UserRole.ADMIN, UserRole.REVIEWER})
+# Roles that must use a second factor (TOTP) when ``EDUCREDIT_REQUIRE_TOTP`` is on: every role
+# that can change or export credit data (ADR 0031). Clerks create, edit and import records;
+# inspectors and read-only users can export the loop dashboard's list of screening hits
+# (which business system checked which subject), which is not public. So no staff role is
+# exempt; the portal's public pages need no account at all.
+TOTP_ROLES = frozenset(
+    {UserRole.ADMIN, UserRole.REVIEWER, UserRole.CLERK, UserRole.INSPECTOR, UserRole.VIEWER}
+)
 
 SCOPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$")
 REGION_PATTERN = re.compile(r"^\d{6}$")
@@ -407,7 +413,7 @@ def user_set_password(*, actor: Actor, user: User, password: str) -> User:
 
 
 def user_requires_totp(user: User) -> bool:
-    """Whether this user must pass a TOTP check to sign in (admins and reviewers)."""
+    """Whether this user must pass a TOTP check to sign in (every staff role, ADR 0031)."""
     return bool(settings.EDUCREDIT_REQUIRE_TOTP) and bool(user.roles() & TOTP_ROLES)
 
 

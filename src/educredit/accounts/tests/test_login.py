@@ -106,8 +106,9 @@ def test_an_inactive_user_cannot_sign_in(client, county_admin, county_clerk):
 
 @pytest.mark.usefixtures("totp_required")
 class TestTotp:
-    def test_clerks_do_not_need_a_second_factor(self, client, county_clerk):
-        assert _login(client, "zy.clerk").url == "/workspace/"
+    def test_clerks_need_a_second_factor_too(self, client, county_clerk):
+        # Clerks change credit data, so they enrol like admins (ADR 0031).
+        assert _login(client, "zy.clerk").url == "/accounts/login/totp/enrol/"
 
     def test_first_admin_sign_in_forces_enrolment(self, client, county_admin):
         response = _login(client, "zy.admin")
