@@ -41,8 +41,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("approve", S.SUBMITTED, S.EFFECTIVE, REVIEWERS, False, _("审核通过")),
     Transition("return", S.SUBMITTED, S.DRAFT, REVIEWERS, True, _("退回")),
     Transition("revoke", S.SUBMITTED, S.REVOKED, REVIEWERS, True, _("撤销")),
+    # The objection service marks as ``system:objection`` once it has checked who filed.
     Transition(
-        "mark_objection", S.EFFECTIVE, S.UNDER_OBJECTION, ANY_STAFF_WRITER, True, _("标记异议")
+        "mark_objection",
+        S.EFFECTIVE,
+        S.UNDER_OBJECTION,
+        ANY_STAFF_WRITER | {SYSTEM},
+        True,
+        _("标记异议"),
     ),
     Transition(
         "clear_objection", S.UNDER_OBJECTION, S.EFFECTIVE, REVIEWERS, True, _("异议处理完毕")
