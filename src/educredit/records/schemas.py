@@ -69,7 +69,8 @@ class RecordOut(Schema):
 
 
 class RecordErrorOut(Schema):
-    """Why a record was refused: one bilingual message per field."""
+    """Why a record was refused: one bilingual message per field (a body that does not fit
+    ``RecordIn`` comes as ninja's list of problems in ``detail``)."""
 
-    detail: str
+    detail: str | list[dict[str, Any]]
     errors: dict[str, str] = {}
