@@ -24,7 +24,12 @@ from educredit.accounts.selectors import access_organisation_for_user
 from educredit.catalog.selectors import catalog_item_by_code
 from educredit.core import clock
 from educredit.disclosure import entry, selectors
-from educredit.disclosure.schemas import DecisionsIn, DecisionsOut, QualityMonthOut
+from educredit.disclosure.schemas import (
+    DecisionsErrorOut,
+    DecisionsIn,
+    DecisionsOut,
+    QualityMonthOut,
+)
 from educredit.disclosure.validation import RowValidator
 from educredit.records import services as records
 from educredit.records.choices import CreditRecordSource, DecisionProcedure
@@ -133,7 +138,7 @@ def _enter(request: HttpRequest, kind: str, data: DecisionsIn) -> Status[dict[st
 
 @router.post(
     "/penalties/",
-    response={200: DecisionsOut, 201: DecisionsOut, 422: DecisionsOut},
+    response={200: DecisionsOut, 201: DecisionsOut, 422: DecisionsOut | DecisionsErrorOut},
     auth=api_auth(WRITE),
     summary="报送行政处罚决定（全国双公示格式，幂等）/ Submit penalty decisions",
 )
@@ -144,7 +149,7 @@ def penalties_submit(request: HttpRequest, data: DecisionsIn) -> Status[dict[str
 
 @router.post(
     "/licences/",
-    response={200: DecisionsOut, 201: DecisionsOut, 422: DecisionsOut},
+    response={200: DecisionsOut, 201: DecisionsOut, 422: DecisionsOut | DecisionsErrorOut},
     auth=api_auth(WRITE),
     summary="报送行政许可决定（全国双公示格式，幂等）/ Submit licence decisions",
 )

@@ -59,6 +59,13 @@ class DecisionsOut(Schema):
     failed: int = 0
 
 
+class DecisionsErrorOut(Schema):
+    """A request refused as a whole (neither or both of row and rows, an unknown item or
+    procedure), or a body that does not fit ``DecisionsIn`` (ninja's list of problems)."""
+
+    detail: str | list[dict[str, Any]]
+
+
 class QualityOut(Schema):
     organisation: uuid.UUID
     name: str
