@@ -122,7 +122,8 @@ def authorisation_redeem(*, code: str, grantee_name: str) -> Authorisation:
         )
     )
     authorisation = (
-        Authorisation.objects.select_for_update()
+        # ``of``: PostgreSQL cannot lock the nullable side of the subject joins.
+        Authorisation.objects.select_for_update(of=("self",))
         .select_related("person", "institution")
         .filter(code_digest=code_digest(code))
         .first()
