@@ -197,7 +197,7 @@ def test_evidence_download_is_logged_and_oversized_files_refused(story: dict[str
     )
     response = reviewer.get(download)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")  # type: ignore[attr-defined]
     assert SubjectQueryLog.objects.filter(
         route="rights:objection_evidence", user=county.reviewer, person=teacher
     ).exists()
