@@ -15,8 +15,9 @@ from ninja.responses import Status
 from educredit.accounts.api_auth import KNOWN_SCOPES, ApiKeyAuth, StaffSessionAuth, api_auth
 from educredit.accounts.models import ApiClient
 from educredit.core.clock import today
+from educredit.rights.purpose import staff_read_log
 from educredit.sanctions import feedback, initiations, screening
-from educredit.sanctions.models import Subscription
+from educredit.sanctions.models import InitiationEvent, Subscription
 from educredit.sanctions.schemas import (
     CheckErrorOut,
     CheckIn,
@@ -277,4 +278,15 @@ def feed(request: HttpRequest, response: HttpResponse, after: int = 0, limit: in
     client = request.auth  # type: ignore[attr-defined]
     subscription = Subscription.objects.filter(client=client).first()
     page = initiations.feed_for(subscription, after=max(0, after), limit=limit)
+    # The events name subjects under measures: a read of non-public information, logged.
+    read = InitiationEvent.objects.filter(
+        id__in=[event["event_id"] for event in page.events]
+    ).select_related("person", "institution")
+    staff_read_log(
+        request,
+        reader=client,
+        persons=[event.person for event in read],
+        institutions=[event.institution for event in read],
+        fields=("feed",),
+    )
     return {"events": page.events, "next_cursor": page.next_cursor, "has_more": page.has_more}

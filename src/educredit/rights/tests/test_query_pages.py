@@ -4,16 +4,21 @@ authorisations of third parties."""
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
+from educredit.accounts.choices import UserRole
 from educredit.audit.models import AuditEntry
 from educredit.catalog.choices import SubjectType
 from educredit.core import clock
 from educredit.records.models import CreditRecord
-from educredit.records.tests.factories import make_catalog_item, make_record
+from educredit.records.tests.factories import make_catalog_item, make_record, make_reviewer
 from educredit.rights import authorisations
 from educredit.rights.choices import AuthorisationStatus
 from educredit.rights.models import Authorisation
@@ -25,8 +30,12 @@ from educredit.rights.tests.factories import (
     make_teacher,
     signed_in,
 )
+from educredit.sanctions.tests.factories import shipped_measure_list
+from educredit.sanctions.tests.test_restrictions import revocation
 from educredit.subjects.choices import QueryMode
 from educredit.subjects.models import Person, SubjectQueryLog
+from educredit.subjects.tests.factories import make_institution, make_person, resident_id
+from educredit.testing.factories import make_api_client, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +181,27 @@ def test_a_subject_cannot_revoke_another_subjects_authorisation() -> None:
     assert response.status_code == 404
     authorisation.refresh_from_db()
     assert authorisation.status == AuthorisationStatus.ACTIVE
+
+
+def test_the_sanctions_feed_logs_the_subjects_it_names(county: Any) -> None:
+    shipped_measure_list()
+    school = make_institution(supervisor=county, name="订阅学校", serial=880_001)
+    teacher = make_person(institution=school, name="订阅人", number=resident_id(88))
+    clerk = make_user(organisation=county, username="feed.clerk", roles=[UserRole.CLERK])
+    revocation(clerk, make_reviewer(organisation=county), teacher)
+    client, key = make_api_client(organisation=county, name="人事系统", scopes=["sanctions:feed"])
+    call_command(
+        "sanctions",
+        "subscribe",
+        client.key_prefix,
+        "--scenarios",
+        "teacher_qualification",
+        stdout=StringIO(),
+    )
+
+    response = Client().get("/api/sanctions/feed", HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    assert response.status_code == 200
+    assert response.json()["events"]
+    row = SubjectQueryLog.objects.get(person=teacher)
+    assert (row.api_client, row.mode) == (client, QueryMode.GOVERNMENT)
