@@ -222,7 +222,8 @@ def free_reports_left(
 
 
 def _year_start(year: int) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(year, 1, 1))  # noqa: DTZ001 - made aware here
+    # Calendar years are Beijing's, like every date the platform shows.
+    return dt.datetime(year, 1, 1, tzinfo=clock.BEIJING)
 
 
 def _verify_base() -> str:
