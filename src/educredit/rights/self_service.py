@@ -130,7 +130,8 @@ def subject_account_activate(*, code: str, username: str, password: str) -> Subj
     A re-issued code on an activated account sets a new password for the same user.
     """
     account = (
-        SubjectAccount.objects.select_for_update()
+        # ``of``: PostgreSQL cannot lock the nullable side of the outer joins.
+        SubjectAccount.objects.select_for_update(of=("self",))
         .select_related("user", "person", "institution")
         .filter(activation_digest=code_digest(code), is_active=True)
         .first()
