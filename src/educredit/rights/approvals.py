@@ -166,7 +166,10 @@ def bulk_access_guard(
     if subject_count <= bulk_access_threshold():
         return None
     user: Any = request.user
-    if bulk_access_use(actor=user, route=route, parameters=parameters) is not None:
+    access = bulk_access_use(actor=user, route=route, parameters=parameters)
+    if access is not None:
+        # The export's log rows carry the approved purpose and basis (``staff_read_log``).
+        request.bulk_access = access  # type: ignore[attr-defined]
         return None
     request.session[PENDING_SESSION_KEY] = {
         "route": route,

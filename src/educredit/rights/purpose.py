@@ -70,8 +70,13 @@ def staff_read_log(
     route: str = "",
 ) -> int:
     """Log a staff page's (or staff API operation's) read of the subjects it shows, with the
-    session's purpose unless an explicit one is given; one batch for a page of subjects."""
-    default_purpose, default_basis = session_purpose(request)
+    purpose of the bulk approval just used, else the session's, unless an explicit one is
+    given; one batch for a page of subjects."""
+    approved = getattr(request, "bulk_access", None)
+    if approved is not None:
+        default_purpose, default_basis = approved.purpose, approved.legal_basis
+    else:
+        default_purpose, default_basis = session_purpose(request)
     return query_log_write(
         reader=reader if reader is not None else request.user,
         purpose=purpose or default_purpose,

@@ -7,10 +7,15 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
+from educredit.accounts.choices import UserRole
 from educredit.rights import approvals
 from educredit.rights.choices import ApprovalStatus
 from educredit.rights.models import BulkAccessRequest
-from educredit.rights.tests.factories import make_county, signed_in
+from educredit.rights.purpose import staff_read_log
+from educredit.rights.tests.factories import make_county, make_teacher, signed_in
+from educredit.subjects.choices import QueryKind
+from educredit.subjects.models import SubjectQueryLog
+from educredit.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +105,34 @@ def test_the_loop_export_is_stopped_over_the_threshold(settings) -> None:
     response = signed_in(county.province_admin).get(reverse("sanctions:loop_export"))
     assert response.status_code == 302
     assert response["Location"] == reverse("rights:approval_request")
+
+
+def test_an_approved_export_is_logged_with_the_approved_purpose(settings) -> None:
+    settings.EDUCREDIT_BULK_ACCESS_THRESHOLD = -1
+    county = make_county()
+    admin = county.province_admin
+    access = approvals.bulk_access_request_create(
+        actor=admin,
+        route=ROUTE,
+        parameters="",
+        subject_count=0,
+        purpose="年度惩戒成效评估",
+        legal_basis="《河南省社会信用条例》第二十四条",
+    )
+    reviewer = make_user(
+        organisation=county.province, username="province.reviewer", roles=[UserRole.REVIEWER]
+    )
+    approvals.bulk_access_decide(actor=reviewer, access=access, approve=True)
+    teacher = make_teacher(county)
+    request = RequestFactory().get("/sanctions/loop/export.xlsx")
+    request.user = admin
+    request.session = {}  # type: ignore[assignment]
+
+    assert approvals.bulk_access_guard(request, ROUTE, "", 1) is None
+    staff_read_log(request, persons=[teacher], kind=QueryKind.EXPORT)
+
+    row = SubjectQueryLog.objects.get(person=teacher)
+    assert (row.purpose, row.legal_basis) == (
+        "年度惩戒成效评估",
+        "《河南省社会信用条例》第二十四条",
+    )
