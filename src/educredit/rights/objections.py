@@ -696,18 +696,20 @@ def objection_queue_for(user: Any) -> QuerySet[Objection]:
 
 
 def objections_due_for(user: Any) -> QuerySet[Objection]:
-    """Open objections the user may handle that are overdue or due within a working day
-    (the workspace to-do list)."""
-    soon = add_working_days(clock.today(), DUE_SOON_WORKING_DAYS).date
-    handled = objection_queue_for(user).filter(due_on__lte=soon)
-    if not may_review(user):
-        handled = handled.exclude(status=S.REVIEW_REQUESTED)
+    """Objections the user should act on now (the workspace to-do list): those they decide
+    that are overdue or due within a working day (never paused ones), and for the provincial
+    department's administrators every 复核 request waiting."""
     if not (_is_staff(user) and DECIDERS & set(user.roles())):
         return Objection.objects.none()
-    path = user.organisation.path
-    return handled.filter(
-        Q(record__organisation__path__startswith=path) | Q(status=S.REVIEW_REQUESTED)
+    soon = add_working_days(clock.today(), DUE_SOON_WORKING_DAYS).date
+    wanted = Q(
+        status__in=(S.RECEIVED, S.VERIFYING),
+        due_on__lte=soon,
+        record__organisation__path__startswith=user.organisation.path,
     )
+    if may_review(user):
+        wanted |= Q(status=S.REVIEW_REQUESTED)
+    return objection_queue_for(user).filter(wanted)
 
 
 def deadline_state(objection: Objection, today: dt.date | None = None) -> str:

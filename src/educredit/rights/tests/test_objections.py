@@ -149,6 +149,8 @@ def test_expert_review_is_not_counted(monkeypatch: pytest.MonkeyPatch) -> None:
             actor=county.reviewer, objection=objection, outcome="upheld", reason="x"
         )
     _on(monkeypatch, dt.date(2026, 11, 6))
+    # Past the first deadline, but the clock is stopped: nothing is late.
+    assert list(svc.objections_due_for(county.reviewer)) == []
     objection = svc.objection_resume(actor=county.reviewer, objection=objection, reason="评审结束")
     assert objection.paused_working_days == 3
     assert objection.due_on == dt.date(2026, 11, 10)
@@ -210,6 +212,8 @@ def test_review_only_for_records_grounding_a_list_entry(monkeypatch: pytest.Monk
     assert svc.may_request_review(objection)
     objection = svc.objection_request_review(actor=filer, objection=objection, reasons="不服")
     assert objection.status == ObjectionStatus.REVIEW_REQUESTED
+    assert list(svc.objections_due_for(county.province_admin)) == [objection]
+    assert list(svc.objections_due_for(county.reviewer)) == []
     # Only the provincial department's administrators decide 复核.
     with pytest.raises(PermissionDenied):
         svc.objection_review_decide(
