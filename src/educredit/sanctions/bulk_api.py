@@ -139,17 +139,23 @@ def _refused(exc: screening.ScreeningError | bulk_check.BulkCheckError) -> Statu
 def bulk_check_create(request: HttpRequest, response: HttpResponse) -> Status[Any]:
     """A file (multipart ``file``, CSV or XLSX, up to ``EDUCREDIT_BULK_CHECK_MAX_BYTES``) or
     JSON ``items`` (up to 10 000) screened as a job; every row answered is logged as a check.
-    202: the run's id and status URL. 400: a body that is not JSON; 401/403: key or scope;
-    413: the file is over the size limit; 415: not a CSV or XLSX (judged by content), or a
-    content type other than JSON or multipart; 422: unknown or retired scenario, no
-    reference, no items, too many items, a malformed item."""
+    202: the run's id and status URL. 400: a body that is not JSON, or holds U+0000;
+    401/403: key or scope; 413: the file is over the size limit; 415: not a CSV or XLSX
+    (judged by content), or a content type other than JSON or multipart; 422: unknown or
+    retired scenario, no reference, no items, too many items, a malformed item."""
     caller = request.auth  # type: ignore[attr-defined]
     if caller is UNAVAILABLE:
         return _unavailable(response)
     response["Cache-Control"] = "no-store"
     content_type = request.content_type or ""
+    # This operation reads its own body, so it refuses U+0000 as the API's parser does
+    # (imported here: educredit.api imports this module).
+    from educredit.api import NUL_REFUSED, contains_nul
+
     try:
         if content_type == "multipart/form-data":
+            if contains_nul(list(request.POST.lists())):
+                return Status(400, {"detail": NUL_REFUSED})
             upload = request.FILES.get("file")
             if upload is None:
                 return Status(
@@ -172,7 +178,10 @@ def bulk_check_create(request: HttpRequest, response: HttpResponse) -> Status[An
             )
         elif content_type == "application/json":
             try:
-                data = BulkCheckIn.model_validate(json.loads(request.body or b"null"))
+                body = json.loads(request.body or b"null")
+                if contains_nul(body):
+                    return Status(400, {"detail": NUL_REFUSED})
+                data = BulkCheckIn.model_validate(body)
             except json.JSONDecodeError:
                 return Status(400, {"detail": "请求体不是有效的 JSON / The body is not JSON"})
             except ValidationError as exc:
