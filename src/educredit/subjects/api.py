@@ -18,6 +18,8 @@ router = Router(tags=["subjects"])
 
 READ = "subjects:read"
 MAX_LIMIT = 200
+# Far past any real list, and within the databases' 64-bit OFFSET.
+MAX_OFFSET = 1_000_000_000
 
 
 class InstitutionFilter(Schema):
@@ -59,11 +61,11 @@ def _institution_out(institution: Institution) -> dict[str, Any]:
 )
 def institution_list(request: HttpRequest, filters: Query[InstitutionFilter]) -> dict[str, Any]:
     """Search by name, former name, USCC or MOE code; filter by kind and region; paged."""
-    if not 1 <= filters.limit <= MAX_LIMIT or filters.offset < 0:
+    if not 1 <= filters.limit <= MAX_LIMIT or not 0 <= filters.offset <= MAX_OFFSET:
         raise HttpError(
             422,
-            f"limit 应在 1–{MAX_LIMIT} 之间，offset 不能为负 / "
-            f"limit must be 1–{MAX_LIMIT} and offset not negative",
+            f"limit 应在 1–{MAX_LIMIT} 之间，offset 应在 0–{MAX_OFFSET} 之间 / "
+            f"limit must be 1–{MAX_LIMIT} and offset 0–{MAX_OFFSET}",
         )
     institutions = institution_search(
         request.auth,  # type: ignore[attr-defined]
