@@ -40,6 +40,8 @@ router = Router(tags=["disclosure"])
 READ = "disclosure:read"
 WRITE = "disclosure:write"
 PENALTY_ITEMS = ("JY-CF-01", "JY-CF-02", "JY-CF-03")
+# The last month whose following month is still a date (the figures need the month's end).
+LAST_MONTH = dt.date(dt.MAXYEAR, 11, 1)
 
 
 def _ref(record: CreditRecord) -> dict[str, Any]:
@@ -177,6 +179,8 @@ def quality(request: HttpRequest, month: str = "", organisation: str = "") -> di
             (int(part) for part in month.split("-")) if month else (today.year, today.month)
         )
         first = dt.date(year, number, 1)
+        if first > LAST_MONTH:
+            raise ValueError(month)
     except ValueError as exc:
         raise HttpError(422, "month 应为 YYYY-MM / month must be YYYY-MM") from exc
     by_child = selectors.quality_by_child(org, first, as_of=today)

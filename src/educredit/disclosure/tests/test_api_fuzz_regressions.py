@@ -42,3 +42,12 @@ def test_an_invalid_row_still_answers_its_results(key: str, county: Any) -> None
     response = send_checked("POST", PENALTIES, PENALTIES, key=key, body={"row": row})
     assert response.status_code == 422
     assert response.get_json()["results"][0]["status"] == "invalid"
+
+
+# Found: 9999-12 has no following month, so its figures overflowed the calendar (a 500).
+def test_a_month_past_the_calendar_is_refused(county: Any) -> None:
+    _client, key = make_api_client(organisation=county, scopes=["disclosure:read"])
+    url = "/api/disclosure/quality?month=9999-12"
+    response = send_checked("GET", "/api/disclosure/quality", url, key=key)
+    assert response.status_code == 422
+    assert "YYYY-MM" in response.get_json()["detail"]
