@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def headers(county: Any) -> dict[str, str]:
+def headers(county: Any) -> dict[str, Any]:
     scopes = ["subjects:read", "records:write", "sanctions:check"]
     _client, key = make_api_client(organisation=county, scopes=scopes)
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
@@ -32,13 +32,13 @@ def _refused(response: Any) -> None:
 
 @pytest.mark.parametrize("query", ["q=%00", "kind=a%00", "region=%0041"])
 def test_a_nul_in_a_query_string_is_refused(
-    client: Client, headers: dict[str, str], query: str
+    client: Client, headers: dict[str, Any], query: str
 ) -> None:
     _refused(client.get(f"/api/subjects/institutions?{query}", **headers))
 
 
 def test_a_nul_in_a_json_body_is_refused_and_nothing_is_written(
-    client: Client, headers: dict[str, str], county: Any
+    client: Client, headers: dict[str, Any], county: Any
 ) -> None:
     school = make_institution(supervisor=county, name="中原区第九小学", serial=60)
     body = {
@@ -58,7 +58,7 @@ def test_a_nul_in_a_json_body_is_refused_and_nothing_is_written(
 
 
 def test_a_nul_in_a_check_is_refused_not_answered_as_unavailable(
-    client: Client, headers: dict[str, str]
+    client: Client, headers: dict[str, Any]
 ) -> None:
     body = {
         "document_type": "resident_id",

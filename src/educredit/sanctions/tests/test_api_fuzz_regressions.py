@@ -19,7 +19,7 @@ BULK = "/api/sanctions/bulk-checks"
 
 
 @pytest.fixture
-def headers(shipped: Any, county: Any, settings: Any, tmp_path: Any) -> dict[str, str]:
+def headers(shipped: Any, county: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     settings.MEDIA_ROOT = tmp_path / "media"
     _client, key = make_api_client(organisation=county, scopes=["sanctions:check"])
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
@@ -27,7 +27,7 @@ def headers(shipped: Any, county: Any, settings: Any, tmp_path: Any) -> dict[str
 
 # Found: a U+0000 in the reference reached the database (PostgreSQL: 500). The bulk check
 # reads its own body, so it refuses it as the API's parser does.
-def test_a_nul_in_a_json_bulk_check_is_refused(client: Client, headers: dict[str, str]) -> None:
+def test_a_nul_in_a_json_bulk_check_is_refused(client: Client, headers: dict[str, Any]) -> None:
     body = {
         "scenario": "teacher_qualification",
         "reference": "PL\x00-2026",
@@ -39,7 +39,7 @@ def test_a_nul_in_a_json_bulk_check_is_refused(client: Client, headers: dict[str
     assert not BulkCheckRun.objects.exists()
 
 
-def test_a_nul_in_a_bulk_check_form_is_refused(client: Client, headers: dict[str, str]) -> None:
+def test_a_nul_in_a_bulk_check_form_is_refused(client: Client, headers: dict[str, Any]) -> None:
     upload = SimpleUploadedFile("名单.csv", f"证件号码\n{resident_id(62)}\n".encode())
     form = {"scenario": "teacher_qualification", "reference": "PL\x00-2026", "file": upload}
     response = client.post(BULK, form, **headers)
