@@ -11,7 +11,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from educredit.accounts.models import User
 from educredit.audit.models import AuditEntry
 from educredit.catalog.choices import SubjectType
 from educredit.core import clock
@@ -21,9 +20,8 @@ from educredit.records.tests.factories import make_catalog_item, make_record
 from educredit.rights import objections as svc
 from educredit.rights.choices import ObjectionOutcome, ObjectionRoute, ObjectionStatus
 from educredit.rights.models import Objection
-from educredit.rights.self_service import subject_account_open
-from educredit.rights.tests.factories import County, make_county, make_teacher
-from educredit.testing.factories import TEST_PASSWORD, make_user
+from educredit.rights.tests.factories import County, make_county, make_subject_user, make_teacher
+from educredit.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,23 +31,6 @@ PDF = b"%PDF-1.4\n% evidence\n"
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def subject_user(*, actor: Any, person: Any) -> User:
-    """A signed-up subject user for ``person``.
-
-    ``make_subject_user`` activates through ``subject_account_activate``, whose locking
-    query fails on PostgreSQL (FOR UPDATE on an outer join, reported); until it is fixed the
-    account is activated here directly.
-    """
-    account, _code = subject_account_open(actor=actor, person=person)
-    user = User.objects.create_user(username=f"subject-{account.public_id.hex[:12]}")
-    user.set_password(TEST_PASSWORD)
-    user.save()
-    account.user = user
-    account.activated_at = clock.now()
-    account.save()
-    return User.objects.get(pk=user.pk)
 
 
 def _on(monkeypatch: pytest.MonkeyPatch, day: dt.date) -> None:
@@ -73,7 +54,7 @@ def _teacher_record(county: County, **extra: Any) -> tuple[Any, CreditRecord]:
 
 def _filed(county: County, monkeypatch: pytest.MonkeyPatch, day: dt.date) -> Objection:
     teacher, record = _teacher_record(county)
-    user = subject_user(actor=county.clerk, person=teacher)
+    user = make_subject_user(actor=county.clerk, person=teacher)
     _on(monkeypatch, day)
     return svc.objection_file(actor=user, record=record, reasons="记录有误")
 
@@ -84,7 +65,7 @@ def test_filing_marks_the_record_and_the_deadline_skips_national_day(
     county = make_county()
     # Tuesday 29 September 2026: 1 October – 7 October are holidays.
     teacher, record = _teacher_record(county)
-    user = subject_user(actor=county.clerk, person=teacher)
+    user = make_subject_user(actor=county.clerk, person=teacher)
     _on(monkeypatch, dt.date(2026, 9, 29))
     evidence = SimpleUploadedFile("判决书.pdf", PDF, content_type="application/pdf")
     objection = svc.objection_file(
@@ -114,7 +95,7 @@ def test_filing_marks_the_record_and_the_deadline_skips_national_day(
 def test_evidence_must_be_pdf_jpg_or_png(monkeypatch: pytest.MonkeyPatch) -> None:
     county = make_county()
     teacher, record = _teacher_record(county)
-    user = subject_user(actor=county.clerk, person=teacher)
+    user = make_subject_user(actor=county.clerk, person=teacher)
     fake = SimpleUploadedFile("x.pdf", b"MZ\x90\x00not a pdf", content_type="application/pdf")
     with pytest.raises(svc.ObjectionError, match="不是PDF"):
         svc.objection_file(actor=user, record=record, reasons="理由", evidence_files=[fake])
@@ -161,7 +142,7 @@ def test_expert_review_is_not_counted(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_subject_files_only_on_own_record() -> None:
     county = make_county()
     _teacher, record = _teacher_record(county)
-    other = subject_user(actor=county.clerk, person=make_teacher(county, name="李老师"))
+    other = make_subject_user(actor=county.clerk, person=make_teacher(county, name="李老师"))
     with pytest.raises(PermissionDenied):
         svc.objection_file(actor=other, record=record, reasons="不是我的")
     outsider = make_county(code="410105", name="金水区")

@@ -14,8 +14,8 @@ from educredit.catalog.choices import SubjectType
 from educredit.records.choices import CreditRecordStatus
 from educredit.records.tests.factories import make_catalog_item, make_record
 from educredit.rights.models import Objection
-from educredit.rights.tests.factories import make_county, make_teacher, signed_in
-from educredit.rights.tests.test_objections import _list_entry, subject_user
+from educredit.rights.tests.factories import make_county, make_subject_user, make_teacher, signed_in
+from educredit.rights.tests.test_objections import _list_entry
 from educredit.subjects.choices import QueryMode
 from educredit.subjects.models import SubjectQueryLog
 
@@ -38,7 +38,7 @@ def story() -> dict[str, Any]:
         status=CreditRecordStatus.EFFECTIVE,
         title="师德失范行为处理（错误）",
     )
-    user = subject_user(actor=county.clerk, person=teacher)
+    user = make_subject_user(actor=county.clerk, person=teacher)
     return {"county": county, "teacher": teacher, "record": record, "user": user}
 
 
@@ -125,7 +125,7 @@ def test_strangers_get_404_and_clerks_cannot_decide(story: dict[str, Any]) -> No
     _file(me, record)
     objection = Objection.objects.get()
 
-    other = signed_in(subject_user(actor=county.clerk, person=make_teacher(county, name="李")))
+    other = signed_in(make_subject_user(actor=county.clerk, person=make_teacher(county, name="李")))
     create = reverse("self_service:objection_create") + f"?record={record.public_id}"
     assert other.get(create).status_code == 404
     assert other.post(create, {"reasons": "x"}).status_code == 404
