@@ -464,7 +464,7 @@ def _check_migrations(manifest: dict[str, Any]) -> list[str]:
     return [
         f"{app}.{name}"
         for app, name in sorted(loader.graph.leaf_nodes())
-        if app in manifest["migrations"] and name > manifest["migrations"][app]
+        if name > manifest["migrations"].get(app, "")
     ]
 
 
@@ -610,10 +610,16 @@ def backup_restore(
         report.restore_seconds = time.monotonic() - started
     progress("校验恢复后的审计日志 / verifying the audit log of the restored database …")
     started = time.monotonic()
-    with default_database(database):
-        found = database_facts()
-        # Rows are re-digested only when the schema is the code's; else the chain alone.
-        result = import_string(VERIFY_AUDIT_LOG)(check_rows=not report.pending_migrations)
+    try:
+        with default_database(database):
+            found = database_facts()
+            # Rows are re-digested only when the schema is the code's; else the chain alone.
+            result = import_string(VERIFY_AUDIT_LOG)(check_rows=not report.pending_migrations)
+    except DatabaseError as exc:
+        raise BackupError(
+            f"恢复后的数据库无法读取，未通过校验 / the restored database cannot be read, "
+            f"verification FAILED: {exc}"
+        ) from exc
     report.verify_seconds = time.monotonic() - started
     report.entries, report.tree_heads, report.rows = result.entries, result.tree_heads, result.rows
     if not result.ok:
