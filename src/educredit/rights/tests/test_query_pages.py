@@ -205,3 +205,20 @@ def test_the_sanctions_feed_logs_the_subjects_it_names(county: Any) -> None:
     assert response.json()["events"]
     row = SubjectQueryLog.objects.get(person=teacher)
     assert (row.api_client, row.mode) == (client, QueryMode.GOVERNMENT)
+
+
+def test_a_list_page_logs_the_subjects_it_shows_in_one_batch() -> None:
+    county, teacher, _record = _teacher_with_record()
+    other = make_teacher(county, name="赵老师")
+    make_record(
+        actor=county.clerk,
+        person=other,
+        catalog_item=make_catalog_item(subject_type=SubjectType.PERSON),
+    )
+
+    assert signed_in(county.clerk).get(reverse("records:record_list")).status_code == 200
+
+    rows = SubjectQueryLog.objects.filter(route="records:record_list")
+    assert {row.person for row in rows} == {teacher, other}
+    assert len({row.batch for row in rows}) == 1
+    assert rows.first().batch is not None  # type: ignore[union-attr]
