@@ -17,7 +17,9 @@ def on_record_transitioned(
     who = getattr(actor, "audit_actor", actor)
     if action == "approve" and record.status == CreditRecordStatus.EFFECTIVE:
         services.decision_open(actor=who, record=record)
-    elif action == "correct":
+    elif action in ("correct", "mark_repaired", "restore_after_breach"):
+        # A repair ends the publication (公示截止期 moves to the repair date); a breached repair
+        # commitment restores the longest one: both reach the platform as a change.
         services.decision_report_change(actor=who, record=record, operation="change")
     elif action == "revoke":
         services.decision_report_change(actor=who, record=record, operation="revoke")

@@ -1,8 +1,10 @@
 """The life cycle of a credit record: ONE table of allowed transitions.
 
-草稿 → 待审核 → 生效 → (异议中 ↔ 生效) → 已修复 / 已撤销 / 已届满. Records are never deleted: a
-draft nobody wants is revoked. A reviewer may return (退回) a submitted record to draft, with
-a reason. Services consult ``transition_for`` and nothing else decides what is allowed.
+草稿 → 待审核 → 生效 → (异议中 ↔ 生效) → 已修复 / 已撤销 / 已届满; a repaired record whose subject
+breaches the repair commitment goes back to 生效 (shown for its longest window). Records are
+never deleted: a draft nobody wants is revoked. A reviewer may return (退回) a submitted record
+to draft, with a reason. Services consult ``transition_for`` and nothing else decides what is
+allowed.
 """
 
 from __future__ import annotations
@@ -56,13 +58,21 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("revoke", S.UNDER_OBJECTION, S.REVOKED, REVIEWERS, True, _("撤销")),
     Transition("revoke", S.EFFECTIVE, S.REVOKED, REVIEWERS, True, _("撤销")),
     Transition("mark_repaired", S.EFFECTIVE, S.REPAIRED, REVIEWERS, True, _("信用修复")),
+    Transition(
+        "restore_after_breach",
+        S.REPAIRED,
+        S.EFFECTIVE,
+        REVIEWERS,
+        True,
+        _("违背修复承诺，恢复公示"),
+    ),
     Transition("expire", S.EFFECTIVE, S.EXPIRED, frozenset({SYSTEM}), False, _("公示期届满")),
 )
 
 _BY_KEY = {(t.action, t.from_status): t for t in TRANSITIONS}
 
 # Statuses no transition leaves.
-FINAL_STATUSES = frozenset({S.REPAIRED, S.REVOKED, S.EXPIRED})
+FINAL_STATUSES = frozenset({S.REVOKED, S.EXPIRED})
 
 
 def transition_for(action: str, from_status: str) -> Transition | None:

@@ -624,6 +624,15 @@ def credit_record_mark_repaired(
 
 
 @transaction.atomic
+def credit_record_restore_after_breach(
+    *, actor: ActorLike, record: CreditRecord, reason: str
+) -> CreditRecord:
+    """已修复 → 生效: the subject breached its repair commitment, so the record is shown again
+    for its longest window (the window of an effective record is the maximum period)."""
+    return _transition(actor=actor, record=record, action="restore_after_breach", reason=reason)
+
+
+@transaction.atomic
 def credit_record_expire(
     *, actor: ActorLike = "system:daily", record: CreditRecord, reason: str = ""
 ) -> CreditRecord:
@@ -641,4 +650,5 @@ ACTIONS = {
     "mark_objection": credit_record_mark_objection,
     "clear_objection": credit_record_clear_objection,
     "mark_repaired": credit_record_mark_repaired,
+    "restore_after_breach": credit_record_restore_after_breach,
 }
