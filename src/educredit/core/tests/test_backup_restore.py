@@ -8,6 +8,7 @@ after it; on SQLite it is a new file. Transactional tests: a backup takes its ow
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import secrets
@@ -190,6 +191,23 @@ def test_drill_restore_refuses_an_occupied_target_unless_forced(
     forced = StringIO()
     call_command("restore", str(archive), database_url=fresh_target, force=True, stdout=forced)
     assert "restored and verified OK" in forced.getvalue()
+
+    # A manifest whose audit head the restored database does not have: restored, but failed.
+    altered, seq = tmp_path / "altered.tar", 0
+    with tarfile.open(archive) as source, tarfile.open(altered, "w") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()  # type: ignore[union-attr]
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                seq = manifest["audit_head"]["seq"]
+                manifest["audit_head"]["seq"] = seq + 1
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    output = StringIO()
+    with pytest.raises(CommandError, match="FAILED verification"):
+        call_command("restore", str(altered), database_url=fresh_target, force=True, stdout=output)
+    assert f"audit_head seq: 备份 backup {seq + 1} ≠ 恢复后 restored {seq}" in output.getvalue()
 
 
 def test_damaged_archives_missing_keys_and_other_engines_are_refused_untouched(
