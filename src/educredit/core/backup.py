@@ -170,14 +170,14 @@ def database_facts() -> dict[str, Any]:
 
 def database_settings(database_url: str | None) -> dict[str, Any]:
     """Django settings of ``database_url``, or of the configured default database."""
+    current = connections[DEFAULT_DB_ALIAS].settings_dict
     if database_url is None:
-        raw = dict(connections.settings[DEFAULT_DB_ALIAS])
+        raw = dict(current)
     else:
         raw = dict(dj_database_url.parse(database_url))
-        if raw["ENGINE"] == "django.db.backends.sqlite3":
-            raw["OPTIONS"] = dict(settings.DATABASES[DEFAULT_DB_ALIAS].get("OPTIONS", {}))
-            if not raw["OPTIONS"]:
-                raw.pop("OPTIONS")
+        if raw["ENGINE"] == current["ENGINE"] and current.get("OPTIONS"):
+            # The project's connection options (SQLite: WAL, busy timeout) apply to it too.
+            raw["OPTIONS"] = dict(current["OPTIONS"])
     configured: dict[str, Any] = connections.configure_settings({DEFAULT_DB_ALIAS: raw})[
         DEFAULT_DB_ALIAS
     ]
