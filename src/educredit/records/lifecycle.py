@@ -71,6 +71,12 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 _BY_KEY = {(t.action, t.from_status): t for t in TRANSITIONS}
 
+# Steps taken only through the objection and repair procedures (the ``rights`` app), which
+# check who asked, keep the file and write the subject's notices; never from the record page.
+PROCEDURE_STEPS = frozenset(
+    {"mark_objection", "clear_objection", "mark_repaired", "restore_after_breach"}
+)
+
 # Statuses no transition leaves.
 FINAL_STATUSES = frozenset({S.REVOKED, S.EXPIRED})
 

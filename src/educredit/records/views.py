@@ -279,7 +279,11 @@ def record_edit(request: HttpRequest, credit_record_id: str) -> HttpResponse:
 def _actions_for(user: Any, record: CreditRecord) -> list[lifecycle.Transition]:
     if not user.organisation.covers(record.organisation):
         return []
-    return lifecycle.transitions_for_roles(record.status, user.roles())
+    return [
+        step
+        for step in lifecycle.transitions_for_roles(record.status, user.roles())
+        if step.action not in lifecycle.PROCEDURE_STEPS
+    ]
 
 
 @access_staff()
@@ -314,7 +318,11 @@ def record_transition(request: HttpRequest, credit_record_id: str) -> HttpRespon
     """Take one life-cycle action (POST, with a reason)."""
     record = selectors.access_credit_record_for_user(request.user, credit_record_id)
     form = TransitionForm(request.POST)
-    if not form.is_valid() or form.cleaned_data["action"] not in services.ACTIONS:
+    if (
+        not form.is_valid()
+        or form.cleaned_data["action"] not in services.ACTIONS
+        or form.cleaned_data["action"] in lifecycle.PROCEDURE_STEPS
+    ):
         messages.error(request, _("无效的操作 / Invalid action"))
         return redirect("records:record_detail", credit_record_id=record.public_id)
     service = services.ACTIONS[form.cleaned_data["action"]]
