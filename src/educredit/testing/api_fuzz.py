@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import functools
 import importlib
 import io
 from collections import Counter
@@ -60,8 +61,10 @@ def connections_kept_open() -> Iterator[None]:
         signals.request_finished.connect(close_old_connections)
 
 
+@functools.cache
 def load_schema() -> Any:
-    """The schema as the application serves it, bound to the WSGI application."""
+    """The schema as the application serves it, bound to the WSGI application (loaded once
+    per process)."""
     import schemathesis
     from django.core.wsgi import get_wsgi_application
 
@@ -308,6 +311,12 @@ def fuzz_operation(
     fixed = {name: value for name, value in (known or {}).items() if name in names}
     if fixed:
         strategies.append(operation.as_strategy(GenerationMode.POSITIVE, path_parameters=fixed))
+    queries = [p.name for p in operation.query]
+    if queries:
+        base = operation.as_strategy(GenerationMode.POSITIVE, path_parameters=fixed or None)
+        strategies.append(
+            st.tuples(base, st.sampled_from(queries), st.sampled_from(EDGE_TEXTS)).map(_with_query)
+        )
     if body is not None:
         with_body = operation.as_strategy(
             GenerationMode.POSITIVE, path_parameters=fixed or None, media_type="application/json"
@@ -349,10 +358,31 @@ def fuzz_operation(
     return result
 
 
-_ANY_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
-    max_leaves=5,
+# Values at the edges that generated ones seldom hit: U+0000 (PostgreSQL text cannot hold it),
+# integers past 64 bits, the calendar's ends, empty and blank text.
+EDGE_TEXTS = (
+    "\x00",
+    "a\x00b",
+    "99999999999999999999",
+    "-99999999999999999999",
+    "9999-12",
+    "9999-12-31",
+    "0001-01-01",
+    "",
+    " ",
+)
+EDGE_VALUES: tuple[Any, ...] = (*EDGE_TEXTS, 2**64, -(2**64), 1e308, [], {})
+
+_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text()
+    | st.sampled_from(EDGE_VALUES)
+)
+_ANY_JSON = (
+    _LEAVES | st.lists(_LEAVES, max_size=3) | st.dictionaries(st.text(), _LEAVES, max_size=3)
 )
 
 
@@ -377,6 +407,12 @@ def _changed(body: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
 
 
 _DROP = object()
+
+
+def _with_query(triple: tuple[Any, str, str]) -> Any:
+    case, name, value = triple
+    case.query = {**(case.query or {}), name: value}
+    return case
 
 
 def _with_body(pair: tuple[Any, dict[str, Any]]) -> Any:

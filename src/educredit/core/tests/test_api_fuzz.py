@@ -1,0 +1,119 @@
+"""Every API operation fuzzed from the OpenAPI schema (schemathesis): no server error, and
+responses as the schema declares them.
+
+The operations are read from the schema at collection time, so a new endpoint is fuzzed
+without touching this file. Each runs positive and negative cases (and cases naming objects
+that exist, and edge values in bodies and query strings) with a key holding every scope
+over realistic data, then a few cases with no key, a key of no client and a wrong secret,
+which must be refused with 401/403. Deterministic (derandomized); ``FUZZ_SUMMARY`` keeps the
+cases run per operation in this process, and each test prints its figures (``-s``) and
+records them as the ``fuzz_cases`` / ``fuzz_statuses`` / ``fuzz_refused_cases`` properties.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from django.urls import Resolver404, resolve
+from schemathesis.checks import not_a_server_error
+
+from educredit.testing.api_fuzz import (
+    FuzzResult,
+    FuzzWorld,
+    api_operations,
+    build_fuzz_world,
+    fuzz_operation,
+    load_regions_if_flushed,
+    load_schema,
+)
+
+pytestmark = pytest.mark.django_db
+
+OPERATIONS = api_operations()
+# Cases per operation and generation mode: the whole fuzz stays within a minute per database.
+MAX_EXAMPLES = 40
+UNAUTHENTICATED_EXAMPLES = 5
+UNKNOWN_KEY = "ek_00000000_not-a-real-key"  # no client has this prefix
+
+# Cases run in this process, by "METHOD path": the pass with the key, the passes without.
+FUZZ_SUMMARY: dict[str, tuple[FuzzResult, int]] = {}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Any:
+    """Built once per module (and xdist worker) in a transaction rolled back at its end; each
+    test runs in a savepoint inside it, as with ``TestCase.setUpTestData``."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            MEDIA_ROOT=tmp_path_factory.mktemp("fuzz-media"),
+        ),
+        transaction.atomic(),
+    ):
+        load_regions_if_flushed()
+        try:
+            yield build_fuzz_world()
+        finally:
+            transaction.set_rollback(True)
+
+
+def _refused(case: Any, response: Any) -> None:
+    """401/403; or 404 when the generated path matches no route (before any authentication)."""
+    if response.status_code == 404:
+        with pytest.raises(Resolver404):
+            resolve(case.formatted_path)
+        return
+    assert response.status_code in (401, 403), (case.formatted_path, response.status_code)
+
+
+def test_every_schema_operation_is_fuzzed() -> None:
+    schema = load_schema()
+    loaded = [result.ok() for result in schema.get_all_operations()]
+    assert len(loaded) == len(OPERATIONS) > 0
+    assert {(op.method.upper(), op.path) for op in loaded} == set(OPERATIONS)
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_operation_survives_fuzzing(
+    method: str, path: str, world: FuzzWorld, record_property: Any
+) -> None:
+    result = fuzz_operation(
+        load_schema(),
+        method,
+        path,
+        headers={"Authorization": f"Bearer {world.key}"},
+        known=world.path_values,
+        body=world.bodies.get(f"{method} {path}"),
+        max_examples=MAX_EXAMPLES,
+    )
+    assert result.cases > 0
+    # Some case got past authentication and validation to an answer of the handler.
+    assert any(status < 400 or status in (404, 409) for status in result.statuses), result
+    # No key, a key of no client, and the fuzz client's prefix with a wrong secret.
+    scheme, prefix, _secret = world.key.split("_", 2)
+    wrong_secret = f"{scheme}_{prefix}_{'x' * 43}"
+    refused_cases = 0
+    for key in (None, UNKNOWN_KEY, wrong_secret):
+        refused = fuzz_operation(
+            load_schema(),
+            method,
+            path,
+            headers={"Authorization": f"Bearer {key}"} if key else {},
+            known=world.path_values,
+            max_examples=UNAUTHENTICATED_EXAMPLES,
+            negative=False,
+            checks=[not_a_server_error],
+            on_response=_refused,
+        )
+        assert refused.cases > 0
+        refused_cases += refused.cases
+    FUZZ_SUMMARY[result.label] = (result, refused_cases)
+    record_property("fuzz_cases", result.cases)
+    record_property("fuzz_statuses", dict(result.statuses))
+    record_property("fuzz_refused_cases", refused_cases)
+    statuses = dict(sorted(result.statuses.items()))
+    print(f"{result.label}: {result.cases} cases {statuses}; {refused_cases} without a valid key")
