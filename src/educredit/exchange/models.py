@@ -50,10 +50,13 @@ class OutboxItem(AuditedModel):
 
     objects = OutboxItemQuerySet.as_manager()
 
-    # The row holds ciphertexts that key rotation re-encrypts; the worker's bookkeeping has no
-    # meaning of its own (the receipts are the record of what the platform said).
+    # The row holds ciphertexts that key rotation re-encrypts; the worker's bookkeeping (status,
+    # attempts, delivery time) has no meaning of its own: the batches and receipts are the
+    # record of what was sent and what the platform said.
     audit_exclude = (
         "row",
+        "status",
+        "delivered_at",
         "attempts",
         "next_attempt_at",
         "last_error",

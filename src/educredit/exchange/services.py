@@ -36,6 +36,10 @@ def _check_row(*, kind: str, operation: str, key: str, row: dict[str, Any]) -> N
         raise OutboxError(f"identity numbers must be sealed before enqueueing: {', '.join(clear)}")
 
 
+# Who enqueues, in the audit log: the outbox itself, inside the caller's audited write.
+OUTBOX_ACTOR = "system:outbox"
+
+
 @transaction.atomic
 def outbox_enqueue(
     *,
@@ -52,14 +56,14 @@ def outbox_enqueue(
     Idempotent by ``key``: the same key again returns the existing item; if it has not been
     delivered yet its row and operation are replaced by the new ones and it is pending again
     (a fixed row for a rejected item). A delivered item is never changed: a correction is a
-    new version, hence a new key. Not audited on its own: it is part of the caller's audited
-    write, and the item names its source.
+    new version, hence a new key. Audited as ``system:outbox`` (the caller's own entry records
+    the write that caused it); the item names its source.
     """
     _check_row(kind=kind, operation=operation, key=key, row=row)
     now = now or clock.now()
     item = OutboxItem.objects.select_for_update().filter(key=key).first()
     if item is None:
-        return OutboxItem.objects.create(
+        item = OutboxItem.objects.create(
             kind=kind,
             operation=operation,
             key=key,
@@ -69,13 +73,17 @@ def outbox_enqueue(
             source_id=str(source.pk),
             next_attempt_at=now,
         )
+        audit_append(actor=OUTBOX_ACTOR, action="outbox_item.enqueue", target=item, before=None)
+        return item
     if item.status == OutboxStatus.DELIVERED:
         return item
+    before = item.audit_snapshot()
     item.kind, item.operation, item.row = kind, operation, row
     if item.status == OutboxStatus.REJECTED:
         item.status = OutboxStatus.PENDING
         item.next_attempt_at = now
     item.save(update_fields=["kind", "operation", "row", "status", "next_attempt_at", "updated_at"])
+    audit_append(actor=OUTBOX_ACTOR, action="outbox_item.replace", target=item, before=before)
     return item
 
 

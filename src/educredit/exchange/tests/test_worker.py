@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from educredit.audit.verification import verify_audit_log
 from educredit.exchange.choices import BatchOutcome, OutboxStatus
 from educredit.exchange.models import Batch, OutboxItem, Receipt
 from educredit.exchange.rows import PENALTY_COLUMNS
@@ -83,6 +84,9 @@ def test_due_items_are_delivered_in_batches_with_a_receipt_each(
     assert set(Batch.objects.values_list("outcome", flat=True)) == {BatchOutcome.ACCEPTED}
     assert sorted(key for key, _ in seen) == sorted(item.key for item in items)
     _assert_stored_exactly_once(platform, items)
+    # Enqueued and delivered items are accounted for by the audit log (nothing unexplained).
+    verification = verify_audit_log()
+    assert verification.ok, (verification.problems[:3], verification.row_problems[:3])
     # The person's document number went out in clear, and only to the platform.
     person_key = items[-1].key
     assert platform.state.stored[person_key]["row"]["CF_XDR_ZJHM"] == "410105199001011234"
@@ -119,6 +123,8 @@ def test_rejected_rows_wait_in_the_organisations_queue_and_can_be_resent(
     assert bad.status == OutboxStatus.DELIVERED
     assert [r.accepted for r in bad.receipts.order_by("pk")] == [False, True]  # both kept
     assert bad.key in platform.stored_keys()
+    verification = verify_audit_log()
+    assert verification.ok, (verification.problems[:3], verification.row_problems[:3])
 
 
 def test_a_failing_platform_means_retries_with_growing_backoff(

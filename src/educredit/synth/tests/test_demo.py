@@ -67,7 +67,7 @@ def test_demo_logins_sit_at_every_level(tmp_path: Path, totp_required: None) -> 
     admin = User.objects.get(username="province_admin")
     assert reviewer.totp_confirmed and admin.totp_confirmed
     clerk = User.objects.get(username="zhongyuan_clerk")
-    assert not clerk.totp_confirmed  # clerks sign in with a password only
+    assert clerk.totp_confirmed  # every staff role enrols (ADR 0031)
     # The real list of Henan's universities is imported, and the university login is 郑州大学's.
     assert Institution.objects.filter(moe_code__isnull=False).count() == 134
     university_clerk = User.objects.get(username="university_clerk")
