@@ -97,6 +97,9 @@ class FuzzWorld:
     key: str
     path_values: dict[str, str]
     bodies: dict[str, dict[str, Any]]
+    # A signed-in county clerk (staff may call the same operations) and a CSRF secret.
+    session_cookies: dict[str, str]
+    session_headers: dict[str, str]
 
 
 class _Upload(io.BytesIO):
@@ -230,7 +233,20 @@ def build_fuzz_world() -> FuzzWorld:
         "reference": "FUZZ-0002",
         "as_of": "2026-06-01",
     }
+    from django.conf import settings as django_settings
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(clerk)
+    csrf = "f" * 32  # CSRF_TOKEN_LENGTH: the cookie's secret, sent back in the header
     return FuzzWorld(
+        session_cookies={
+            django_settings.SESSION_COOKIE_NAME: browser.cookies[
+                django_settings.SESSION_COOKIE_NAME
+            ].value,
+            django_settings.CSRF_COOKIE_NAME: csrf,
+        },
+        session_headers={"X-CSRFToken": csrf},
         key=key,
         path_values={
             "org_id": str(county.public_id),
@@ -292,6 +308,7 @@ def fuzz_operation(
     negative: bool = True,
     checks: list[Any] | None = None,
     on_response: Callable[[Any, Any], None] | None = None,
+    cookies: dict[str, str] | None = None,
 ) -> FuzzResult:
     """Run positive (and negative) cases of one operation; raise on the first failed check.
 
@@ -341,7 +358,7 @@ def fuzz_operation(
             for name, value in (case.headers or {}).items()
             if name.lower() not in CREDENTIAL_HEADERS
         }
-        case.cookies = {}
+        case.cookies = dict(cookies or {})
         # A savepoint per case: a server error leaves the test's transaction usable.
         with transaction.atomic():
             response = case.call(headers=headers)

@@ -7,7 +7,8 @@ that exist, and edge values in bodies and query strings) with a key holding ever
 over realistic data, then a few cases with no key, a key of no client and a wrong secret,
 which must be refused with 401/403. Deterministic (derandomized); ``FUZZ_SUMMARY`` keeps the
 cases run per operation in this process, and each test prints its figures (``-s``) and
-records them as the ``fuzz_cases`` / ``fuzz_statuses`` / ``fuzz_refused_cases`` properties.
+records them as ``fuzz_*`` properties (JUnit XML). Staff may call the same operations: a pass
+signed in as a county clerk runs them with a user as the caller.
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ OPERATIONS = api_operations()
 # Cases per operation and generation mode: the whole fuzz stays within a minute per database.
 MAX_EXAMPLES = 40
 UNAUTHENTICATED_EXAMPLES = 5
+STAFF_EXAMPLES = 15
 UNKNOWN_KEY = "ek_00000000_not-a-real-key"  # no client has this prefix
 
-# Cases run in this process, by "METHOD path": the pass with the key, the passes without.
-FUZZ_SUMMARY: dict[str, tuple[FuzzResult, int]] = {}
+# Cases run in this process, by "METHOD path": the pass with the key, the pass as staff, and
+# how many cases the passes without a valid key ran.
+FUZZ_SUMMARY: dict[str, tuple[FuzzResult, FuzzResult, int]] = {}
 
 
 @pytest.fixture(scope="module")
@@ -111,9 +114,25 @@ def test_operation_survives_fuzzing(
         )
         assert refused.cases > 0
         refused_cases += refused.cases
-    FUZZ_SUMMARY[result.label] = (result, refused_cases)
-    record_property("fuzz_cases", result.cases)
+    # A signed-in county clerk: the handlers with a staff user as the caller.
+    staff = fuzz_operation(
+        load_schema(),
+        method,
+        path,
+        headers=world.session_headers,
+        cookies=world.session_cookies,
+        known=world.path_values,
+        body=world.bodies.get(f"{method} {path}"),
+        max_examples=STAFF_EXAMPLES,
+    )
+    assert staff.cases > 0
+    FUZZ_SUMMARY[result.label] = (result, staff, refused_cases)
+    record_property("fuzz_cases", result.cases + staff.cases + refused_cases)
     record_property("fuzz_statuses", dict(result.statuses))
+    record_property("fuzz_staff_statuses", dict(staff.statuses))
     record_property("fuzz_refused_cases", refused_cases)
-    statuses = dict(sorted(result.statuses.items()))
-    print(f"{result.label}: {result.cases} cases {statuses}; {refused_cases} without a valid key")
+    print(
+        f"{result.label}: {result.cases} cases with the key {dict(sorted(result.statuses.items()))}"
+        f"; {staff.cases} as staff {dict(sorted(staff.statuses.items()))}"
+        f"; {refused_cases} without a valid key"
+    )
