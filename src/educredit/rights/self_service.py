@@ -148,6 +148,7 @@ def subject_account_activate(*, code: str, username: str, password: str) -> Subj
         )
     before = account.audit_snapshot()
     user = account.user
+    user_before = user.audit_snapshot() if user is not None else None
     username = username.strip()
     if user is None:
         if not username:
@@ -163,6 +164,12 @@ def subject_account_activate(*, code: str, username: str, password: str) -> Subj
     user.set_password(password)
     user.is_active = True
     user.save()
+    audit_append(
+        actor=user,
+        action="rights.subject_user_create" if user_before is None else "rights.subject_user_reset",
+        target=user,
+        before=user_before,
+    )
     account.user = user
     account.activation_digest = ""
     account.activation_expires_at = None

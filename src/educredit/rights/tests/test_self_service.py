@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from educredit.audit.models import AuditEntry
+from educredit.audit.verification import verify_audit_log
 from educredit.catalog.choices import SubjectType
 from educredit.records.choices import CreditRecordStatus
 from educredit.records.tests.factories import make_catalog_item, make_record
@@ -63,6 +64,9 @@ def test_staff_open_account_shows_code_once_and_subject_activates_it() -> None:
         },
     )
     assert "激活码无效或已过期" in again.content.decode()
+    # The subject's user and account are accounted for by the audit log.
+    verification = verify_audit_log()
+    assert verification.ok, verification.row_problems[:3]
 
 
 def test_staff_cannot_open_account_for_subject_outside_jurisdiction() -> None:

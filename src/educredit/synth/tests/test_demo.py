@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from educredit.accounts.models import Organisation, User
 from educredit.audit.models import AuditEntry, TreeHead
+from educredit.audit.verification import verify_audit_log
 from educredit.subjects.models import Institution, Person
 from educredit.synth.demo import DEMO_PASSWORD
 from educredit.synth.models import ProvinceLoad
@@ -96,6 +97,9 @@ def test_demo_leaves_every_entry_provable(tmp_path: Path) -> None:
     proof = StringIO()
     call_command("audit", "prove", "1", stdout=proof)
     assert '"leaf_index": 0' in proof.getvalue()
+    # Every audited row the demo wrote (approvals enqueue 双公示 reports too) is explained.
+    verification = verify_audit_log()
+    assert verification.ok, (verification.problems[:3], verification.row_problems[:3])
 
 
 def test_demo_carries_records_of_every_catalog_item(tmp_path: Path) -> None:
