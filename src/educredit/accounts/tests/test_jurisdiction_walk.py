@@ -108,13 +108,20 @@ def test_every_view_declares_an_access_rule(route):
     )
 
 
+def _is_subject_route(route: Route) -> bool:
+    return bool(getattr(access_rule_of(route.callback), "subject", False))
+
+
 OBJECT_ROUTES = [
     route
     for route in ALL_ROUTES
     if route.kwargs
     and not route.self_guarded
     and not getattr(access_rule_of(route.callback), "public", False)
+    and not _is_subject_route(route)
 ]
+# Self-service routes (``@access_subject``) taking an object id: walked by subjects below.
+SUBJECT_OBJECT_ROUTES = [route for route in ALL_ROUTES if route.kwargs and _is_subject_route(route)]
 
 
 @pytest.fixture
@@ -179,6 +186,51 @@ def test_outsiders_never_reach_another_countys_objects(client, route, walkers, o
                 f"{method.upper()} {url} as {persona} (another county) answered {status}; "
                 "fetch the object with access_<thing>_for_user / visible_to(user)"
             )
+
+
+# --- self-service ---------------------------------------------------------------------------
+
+
+def _owner_of(public_ids: list[Any]) -> tuple[Any, Any]:
+    """The (person, institution) whose self-service object one of ``public_ids`` names."""
+    from educredit.rights import models as rights
+
+    for value in public_ids:
+        attachment = rights.Attachment.objects.filter(public_id=value).first()
+        found = (attachment.objection or attachment.repair) if attachment else None
+        for model in (rights.Objection, rights.RepairApplication, rights.CreditReport):
+            found = found or model.objects.filter(public_id=value).first()
+        if found is not None:
+            return found.person, found.institution
+    pytest.fail(f"no self-service object among {public_ids}: teach _owner_of its model")
+
+
+@pytest.mark.parametrize("route", SUBJECT_OBJECT_ROUTES, ids=lambda r: r.path)
+def test_subjects_never_reach_another_subjects_objects(client, route, walkers, object_ids):
+    """A self-service route shows its object to the subject it is about, to no other subject
+    (404/403), and to no staff user at all, whatever their roles (403)."""
+    from educredit.rights.tests.factories import make_subject_user, make_teacher_at
+
+    values = {kwarg: object_ids(kwarg) for kwarg in route.kwargs}
+    url = reverse(route.name, kwargs=values)
+    person, institution = _owner_of(list(values.values()))
+    insider = walkers["insider"]
+    owner = make_subject_user(actor=insider, person=person, institution=institution)
+    stranger = make_subject_user(
+        actor=walkers["outsider_admin"], person=make_teacher_at(walkers["outsider_admin"])
+    )
+
+    client.force_login(owner)
+    owner_status = client.get(url).status_code
+    assert owner_status not in {403, 404}, (
+        f"{url}: the subject it is about got {owner_status}; the walk would prove nothing"
+    )
+    client.force_login(stranger)
+    for method in ("get", "post"):
+        status = getattr(client, method)(url).status_code
+        assert status in DENIED, f"{method.upper()} {url} as another subject answered {status}"
+    client.force_login(insider)
+    assert client.get(url).status_code == 403, f"{url}: staff reached a self-service page"
 
 
 # --- the API ------------------------------------------------------------------------------

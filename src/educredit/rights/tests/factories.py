@@ -62,6 +62,14 @@ def make_teacher(county: County, *, name: str = "张老师") -> Person:
     )
 
 
+def make_teacher_at(staff: User) -> Person:
+    """A teacher at a new school supervised by ``staff``'s organisation."""
+    n = next(_serial)
+    assert staff.organisation is not None
+    school = make_institution(supervisor=staff.organisation, name=f"测试学校{n}", serial=n)
+    return make_person(institution=school, name="王老师", number=resident_id(n % 1000))
+
+
 def make_subject_user(
     *, actor: User, person: Person | None = None, institution: Institution | None = None
 ) -> User:

@@ -76,3 +76,34 @@ def _attachment_in(county: Organisation) -> Any:
 
 JURISDICTION_FIXTURES["repair_id"] = _repair_in
 JURISDICTION_FIXTURES["attachment_id"] = _attachment_in
+
+
+def _objection_in(county: Organisation) -> Any:
+    """An objection, filed on the subject's behalf, to an effective record of ``county``."""
+    from educredit.records.choices import CreditRecordStatus
+    from educredit.records.tests.factories import make_record, make_reviewer
+    from educredit.rights.models import Objection
+    from educredit.testing.factories import make_user
+
+    clerk = make_user(organisation=county, username=f"walk.objection.{county.pk}", roles=["clerk"])
+    record = make_record(
+        actor=clerk,
+        reviewer=make_reviewer(organisation=county),
+        status=CreditRecordStatus.EFFECTIVE,
+    )
+    today = clock.today()
+    objection = Objection.objects.create(
+        number=f"YYWALK{county.pk}",
+        record=record,
+        institution=record.institution,
+        filed_by=clerk,
+        on_behalf=True,
+        reasons="巡检",
+        received_on=today,
+        due_on=today,
+        created_at=clock.now(),
+    )
+    return objection.public_id
+
+
+JURISDICTION_FIXTURES["objection_id"] = _objection_in
