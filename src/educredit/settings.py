@@ -274,3 +274,17 @@ EDUCREDIT_EXCHANGE_BACKOFF_MAX_SECONDS = env_int("EDUCREDIT_EXCHANGE_BACKOFF_MAX
 # A screening hit without the business system's feedback after this many working days is
 # overdue and shows on its owner organisation's to-do list (ADR 0023).
 EDUCREDIT_FEEDBACK_WORKING_DAYS = env_int("EDUCREDIT_FEEDBACK_WORKING_DAYS", 5)
+
+# Subjects' rights (issue 6).
+# A view or export revealing non-public information about more subjects than this needs a
+# second person's approval (ADR 0029); a reader who reads more distinct subjects than
+# EDUCREDIT_QUERY_ALERT_VOLUME in an hour raises an alert for the provincial office.
+EDUCREDIT_BULK_ACCESS_THRESHOLD = env_int("EDUCREDIT_BULK_ACCESS_THRESHOLD", 500)
+EDUCREDIT_QUERY_ALERT_VOLUME = env_int("EDUCREDIT_QUERY_ALERT_VOLUME", 200)
+# Repeated offences bar repair (ADR 0028): this many other effective records of the same
+# catalog item within this many months. A provisional figure for the provincial office to set.
+EDUCREDIT_REPAIR_REPEAT_LIMIT = env_int("EDUCREDIT_REPAIR_REPEAT_LIMIT", 2)
+EDUCREDIT_REPAIR_REPEAT_MONTHS = env_int("EDUCREDIT_REPAIR_REPEAT_MONTHS", 36)
+# The public address printed in credit reports' QR codes when a report is issued outside a
+# request (ADR 0030); within a request the request's own address is used.
+EDUCREDIT_PUBLIC_URL = env_str("EDUCREDIT_PUBLIC_URL", "http://127.0.0.1:8000")

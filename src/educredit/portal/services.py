@@ -73,7 +73,15 @@ def on_former_name_saved(sender: Any, instance: FormerName, raw: bool = False, *
 
 # Requests allowed per client address and minute, by portal action.
 # The open-data file is the whole list in one answer: a few downloads a minute is plenty.
-RATE_LIMITS: dict[str, int] = {"search": 30, "person": 5, "open_data": 10}
+# Checking a credit report is a look-up by code; redeeming an authorisation reveals a
+# subject's report, so it is as scarce as a person look-up.
+RATE_LIMITS: dict[str, int] = {
+    "search": 30,
+    "person": 5,
+    "open_data": 10,
+    "report_verify": 20,
+    "report_authorised": 5,
+}
 
 
 def _client_key(ip: str) -> str:

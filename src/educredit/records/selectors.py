@@ -116,9 +116,9 @@ def credit_records_of_subject(
     """A subject's own decided records (Henan §40: free self-query), newest decision first."""
     if (person is None) == (institution is None):
         return CreditRecord.objects.none()
-    subject = {"person": person} if person is not None else {"institution": institution}
+    mine = Q(person=person) if person is not None else Q(institution=institution)
     return (
-        CreditRecord.objects.filter(status__in=SUBJECT_VISIBLE_STATUSES, **subject)
+        CreditRecord.objects.filter(mine, status__in=SUBJECT_VISIBLE_STATUSES)
         .select_related("catalog_item", "organisation")
         .order_by("-decision_date", "-pk")
     )

@@ -36,14 +36,13 @@ from educredit.rights.models import QueryAlert
 from educredit.subjects.choices import QueryMode
 from educredit.subjects.models import Institution, Person, SubjectQueryLog
 
-DEFAULT_VOLUME = 200
 WORK_START = dt.time(8, 0)
 WORK_END = dt.time(18, 0)
 
 
 def volume_threshold() -> int:
     """Distinct subjects one reader may read in an hour before an alert."""
-    return int(getattr(settings, "EDUCREDIT_QUERY_ALERT_VOLUME", DEFAULT_VOLUME))
+    return int(settings.EDUCREDIT_QUERY_ALERT_VOLUME)
 
 
 @dataclass

@@ -26,7 +26,6 @@ from educredit.core import clock
 from educredit.rights.choices import ApprovalStatus
 from educredit.rights.models import BulkAccessRequest
 
-DEFAULT_THRESHOLD = 500
 # An approval is for a task at hand, not a standing permission.
 APPROVAL_VALID = dt.timedelta(hours=24)
 APPROVERS = (UserRole.REVIEWER, UserRole.ADMIN)
@@ -37,7 +36,7 @@ PENDING_SESSION_KEY = "educredit.bulk_access_pending"
 
 def bulk_access_threshold() -> int:
     """How many subjects one view or export may reveal without an approval."""
-    return int(getattr(settings, "EDUCREDIT_BULK_ACCESS_THRESHOLD", DEFAULT_THRESHOLD))
+    return int(settings.EDUCREDIT_BULK_ACCESS_THRESHOLD)
 
 
 def canonical_parameters(request: HttpRequest) -> str:

@@ -76,8 +76,8 @@ def repeat_bar() -> tuple[int, int]:
     """(other effective records, months): at least that many of the same catalog item within
     that many months bar repair (repeated offences, 屡犯不改). Settings may change it."""
     return (
-        int(getattr(settings, "EDUCREDIT_REPAIR_REPEAT_LIMIT", 2)),
-        int(getattr(settings, "EDUCREDIT_REPAIR_REPEAT_MONTHS", 36)),
+        int(settings.EDUCREDIT_REPAIR_REPEAT_LIMIT),
+        int(settings.EDUCREDIT_REPAIR_REPEAT_MONTHS),
     )
 
 

@@ -39,10 +39,9 @@ from educredit.subjects.choices import QueryKind, QueryMode
 from educredit.subjects.models import Institution, Person
 from educredit.subjects.query_log import query_log_write
 
-# Portal rate-limit buckets (portal.services.RATE_LIMITS): a check is a look-up like a search;
-# redeeming an authorisation reveals a subject's report, so it is counted like a person look-up.
-VERIFY_BUCKET = "search"
-AUTHORISED_BUCKET = "person"
+# Portal rate-limit buckets (portal.services.RATE_LIMITS).
+VERIFY_BUCKET = "report_verify"
+AUTHORISED_BUCKET = "report_authorised"
 
 
 def _message(exc: ValidationError) -> str:

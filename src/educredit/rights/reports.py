@@ -227,7 +227,7 @@ def _year_start(year: int) -> dt.datetime:
 
 
 def _verify_base() -> str:
-    return str(getattr(settings, "EDUCREDIT_PUBLIC_URL", "") or "http://localhost:8000").rstrip("/")
+    return str(settings.EDUCREDIT_PUBLIC_URL).rstrip("/")
 
 
 def _check_requester(

@@ -129,6 +129,31 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         pgettext_lazy("navigation", "待核对"),
         _("证件号码相同但姓名或名称不一致的记录"),
     ),
+    NavLink(
+        "rights:objection_queue",
+        pgettext_lazy("navigation", "异议处理"),
+        _("信用主体提出的异议，按工作日期限办理"),
+    ),
+    NavLink(
+        "rights:repair_queue",
+        pgettext_lazy("navigation", "信用修复"),
+        _("本单位认定信息的信用修复申请"),
+    ),
+    NavLink(
+        "rights:approval_list",
+        pgettext_lazy("navigation", "批量查询审批"),
+        _("超过阈值的查看或导出须经审批"),
+    ),
+    NavLink(
+        "rights:alert_list",
+        pgettext_lazy("navigation", "查询预警"),
+        _("数量异常、超出管辖范围或非工作时间的查询"),
+    ),
+    NavLink(
+        "rights:query_purpose",
+        pgettext_lazy("navigation", "查询事由"),
+        _("声明本次会话查询信用信息的事由和依据"),
+    ),
 )
 
 # Sections of the public portal. Those not built yet stay visible as disabled placeholders.
@@ -137,6 +162,7 @@ PORTAL_NAV: tuple[NavLink, ...] = (
     NavLink("portal:disclosure", pgettext_lazy("navigation", "信用公示")),
     NavLink("portal:lists", pgettext_lazy("navigation", "红黑名单")),
     NavLink("portal:query", pgettext_lazy("navigation", "信用查询")),
+    NavLink("rights_public:report_verify", pgettext_lazy("navigation", "信用报告核验")),
 )
 
 # Home pages are only "active" on an exact match; other sections also for their sub-pages.

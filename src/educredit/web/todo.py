@@ -18,6 +18,10 @@ from educredit.disclosure import selectors as disclosure
 from educredit.exchange.choices import OutboxStatus
 from educredit.exchange.models import OutboxItem
 from educredit.records.selectors import review_queue_for
+from educredit.rights.alerts import open_query_alerts
+from educredit.rights.approvals import approvals_to_decide
+from educredit.rights.objections import objections_due_for
+from educredit.rights.repair import repairs_due_for
 from educredit.sanctions.feedback import overdue_hits
 from educredit.web.navigation import url_if_available
 
@@ -34,6 +38,7 @@ class TodoItem:
 
 def todo_items(request: HttpRequest) -> list[TodoItem]:
     """What waits for the user: reviews, 双公示 deadlines near or missed, rejected reports,
+    objections and repair applications due, bulk-access requests to decide, query alerts,
     screening hits without the business system's feedback."""
     user = request.user
     if not isinstance(user, User) or user.organisation is None:
@@ -68,6 +73,30 @@ def todo_items(request: HttpRequest) -> list[TodoItem]:
             lambda: (
                 OutboxItem.objects.visible_to(user).filter(status=OutboxStatus.REJECTED).count()
             ),
+            True,
+        ),
+        (
+            _("件异议今明两个工作日内到期或已逾期"),
+            "rights:objection_queue",
+            lambda: objections_due_for(user).count(),
+            True,
+        ),
+        (
+            _("件信用修复申请待办理"),
+            "rights:repair_queue",
+            lambda: repairs_due_for(user).count(),
+            False,
+        ),
+        (
+            _("件批量查询待审批"),
+            "rights:approval_list",
+            lambda: approvals_to_decide(user).count(),
+            False,
+        ),
+        (
+            _("条异常查询预警待处理"),
+            "rights:alert_list",
+            lambda: open_query_alerts(user).count(),
             True,
         ),
     ]

@@ -197,7 +197,7 @@ def _owner_of(public_ids: list[Any]) -> tuple[Any, Any]:
 
     for value in public_ids:
         attachment = rights.Attachment.objects.filter(public_id=value).first()
-        found = (attachment.objection or attachment.repair) if attachment else None
+        found: Any = (attachment.objection or attachment.repair) if attachment else None
         for model in (rights.Objection, rights.RepairApplication, rights.CreditReport):
             found = found or model.objects.filter(public_id=value).first()
         if found is not None:

@@ -24,7 +24,7 @@ def test_portal_sections_are_links(client):
     nav = html[html.index('id="ec-nav"') :]
     nav = nav[: nav.index("</nav>")]
     links = re.findall(r'<a class="nav-link[^"]*" href="([^"]*)"', nav)
-    assert links == ["/", "/disclosure/", "/lists/", "/query/"]
+    assert links == ["/", "/disclosure/", "/lists/", "/query/", "/verify/"]
     assert 'aria-disabled="true"' not in nav
 
 

@@ -270,7 +270,7 @@ def test_an_authorised_third_party_obtains_the_report_once() -> None:
 
 
 def test_an_unknown_code_is_said_so_and_the_check_is_rate_limited(settings: Any) -> None:
-    settings.EDUCREDIT_PORTAL_RATE_LIMITS = {"search": 2}
+    settings.EDUCREDIT_PORTAL_RATE_LIMITS = {"report_verify": 2}
     public = Client()
     assert "未找到" in _verify_page(public, "ABCD-EFGH-JKMN-PQRS")
     _verify_page(public, "ABCD-EFGH-JKMN-PQRT")
