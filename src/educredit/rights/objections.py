@@ -202,6 +202,37 @@ def _log(
     )
 
 
+def _save_step(
+    objection: Objection,
+    *,
+    action: str,
+    actor: User,
+    before: dict[str, Any],
+    from_status: str,
+    reason: str,
+    notice: str,
+    audit_reason: str = "",
+) -> Objection:
+    """Save a step already applied to ``objection``: its audit entry and its logged notice."""
+    objection.save()
+    audit_append(
+        actor=actor,
+        action=f"rights.objection_{action}",
+        target=objection,
+        before=before,
+        reason=audit_reason or reason,
+    )
+    _log(
+        objection,
+        action=action,
+        from_status=from_status,
+        actor=actor,
+        reason=reason,
+        notice=notice,
+    )
+    return objection
+
+
 def _locked(objection: Objection) -> Objection:
     return (
         Objection.objects.select_for_update(of=("self",))
@@ -390,24 +421,20 @@ def objection_refer_to_provider(*, actor: User, objection: Objection, reason: st
     )
     objection.due_on = due.date
     objection.provider_due_on = add_working_days(today, PROVIDER_VERIFY_WORKING_DAYS).date
-    objection.save()
-    audit_append(
-        actor=actor, action="rights.objection_refer", target=objection, before=before, reason=reason
-    )
     notice = (
         f"您的异议（编号 {objection.number}）需由信息提供单位核查，已于{today:%Y年%m月%d日}"
         f"通知{objection.record.issuing_body}核查（核查期限{objection.provider_due_on:%Y年%m月%d日}）。"
         f"办结期限顺延至{objection.due_on:%Y年%m月%d日}（受理之日起{due.rule}）。"
     )
-    _log(
+    return _save_step(
         objection,
         action="refer",
-        from_status=from_status,
         actor=actor,
+        before=before,
+        from_status=from_status,
         reason=reason,
         notice=notice,
     )
-    return objection
 
 
 @transaction.atomic
@@ -420,23 +447,19 @@ def objection_pause(*, actor: User, objection: Objection, reason: str) -> Object
     from_status = objection.status
     objection.status = step.to_status
     objection.paused_since = clock.today()
-    objection.save()
-    audit_append(
-        actor=actor, action="rights.objection_pause", target=objection, before=before, reason=reason
-    )
     notice = (
         f"您的异议（编号 {objection.number}）需进行专家评审（或检验、检测、鉴定），"
         f"自{objection.paused_since:%Y年%m月%d日}起所需时间不计入办理期限。理由：{reason}"
     )
-    _log(
+    return _save_step(
         objection,
         action="pause",
-        from_status=from_status,
         actor=actor,
+        before=before,
+        from_status=from_status,
         reason=reason,
         notice=notice,
     )
-    return objection
 
 
 @transaction.atomic
@@ -456,27 +479,20 @@ def objection_resume(*, actor: User, objection: Objection, reason: str = "") -> 
         objection.provider_due_on = add_working_days(objection.provider_due_on, paused).date
     objection.paused_since = None
     objection.status = S.VERIFYING if objection.route == ObjectionRoute.PROVIDER else S.RECEIVED
-    objection.save()
-    audit_append(
-        actor=actor,
-        action="rights.objection_resume",
-        target=objection,
-        before=before,
-        reason=f"{reason}（暂停{paused}个工作日）",
-    )
     notice = (
         f"您的异议（编号 {objection.number}）专家评审等已结束，暂停{paused}个工作日不计入，"
         f"办结期限顺延至{objection.due_on:%Y年%m月%d日}。"
     )
-    _log(
+    return _save_step(
         objection,
         action="resume",
-        from_status=from_status,
         actor=actor,
+        before=before,
+        from_status=from_status,
         reason=reason,
         notice=notice,
+        audit_reason=f"{reason}（暂停{paused}个工作日）",
     )
-    return objection
 
 
 def _apply_outcome(
@@ -544,28 +560,20 @@ def objection_decide(
     objection.decision_reason = reason
     objection.decided_by = actor
     objection.decided_at = clock.now()
-    objection.save()
-    audit_append(
-        actor=actor,
-        action="rights.objection_decide",
-        target=objection,
-        before=before,
-        reason=reason,
-    )
     notice = (
         f"您的异议（编号 {objection.number}）处理结果：{_OUTCOME_TEXT[outcome]}。理由：{reason}"
     )
     if outcome == ObjectionOutcome.UPHELD and grounds_list_entry(objection.record):
         notice += "。该信息系列入失信联合惩戒对象名单的依据，如仍有异议，可向省级主管部门申请复核。"
-    _log(
+    return _save_step(
         objection,
         action="decide",
-        from_status=from_status,
         actor=actor,
+        before=before,
+        from_status=from_status,
         reason=reason,
         notice=notice,
     )
-    return objection
 
 
 @transaction.atomic
@@ -587,24 +595,16 @@ def objection_request_review(*, actor: User, objection: Objection, reasons: str)
     from_status = objection.status
     objection.status = step.to_status
     objection.review_reasons = reasons
-    objection.save()
-    audit_append(
-        actor=actor,
-        action="rights.objection_request_review",
-        target=objection,
-        before=before,
-        reason=reasons,
-    )
     notice = f"您对异议（编号 {objection.number}）处理结果的复核申请已提交省级主管部门。"
-    _log(
+    return _save_step(
         objection,
         action="request_review",
-        from_status=from_status,
         actor=actor,
+        before=before,
+        from_status=from_status,
         reason=reasons,
         notice=notice,
     )
-    return objection
 
 
 @transaction.atomic
@@ -631,27 +631,19 @@ def objection_review_decide(
     objection.review_reason = reason
     objection.review_decided_by = actor
     objection.review_decided_at = clock.now()
-    objection.save()
-    audit_append(
-        actor=actor,
-        action="rights.objection_review_decide",
-        target=objection,
-        before=before,
-        reason=reason,
-    )
     notice = (
         f"您的复核申请（异议编号 {objection.number}）复核结果："
         f"{_OUTCOME_TEXT[outcome]}。理由：{reason}"
     )
-    _log(
+    return _save_step(
         objection,
         action="review_decide",
-        from_status=from_status,
         actor=actor,
+        before=before,
+        from_status=from_status,
         reason=reason,
         notice=notice,
     )
-    return objection
 
 
 # --- selectors ------------------------------------------------------------------------------
