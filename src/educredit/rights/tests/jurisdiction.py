@@ -11,19 +11,26 @@ from educredit.core import clock
 from educredit.testing.jurisdiction import JURISDICTION_FIXTURES
 
 
-def _repair_in(county: Organisation) -> Any:
-    """A repair application reviewed by ``county`` (its record is a county penalty)."""
+def _effective_record_in(county: Organisation, purpose: str) -> tuple[Any, Any]:
+    """A clerk of ``county`` and an effective record they entered (a reviewer approved it)."""
     from educredit.records.choices import CreditRecordStatus
     from educredit.records.tests.factories import make_record, make_reviewer
-    from educredit.rights.models import RepairApplication
     from educredit.testing.factories import make_user
 
-    clerk = make_user(organisation=county, username=f"walk.repair.{county.pk}", roles=["clerk"])
+    clerk = make_user(organisation=county, username=f"walk.{purpose}.{county.pk}", roles=["clerk"])
     record = make_record(
         actor=clerk,
         reviewer=make_reviewer(organisation=county),
         status=CreditRecordStatus.EFFECTIVE,
     )
+    return clerk, record
+
+
+def _repair_in(county: Organisation) -> Any:
+    """A repair application reviewed by ``county`` (its record is a county penalty)."""
+    from educredit.rights.models import RepairApplication
+
+    clerk, record = _effective_record_in(county, "repair")
     today = clock.today()
     application = RepairApplication.objects.create(
         number=f"XFWALK{county.pk}",
@@ -80,17 +87,9 @@ JURISDICTION_FIXTURES["attachment_id"] = _attachment_in
 
 def _objection_in(county: Organisation) -> Any:
     """An objection, filed on the subject's behalf, to an effective record of ``county``."""
-    from educredit.records.choices import CreditRecordStatus
-    from educredit.records.tests.factories import make_record, make_reviewer
     from educredit.rights.models import Objection
-    from educredit.testing.factories import make_user
 
-    clerk = make_user(organisation=county, username=f"walk.objection.{county.pk}", roles=["clerk"])
-    record = make_record(
-        actor=clerk,
-        reviewer=make_reviewer(organisation=county),
-        status=CreditRecordStatus.EFFECTIVE,
-    )
+    clerk, record = _effective_record_in(county, "objection")
     today = clock.today()
     objection = Objection.objects.create(
         number=f"YYWALK{county.pk}",
