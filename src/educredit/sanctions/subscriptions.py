@@ -37,6 +37,7 @@ from educredit.audit.services import audit_append
 from educredit.core.crypto import decrypt_text, encrypt_text
 from educredit.sanctions.initiations import event_payload, events_after
 from educredit.sanctions.models import Scenario, Subscription
+from educredit.subjects.query_log import query_log_write
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +167,11 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, s
         return None, str(exc)[:500]
 
 
+# What a webhook delivery's query-log rows say (Henan §18 government sharing).
+WEBHOOK_PURPOSE = "联合奖惩措施推送（订阅场景）"
+WEBHOOK_BASIS = "《河南省社会信用条例》第十八条（政务共享）"
+
+
 def webhook_send(subscription: Subscription, *, now: dt.datetime) -> Delivery:
     """POST the next batch after the cursor (none due: an empty success, nothing sent)."""
     events = events_after(list(subscription.scenarios), subscription.webhook_cursor, WEBHOOK_BATCH)
@@ -184,6 +190,18 @@ def webhook_send(subscription: Subscription, *, now: dt.datetime) -> Delivery:
         "User-Agent": "EduCredit-webhook/1",
     }
     status, error = _post(subscription.webhook_url, body, headers)
+    if status is not None:
+        # The receiver got the events, which name subjects under measures: a read of
+        # non-public information by the subscribed client, logged like the pull feed.
+        query_log_write(
+            reader=subscription.client,
+            purpose=WEBHOOK_PURPOSE,
+            legal_basis=WEBHOOK_BASIS,
+            fields=("webhook",),
+            route="sanctions:webhook",
+            persons=[event.person for event in events if event.person is not None],
+            institutions=[event.institution for event in events if event.institution is not None],
+        )
     ok = status is not None and 200 <= status < 300
     return Delivery(
         len(events), events[-1].id, ok, status, error or ("" if ok else f"HTTP {status}")

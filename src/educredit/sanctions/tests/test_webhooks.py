@@ -26,6 +26,7 @@ from educredit.sanctions.subscriptions import (
     verify,
     webhook_deliver_due,
 )
+from educredit.subjects.models import SubjectQueryLog
 from educredit.subjects.tests.factories import resident_id
 from educredit.testing.factories import make_api_client
 
@@ -112,6 +113,10 @@ def test_signed_delivery_retried_after_a_500(
     )
     assert [e["event_id"] for e in delivered["events"]] == expected
     assert resident_id(71) not in json.dumps(delivered, ensure_ascii=False)
+    # Each post that reached the receiver is in the query log of the subjects it named.
+    logged = SubjectQueryLog.objects.filter(route="sanctions:webhook")
+    assert logged.count() == 2 and {row.api_client_id for row in logged} == {subscribed.client_id}
+    assert logged.filter(person=loop_teacher).count() == 2
     subscribed.refresh_from_db()
     assert (subscribed.webhook_cursor, subscribed.attempts) == (expected[-1], 0)
     # Nothing new: nothing is posted.
