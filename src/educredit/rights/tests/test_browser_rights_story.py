@@ -25,14 +25,7 @@ from educredit.rights.models import Objection, RepairApplication
 from educredit.rights.tests.factories import make_county, make_subject_user, make_teacher
 from educredit.rights.tests.test_repair import penalty
 from educredit.sanctions.tests.factories import shipped_measure_list
-from educredit.testing.browser import (  # noqa: F401
-    browser,
-    browser_page,
-    fits_width,
-    screenshot,
-    sign_in,
-    viewport,
-)
+from educredit.testing.browser import fits_width, sign_in
 from educredit.testing.factories import TEST_PASSWORD, make_api_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
