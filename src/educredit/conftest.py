@@ -36,6 +36,18 @@ from educredit.testing.browser import browser, browser_page, screenshot, viewpor
 
 
 @pytest.fixture(autouse=True)
+def _chinese_first() -> Any:
+    """Every test starts in the platform's language: a page requested in English earlier in
+    the same worker leaves English active in the thread, which messages built outside a
+    request (services' errors) would otherwise pick up."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_single_factor(settings: Any) -> None:
     settings.EDUCREDIT_REQUIRE_TOTP = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
