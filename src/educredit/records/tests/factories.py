@@ -27,6 +27,7 @@ from educredit.catalog.choices import (
     SubjectType,
 )
 from educredit.catalog.models import CatalogItem, CatalogVersion
+from educredit.catalog.schema import validate_field_schema
 from educredit.records import services
 from educredit.records.choices import CreditRecordStatus as S
 from educredit.records.choices import DecisionProcedure
@@ -89,7 +90,10 @@ def make_catalog_item(
         subject_type=subject_type,
         category=category,
         sharing=extra.pop("sharing", SharingAttribute.UNCONDITIONAL),
-        field_schema=DEFAULT_FIELDS if field_schema is None else field_schema,
+        # Normalised as the catalog's services store it (every key present).
+        field_schema=validate_field_schema(
+            DEFAULT_FIELDS if field_schema is None else field_schema
+        ),
         severity=severity,
         disclosure_mode=disclosure_mode,
         two_person_rule=two_person_rule,
@@ -137,7 +141,11 @@ def make_record(
             supervisor=actor.organisation, name=f"测试学校{next(_serial)}", serial=next(_serial)
         )
     if payload is None:
-        payload = {"penalty_content": "警告"} if catalog_item.field_schema == DEFAULT_FIELDS else {}
+        payload = (
+            {"penalty_content": "警告"}
+            if catalog_item.field_schema == validate_field_schema(DEFAULT_FIELDS)
+            else {}
+        )
     record = services.credit_record_create(
         actor=actor,
         catalog_item=catalog_item,

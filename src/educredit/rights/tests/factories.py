@@ -31,8 +31,8 @@ class County:
     school: Institution
 
 
-def make_county(*, code: str = "410102", name: str = "中原区") -> County:
-    """A fresh county (with its city) and its staff."""
+def make_county(*, code: str = "410102", name: str = "中原区", clerk_name: str = "") -> County:
+    """A fresh county (with its city) and its staff (the clerk named ``clerk_name``, if given)."""
     n = next(_serial)
     province = make_province()
     city = make_organisation(
@@ -45,7 +45,12 @@ def make_county(*, code: str = "410102", name: str = "中原区") -> County:
         province=province,
         city=city,
         county=county,
-        clerk=make_user(organisation=county, username=f"clerk{n}", roles=[UserRole.CLERK]),
+        clerk=make_user(
+            organisation=county,
+            username=f"clerk{n}",
+            roles=[UserRole.CLERK],
+            full_name=clerk_name,
+        ),
         reviewer=make_user(organisation=county, username=f"reviewer{n}", roles=[UserRole.REVIEWER]),
         province_admin=make_user(
             organisation=province, username=f"padmin{n}", roles=[UserRole.ADMIN]

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from educredit.audit.verification import verify_audit_log
 from educredit.catalog.choices import SubjectType
 from educredit.records.choices import CreditRecordStatus
 from educredit.records.models import CreditRecord
@@ -192,3 +193,6 @@ def test_objection_repair_report_and_verification(
     assert fits_width(page)
     screenshot(page, "rights-report-verified")
     assert CreditRecord.objects.filter(pk=fine.pk, status=CreditRecordStatus.REPAIRED).exists()
+    # Every step above went through its service: the audit log accounts for every row.
+    verification = verify_audit_log()
+    assert verification.ok, (verification.problems[:3], verification.row_problems[:3])

@@ -41,10 +41,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _teacher_with_record() -> tuple[County, Person, CreditRecord]:
-    county = make_county()
+    county = make_county(clerk_name="张三丰")
     teacher = make_teacher(county, name="王老师")
-    county.clerk.full_name = "张三丰"
-    county.clerk.save()
     record = make_record(
         actor=county.clerk,
         person=teacher,
