@@ -6,6 +6,7 @@ from educredit.rights import repair_views as views
 
 staff_patterns: list[URLPattern] = [
     path("repairs/", views.repair_queue, name="repair_queue"),
+    path("repairs/new/", views.repair_create_staff, name="repair_create"),
     path("repairs/<uuid:repair_id>/", views.repair_staff_detail, name="repair_staff_detail"),
     path(
         "repairs/<uuid:repair_id>/materials/<uuid:attachment_id>/",

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from educredit.accounts.permissions import access_staff, access_subject
-from educredit.records.selectors import access_own_credit_record
+from educredit.records.selectors import access_credit_record_for_user, access_own_credit_record
 from educredit.rights import repair
 from educredit.rights.models import Attachment, RepairApplication
 from educredit.rights.repair_forms import RepairApplyForm, RepairReasonForm
@@ -97,39 +97,47 @@ def repair_create(request: HttpRequest) -> HttpResponse:
     record = access_own_credit_record(
         public_id=request.GET.get("record", ""), **subject.filter_kwargs()
     )
-    eligibility = repair.repair_eligibility(record)
-    commitment = repair.commitment_text_for(record, subject.name)
     form = RepairApplyForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        materials = [
-            (repair.Material.PROOF, form.cleaned_data.get("proof")),
-            (repair.Material.OTHER, form.cleaned_data.get("other")),
-        ]
-        try:
-            application = repair.repair_apply(
-                actor=request.user,  # type: ignore[arg-type]
-                record=record,
-                statement=form.cleaned_data["statement"],
-                commitment_accepted=form.cleaned_data["commitment_accepted"],
-                materials=materials,
-            )
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, _("信用修复申请已提交。"))
-            return redirect("self_service:repair_detail", repair_id=application.public_id)
+    application = _apply(request, record, form)
+    if application is not None:
+        messages.success(request, _("信用修复申请已提交。"))
+        return redirect("self_service:repair_detail", repair_id=application.public_id)
     _log_self(request, subject, "self_service:repair_create", ("record", "repair_eligibility"))
     return render(
         request,
         "rights/repair_create.html",
-        {
-            "subject": subject,
-            "record": record,
-            "eligibility": eligibility,
-            "commitment": commitment,
-            "form": form,
-        },
+        {"subject": subject, **_form_context(record, subject.name, form)},
     )
+
+
+def _apply(request: HttpRequest, record: Any, form: RepairApplyForm) -> RepairApplication | None:
+    """File the posted application (the subject's, or staff's on its behalf), or None."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    materials = [
+        (repair.Material.PROOF, form.cleaned_data.get("proof")),
+        (repair.Material.OTHER, form.cleaned_data.get("other")),
+    ]
+    try:
+        return repair.repair_apply(
+            actor=request.user,  # type: ignore[arg-type]
+            record=record,
+            statement=form.cleaned_data["statement"],
+            commitment_accepted=form.cleaned_data["commitment_accepted"],
+            materials=materials,
+        )
+    except ValidationError as exc:
+        _errors(form, exc)
+        return None
+
+
+def _form_context(record: Any, subject_name: str, form: RepairApplyForm) -> dict[str, Any]:
+    return {
+        "record": record,
+        "eligibility": repair.repair_eligibility(record),
+        "commitment": repair.commitment_text_for(record, subject_name),
+        "form": form,
+    }
 
 
 @access_subject
@@ -181,6 +189,33 @@ def repair_material_self(request: HttpRequest, repair_id: str, attachment_id: st
 
 
 # --- staff ----------------------------------------------------------------------------------
+
+
+@access_staff(*repair.ON_BEHALF_ROLES)
+@require_http_methods(["GET", "POST"])
+def repair_create_staff(request: HttpRequest) -> HttpResponse:
+    """Apply for repair on the subject's behalf (代为申请), for a record in my jurisdiction."""
+    record = access_credit_record_for_user(request.user, request.GET.get("record", ""))
+    subject = record.person or record.institution
+    form = RepairApplyForm(request.POST or None, request.FILES or None)
+    application = _apply(request, record, form)
+    if application is not None:
+        messages.success(request, _("信用修复申请已提交。"))
+        return redirect("rights:repair_staff_detail", repair_id=application.public_id)
+    query_log_write(
+        reader=request.user,
+        purpose="代为申请信用修复",
+        mode=QueryMode.GOVERNMENT,
+        kind=QueryKind.VIEW,
+        legal_basis="《河南省社会信用条例》第四十三条",
+        fields=("record", "repair_eligibility"),
+        route="rights:repair_create",
+        persons=[record.person] if record.person else [],
+        institutions=[record.institution] if record.institution else [],
+    )
+    return render(
+        request, "rights/repair_create_staff.html", _form_context(record, str(subject), form)
+    )
 
 
 @access_staff()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from educredit.accounts.choices import UserRole
 from educredit.audit.models import AuditEntry
@@ -204,6 +205,24 @@ def test_staff_may_apply_on_behalf_within_their_jurisdiction(
         apply(elsewhere.clerk, record)
     application = apply(county.clerk, record)
     assert application.on_behalf
+
+
+def test_staff_apply_on_behalf_through_the_page(county: County, training: Institution) -> None:
+    record = penalty(county, training)
+    url = f"{reverse('rights:repair_create')}?record={record.public_id}"
+    elsewhere = make_county(code="410105", name="金水区")
+    assert signed_in(elsewhere.clerk).get(url).status_code == 404
+    clerk = signed_in(county.clerk)
+    form = clerk.get(url)
+    assert 'data-ec-eligibility="eligible"' in form.content.decode()
+    assert SubjectQueryLog.objects.filter(route="rights:repair_create", institution=training)
+    posted = clerk.post(
+        url,
+        {"statement": "已缴清罚款", "commitment_accepted": "on", "proof": proof()},
+    )
+    application = RepairApplication.objects.get(record=record)
+    assert posted.status_code == 302 and str(application.public_id) in posted["Location"]
+    assert application.on_behalf and application.filed_by == county.clerk
 
 
 def test_only_reviewers_of_the_finding_body_or_above_decide(
