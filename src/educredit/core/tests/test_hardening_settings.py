@@ -11,7 +11,13 @@ from pathlib import Path
 
 def _run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """A fresh process (settings are read once per process) with its own key file and SQLite."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("EDUCREDIT_", "DATABASE_"))}
+    # The browser fixture sets DJANGO_ALLOW_ASYNC_UNSAFE for its session in this worker's
+    # environment; a production process never has it (the deploy check refuses it).
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("EDUCREDIT_", "DATABASE_")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     base |= {"EDUCREDIT_VAR_DIR": str(tmp_path), "EDUCREDIT_KEY_FILE": str(tmp_path / "k.json")}
     return subprocess.run(  # noqa: S603 (our own command)
         [sys.executable, "-m", "educredit.cli", *args],
