@@ -536,6 +536,30 @@ def _clean_outcome(outcome: str) -> str:
     return outcome
 
 
+def _take_outcome(
+    objection: Objection,
+    *,
+    action: str,
+    actor: User,
+    outcome: str,
+    reason: str,
+    changes: dict[str, Any] | None,
+) -> tuple[Objection, dict[str, Any], str, str]:
+    """Lock, check and apply a decision or 复核 outcome to the record; the objection takes the
+    step's status. Returns the objection, its snapshot before, its old status and the reason."""
+    objection = _locked(objection)
+    step = _require(objection, action, actor)
+    outcome = _clean_outcome(outcome)
+    reason = _reason(reason)
+    before = objection.audit_snapshot()
+    from_status = objection.status
+    _apply_outcome(
+        actor=actor, objection=objection, outcome=outcome, reason=reason, changes=changes or {}
+    )
+    objection.status = step.to_status
+    return objection, before, from_status, reason
+
+
 @transaction.atomic
 def objection_decide(
     *,
@@ -546,16 +570,9 @@ def objection_decide(
     changes: dict[str, Any] | None = None,
 ) -> Objection:
     """Decide: correct the record, revoke it, or uphold it; the objection mark is cleared."""
-    objection = _locked(objection)
-    step = _require(objection, "decide", actor)
-    outcome = _clean_outcome(outcome)
-    reason = _reason(reason)
-    before = objection.audit_snapshot()
-    from_status = objection.status
-    _apply_outcome(
-        actor=actor, objection=objection, outcome=outcome, reason=reason, changes=changes or {}
+    objection, before, from_status, reason = _take_outcome(
+        objection, action="decide", actor=actor, outcome=outcome, reason=reason, changes=changes
     )
-    objection.status = step.to_status
     objection.outcome = outcome
     objection.decision_reason = reason
     objection.decided_by = actor
@@ -617,16 +634,14 @@ def objection_review_decide(
     changes: dict[str, Any] | None = None,
 ) -> Objection:
     """The provincial office's 复核: correct, revoke or uphold, with a written reason."""
-    objection = _locked(objection)
-    step = _require(objection, "review_decide", actor)
-    outcome = _clean_outcome(outcome)
-    reason = _reason(reason)
-    before = objection.audit_snapshot()
-    from_status = objection.status
-    _apply_outcome(
-        actor=actor, objection=objection, outcome=outcome, reason=reason, changes=changes or {}
+    objection, before, from_status, reason = _take_outcome(
+        objection,
+        action="review_decide",
+        actor=actor,
+        outcome=outcome,
+        reason=reason,
+        changes=changes,
     )
-    objection.status = step.to_status
     objection.review_outcome = outcome
     objection.review_reason = reason
     objection.review_decided_by = actor
