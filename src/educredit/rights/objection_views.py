@@ -27,7 +27,7 @@ from educredit.rights.objection_forms import (
     ReasonForm,
     ReviewRequestForm,
 )
-from educredit.rights.self_service import subject_of
+from educredit.rights.self_service import self_read_log, subject_of
 from educredit.subjects.choices import QueryKind, QueryMode
 from educredit.subjects.query_log import query_log_write
 from educredit.web.paging import page_of
@@ -57,16 +57,12 @@ def _log(
 
 
 def _log_self(request: HttpRequest, route: str) -> None:
-    subject = subject_of(request.user)
-    query_log_write(
-        reader=request.user,
+    self_read_log(
+        request.user,
+        subject_of(request.user),
         purpose="本人查询",
-        mode=QueryMode.SELF,
-        kind=QueryKind.VIEW,
         fields=("objections", "records"),
         route=route,
-        persons=[subject.person] if subject.person else [],
-        institutions=[subject.institution] if subject.institution else [],
     )
 
 

@@ -22,9 +22,7 @@ from educredit.accounts.permissions import access_staff, access_subject
 from educredit.core import clock
 from educredit.rights import alerts, approvals, authorisations, purpose
 from educredit.rights.query_history import query_history_for
-from educredit.rights.self_service import subject_of
-from educredit.subjects.choices import QueryKind, QueryMode
-from educredit.subjects.query_log import query_log_write
+from educredit.rights.self_service import self_read_log, subject_of
 from educredit.web.paging import page_of
 
 
@@ -229,15 +227,12 @@ def query_history(request: HttpRequest) -> HttpResponse:
     """Who read the subject's credit information: organisation, purpose, date, mode."""
     subject = subject_of(request.user)
     rows = query_history_for(**subject.filter_kwargs())
-    query_log_write(
-        reader=request.user,
+    self_read_log(
+        request.user,
+        subject,
         purpose="本人查询",
-        mode=QueryMode.SELF,
-        kind=QueryKind.VIEW,
         fields=("query_history",),
         route="self_service:query_history",
-        persons=[subject.person] if subject.person else [],
-        institutions=[subject.institution] if subject.institution else [],
     )
     return render(request, "rights/query_history.html", {"subject": subject, "rows": rows})
 

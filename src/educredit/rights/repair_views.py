@@ -21,23 +21,14 @@ from educredit.records.selectors import access_credit_record_for_user, access_ow
 from educredit.rights import repair
 from educredit.rights.models import Attachment, RepairApplication
 from educredit.rights.repair_forms import RepairApplyForm, RepairReasonForm
-from educredit.rights.self_service import Subject, subject_of
+from educredit.rights.self_service import Subject, self_read_log, subject_of
 from educredit.subjects.choices import QueryKind, QueryMode
 from educredit.subjects.query_log import query_log_write
 from educredit.web.paging import page_of
 
 
 def _log_self(request: HttpRequest, subject: Subject, route: str, fields: tuple[str, ...]) -> None:
-    query_log_write(
-        reader=request.user,
-        purpose="本人查询（信用修复）",
-        mode=QueryMode.SELF,
-        kind=QueryKind.VIEW,
-        fields=fields,
-        route=route,
-        persons=[subject.person] if subject.person else [],
-        institutions=[subject.institution] if subject.institution else [],
-    )
+    self_read_log(request.user, subject, purpose="本人查询（信用修复）", fields=fields, route=route)
 
 
 def _log_staff(request: HttpRequest, application: RepairApplication, route: str) -> None:

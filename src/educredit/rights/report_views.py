@@ -33,7 +33,7 @@ from educredit.rights.reports import (
     free_reports_left,
     next_free_report_on,
 )
-from educredit.rights.self_service import subject_of
+from educredit.rights.self_service import self_read_log, subject_of
 from educredit.subjects import selectors as subject_selectors
 from educredit.subjects.choices import QueryKind, QueryMode
 from educredit.subjects.models import Institution, Person
@@ -116,15 +116,13 @@ def report_download(request: HttpRequest) -> FileResponse:
     report = get_object_or_404(
         credit_reports_of_subject(**subject.filter_kwargs()), public_id=public_id
     )
-    query_log_write(
-        reader=request.user,
+    self_read_log(
+        request.user,
+        subject,
         purpose="本人下载信用报告",
-        mode=QueryMode.SELF,
         kind=QueryKind.REPORT,
         fields=("report",),
         route="self_service:report_download",
-        persons=[subject.person] if subject.person else [],
-        institutions=[subject.institution] if subject.institution else [],
     )
     return _pdf_response(report)
 

@@ -23,7 +23,9 @@ from educredit.accounts.models import User
 from educredit.audit.services import audit_append
 from educredit.core import clock
 from educredit.rights.models import SubjectAccount
+from educredit.subjects.choices import QueryKind, QueryMode
 from educredit.subjects.models import Institution, Person
+from educredit.subjects.query_log import query_log_write
 
 # How long an activation code can be used after staff open the account.
 ACTIVATION_DAYS = 30
@@ -60,6 +62,29 @@ class Subject:
         if self.person is not None:
             return {"person": self.person}
         return {"institution": self.institution}
+
+
+def self_read_log(
+    user: Any,
+    subject: Subject,
+    *,
+    purpose: str,
+    fields: tuple[str, ...],
+    route: str,
+    kind: str = QueryKind.VIEW,
+) -> None:
+    """Log a self-service page's read of the subject's own information (本人查询), which
+    "who looked at me" leaves out but the log keeps like every other read."""
+    query_log_write(
+        reader=user,
+        purpose=purpose,
+        mode=QueryMode.SELF,
+        kind=kind,
+        fields=fields,
+        route=route,
+        persons=[subject.person] if subject.person else [],
+        institutions=[subject.institution] if subject.institution else [],
+    )
 
 
 def subject_of(user: Any) -> Subject:

@@ -16,15 +16,14 @@ from educredit.accounts.choices import UserRole
 from educredit.accounts.permissions import access_public, access_staff, access_subject
 from educredit.records.selectors import credit_records_of_subject
 from educredit.rights.self_service import (
+    self_read_log,
     subject_account_activate,
     subject_account_for,
     subject_account_open,
     subject_of,
 )
 from educredit.subjects import selectors as subject_selectors
-from educredit.subjects.choices import QueryKind, QueryMode
 from educredit.subjects.models import Institution, Person
-from educredit.subjects.query_log import query_log_write
 from educredit.web.paging import page_of
 
 
@@ -50,15 +49,8 @@ def self_home(request: HttpRequest) -> HttpResponse:
     subject = subject_of(request.user)
     records = credit_records_of_subject(**subject.filter_kwargs())
     page = page_of(request, records)
-    query_log_write(
-        reader=request.user,
-        purpose="本人查询",
-        mode=QueryMode.SELF,
-        kind=QueryKind.VIEW,
-        fields=("records",),
-        route="self_service:home",
-        persons=[subject.person] if subject.person else [],
-        institutions=[subject.institution] if subject.institution else [],
+    self_read_log(
+        request.user, subject, purpose="本人查询", fields=("records",), route="self_service:home"
     )
     return render(request, "rights/self_home.html", {"subject": subject, "page": page})
 
