@@ -29,4 +29,34 @@
       });
     }
   });
+
+  // Tables marked ec-stack turn into cards on a phone (educredit.css). Browsers drop a table's
+  // semantics once its rows are no longer displayed as table rows, so screen readers would
+  // lose the headers; explicit roles keep them (ADR 0035).
+  function keepTableRoles(table) {
+    table.setAttribute("role", "table");
+    table.querySelectorAll(":scope > thead, :scope > tbody, :scope > tfoot").forEach(function (group) {
+      group.setAttribute("role", "rowgroup");
+    });
+    table.querySelectorAll(":scope > * > tr").forEach(function (row) {
+      row.setAttribute("role", "row");
+      Array.prototype.forEach.call(row.children, function (cell) {
+        if (cell.tagName === "TH") {
+          cell.setAttribute("role", cell.parentElement.parentElement.tagName === "THEAD" ? "columnheader" : "rowheader");
+        } else if (cell.tagName === "TD") {
+          cell.setAttribute("role", "cell");
+        }
+      });
+    });
+  }
+
+  function keepAllTableRoles() {
+    document.querySelectorAll("table.ec-stack").forEach(keepTableRoles);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", keepAllTableRoles);
+  } else {
+    keepAllTableRoles();
+  }
 })();
