@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -109,6 +110,19 @@ REQUEST_BODY: dict[str, Any] = {
                 }
             },
         },
+    }
+}
+
+
+# The result's one 200 answer is the CSV file. ninja keys ``responses`` by int status code and
+# merges ``openapi_extra`` into them, so the key must be the int 200: a string "200" would be a
+# second 200 answer in the served JSON (a duplicated key that Swagger UI refuses to parse).
+RESULT_CONTENT: dict[str, Any] = {
+    "responses": {
+        200: {
+            "description": "结果文件（CSV，UTF-8 带 BOM） / The result file (CSV, UTF-8 with BOM)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
     }
 }
 
@@ -232,7 +246,7 @@ def _run_of(caller: Any, run_id: Any) -> BulkCheckRun | None:
     summary="批量核查进度 / A bulk check's progress",
 )
 def bulk_check_status(
-    request: HttpRequest, bulk_check_id: Any, response: HttpResponse
+    request: HttpRequest, bulk_check_id: uuid.UUID, response: HttpResponse
 ) -> Status[Any]:
     """Status, rows processed of the total, counts by verdict, the data versions and bulk
     audit entries so far. 404: no such run of this caller (another client's included; staff
@@ -284,12 +298,12 @@ def bulk_check_status(
         503: UnavailableOut,
     },
     auth=CHECK_AUTH,
-    openapi_extra={
-        "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}},
-    },
+    openapi_extra=RESULT_CONTENT,
     summary="批量核查结果文件 / A bulk check's result file",
 )
-def bulk_check_result(request: HttpRequest, bulk_check_id: Any, response: HttpResponse) -> Any:
+def bulk_check_result(
+    request: HttpRequest, bulk_check_id: uuid.UUID, response: HttpResponse
+) -> Any:
     """The result CSV (UTF-8 with BOM): row, identifier kind, identifier (document numbers
     masked), name match, verdict, reason, subject found, measure codes, legal bases, ends,
     check id, data version. 404: no such run of this caller; 409: still running, or failed."""
