@@ -23,6 +23,7 @@ from educredit.accounts.forms import BootstrapForm
 from educredit.accounts.permissions import access_staff
 from educredit.catalog.choices import InfoCategory, Severity
 from educredit.core.clock import today
+from educredit.core.exports import Column, export_wanted, list_export
 from educredit.exchange import selectors as exchange_selectors
 from educredit.records import archive, lists
 from educredit.records.choices import (
@@ -32,6 +33,7 @@ from educredit.records.choices import (
     ResponsibleRole,
 )
 from educredit.records.models import CreditListEntry
+from educredit.rights.list_exports import export_subject_list
 from educredit.rights.purpose import staff_read_log
 from educredit.subjects import selectors as subject_selectors
 from educredit.subjects.models import Institution, Person
@@ -219,15 +221,46 @@ def _error(request: HttpRequest, exc: Exception) -> None:
 # --- lists --------------------------------------------------------------------------------
 
 
+def _entry_subject(entry: CreditListEntry) -> str:
+    subject = entry.institution or entry.person
+    return subject.name if subject is not None else ""
+
+
+def _entry_identifier(entry: CreditListEntry) -> str:
+    """The institution's USCC or the person's masked number (never the number itself)."""
+    if entry.institution is not None:
+        return entry.institution.uscc or ""
+    return entry.person.id_number_masked if entry.person is not None else ""
+
+
+# The columns of the entry list, as exported (ADR 0036).
+ENTRY_COLUMNS = (
+    Column(gettext_lazy("主体"), _entry_subject),
+    Column(gettext_lazy("统一社会信用代码或证件号码"), _entry_identifier),
+    Column(gettext_lazy("名单"), lambda e: e.get_kind_display()),
+    Column(gettext_lazy("状态"), lambda e: e.get_status_display()),
+    Column(gettext_lazy("事前告知"), lambda e: e.notice_date),
+    Column(gettext_lazy("异议截止"), lambda e: e.objection_deadline),
+    Column(gettext_lazy("认定单位"), lambda e: e.organisation.name),
+    Column(gettext_lazy("条目编号"), lambda e: str(e.public_id)),
+)
+
+
+@list_export
 @access_staff()
 @require_GET
 def list_entry_list(request: HttpRequest) -> HttpResponse:
-    """Entries of the three lists in the user's jurisdiction, filtered by list and status."""
+    """Entries of the three lists in the user's jurisdiction, filtered by list and status;
+    ``?export=xlsx`` answers the whole filter as a file."""
     form = ListFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     entries = lists.list_entry_search(
         request.user, kind=data.get("kind", ""), status=data.get("status", ""), q=data.get("q", "")
     )
+    if export_wanted(request):
+        return export_subject_list(
+            request, entries, ENTRY_COLUMNS, stem="credit-list-entries", sheet=_("信用名单")
+        )
     page = page_of(request, entries)
     shown = list(page.object_list)
     staff_read_log(

@@ -24,6 +24,7 @@ from educredit.accounts.permissions import access_staff
 from educredit.audit.selectors import audit_entries_for
 from educredit.catalog.choices import SubjectType
 from educredit.catalog.models import CatalogItem
+from educredit.core.exports import Column, export_wanted, list_export
 from educredit.records import imports, lifecycle, selectors, services
 from educredit.records.choices import CreditRecordSource, CreditRecordStatus
 from educredit.records.forms import (
@@ -35,6 +36,7 @@ from educredit.records.forms import (
     current_items,
 )
 from educredit.records.models import CreditRecord
+from educredit.rights.list_exports import export_subject_list
 from educredit.rights.purpose import staff_read_log
 from educredit.subjects.models import Institution, Person
 from educredit.subjects.selectors import institutions_visible_to, person_find
@@ -54,10 +56,38 @@ MENU_LABELS = (
 )
 
 
+def _subject_name(record: CreditRecord) -> str:
+    subject = record.institution or record.person
+    return subject.name if subject is not None else ""
+
+
+def _subject_identifier(record: CreditRecord) -> str:
+    """The institution's USCC or the person's masked number (never the number itself)."""
+    if record.institution is not None:
+        return record.institution.uscc or ""
+    return record.person.id_number_masked if record.person is not None else ""
+
+
+# The columns of the records list and the review queue, as exported (ADR 0036).
+RECORD_COLUMNS = (
+    Column(gettext_lazy("事由"), lambda r: r.title),
+    Column(gettext_lazy("决定文书号"), lambda r: r.decision_number),
+    Column(gettext_lazy("主体"), _subject_name),
+    Column(gettext_lazy("统一社会信用代码或证件号码"), _subject_identifier),
+    Column(gettext_lazy("状态"), lambda r: r.get_status_display()),
+    Column(gettext_lazy("目录条目"), lambda r: r.catalog_item.name),
+    Column(gettext_lazy("决定日期"), lambda r: r.decision_date),
+    Column(gettext_lazy("录入单位"), lambda r: r.organisation.name),
+    Column(gettext_lazy("记录编号"), lambda r: str(r.public_id)),
+)
+
+
+@list_export
 @access_staff()
 @require_GET
 def record_list(request: HttpRequest) -> HttpResponse:
-    """Records in the user's jurisdiction, filtered by status, item, subject and date."""
+    """Records in the user's jurisdiction, filtered by status, item, subject and date;
+    ``?export=xlsx`` answers the whole filter as a file."""
     form = RecordFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     records = selectors.credit_record_search(
@@ -68,6 +98,10 @@ def record_list(request: HttpRequest) -> HttpResponse:
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
+    if export_wanted(request):
+        return export_subject_list(
+            request, records, RECORD_COLUMNS, stem="credit-records", sheet=_("信用记录")
+        )
     page = page_of(request, records)
     _log_records_shown(request, page.object_list)
     return render(
@@ -87,12 +121,18 @@ def _log_records_shown(request: HttpRequest, records: Any) -> None:
     )
 
 
+@list_export
 @access_staff(*REVIEWERS)
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Submitted records awaiting review, oldest first."""
+    """Submitted records awaiting review, oldest first (``?export=xlsx``: all of them)."""
+    queue = selectors.review_queue_for(request.user)
+    if export_wanted(request):
+        return export_subject_list(
+            request, queue, RECORD_COLUMNS, stem="review-queue", sheet=_("待审核记录")
+        )
     # A hundred a page: a reviewer ticks a whole imported batch in a few pages.
-    page = page_of(request, selectors.review_queue_for(request.user), size=100)
+    page = page_of(request, queue, size=100)
     _log_records_shown(request, page.object_list)
     return render(request, "records/review_queue.html", {"page": page})
 
