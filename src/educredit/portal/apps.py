@@ -12,7 +12,7 @@ class PortalConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from educredit.portal import services
-        from educredit.subjects.models import FormerName, Institution
+        from educredit.subjects.models import FormerName, Institution, InstitutionAlias
 
         post_save.connect(
             services.on_institution_saved, sender=Institution, dispatch_uid="portal-inst"
@@ -22,4 +22,10 @@ class PortalConfig(AppConfig):
         )
         post_delete.connect(
             services.on_former_name_saved, sender=FormerName, dispatch_uid="portal-former-del"
+        )
+        post_save.connect(
+            services.on_former_name_saved, sender=InstitutionAlias, dispatch_uid="portal-alias"
+        )
+        post_delete.connect(
+            services.on_former_name_saved, sender=InstitutionAlias, dispatch_uid="portal-alias-del"
         )

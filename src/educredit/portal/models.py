@@ -11,13 +11,14 @@ class SearchTermKind(models.TextChoices):
 
     NAME = "name", _("名称")
     FORMER = "former", _("曾用名")
+    ALIAS = "alias", _("简称")
     INITIALS = "initials", _("拼音首字母")
     PINYIN = "pinyin", _("全拼")
     USCC = "uscc", _("统一社会信用代码")
 
 
 class InstitutionSearchTerm(models.Model):
-    """One normalised search key of an institution (名称、曾用名、拼音、代码), matched by prefix.
+    """One normalised search key of an institution (名称、曾用名、简称、拼音、代码), by prefix.
 
     Names contribute every suffix (so a prefix match on the indexed column is a "contains"
     match on the name); pinyin contributes a suffix at every syllable. Maintained by

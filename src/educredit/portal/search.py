@@ -81,12 +81,18 @@ def name_terms(name: str, kind: str) -> set[tuple[str, str]]:
 
 
 def institution_terms(
-    *, name: str, former_names: Iterable[str], uscc: str | None
+    *,
+    name: str,
+    former_names: Iterable[str],
+    uscc: str | None,
+    aliases: Iterable[str] = (),
 ) -> set[tuple[str, str]]:
-    """Every search term of an institution."""
+    """Every search term of an institution (an alias is indexed like a former name)."""
     terms = name_terms(name, SearchTermKind.NAME)
     for former in former_names:
         terms |= name_terms(former, SearchTermKind.FORMER)
+    for alias in aliases:
+        terms |= name_terms(alias, SearchTermKind.ALIAS)
     if uscc:
         terms.add((normalise(uscc), SearchTermKind.USCC))
     return terms

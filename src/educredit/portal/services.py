@@ -12,18 +12,23 @@ from django.utils.crypto import salted_hmac
 
 from educredit.portal.models import InstitutionSearchTerm, PortalRateWindow
 from educredit.portal.search import institution_terms
-from educredit.subjects.models import FormerName, Institution
+from educredit.subjects.models import FormerName, Institution, InstitutionAlias
 
 
 @transaction.atomic
 def search_index_refresh(*, institution: Institution) -> int:
-    """Rebuild one institution's search terms from its name, former names and USCC.
+    """Rebuild one institution's search terms from its name, former names, aliases and USCC.
 
     Derived data (no audit entry: the institution's own change is audited by subjects).
     Returns the number of terms written.
     """
     former = FormerName.objects.filter(institution=institution).values_list("name", flat=True)
-    terms = institution_terms(name=institution.name, former_names=former, uscc=institution.uscc)
+    aliases = InstitutionAlias.objects.filter(institution=institution).values_list(
+        "name", flat=True
+    )
+    terms = institution_terms(
+        name=institution.name, former_names=former, uscc=institution.uscc, aliases=aliases
+    )
     InstitutionSearchTerm.objects.filter(institution=institution).delete()
     InstitutionSearchTerm.objects.bulk_create(
         InstitutionSearchTerm(institution=institution, term=term, kind=kind)
@@ -37,13 +42,18 @@ def search_index_rebuild(*, batch_size: int = 500) -> int:
     names: dict[int, list[str]] = {}
     for institution_id, name in FormerName.objects.values_list("institution_id", "name"):
         names.setdefault(institution_id, []).append(name)
+    aliases: dict[int, list[str]] = {}
+    for institution_id, name in InstitutionAlias.objects.values_list("institution_id", "name"):
+        aliases.setdefault(institution_id, []).append(name)
     done = 0
     with transaction.atomic():
         InstitutionSearchTerm.objects.all().delete()
         batch: list[InstitutionSearchTerm] = []
         rows = Institution.objects.values_list("pk", "name", "uscc").order_by("pk")
         for pk, name, uscc in rows.iterator(chunk_size=batch_size):
-            terms = institution_terms(name=name, former_names=names.get(pk, ()), uscc=uscc)
+            terms = institution_terms(
+                name=name, former_names=names.get(pk, ()), uscc=uscc, aliases=aliases.get(pk, ())
+            )
             batch.extend(
                 InstitutionSearchTerm(institution_id=pk, term=term, kind=kind)
                 for term, kind in terms
@@ -62,8 +72,10 @@ def on_institution_saved(sender: Any, instance: Institution, raw: bool = False, 
         search_index_refresh(institution=instance)
 
 
-def on_former_name_saved(sender: Any, instance: FormerName, raw: bool = False, **_: Any) -> None:
-    """post_save / post_delete of FormerName: refresh the institution it belongs to."""
+def on_former_name_saved(
+    sender: Any, instance: FormerName | InstitutionAlias, raw: bool = False, **_: Any
+) -> None:
+    """post_save / post_delete of FormerName or InstitutionAlias: refresh its institution."""
     if raw:
         return
     institution = Institution.objects.filter(pk=instance.institution_id).first()

@@ -126,3 +126,20 @@ class DiscrepancyResolveForm(BootstrapForm):
         help_text=_("仅机构更名时需要，默认今天。"),
     )
     note = forms.CharField(label=_("处理说明"), max_length=500, required=False)
+
+
+class InstitutionAliasForm(BootstrapForm):
+    """Add a short name (简称) to an institution, or remove one (``remove`` = its id)."""
+
+    name = forms.CharField(label=_("简称"), max_length=50, required=False)
+    remove = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs.update({"placeholder": _("例如：郑大"), "maxlength": 50})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("remove") and not (data.get("name") or "").strip():
+            raise forms.ValidationError(_("请填写简称"))
+        return data

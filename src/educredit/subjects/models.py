@@ -138,6 +138,32 @@ class FormerName(AuditedModel):
         return self.name
 
 
+class InstitutionAlias(AuditedModel):
+    """A short name the public calls an institution by (简称, e.g. 郑大 for 郑州大学).
+
+    Not a name the institution ever carried (that is a ``FormerName``, with its dates): an
+    alias only helps people find it, so the portal's search index holds its terms as it
+    holds a former name's. Kept by staff through ``subjects.services``.
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("简称"), max_length=50)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_exclude = ("created_at",)
+
+    class Meta:
+        verbose_name = _("简称")
+        verbose_name_plural = _("简称")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "name"], name="uniq_institution_alias")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class PersonQuerySet(models.QuerySet["Person"]):
     """People, scoped by jurisdiction."""
 

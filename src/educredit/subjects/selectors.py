@@ -16,6 +16,7 @@ from educredit.subjects.models import (
     FormerName,
     ImportRun,
     Institution,
+    InstitutionAlias,
     NameDiscrepancy,
     Person,
 )
@@ -37,7 +38,8 @@ def institutions_visible_to(user: Any) -> QuerySet[Institution]:
 def institution_search(
     user: Any, *, q: str = "", kind: str = "", region: str = ""
 ) -> QuerySet[Institution]:
-    """Visible institutions matching a name, former name, USCC or MOE code, kind and region.
+    """Visible institutions matching a name, former name, short name (exactly), USCC or MOE
+    code, kind and region.
 
     A region ending in ``00`` (a city) also matches the counties under it. The result carries
     its supervisor and former names, so listing it costs a fixed number of queries.
@@ -47,8 +49,9 @@ def institution_search(
     if q:
         code = normalise_document_number(q)
         former = FormerName.objects.filter(institution=OuterRef("pk"), name__icontains=q)
+        alias = InstitutionAlias.objects.filter(institution=OuterRef("pk"), name=q)
         institutions = institutions.filter(
-            Q(name__icontains=q) | Exists(former) | Q(uscc=code) | Q(moe_code=code)
+            Q(name__icontains=q) | Exists(former) | Exists(alias) | Q(uscc=code) | Q(moe_code=code)
         )
     if kind:
         institutions = institutions.filter(kind=kind)

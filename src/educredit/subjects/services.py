@@ -50,6 +50,7 @@ from educredit.subjects.models import (
     ImportRowError,
     ImportRun,
     Institution,
+    InstitutionAlias,
     NameDiscrepancy,
     Person,
 )
@@ -115,6 +116,15 @@ def _require_institution_writer(actor: Actor, institution: Institution) -> None:
             _require_writer(actor, institution.organisation)
             return
     _require_writer(actor, institution.supervisor)
+
+
+def may_write_institution(actor: Actor, institution: Institution) -> bool:
+    """Whether ``actor`` may change ``institution`` (what the pages' buttons ask)."""
+    try:
+        _require_institution_writer(actor, institution)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def clean_name(value: str, *, field: str = "name", max_length: int = NAME_MAX) -> str:
@@ -484,6 +494,43 @@ def institution_rename(
             note=reason or _("机构已更名 / The institution was renamed"),
         )
     return institution
+
+
+# --- aliases (简称) ------------------------------------------------------------------------
+
+ALIAS_MAX = 50
+
+
+@transaction.atomic
+def institution_alias_add(
+    *, actor: Actor, institution: Institution, name: str, reason: str = ""
+) -> InstitutionAlias:
+    """Give an institution a short name the public calls it by (简称, e.g. 郑大).
+
+    Adding an alias it already has returns that alias and writes nothing.
+    """
+    _require_institution_writer(actor, institution)
+    name = clean_name(name, field="alias", max_length=ALIAS_MAX)
+    if name == institution.name:
+        raise SubjectError(_("简称与机构现名称相同"), field="alias")
+    existing = institution.aliases.filter(name=name).first()
+    if existing is not None:
+        return existing
+    alias = InstitutionAlias(institution=institution, name=name)
+    alias.save()
+    _audit_create(actor, "institution.alias_add", alias, reason=reason)
+    return alias
+
+
+@transaction.atomic
+def institution_alias_remove(*, actor: Actor, alias: InstitutionAlias, reason: str = "") -> None:
+    """Remove an alias entered by mistake (the audit log keeps what it was)."""
+    _require_institution_writer(actor, alias.institution)
+    before = alias.audit_snapshot()
+    alias.delete()
+    audit_append(
+        actor=actor, action="institution.alias_remove", target=alias, before=before, reason=reason
+    )
 
 
 # --- people -------------------------------------------------------------------------------

@@ -10,6 +10,11 @@ urlpatterns = [
         views.institution_detail,
         name="institution_detail",
     ),
+    path(
+        "institutions/<uuid:institution_id>/aliases/",
+        views.institution_aliases,
+        name="institution_aliases",
+    ),
     path("people/", views.person_list, name="person_list"),
     path("people/lookup/", views.person_lookup, name="person_lookup"),
     path("people/<uuid:person_id>/", views.person_detail, name="person_detail"),

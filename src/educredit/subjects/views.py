@@ -26,6 +26,7 @@ from educredit.subjects.choices import AffiliationRole, ImportKind, ImportStatus
 from educredit.subjects.forms import (
     DiscrepancyResolveForm,
     ImportForm,
+    InstitutionAliasForm,
     InstitutionFilterForm,
     PersonLookupForm,
     PersonSearchForm,
@@ -66,18 +67,22 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 @access_staff()
 @require_GET
 def institution_detail(request: HttpRequest, institution_id: str) -> HttpResponse:
-    """One institution: identifiers, former names, supervisor, its people by role."""
+    """One institution: identifiers, former names, short names, supervisor, its people."""
     institution = selectors.access_institution_for_user(request.user, institution_id)
     role = request.GET.get("role", "")
     if role not in AffiliationRole.values:
         role = ""
     counts = selectors.institution_people_counts(institution)
+    reader: Any = request.user
     return render(
         request,
         "subjects/institution_detail.html",
         {
             "institution": institution,
             "former_names": institution.former_names.order_by("-used_until"),
+            "aliases": institution.aliases.all(),
+            "alias_form": InstitutionAliasForm(),
+            "may_edit_aliases": services.may_write_institution(reader, institution),
             "role_counts": [
                 (value, label, counts.get(value, 0)) for value, label in AffiliationRole.choices
             ],
@@ -86,6 +91,34 @@ def institution_detail(request: HttpRequest, institution_id: str) -> HttpRespons
             "query": filters_query_string(request),
         },
     )
+
+
+@access_staff(*WRITERS)
+@require_POST
+def institution_aliases(request: HttpRequest, institution_id: str) -> HttpResponse:
+    """Add or remove an institution's short name (简称) from its page; back to the page."""
+    institution = selectors.access_institution_for_user(request.user, institution_id)
+    form = InstitutionAliasForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("subjects:institution_detail", institution_id=institution.public_id)
+    actor: Any = request.user
+    try:
+        if form.cleaned_data.get("remove"):
+            alias = institution.aliases.filter(pk=form.cleaned_data["remove"]).first()
+            if alias is None:
+                raise Http404
+            services.institution_alias_remove(actor=actor, alias=alias)
+            messages.success(request, _("已删除简称“%(name)s”") % {"name": alias.name})
+        else:
+            alias = services.institution_alias_add(
+                actor=actor, institution=institution, name=form.cleaned_data["name"]
+            )
+            messages.success(request, _("已添加简称“%(name)s”") % {"name": alias.name})
+    except services.SubjectError as exc:
+        messages.error(request, exc.message)
+    return redirect("subjects:institution_detail", institution_id=institution.public_id)
 
 
 # --- people -------------------------------------------------------------------------------

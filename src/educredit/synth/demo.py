@@ -325,6 +325,8 @@ def demo_prepare(
     load = ProvinceLoad.objects.get(dataset_id=dataset_id)
     report = DemoReport(dataset_id=dataset_id, loaded_now=loaded_now, counts=dict(load.counts))
     _import_reference_universities(admin=admin, root=root, report=report)
+    # The short names the public searches by (郑大 …): added when missing, on every run.
+    call_command("subjects", "aliases", stdout=StringIO())
     catalog_version_seed(actor="system:demo")  # the shipped catalog, once (audited)
     measure_list_seed(actor="system:demo")  # the shipped measure list, once (audited)
 

@@ -1,9 +1,12 @@
-"""``educredit subjects import|renames|reencrypt``: subject data from the command line.
+"""``educredit subjects import|renames|aliases|reencrypt``: subject data from the command line.
 
 - ``import institutions|people FILE --user USERNAME``: the same import path as the upload
   page, run in the foreground, acting as (and within the jurisdiction of) that user;
 - ``renames [FILE]``: give renamed institutions their current names, keeping the old ones
   as former names (default: the list shipped in ``subjects/data/renames-2017-2025.csv``);
+- ``aliases [FILE]``: give institutions the short names the public calls them by (简称, by
+  MOE school code; default: ``subjects/data/aliases-universities.csv``), adding only the
+  missing ones;
 - ``reencrypt``: re-encrypt identity numbers under the current field key (key rotation).
 """
 
@@ -24,11 +27,12 @@ from educredit.subjects.choices import ImportKind, ImportStatus, InstitutionKind
 from educredit.subjects.models import Institution
 
 RENAMES_FILE = Path(__file__).resolve().parents[2] / "data" / "renames-2017-2025.csv"
+ALIASES_FILE = Path(__file__).resolve().parents[2] / "data" / "aliases-universities.csv"
 ACTOR = "system:subjects-command"
 
 
 class Command(BaseCommand):
-    help = "机构和人员数据 / Subject data: import files, apply renames, rotate the field key."
+    help = "机构和人员数据 / Subject data: import files, renames, aliases, rotate the field key."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -48,6 +52,8 @@ class Command(BaseCommand):
         )
         renames = sub.add_parser("renames", help="apply a list of institution renames")
         renames.add_argument("file", nargs="?", type=Path, default=RENAMES_FILE)
+        aliases = sub.add_parser("aliases", help="add institutions' short names (简称)")
+        aliases.add_argument("file", nargs="?", type=Path, default=ALIASES_FILE)
         sub.add_parser("reencrypt", help="re-encrypt identity numbers under the current key")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -119,6 +125,31 @@ class Command(BaseCommand):
                 applied += 1
         self.stdout.write(
             f"更名 {applied} 个，跳过 {skipped} 个 / {applied} renamed, {skipped} skipped"
+        )
+
+    def handle_aliases(self, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"找不到文件 / No file {path}")
+        added = skipped = 0
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                code = row["学校标识码"].strip()
+                institution = Institution.objects.filter(moe_code=code).first()
+                if institution is None:
+                    skipped += 1
+                    continue
+                for name in row["简称"].replace("，", "、").split("、"):
+                    if not name.strip() or institution.aliases.filter(name=name.strip()).exists():
+                        continue
+                    services.institution_alias_add(
+                        actor=ACTOR, institution=institution, name=name, reason=path.name
+                    )
+                    self.stdout.write(f"{institution.name} ← {name.strip()}")
+                    added += 1
+        self.stdout.write(
+            f"简称 {added} 个，跳过未登记机构 {skipped} 个 / "
+            f"{added} aliases added, {skipped} institutions not registered"
         )
 
     def handle_reencrypt(self, **options: Any) -> None:
