@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Max, Min, Q, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import pgettext, pgettext_lazy
 
@@ -39,7 +39,9 @@ from educredit.records.choices import (
 )
 from educredit.records.models import CreditListEntry, CreditRecord
 from educredit.records.windows import public_q
+from educredit.subjects.choices import InstitutionKind, InstitutionLevel
 from educredit.subjects.models import Institution, Person
+from educredit.subjects.regions import region_name
 
 PUBLIC_STATUSES = (CreditRecordStatus.EFFECTIVE, CreditRecordStatus.UNDER_OBJECTION)
 # Lists shown on the portal (the focus list is a supervision tool, not published).
@@ -140,6 +142,23 @@ def person_public_records(person: Person, as_of: dt.date) -> QuerySet[CreditReco
 SEARCH_CAP = 200
 
 
+# The short names of the public lists on a search hit.
+BADGE_LABELS = {
+    CreditListKind.RED: pgettext_lazy("名单徽标", "红名单"),
+    CreditListKind.SERIOUS: pgettext_lazy("名单徽标", "严重失信主体名单"),
+}
+
+
+@dataclass(frozen=True)
+class ListBadge:
+    """A public list an institution is on today, for a search hit (红名单 / 严重失信主体名单)."""
+
+    kind: str
+    label: str
+    listed_on: dt.date
+    valid_until: dt.date | None
+
+
 @dataclass(frozen=True)
 class InstitutionHit:
     """One institution in the portal's search results: what the result list shows."""
@@ -149,6 +168,25 @@ class InstitutionHit:
     name: str
     uscc: str | None
     former_names: tuple[str, ...] = ()
+    kind: str = ""
+    level: str = ""
+    region_code: str = ""
+    aliases: tuple[str, ...] = ()
+    badges: tuple[ListBadge, ...] = ()
+
+    @property
+    def kind_label(self) -> str:
+        """The institution's type (and level), in the reader's language."""
+        parts = []
+        if self.kind in InstitutionKind.values:
+            parts.append(str(InstitutionKind(self.kind).label))
+        if self.level and self.level in InstitutionLevel.values:
+            parts.append(str(InstitutionLevel(self.level).label))
+        return " · ".join(parts)
+
+    @property
+    def region_name(self) -> str:
+        return region_name(self.region_code) if self.region_code else ""
 
 
 @dataclass(frozen=True)
@@ -160,17 +198,19 @@ class InstitutionSearch:
     over_cap: bool
 
 
-def institution_search_public(q: str) -> InstitutionSearch:
-    """Institutions whose name, former name, pinyin, initials or USCC matches ``q``.
+def institution_search_public(q: str, *, as_of: dt.date | None = None) -> InstitutionSearch:
+    """Institutions whose name, former name, alias, pinyin, initials or USCC matches ``q``.
 
     A prefix match on the indexed ``InstitutionSearchTerm.term`` (which holds every suffix
-    of each name), so "理工", "zzdx", "zhengzhoudaxue" and a USCC all hit the index. One
-    query: the matching institutions ranked by their lexically first matching term (an exact
-    term first, then alphabetically by what follows the query), cut at ``SEARCH_CAP`` + 1 to
-    tell whether there are more, then listed by name with their former names. The cut
-    happens inside a grouped subquery of the term table alone, so the database has no LIMIT
-    to push into a join (the plan that walks every institution hoping to find the first
-    matches early).
+    of each name), so "理工", "zzdx", "zhengzhoudaxue", "郑大" (an alias) and a USCC all hit
+    the index. One query: the matching institutions ranked by their lexically first matching
+    term (an exact term first, then alphabetically by what follows the query), cut at
+    ``SEARCH_CAP`` + 1 to tell whether there are more, then listed — those with a term equal
+    to the query (the exact name, alias or code) first, the rest by name — with their kind,
+    region, former names and aliases. The cut happens inside a grouped subquery of the term
+    table alone, so the database has no LIMIT to push into a join (the plan that walks every
+    institution hoping to find the first matches early). A second query brings the public
+    lists the hits are on (``as_of``, default today): two queries whatever the number of hits.
     """
     term = normalise(q)
     if not term:
@@ -182,21 +222,94 @@ def institution_search_public(q: str) -> InstitutionSearch:
         .order_by("first_term", "institution_id")
         .values("institution_id")[: SEARCH_CAP + 1]
     )
+    exact = InstitutionSearchTerm.objects.filter(institution_id=OuterRef("pk"), term=term)
     rows = (
         Institution.objects.filter(pk__in=ranked)
-        .order_by("name", "pk", F("former_names__used_until").desc(), "former_names__pk")
-        .values_list("pk", "public_id", "name", "uscc", "former_names__name")
+        .annotate(exact=Exists(exact))
+        .order_by(
+            F("exact").desc(),
+            "name",
+            "pk",
+            F("former_names__used_until").desc(),
+            "former_names__pk",
+            "aliases__name",
+        )
+        .values_list(
+            "pk",
+            "public_id",
+            "name",
+            "uscc",
+            "kind",
+            "level",
+            "region_code",
+            "former_names__name",
+            "aliases__name",
+        )
     )
-    # One row per former name (LEFT JOIN), so the page needs no second query.
-    found: dict[int, tuple[uuid.UUID, str, str | None, list[str]]] = {}
-    for pk, public_id, name, uscc, former in rows:
-        formers = found.setdefault(pk, (public_id, name, uscc, []))[3]
+    # One row per former name and alias (LEFT JOINs), so the page needs no query per hit.
+    found: dict[int, dict[str, Any]] = {}
+    for pk, public_id, name, uscc, kind, level, region, former, alias in rows:
+        hit = found.setdefault(
+            pk,
+            {
+                "public_id": public_id,
+                "name": name,
+                "uscc": uscc,
+                "kind": kind,
+                "level": level,
+                "region_code": region,
+                "former": {},
+                "aliases": {},
+            },
+        )
         if former is not None:
-            formers.append(former)
-    hits = [InstitutionHit(pk, *row[:3], tuple(row[3])) for pk, row in found.items()]
+            hit["former"][former] = None
+        if alias is not None:
+            hit["aliases"][alias] = None
     # Over the cap the list stays a fixed set (the SEARCH_CAP + 1 best ranked less the last
-    # by name), so paging through it is stable.
-    return InstitutionSearch(hits[:SEARCH_CAP], over_cap=len(hits) > SEARCH_CAP)
+    # listed), so paging through it is stable.
+    kept = dict(list(found.items())[:SEARCH_CAP])
+    badges = _list_badges(list(kept), as_of or today())
+    hits = [
+        InstitutionHit(
+            pk,
+            hit["public_id"],
+            hit["name"],
+            hit["uscc"],
+            tuple(hit["former"]),
+            kind=hit["kind"],
+            level=hit["level"],
+            region_code=hit["region_code"],
+            aliases=tuple(hit["aliases"]),
+            badges=tuple(badges.get(pk, ())),
+        )
+        for pk, hit in kept.items()
+    ]
+    return InstitutionSearch(hits, over_cap=len(found) > SEARCH_CAP)
+
+
+def _list_badges(institution_ids: list[int], as_of: dt.date) -> dict[int, list[ListBadge]]:
+    """The public lists (red, serious) each institution is on, in one query.
+
+    The focus list (重点关注) is not among them: it is a supervision tool, not published.
+    """
+    if not institution_ids:
+        return {}
+    rows = (
+        CreditListEntry.objects.filter(
+            _public_list_entries_q(as_of), institution_id__in=institution_ids
+        )
+        .order_by("institution_id", "kind", "-listed_on", "-pk")
+        .values_list("institution_id", "kind", "listed_on", "valid_until")
+    )
+    badges: dict[int, list[ListBadge]] = {}
+    for institution_id, kind, listed_on, valid_until in rows:
+        shown = badges.setdefault(institution_id, [])
+        if any(badge.kind == kind for badge in shown):
+            continue  # the latest listing of each kind is enough for a result line
+        label = str(BADGE_LABELS.get(kind, CreditListKind(kind).label))
+        shown.append(ListBadge(kind, label, listed_on, valid_until))
+    return badges
 
 
 def institution_public(public_id: Any) -> Institution | None:

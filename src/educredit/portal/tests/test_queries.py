@@ -12,7 +12,9 @@ from educredit.subjects.tests.factories import make_institution
 
 pytestmark = pytest.mark.django_db
 
-SEARCH_MAX = 3  # rate-limit upsert (+ old windows forgotten on a first hit), the search
+# rate-limit upsert (+ old windows forgotten on a first hit), the search, the hits' public
+# lists (badges), the region names (read once per process)
+SEARCH_MAX = 5
 SUBJECT_MAX = 6
 LISTS_MAX = 6
 

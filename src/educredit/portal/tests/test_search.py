@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 
@@ -138,3 +140,28 @@ def test_an_institution_with_several_former_names_is_listed_once_with_them(clien
     html = client.get("/query/", {"q": "zz"}).content.decode()
     assert html.count(f'href="/institutions/{zzu.public_id}/"') == 1
     assert "找到 1 个机构" in html and "郑州工学院" in html and "郑州工业大学" in html
+
+
+def test_found_by_an_alias_like_a_former_name(zzu, county):
+    from educredit.subjects import services
+
+    make_institution(supervisor=county, name="河南大学", serial=10)
+    assert names("郑大") == []
+    alias = services.institution_alias_add(actor="system:test", institution=zzu, name="郑大")
+    assert names("郑大") == ["郑州大学"]  # kept current by the alias's signal
+    assert names("ZD") == ["郑州大学"]  # its initials too
+    call_command("portal", "reindex", stdout=StringIO())
+    assert names("郑大") == ["郑州大学"]  # and by the rebuild after a bulk load
+    hit = institution_search_public("郑大").institutions[0]
+    assert hit.aliases == ("郑大",) and hit.former_names == ("郑州工学院",)
+    services.institution_alias_remove(actor="system:test", alias=alias)
+    assert names("郑大") == []
+
+
+def test_an_exact_name_or_alias_comes_before_longer_matches(county):
+    from educredit.subjects import services
+
+    longer = make_institution(supervisor=county, name="郑大附属中学", serial=11)
+    zzu = make_institution(supervisor=county, name="郑州大学", serial=12)
+    services.institution_alias_add(actor="system:test", institution=zzu, name="郑大")
+    assert names("郑大") == ["郑州大学", longer.name]
