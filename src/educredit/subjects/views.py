@@ -17,10 +17,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from educredit.accounts.choices import UserRole
 from educredit.accounts.permissions import access_staff
+from educredit.core.exports import Column, export_list, export_wanted, list_export
+from educredit.rights.list_exports import export_subject_list
 from educredit.subjects import imports, selectors, services
 from educredit.subjects.choices import AffiliationRole, ImportKind, ImportStatus
 from educredit.subjects.forms import (
@@ -31,16 +34,73 @@ from educredit.subjects.forms import (
     PersonLookupForm,
     PersonSearchForm,
 )
-from educredit.subjects.models import ImportRun
+from educredit.subjects.models import ImportRun, Institution, NameDiscrepancy, Person
+from educredit.subjects.regions import region_name
 from educredit.web.paging import filters_query_string, page_of
 
 ERRORS_SHOWN = 50
 WRITERS = (UserRole.CLERK, UserRole.ADMIN)
 
 
+def _former_names(institution: Institution) -> str:
+    return "、".join(former.name for former in institution.former_names.all())
+
+
+def _kind(institution: Institution) -> str:
+    kind = str(institution.get_kind_display())
+    return f"{kind} · {institution.get_level_display()}" if institution.level else kind
+
+
+# The columns of the list pages, as exported (ADR 0036).
+INSTITUTION_COLUMNS = (
+    Column(gettext_lazy("名称"), lambda i: i.name),
+    Column(gettext_lazy("曾用名"), _former_names),
+    Column(gettext_lazy("统一社会信用代码"), lambda i: i.uscc),
+    Column(gettext_lazy("学校标识码"), lambda i: i.moe_code),
+    Column(gettext_lazy("类型"), _kind),
+    Column(gettext_lazy("所在地"), lambda i: region_name(i.region_code or "")),
+    Column(gettext_lazy("主管部门"), lambda i: i.supervisor.name if i.supervisor else ""),
+)
+PERSON_COLUMNS = (
+    Column(gettext_lazy("姓名"), lambda p: p.name),
+    Column(gettext_lazy("证件号码"), lambda p: p.id_number_masked),
+    Column(gettext_lazy("性别"), lambda p: p.get_gender_display()),
+)
+IMPORT_COLUMNS = (
+    Column(gettext_lazy("文件"), lambda r: r.original_filename),
+    Column(gettext_lazy("内容"), lambda r: r.get_kind_display()),
+    Column(gettext_lazy("状态"), lambda r: r.get_status_display()),
+    Column(gettext_lazy("成功"), lambda r: r.ok_rows),
+    Column(gettext_lazy("失败"), lambda r: r.failed_rows),
+    Column(gettext_lazy("上传人"), lambda r: str(r.created_by)),
+    Column(gettext_lazy("时间"), lambda r: r.created_at),
+)
+
+
+def _discrepancy_subject(item: NameDiscrepancy) -> str:
+    subject = item.institution or item.person
+    return subject.name if subject is not None else ""
+
+
+DISCREPANCY_COLUMNS = (
+    Column(gettext_lazy("主体"), _discrepancy_subject),
+    Column(gettext_lazy("在册"), lambda d: d.recorded_name),
+    Column(gettext_lazy("提交"), lambda d: d.submitted_name),
+    Column(gettext_lazy("来源"), lambda d: d.source),
+    Column(gettext_lazy("状态"), lambda d: d.get_status_display()),
+    Column(gettext_lazy("处理说明"), lambda d: d.resolution_note),
+    Column(gettext_lazy("时间"), lambda d: d.created_at),
+)
+
+
+def _person_subject(person: Person) -> tuple[Person | None, Institution | None]:
+    return person, None
+
+
 # --- institutions -------------------------------------------------------------------------
 
 
+@list_export
 @access_staff()
 @require_GET
 def institution_list(request: HttpRequest) -> HttpResponse:
@@ -53,6 +113,10 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         kind=filters.get("kind", ""),
         region=filters.get("region", ""),
     )
+    if export_wanted(request):
+        return export_list(
+            request, institutions, INSTITUTION_COLUMNS, stem="institutions", sheet=_("学校与机构")
+        )
     return render(
         request,
         "subjects/institution_list.html",
@@ -124,18 +188,30 @@ def institution_aliases(request: HttpRequest, institution_id: str) -> HttpRespon
 # --- people -------------------------------------------------------------------------------
 
 
+@list_export
 @access_staff()
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
-    """People in the user's jurisdiction, by name; numbers are looked up on their own page."""
+    """People in the user's jurisdiction, by name; numbers are looked up on their own page.
+    The export is of personal data in bulk: approved above the threshold, logged."""
     form = PersonSearchForm(request.GET or None)
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    people = selectors.person_search(request.user, q=q)
+    if export_wanted(request):
+        return export_subject_list(
+            request,
+            people,
+            PERSON_COLUMNS,
+            stem="people",
+            sheet=_("教师与学生"),
+            subjects=_person_subject,
+        )
     return render(
         request,
         "subjects/person_list.html",
         {
             "form": form,
-            "page": page_of(request, selectors.person_search(request.user, q=q)),
+            "page": page_of(request, people),
             "query": filters_query_string(request),
         },
     )
@@ -186,11 +262,14 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
 # --- imports ------------------------------------------------------------------------------
 
 
+@list_export
 @access_staff(*WRITERS)
 @require_GET
 def import_list(request: HttpRequest) -> HttpResponse:
     """Import runs of the user's organisation and those below it."""
     runs = selectors.import_runs_visible_to(request.user)
+    if export_wanted(request):
+        return export_list(request, runs, IMPORT_COLUMNS, stem="import-runs", sheet=_("数据导入"))
     return render(request, "subjects/import_list.html", {"page": page_of(request, runs)})
 
 
@@ -283,6 +362,7 @@ def import_error_report(request: HttpRequest, run_id: str) -> FileResponse:
 # --- review of differing names ------------------------------------------------------------
 
 
+@list_export
 @access_staff()
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
@@ -291,6 +371,10 @@ def review_list(request: HttpRequest) -> HttpResponse:
     discrepancies = selectors.name_discrepancies_visible_to(request.user)
     if status in ("open", "accepted", "dismissed"):
         discrepancies = discrepancies.filter(status=status)
+    if export_wanted(request):
+        return export_list(
+            request, discrepancies, DISCREPANCY_COLUMNS, stem="name-reviews", sheet=_("待核对")
+        )
     return render(
         request,
         "subjects/review_list.html",

@@ -7,9 +7,11 @@ the same fixture registry), plants canary tokens in non-public data — every re
 every list entry's reason (entries at the notice stage), every screening check's reference
 (a teacher under a measure makes the restriction pages show a basis record) — and requests
 every GET route: staff pages as a provincial admin holding every role, ``/self/`` pages as a
-subject user, API operations as a provincial API client holding every scope. Whenever a
-response carries a canary token, the request must have written at least one
-``SubjectQueryLog`` row (or a ``ScreeningCheck``, the screening's own log).
+subject user, API operations as a provincial API client holding every scope. A list page
+marked ``@list_export`` (ADR 0036) is requested a second time with ``?export=xlsx``, and the
+workbook's XML is searched like a page. Whenever a response carries a canary token, the
+request must have written at least one ``SubjectQueryLog`` row (or a ``ScreeningCheck``, the
+screening's own log).
 
 Routes skipped, by rule: public pages (``@access_public``: they serve published information
 only, whose reads Henan §18 leaves unlogged), routes whose URL cannot be built (unnamed), and
@@ -19,6 +21,8 @@ walk fails those). Only GET is requested: a write does not reveal, and its answe
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -32,6 +36,7 @@ from educredit.accounts.api_auth import KNOWN_SCOPES
 from educredit.accounts.choices import UserRole
 from educredit.accounts.permissions import access_rule_of
 from educredit.accounts.tests.test_jurisdiction_walk import PATH_PARAM, api_operations, walk
+from educredit.core.exports import EXPORT_PARAM
 from educredit.records.choices import ListEntryStatus
 from educredit.records.models import CreditListEntry, CreditRecord
 from educredit.records.tests.factories import make_record, make_reviewer
@@ -65,6 +70,12 @@ def _body(response: Any) -> str:
         content = b"".join(response.streaming_content)
     else:
         content = response.content
+    if content[:4] == b"PK\x03\x04":  # an XLSX export: its sheets' and strings' XML
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "".join(
+                archive.read(name).decode("utf-8", errors="replace")
+                for name in archive.namelist()
+            )
     return content.decode("utf-8", errors="replace")
 
 
@@ -143,7 +154,7 @@ def test_every_page_showing_non_public_data_writes_the_query_log(walk_world):
     staff, subject = Client(), Client()
     staff.force_login(walk_world["admin"])
     subject.force_login(walk_world["subject"])
-    failures, requested = [], 0
+    failures, requested, exports = [], 0, 0
     for route in walk_world["routes"]:
         if route.self_guarded:
             continue  # the API: walked below, operation by operation
@@ -154,12 +165,18 @@ def test_every_page_showing_non_public_data_writes_the_query_log(walk_world):
             continue  # no object factory yet: the jurisdiction walk fails the route for it
         url = reverse(route.name, kwargs={kwarg: values[kwarg] for kwarg in route.kwargs})
         client = subject if route.path.startswith(SELF_PREFIX) else staff
-        before = _log_count()
-        tokens = _unlogged(client.get(url), before)
-        requested += 1
-        if tokens:
-            failures.append(f"GET {url} ({route.name}) shows {tokens} and logs nothing")
+        urls = [url]
+        if getattr(route.callback, "list_export", False):
+            urls.append(f"{url}?{EXPORT_PARAM}=xlsx")
+            exports += 1
+        for target in urls:
+            before = _log_count()
+            tokens = _unlogged(client.get(target), before)
+            requested += 1
+            if tokens:
+                failures.append(f"GET {target} ({route.name}) shows {tokens} and logs nothing")
     assert requested > 20, "the walk requested too few pages to prove anything"
+    assert exports >= 3, "the walk requested too few list exports to prove anything"
     assert not failures, "\n".join([*failures, f"(objects not made: {walk_world['unmade']})"])
 
 
