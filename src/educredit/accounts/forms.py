@@ -130,9 +130,7 @@ class UserCreateForm(BootstrapForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("password") and data.get("password") != data.get("password_again"):
-            self.add_error(
-                "password_again", _("两次输入的密码不一致 / The two passwords do not match")
-            )
+            self.add_error("password_again", _("两次输入的密码不一致"))
         return data
 
 

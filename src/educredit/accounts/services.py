@@ -76,13 +76,11 @@ def _require_admin_covering(actor: Actor, organisation: Organisation) -> None:
     if is_system_actor(actor):
         return
     if not isinstance(actor, User) or not actor.is_active or actor.organisation is None:
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     if not actor.has_role(UserRole.ADMIN):
-        raise PermissionDenied(_("只有管理员可以执行此操作 / Only administrators may do this"))
+        raise PermissionDenied(_("只有管理员可以执行此操作"))
     if not actor.organisation.covers(organisation):
-        raise PermissionDenied(
-            _("该机构不在您的管辖范围内 / This organisation is outside your jurisdiction")
-        )
+        raise PermissionDenied(_("该机构不在您的管辖范围内"))
 
 
 def _clean_roles(roles: Iterable[str]) -> set[str]:
@@ -90,12 +88,11 @@ def _clean_roles(roles: Iterable[str]) -> set[str]:
     unknown = wanted - set(UserRole.values)
     if unknown:
         raise ValidationError(
-            _("未知角色：%(roles)s / Unknown role(s): %(roles)s")
-            % {"roles": ", ".join(sorted(unknown))},
+            _("未知角色：%(roles)s") % {"roles": ", ".join(sorted(unknown))},
             code="unknown_role",
         )
     if not wanted:
-        raise ValidationError(_("至少选择一个角色 / Choose at least one role"), code="no_role")
+        raise ValidationError(_("至少选择一个角色"), code="no_role")
     return wanted
 
 
@@ -114,17 +111,14 @@ def _clean_org_fields(
     if exclude_pk is not None:
         siblings = siblings.exclude(pk=exclude_pk)
     if not name:
-        errors["name"] = _("请填写名称 / Name is required")
+        errors["name"] = _("请填写名称")
     elif siblings.exists():
-        errors["name"] = _("上级机构下已有同名机构 / A sibling organisation already has this name")
+        errors["name"] = _("上级机构下已有同名机构")
     if region_code and not REGION_PATTERN.match(region_code):
-        errors["region_code"] = _("行政区划代码应为 6 位数字 / Region code must be 6 digits")
+        errors["region_code"] = _("行政区划代码应为 6 位数字")
     uscc = uscc.strip().upper()
     if uscc and not USCC_PATTERN.match(uscc):
-        errors["uscc"] = _(
-            "统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V） / "
-            "A unified social credit code is 18 digits or capital letters (no I, O, Z, S, V)"
-        )
+        errors["uscc"] = _("统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V）")
     if errors:
         raise ValidationError(errors)
     return {"name": name, "region_code": region_code, "uscc": uscc}
@@ -164,17 +158,13 @@ def organisation_create(
     """Add an organisation under ``parent`` (which the actor must administer)."""
     _require_admin_covering(actor, parent)
     if kind not in ALLOWED_PARENT_KINDS:
-        raise ValidationError({"kind": _("未知机构类型 / Unknown organisation type")})
+        raise ValidationError({"kind": _("未知机构类型")})
     if not parent.is_active:
-        raise ValidationError(
-            {"parent": _("上级机构已停用 / The parent organisation is deactivated")}
-        )
+        raise ValidationError({"parent": _("上级机构已停用")})
     if parent.kind not in ALLOWED_PARENT_KINDS[kind]:
         raise ValidationError(
             {
-                "kind": _(
-                    "%(parent)s下不能设立%(kind)s / A %(kind)s cannot be placed under a %(parent)s"
-                )
+                "kind": _("%(parent)s下不能设立%(kind)s")
                 % {
                     "parent": OrganisationKind(parent.kind).label,
                     "kind": OrganisationKind(kind).label,
@@ -189,9 +179,7 @@ def organisation_create(
 def organisation_bootstrap(*, name: str, region_code: str = "410000") -> Organisation:
     """Create the root provincial department (省教育厅); only when no organisation exists."""
     if Organisation.objects.exists():
-        raise ValidationError(
-            _("已存在组织机构，无法再次初始化 / Organisations already exist; bootstrap refused")
-        )
+        raise ValidationError(_("已存在组织机构，无法再次初始化"))
     fields = _clean_org_fields(name=name, region_code=region_code, uscc="", parent=None)
     return _organisation_insert(
         actor="system:bootstrap",
@@ -239,15 +227,11 @@ def organisation_deactivate(
     """Stop an organisation (kept for history); only once it has no active users or children."""
     _require_admin_covering(actor, organisation)
     if isinstance(actor, User) and actor.organisation_id == organisation.pk:
-        raise ValidationError(
-            _("不能停用本人所在机构 / You cannot deactivate your own organisation")
-        )
+        raise ValidationError(_("不能停用本人所在机构"))
     if organisation.children.filter(is_active=True).exists():
-        raise ValidationError(
-            _("请先停用全部下级机构 / Deactivate its subordinate organisations first")
-        )
+        raise ValidationError(_("请先停用全部下级机构"))
     if organisation.users.filter(is_active=True).exists():
-        raise ValidationError(_("请先停用该机构的全部用户 / Deactivate its users first"))
+        raise ValidationError(_("请先停用该机构的全部用户"))
     before = organisation.audit_snapshot()
     organisation.is_active = False
     organisation.save(update_fields=["is_active"])
@@ -308,16 +292,16 @@ def user_create(
     """Create a staff user in ``organisation`` with ``roles`` (actor: an admin covering it)."""
     _require_admin_covering(actor, organisation)
     if not organisation.is_active:
-        raise ValidationError({"organisation": _("该机构已停用 / The organisation is deactivated")})
+        raise ValidationError({"organisation": _("该机构已停用")})
     wanted = _clean_roles(roles)
     username = username.strip()
     errors: dict[str, Any] = {}
     if not username:
-        errors["username"] = _("请填写用户名 / Username is required")
+        errors["username"] = _("请填写用户名")
     elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = _("用户名已被使用 / This username is taken")
+        errors["username"] = _("用户名已被使用")
     if not full_name.strip():
-        errors["full_name"] = _("请填写姓名 / Full name is required")
+        errors["full_name"] = _("请填写姓名")
     user = User(
         username=username,
         full_name=full_name.strip(),
@@ -344,13 +328,9 @@ def user_bootstrap_admin(
 ) -> User:
     """Create the first administrator of the root organisation (``educredit bootstrap``)."""
     if organisation.parent_id is not None:
-        raise ValidationError(
-            _("只能为省级机构初始化 / Only the root organisation is bootstrapped")
-        )
+        raise ValidationError(_("只能为省级机构初始化"))
     if User.objects.filter(organisation=organisation, is_active=True).exists():
-        raise ValidationError(
-            _("该机构已有用户，无法再次初始化 / The organisation already has users")
-        )
+        raise ValidationError(_("该机构已有用户，无法再次初始化"))
     return user_create(
         actor="system:bootstrap",
         organisation=organisation,
@@ -365,13 +345,11 @@ def user_bootstrap_admin(
 def user_set_roles(*, actor: Actor, user: User, roles: Iterable[str], reason: str = "") -> User:
     """Replace the user's roles (actor: an admin covering the user's organisation)."""
     if user.organisation is None:
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     _require_admin_covering(actor, user.organisation)
     wanted = _clean_roles(roles)
     if isinstance(actor, User) and actor.pk == user.pk and UserRole.ADMIN not in wanted:
-        raise ValidationError(
-            _("不能撤销本人的管理员角色 / You cannot remove your own administrator role")
-        )
+        raise ValidationError(_("不能撤销本人的管理员角色"))
     _grant_roles(actor=actor, user=user, roles=wanted, reason=reason or "user.set_roles")
     return user
 
@@ -380,10 +358,10 @@ def user_set_roles(*, actor: Actor, user: User, roles: Iterable[str], reason: st
 def user_deactivate(*, actor: Actor, user: User, reason: str = "") -> User:
     """Stop a user from signing in (the account stays for history)."""
     if user.organisation is None:
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     _require_admin_covering(actor, user.organisation)
     if isinstance(actor, User) and actor.pk == user.pk:
-        raise ValidationError(_("不能停用本人账号 / You cannot deactivate your own account"))
+        raise ValidationError(_("不能停用本人账号"))
     before = user.audit_snapshot()
     user.is_active = False
     user.save(update_fields=["is_active"])
@@ -396,7 +374,7 @@ def user_set_password(*, actor: Actor, user: User, password: str) -> User:
     """Set a new password (the user themself, or an admin covering their organisation)."""
     if not (isinstance(actor, User) and actor.pk == user.pk):
         if user.organisation is None:
-            raise PermissionDenied(_("无权操作 / Not permitted"))
+            raise PermissionDenied(_("无权操作"))
         _require_admin_covering(actor, user.organisation)
     try:
         validate_password(password, user=user)
@@ -421,7 +399,7 @@ def user_requires_totp(user: User) -> bool:
 def user_totp_begin(*, user: User) -> str:
     """Give an unenrolled user a TOTP secret to scan (kept across page reloads)."""
     if user.totp_confirmed:
-        raise ValidationError(_("已绑定动态验证码 / A second factor is already enrolled"))
+        raise ValidationError(_("已绑定动态验证码"))
     if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
         user.save(update_fields=["totp_secret"])
@@ -467,7 +445,7 @@ def user_totp_verify(*, user: User, code: str) -> bool:
 def user_totp_reset(*, actor: Actor, user: User, reason: str = "") -> User:
     """Clear a user's second factor (lost phone): they enrol again at next sign-in."""
     if user.organisation is None:
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     _require_admin_covering(actor, user.organisation)
     before = user.audit_snapshot()
     user.totp_secret = ""
@@ -482,9 +460,9 @@ def user_totp_reset(*, actor: Actor, user: User, reason: str = "") -> User:
 def user_totp_preenrol_demo(*, actor: Actor, user: User) -> str:
     """Enrol a demo user with a fresh secret and return it (refused for real users)."""
     if not user.is_demo:
-        raise PermissionDenied(_("只能为演示账号预置 / Only demo accounts can be pre-enrolled"))
+        raise PermissionDenied(_("只能为演示账号预置"))
     if user.organisation is None:
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     _require_admin_covering(actor, user.organisation)
     before = user.audit_snapshot()
     user.totp_secret = pyotp.random_base32()
@@ -519,12 +497,7 @@ def _clean_scopes(scopes: Iterable[str]) -> list[str]:
     bad = [scope for scope in cleaned if not SCOPE_PATTERN.match(scope)]
     if bad:
         raise ValidationError(
-            {
-                "scopes": _(
-                    "权限范围格式应为 app:action：%(bad)s / Scopes look like app:action: %(bad)s"
-                )
-                % {"bad": ", ".join(bad)}
-            }
+            {"scopes": _("权限范围格式应为 app:action：%(bad)s") % {"bad": ", ".join(bad)}}
         )
     return cleaned
 
@@ -541,11 +514,9 @@ def api_client_create(
     """Register a business system; returns the client and its key, shown this once only."""
     _require_admin_covering(actor, organisation)
     if not name.strip():
-        raise ValidationError({"name": _("请填写名称 / Name is required")})
+        raise ValidationError({"name": _("请填写名称")})
     if rate_limit_per_minute < 1:
-        raise ValidationError(
-            {"rate_limit_per_minute": _("每分钟上限至少为 1 / The limit must be at least 1")}
-        )
+        raise ValidationError({"rate_limit_per_minute": _("每分钟上限至少为 1")})
     prefix = secrets.token_hex(4)
     while ApiClient.objects.filter(key_prefix=prefix).exists():
         prefix = secrets.token_hex(4)

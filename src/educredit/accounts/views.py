@@ -59,10 +59,7 @@ PENDING_KEY = "educredit_pending_sign_in"
 
 def _locked_message() -> str:
     minutes = settings.EDUCREDIT_LOGIN_WINDOW_SECONDS // 60
-    return _(
-        "登录失败次数过多，账号已暂时锁定，请 %(minutes)d 分钟后再试。"
-        " / Too many failed sign-ins: locked, try again in %(minutes)d minutes."
-    ) % {"minutes": minutes}
+    return _("登录失败次数过多，账号已暂时锁定，请 %(minutes)d 分钟后再试。") % {"minutes": minutes}
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -123,7 +120,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 )
                 form.add_error(
                     None,
-                    _("用户名或密码错误 / Wrong username or password")
+                    _("用户名或密码错误")
                     if not login_is_locked(username=username, ip_address=ip)
                     else _locked_message(),
                 )
@@ -157,7 +154,7 @@ def _totp_code_accepted(
     login_attempt_record(
         username=user.username, ip_address=ip, outcome=LoginAttemptOutcome.TOTP_FAILED
     )
-    form.add_error("code", _("动态验证码错误或已使用 / Wrong or already used code"))
+    form.add_error("code", _("动态验证码错误或已使用"))
     return False
 
 
@@ -402,7 +399,7 @@ def user_roles(request: HttpRequest, user_id: str) -> HttpResponse:
     subject = access_user_for_user(request.user, user_id)
     form = UserRolesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("至少选择一个角色 / Choose at least one role"))
+        messages.error(request, _("至少选择一个角色"))
     else:
         try:
             services.user_set_roles(

@@ -97,7 +97,7 @@ class CatalogImportForm(BootstrapForm):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件不能超过 5 MB / the file must be at most 5 MB"))
+            raise forms.ValidationError(_("文件不能超过 5 MB"))
         return upload
 
 

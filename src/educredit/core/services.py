@@ -21,17 +21,12 @@ def _require_calendar_admin(actor: Actor) -> None:
     if isinstance(actor, str) and actor.startswith("system:"):
         return
     if not isinstance(actor, User) or not actor.is_active or actor.organisation is None:
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     if not (
         actor.has_role(UserRole.ADMIN)
         and actor.organisation.kind == OrganisationKind.PROVINCIAL_DEPARTMENT
     ):
-        raise PermissionDenied(
-            _(
-                "只有省教育厅管理员可以维护节假日安排 / "
-                "Only provincial administrators may edit holidays"
-            )
-        )
+        raise PermissionDenied(_("只有省教育厅管理员可以维护节假日安排"))
 
 
 @transaction.atomic
@@ -48,9 +43,7 @@ def holiday_set(
     _require_calendar_admin(actor)
     name = name.strip()
     if not name:
-        raise ValidationError(
-            {"name": _("请填写名称（如：国庆节） / Enter a name (e.g. National Day)")}
-        )
+        raise ValidationError({"name": _("请填写名称（如：国庆节）")})
     holiday = Holiday.objects.select_for_update().filter(date=date).first()
     before = holiday.audit_snapshot() if holiday else None
     if holiday is None:

@@ -80,7 +80,7 @@ def _names(allowed: Iterable[str], joiner: str) -> str:
 
 def xlsx_check(handle: IO[bytes] | Path) -> None:
     """Refuse an XLSX that is not a zip or would inflate beyond the configured limits."""
-    unreadable = UploadRefusedError(_("无法读取该 Excel 文件 / The Excel file cannot be read"))
+    unreadable = UploadRefusedError(_("无法读取该 Excel 文件"))
     try:
         with zipfile.ZipFile(handle) as archive:
             members = archive.infolist()
@@ -89,12 +89,7 @@ def xlsx_check(handle: IO[bytes] | Path) -> None:
     finally:
         if not isinstance(handle, Path):
             handle.seek(0)
-    bomb = UploadRefusedError(
-        _(
-            "Excel 文件解压后过大或压缩比异常，已拒绝 / "
-            "The Excel file expands too much when unpacked and was refused"
-        )
-    )
+    bomb = UploadRefusedError(_("Excel 文件解压后过大或压缩比异常，已拒绝"))
     if len(members) > _setting("EDUCREDIT_UPLOAD_XLSX_MAX_MEMBERS"):
         raise bomb
     if sum(member.file_size for member in members) > _setting(
@@ -130,35 +125,22 @@ def upload_check(
         size = _size_of(handle)
     if size > limit:
         raise UploadRefusedError(
-            _("文件过大（上限 %(mb)s MB） / File too large (limit %(mb)s MB)")
-            % {"mb": f"{limit / 1024 / 1024:g}"}
+            _("文件过大（上限 %(mb)s MB）") % {"mb": f"{limit / 1024 / 1024:g}"}
         )
     suffix = Path(getattr(upload, "name", "") or "").suffix.lower().lstrip(".")
-    types = {"zh": _names(allowed, " 或 "), "en": _names(allowed, " or ")}
+    types = {"types": _names(allowed, _(" 或 "))}
     if not check_name:
         suffix = ""
     elif suffix not in allowed:
-        raise UploadRefusedError(_("请上传 %(zh)s 文件 / Only %(en)s files are accepted") % types)
+        raise UploadRefusedError(_("请上传 %(types)s 文件") % types)
     handle.seek(0)
     head = handle.read(HEAD_BYTES)
     handle.seek(0)
     kind = _kind_of_content(head)
     if kind is None or kind not in allowed:
-        raise UploadRefusedError(
-            _(
-                "无法读取该文件，请上传 %(zh)s 文件 / "
-                "The file cannot be read: only %(en)s files are accepted"
-            )
-            % types
-        )
+        raise UploadRefusedError(_("无法读取该文件，请上传 %(types)s 文件") % types)
     if suffix and kind != suffix:
-        raise UploadRefusedError(
-            _(
-                "文件内容与扩展名 .%(suffix)s 不符 / "
-                "The file's content does not match its extension .%(suffix)s"
-            )
-            % {"suffix": suffix}
-        )
+        raise UploadRefusedError(_("文件内容与扩展名 .%(suffix)s 不符") % {"suffix": suffix})
     if kind == XLSX:
         xlsx_check(handle)
     return kind

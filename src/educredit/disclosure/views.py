@@ -73,24 +73,15 @@ def _check_subject(
         index = entry.subject_index(request.user, kind, result.values)  # type: ignore[arg-type]
         if index.subject_of(kind, result.values) is None:
             problems.setdefault(f"{p}_XDR_MC", []).append(
-                _(
-                    "管辖范围内没有登记此行政相对人（按统一社会信用代码或证件号码查找） / "
-                    "The party is not registered in your jurisdiction "
-                    "(looked up by credit code or document number)"
-                )
+                _("管辖范围内没有登记此行政相对人（按统一社会信用代码或证件号码查找）")
             )
     code = n.DOCUMENT_NUMBER[kind]
     if existing is not None:
         if not request.user.organisation.covers(existing.organisation):  # type: ignore[union-attr]
-            problems.setdefault(code, []).append(
-                _("该决定已由其他单位录入 / This decision was entered by another organisation")
-            )
+            problems.setdefault(code, []).append(_("该决定已由其他单位录入"))
         elif existing.status != CreditRecordStatus.DRAFT:
             problems.setdefault(code, []).append(
-                _(
-                    "该决定已录入并已提交或生效，请在记录页面申请更正 / This decision is already "
-                    "submitted or effective: correct it from its record page"
-                )
+                _("该决定已录入并已提交或生效，请在记录页面申请更正")
             )
     return {key: [localised(str(m)) for m in value] for key, value in problems.items()}
 
@@ -135,7 +126,7 @@ def _entry(request: HttpRequest, kind: str) -> HttpResponse:
             item = catalog_item_by_code(form.catalog_item_code)
             try:
                 if item is None:
-                    raise entry.EntryError("", _("现行目录中没有此条目 / No such catalog item"))
+                    raise entry.EntryError("", _("现行目录中没有此条目"))
                 outcome = entry.decision_enter(
                     actor=user,
                     kind=kind,

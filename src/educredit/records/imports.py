@@ -137,7 +137,7 @@ def records_import_file(
                 RowError(
                     1,
                     "、".join(BASE_COLUMNS[key][0] for key in missing),
-                    _("缺少必需的列 / Required columns are missing"),
+                    _("缺少必需的列"),
                 )
             )
             return result
@@ -150,8 +150,7 @@ def records_import_file(
                             RowError(
                                 row_number,
                                 "",
-                                _("每次最多导入 %(n)d 行 / At most %(n)d rows per file")
-                                % {"n": MAX_ROWS},
+                                _("每次最多导入 %(n)d 行") % {"n": MAX_ROWS},
                             )
                         )
                         break
@@ -161,7 +160,7 @@ def records_import_file(
         except _RollbackError:
             result.created = 0
     if result.total == 0 and not result.errors:
-        result.errors.append(RowError(0, "", _("文件中没有数据行 / The file has no data rows")))
+        result.errors.append(RowError(0, "", _("文件中没有数据行")))
     return result
 
 
@@ -189,15 +188,13 @@ def _import_row(
                 RowError(
                     row_number,
                     BASE_COLUMNS["subject_uscc"][0],
-                    _("管辖范围内没有该机构 / No such institution in your jurisdiction"),
+                    _("管辖范围内没有该机构"),
                 )
             )
     elif number and item.subject_type != SubjectType.INSTITUTION:
         document_type = DOCUMENT_VALUES.get(normalise_heading(cell("document_type") or "身份证"))
         if document_type is None:
-            errors.append(
-                RowError(row_number, "证件类型", _("证件类型无效 / Invalid document type"))
-            )
+            errors.append(RowError(row_number, "证件类型", _("证件类型无效")))
         else:
             person = person_find(
                 user=actor, document_type=document_type, id_number=number, purpose="导入信用记录"
@@ -207,20 +204,20 @@ def _import_row(
                     RowError(
                         row_number,
                         "证件号码",
-                        _("管辖范围内没有此证件号码的人员 / No such person in your jurisdiction"),
+                        _("管辖范围内没有此证件号码的人员"),
                     )
                 )
     else:
-        errors.append(RowError(row_number, "", _("缺少主体 / The subject is missing")))
+        errors.append(RowError(row_number, "", _("缺少主体")))
     try:
         decision_date = parse_date(cell("decision_date"))
     except ValueError:
         decision_date = None
     if decision_date is None:
-        errors.append(RowError(row_number, "决定日期", _("决定日期无效 / Invalid decision date")))
+        errors.append(RowError(row_number, "决定日期", _("决定日期无效")))
     procedure = PROCEDURE_VALUES.get(normalise_heading(cell("procedure") or "普通程序"))
     if procedure is None:
-        errors.append(RowError(row_number, "程序", _("程序无效 / Invalid procedure")))
+        errors.append(RowError(row_number, "程序", _("程序无效")))
     if errors:
         result.errors.extend(errors)
         return

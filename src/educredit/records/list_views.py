@@ -323,7 +323,7 @@ def list_entry_propose(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("已提出并发出事前告知 / Proposed; prior notice served"))
+            messages.success(request, _("已提出并发出事前告知"))
             return redirect("records:list_entry_detail", entry_id=entry.public_id)
     return render(
         request,
@@ -388,7 +388,7 @@ def _act(
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("已保存 / Saved"))
+            messages.success(request, _("已保存"))
             return redirect("records:list_entry_detail", entry_id=entry.public_id)
     context = _detail_context(request, entry, **{name: form})
     return render(request, "records/lists/entry_detail.html", context, status=400)

@@ -104,13 +104,11 @@ def _require_role(actor: Actor, organisation: Organisation, roles: Iterable[str]
     if _is_system(actor):
         return
     if not isinstance(actor, User) or not actor.is_active or actor.organisation is None:
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     if not actor.has_role(*roles):
-        raise PermissionDenied(_("您的角色不能执行此操作 / Your role may not do this"))
+        raise PermissionDenied(_("您的角色不能执行此操作"))
     if not actor.organisation.covers(organisation):
-        raise PermissionDenied(
-            _("该名单条目不在您的管辖范围内 / This entry is outside your jurisdiction")
-        )
+        raise PermissionDenied(_("该名单条目不在您的管辖范围内"))
 
 
 def _subject_fields(subject: Institution | Person) -> dict[str, Any]:
@@ -118,9 +116,7 @@ def _subject_fields(subject: Institution | Person) -> dict[str, Any]:
         return {"institution": subject, "person": None}
     if isinstance(subject, Person):
         return {"institution": None, "person": subject}
-    raise ListEntryError(
-        _("名单主体必须是机构或自然人 / The subject must be an institution or a person")
-    )
+    raise ListEntryError(_("名单主体必须是机构或自然人"))
 
 
 def _subject_covered(organisation: Organisation, subject: Institution | Person) -> bool:
@@ -142,32 +138,28 @@ def _check_basis(
     kind: str, subject: Institution | Person, records: list[CreditRecord], path: str
 ) -> None:
     if not records:
-        raise ListEntryError(
-            _("请至少选择一条依据记录 / Cite at least one basis record"), field="basis_records"
-        )
+        raise ListEntryError(_("请至少选择一条依据记录"), field="basis_records")
     allowed = BASIS_SEVERITIES[kind]
     subject_field = "institution_id" if isinstance(subject, Institution) else "person_id"
     for record in records:
         if getattr(record, subject_field) != subject.pk:
             raise ListEntryError(
-                _("依据记录必须属于同一主体 / Basis records must be about the same subject"),
+                _("依据记录必须属于同一主体"),
                 field="basis_records",
             )
         if not record.organisation.path.startswith(path):
             raise ListEntryError(
-                _("依据记录不在管辖范围内 / A basis record is outside the jurisdiction"),
+                _("依据记录不在管辖范围内"),
                 field="basis_records",
             )
         if record.status != CreditRecordStatus.EFFECTIVE:
             raise ListEntryError(
-                _("依据记录必须处于生效状态：%(title)s / Basis records must be effective")
-                % {"title": record.title},
+                _("依据记录必须处于生效状态：%(title)s") % {"title": record.title},
                 field="basis_records",
             )
         if record.severity not in allowed:
             raise ListEntryError(
-                _("依据记录的信用性质不符合该名单：%(title)s / Wrong severity for this list")
-                % {"title": record.title},
+                _("依据记录的信用性质不符合该名单：%(title)s") % {"title": record.title},
                 field="basis_records",
             )
         if kind != CreditListKind.RED and (
@@ -176,10 +168,7 @@ def _check_basis(
         ):
             # Henan regulation §13: never a basis for punishment.
             raise ListEntryError(
-                _(
-                    "简易程序处罚或已主动改正的轻微违法不得作为惩戒依据：%(title)s"
-                    " / Not a lawful basis for punishment"
-                )
+                _("简易程序处罚或已主动改正的轻微违法不得作为惩戒依据：%(title)s")
                 % {"title": record.title},
                 field="basis_records",
             )
@@ -191,8 +180,7 @@ def _transition(
     move = TRANSITIONS.get((action, entry.status))
     if move is None:
         raise ListEntryError(
-            _("当前状态（%(status)s）不能执行此操作 / Not allowed in the current state")
-            % {"status": entry.get_status_display()}
+            _("当前状态（%(status)s）不能执行此操作") % {"status": entry.get_status_display()}
         )
     to_status, roles = move
     _require_role(actor, entry.organisation, roles)
@@ -231,31 +219,23 @@ def list_entry_propose(
     ``organisation`` (the entry's owner) defaults to the actor's; system actors must give it.
     """
     if kind not in CreditListKind.values:
-        raise ListEntryError(_("未知名单 / Unknown list"), field="kind")
+        raise ListEntryError(_("未知名单"), field="kind")
     owner = organisation or (actor.organisation if isinstance(actor, User) else None)
     if owner is None:
-        raise ListEntryError(_("请指定认定单位 / The owning organisation is required"))
+        raise ListEntryError(_("请指定认定单位"))
     _require_role(actor, owner, WRITER_ROLES)
     fields = _subject_fields(subject)
     if not _subject_covered(owner, subject):
-        raise PermissionDenied(
-            _("该主体不在您的管辖范围内 / This subject is outside your jurisdiction")
-        )
+        raise PermissionDenied(_("该主体不在您的管辖范围内"))
     if not reason.strip():
-        raise ListEntryError(_("请填写列入理由 / The reason is required"), field="reason")
+        raise ListEntryError(_("请填写列入理由"), field="reason")
     if kind != CreditListKind.RED and not measures.strip():
-        raise ListEntryError(_("请填写惩戒措施 / The measures are required"), field="measures")
+        raise ListEntryError(_("请填写惩戒措施"), field="measures")
     if not exit_conditions.strip():
-        raise ListEntryError(
-            _("请填写移出条件 / The exit conditions are required"), field="exit_conditions"
-        )
+        raise ListEntryError(_("请填写移出条件"), field="exit_conditions")
     if not 1 <= objection_days <= OBJECTION_DAYS_MAX:
         raise ListEntryError(
-            _(
-                "异议期应为 1 至 %(max)s 个工作日"
-                " / The objection period must be 1-%(max)s working days"
-            )
-            % {"max": OBJECTION_DAYS_MAX},
+            _("异议期应为 1 至 %(max)s 个工作日") % {"max": OBJECTION_DAYS_MAX},
             field="objection_days",
         )
     records = list(
@@ -312,23 +292,16 @@ def list_entry_confirm(
     handled = objection_handled.strip()
     if entry.objection_deadline and on <= entry.objection_deadline and not handled:
         raise ListEntryError(
-            _(
-                "异议期至 %(deadline)s 届满，届满前只有在异议处理完毕后才能认定"
-                " / The objection period runs until %(deadline)s"
-            )
+            _("异议期至 %(deadline)s 届满，届满前只有在异议处理完毕后才能认定")
             % {"deadline": entry.objection_deadline.isoformat()},
             field="objection_handled",
         )
     if entry.notice_date and on < entry.notice_date:
-        raise ListEntryError(
-            _("列入日期不能早于告知日期 / Listed before the notice"), field="listed_on"
-        )
+        raise ListEntryError(_("列入日期不能早于告知日期"), field="listed_on")
     if valid_until and valid_until < on:
-        raise ListEntryError(
-            _("有效期不能早于列入日期 / Valid until is before the listing"), field="valid_until"
-        )
+        raise ListEntryError(_("有效期不能早于列入日期"), field="valid_until")
     if isinstance(actor, User) and _proposed_by(entry) == actor.pk:
-        raise PermissionDenied(_("认定人不能是提出人 / The reviewer may not be the proposer"))
+        raise PermissionDenied(_("认定人不能是提出人"))
     return _transition(
         actor=actor,
         entry=entry,
@@ -342,7 +315,7 @@ def list_entry_confirm(
 def list_entry_withdraw(*, actor: Actor, entry: CreditListEntry, reason: str) -> CreditListEntry:
     """Withdraw a proposal (or an entry found wrongly made); the reason is required."""
     if not reason.strip():
-        raise ListEntryError(_("请填写撤回理由 / The reason is required"), field="reason")
+        raise ListEntryError(_("请填写撤回理由"), field="reason")
     return _transition(
         actor=actor, entry=entry, action="withdraw", reason=reason.strip(), changes={}
     )
@@ -354,11 +327,9 @@ def list_entry_exit(
 ) -> CreditListEntry:
     """Take a subject off a list and publish the exit notice (退出公告, §37)."""
     if not exit_notice.strip():
-        raise ListEntryError(_("请填写移出公告 / The exit notice is required"), field="exit_notice")
+        raise ListEntryError(_("请填写移出公告"), field="exit_notice")
     if entry.listed_on and exited_on < entry.listed_on:
-        raise ListEntryError(
-            _("移出日期不能早于列入日期 / Exited before being listed"), field="exited_on"
-        )
+        raise ListEntryError(_("移出日期不能早于列入日期"), field="exited_on")
     return _transition(
         actor=actor,
         entry=entry,
@@ -377,20 +348,15 @@ def list_entry_link_responsible(
     The person must have worked at the institution (an affiliation, current or past).
     """
     if role not in ResponsibleRole.values:
-        raise ListEntryError(_("未知责任身份 / Unknown role"), field="role")
+        raise ListEntryError(_("未知责任身份"), field="role")
     if entry.institution_id is None:
-        raise ListEntryError(
-            _(
-                "只有机构的名单条目才能关联责任人"
-                " / Only an institution's entry has responsible people"
-            )
-        )
+        raise ListEntryError(_("只有机构的名单条目才能关联责任人"))
     if entry.status in (ListEntryStatus.WITHDRAWN, ListEntryStatus.EXITED):
-        raise ListEntryError(_("该条目已结束 / This entry is closed"))
+        raise ListEntryError(_("该条目已结束"))
     _require_role(actor, entry.organisation, WRITER_ROLES)
     if not Affiliation.objects.filter(person=person, institution_id=entry.institution_id).exists():
         raise ListEntryError(
-            _("此人未在该机构任职 / This person has no affiliation with the institution"),
+            _("此人未在该机构任职"),
             field="person",
         )
     link, created = ListEntryResponsiblePerson.objects.get_or_create(

@@ -84,11 +84,11 @@ def actor_of(actor: ActorLike) -> Actor:
     """Normalise a user, an API client or a ``system:`` label into an ``Actor``."""
     if isinstance(actor, User):
         if not actor.is_active or actor.organisation is None:
-            raise PermissionDenied(_("无权操作 / Not permitted"))
+            raise PermissionDenied(_("无权操作"))
         return Actor(actor, actor.get_username(), actor.organisation, frozenset(actor.roles()))
     if isinstance(actor, ApiClient):
         if not actor.is_active:
-            raise PermissionDenied(_("无权操作 / Not permitted"))
+            raise PermissionDenied(_("无权操作"))
         return Actor(
             None,
             f"api:{actor.key_prefix}",
@@ -97,7 +97,7 @@ def actor_of(actor: ActorLike) -> Actor:
         )
     if isinstance(actor, str) and actor.startswith("system:"):
         return Actor(None, actor, None, frozenset({lifecycle.SYSTEM}))
-    raise PermissionDenied(_("无权操作 / Not permitted"))
+    raise PermissionDenied(_("无权操作"))
 
 
 # --- checks -------------------------------------------------------------------------------
@@ -126,17 +126,13 @@ def _require_covers(actor: Actor, record: CreditRecord) -> None:
     if actor.is_system:
         return
     if actor.organisation is None or not actor.organisation.covers(record.organisation):
-        raise PermissionDenied(
-            _("该记录不在您的管辖范围内 / This record is outside your jurisdiction")
-        )
+        raise PermissionDenied(_("该记录不在您的管辖范围内"))
 
 
 def _clean_text(value: Any, *, field: str, label: Any, max_length: int, required: bool) -> str:
     text = " ".join(str(value or "").split())
     if required and not text:
-        raise RecordError(
-            {field: _("%(label)s为必填项 / %(label)s is required") % {"label": label}}
-        )
+        raise RecordError({field: _("%(label)s为必填项") % {"label": label}})
     if len(text) > max_length:
         raise RecordError(
             {
@@ -156,7 +152,7 @@ def _valid_uscc(value: str) -> bool:
 def clean_uscc_optional(value: Any, *, field: str = "issuing_body_uscc") -> str:
     text = str(value or "").strip().upper()
     if text and not _valid_uscc(text):
-        raise RecordError({field: _("统一社会信用代码无效 / Invalid unified social credit code")})
+        raise RecordError({field: _("统一社会信用代码无效")})
     return text
 
 
@@ -184,13 +180,9 @@ def _subject_matches(
             {"subject": _("须指定一个主体（机构或个人）/ Choose exactly one subject")}
         )
     if item.subject_type == SubjectType.INSTITUTION and person is not None:
-        raise RecordError(
-            {"subject": _("该目录条目只适用于机构 / This item applies to institutions only")}
-        )
+        raise RecordError({"subject": _("该目录条目只适用于机构")})
     if item.subject_type == SubjectType.PERSON and institution is not None:
-        raise RecordError(
-            {"subject": _("该目录条目只适用于自然人 / This item applies to natural persons only")}
-        )
+        raise RecordError({"subject": _("该目录条目只适用于自然人")})
 
 
 # --- windows ------------------------------------------------------------------------------
@@ -231,17 +223,10 @@ def credit_record_create(
     """A new draft record about one subject, owned by the actor's organisation."""
     who = actor_of(actor)
     if who.is_system or not who.roles & lifecycle.CLERKS:
-        raise PermissionDenied(
-            _(
-                "只有录入员或管理员可以录入信用记录 / "
-                "Only clerks and administrators may enter records"
-            )
-        )
+        raise PermissionDenied(_("只有录入员或管理员可以录入信用记录"))
     _subject_matches(catalog_item, institution, person)
     if not _subject_visible(who, institution, person):
-        raise PermissionDenied(
-            _("该主体不在您的管辖范围内 / This subject is outside your jurisdiction")
-        )
+        raise PermissionDenied(_("该主体不在您的管辖范围内"))
     fields = _clean_fields(
         catalog_item=catalog_item,
         title=title,
@@ -261,14 +246,7 @@ def credit_record_create(
             decision_number=fields["decision_number"],
         ).exists()
     ):
-        raise RecordError(
-            {
-                "decision_number": _(
-                    "该认定单位的此决定文书已录入 / "
-                    "This decision of this issuing body is already recorded"
-                )
-            }
-        )
+        raise RecordError({"decision_number": _("该认定单位的此决定文书已录入")})
     record = CreditRecord(
         catalog_item=catalog_item,
         institution=institution,
@@ -319,17 +297,15 @@ def _clean_fields(
         except ValueError:
             decision_date = None
     if not isinstance(decision_date, datetime.date):
-        errors["decision_date"] = _("决定日期无效 / Invalid decision date")
+        errors["decision_date"] = _("决定日期无效")
     elif decision_date > clock.today():
-        errors["decision_date"] = _(
-            "决定日期不能晚于今天 / The decision date cannot be in the future"
-        )
+        errors["decision_date"] = _("决定日期不能晚于今天")
     out["decision_date"] = decision_date
     if procedure not in _PROCEDURES:
-        errors["procedure"] = _("程序无效 / Invalid procedure")
+        errors["procedure"] = _("程序无效")
     out["procedure"] = procedure
     if source not in _SOURCES:
-        errors["source"] = _("来源无效 / Invalid source")
+        errors["source"] = _("来源无效")
     out["source"] = source
     if errors:
         raise RecordError(errors)
@@ -362,12 +338,10 @@ def credit_record_update(
     who = actor_of(actor)
     record = CreditRecord.objects.select_for_update().get(pk=record.pk)
     if who.is_system or not who.roles & lifecycle.CLERKS:
-        raise PermissionDenied(
-            _("只有录入员或管理员可以修改草稿 / Only clerks and administrators may edit drafts")
-        )
+        raise PermissionDenied(_("只有录入员或管理员可以修改草稿"))
     _require_covers(who, record)
     if record.status != CreditRecordStatus.DRAFT:
-        raise RecordError(_("只有草稿可以修改 / Only drafts can be edited"))
+        raise RecordError(_("只有草稿可以修改"))
     before = record.audit_snapshot()
     _apply_changes(record, changes)
     record.save()
@@ -396,15 +370,13 @@ def credit_record_correct(
         CreditRecord.objects.select_for_update().select_related("catalog_item").get(pk=record.pk)
     )
     if who.is_system or not who.roles & lifecycle.REVIEWERS:
-        raise PermissionDenied(
-            _("只有审核员或管理员可以更正生效记录 / Only reviewers and administrators may correct")
-        )
+        raise PermissionDenied(_("只有审核员或管理员可以更正生效记录"))
     _require_covers(who, record)
     if record.status not in (CreditRecordStatus.EFFECTIVE, CreditRecordStatus.UNDER_OBJECTION):
-        raise RecordError(_("只有生效的记录可以更正 / Only effective records can be corrected"))
+        raise RecordError(_("只有生效的记录可以更正"))
     reason = (reason or "").strip()
     if not reason:
-        raise RecordError({"reason": _("请填写理由 / A reason is required")})
+        raise RecordError({"reason": _("请填写理由")})
     before = record.audit_snapshot()
     _apply_changes(record, changes)
     record.save()
@@ -421,10 +393,7 @@ def _apply_changes(record: CreditRecord, changes: dict[str, Any]) -> None:
     """Validate and set content changes on a locked record, and recompute its window."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
-        raise RecordError(
-            _("不可修改的字段 / Fields that cannot be changed: %(f)s")
-            % {"f": ", ".join(sorted(unknown))}
-        )
+        raise RecordError(_("不可修改的字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
     fields = _clean_fields(
         catalog_item=record.catalog_item,
         title=changes.get("title", record.title),
@@ -446,14 +415,7 @@ def _apply_changes(record: CreditRecord, changes: dict[str, Any]) -> None:
         .exclude(pk=record.pk)
         .exists()
     ):
-        raise RecordError(
-            {
-                "decision_number": _(
-                    "该认定单位的此决定文书已录入 / "
-                    "This decision of this issuing body is already recorded"
-                )
-            }
-        )
+        raise RecordError({"decision_number": _("该认定单位的此决定文书已录入")})
     for name, value in fields.items():
         setattr(record, name, value)
     if "corrected_minor_violation" in changes:
@@ -490,17 +452,13 @@ def _transition(
     step = lifecycle.transition_for(action, record.status)
     if step is None:
         raise RecordError(
-            _(
-                "当前状态（%(status)s）不允许此操作 / "
-                "This action is not allowed in status %(status)s"
-            )
-            % {"status": record.get_status_display()}
+            _("当前状态（%(status)s）不允许此操作") % {"status": record.get_status_display()}
         )
     if not step.roles & who.roles:
-        raise PermissionDenied(_("您的角色不能执行此操作 / Your role may not take this action"))
+        raise PermissionDenied(_("您的角色不能执行此操作"))
     reason = (reason or "").strip()
     if step.reason_required and not reason:
-        raise RecordError({"reason": _("请填写理由 / A reason is required")})
+        raise RecordError({"reason": _("请填写理由")})
     before = record.audit_snapshot()
     from_status = record.status
     record.status = step.to_status
@@ -525,12 +483,7 @@ def _transition(
 def _side_effects(record: CreditRecord, step: lifecycle.Transition, who: Actor) -> None:
     if step.action == "approve":
         if record.catalog_item.two_person_rule and _took_part(record, who):
-            raise PermissionDenied(
-                _(
-                    "双人审核：录入或提交人不能审核同一条记录 / Two-person rule: whoever entered "
-                    "or submitted a record cannot approve it"
-                )
-            )
+            raise PermissionDenied(_("双人审核：录入或提交人不能审核同一条记录"))
         record.reviewed_by = who.user
         record.effective_at = _now()
     elif step.action == "revoke":
@@ -606,19 +559,10 @@ def credit_record_mark_repaired(
         .get()
     )
     if allowed_from is None:
-        raise RecordError(
-            _(
-                "此类信息无需也不能信用修复 / "
-                "This kind of information is not subject to credit repair"
-            )
-        )
+        raise RecordError(_("此类信息无需也不能信用修复"))
     if clock.today() < allowed_from:
         raise RecordError(
-            _(
-                "最短公示期满后（%(day)s 起）方可信用修复 / "
-                "Credit repair may be granted from %(day)s, after the minimum disclosure period"
-            )
-            % {"day": allowed_from.isoformat()}
+            _("最短公示期满后（%(day)s 起）方可信用修复") % {"day": allowed_from.isoformat()}
         )
     return _transition(actor=actor, record=record, action="mark_repaired", reason=reason)
 

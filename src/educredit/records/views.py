@@ -156,9 +156,7 @@ def review_approve(request: HttpRequest) -> HttpResponse:
     for public_id in wanted:
         record = found.get(public_id)
         if record is None:
-            refused.append(
-                _("%(id)s：不在待审核队列中 / not awaiting review") % {"id": public_id[:8]}
-            )
+            refused.append(_("%(id)s：不在待审核队列中") % {"id": public_id[:8]})
             continue
         try:
             services.credit_record_approve(
@@ -234,20 +232,14 @@ def record_create(request: HttpRequest) -> HttpResponse:
             if institution is None:
                 form.add_error(
                     "institution_query",
-                    _(
-                        "管辖范围内没有找到该机构（名称重复时请输入统一社会信用代码） / "
-                        "No such institution in your jurisdiction (use the USCC if names repeat)"
-                    ),
+                    _("管辖范围内没有找到该机构（名称重复时请输入统一社会信用代码）"),
                 )
         elif item.subject_type != SubjectType.INSTITUTION and data.get("id_number"):
             person = _find_person(request.user, data["document_type"], data["id_number"])
             if person is None:
                 form.add_error(
                     "id_number",
-                    _(
-                        "管辖范围内没有找到此证件号码的人员 / No person with this number in your "
-                        "jurisdiction"
-                    ),
+                    _("管辖范围内没有找到此证件号码的人员"),
                 )
         if not form.errors:
             try:
@@ -282,7 +274,7 @@ def record_edit(request: HttpRequest, credit_record_id: str) -> HttpResponse:
     """Change a draft's content (for instance after a reviewer returned it)."""
     record = selectors.access_credit_record_for_user(request.user, credit_record_id)
     if record.status != CreditRecordStatus.DRAFT:
-        messages.error(request, _("只有草稿可以修改 / Only drafts can be edited"))
+        messages.error(request, _("只有草稿可以修改"))
         return redirect("records:record_detail", credit_record_id=record.public_id)
     _log_records_shown(request, [record])
     form = RecordEntryForm(
@@ -363,7 +355,7 @@ def record_transition(request: HttpRequest, credit_record_id: str) -> HttpRespon
         or form.cleaned_data["action"] not in services.ACTIONS
         or form.cleaned_data["action"] in lifecycle.PROCEDURE_STEPS
     ):
-        messages.error(request, _("无效的操作 / Invalid action"))
+        messages.error(request, _("无效的操作"))
         return redirect("records:record_detail", credit_record_id=record.public_id)
     service = services.ACTIONS[form.cleaned_data["action"]]
     try:
@@ -375,7 +367,7 @@ def record_transition(request: HttpRequest, credit_record_id: str) -> HttpRespon
     except services.RecordError as exc:
         messages.error(request, str(exc))
     except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("无权操作 / Not permitted"))
+        messages.error(request, str(exc) or _("无权操作"))
     else:
         messages.success(request, _("操作已完成。"))
     return redirect("records:record_detail", credit_record_id=record.public_id)

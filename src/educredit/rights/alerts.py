@@ -238,9 +238,9 @@ def open_query_alerts(user: Any) -> QuerySet[QueryAlert]:
 def query_alert_close(*, actor: User, alert: QueryAlert, note: str) -> QueryAlert:
     """Close an alert with a note of what was found (a provincial admin or inspector)."""
     if not is_alert_officer(actor):
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     if not note.strip():
-        raise ValidationError({"note": _("请填写处理情况 / Say what was found")})
+        raise ValidationError({"note": _("请填写处理情况")})
     locked = QueryAlert.objects.select_for_update().get(pk=alert.pk)
     if locked.status == QueryAlertStatus.CLOSED:
         return locked

@@ -61,13 +61,13 @@ def bulk_access_request_create(
 ) -> BulkAccessRequest:
     """Ask for approval to view or export ``subject_count`` subjects at ``route``."""
     if actor.organisation is None:
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     purpose, legal_basis = " ".join(purpose.split()), " ".join(legal_basis.split())
     errors = {}
     if not purpose:
-        errors["purpose"] = _("请填写用途 / State the purpose")
+        errors["purpose"] = _("请填写用途")
     if not legal_basis:
-        errors["legal_basis"] = _("请填写依据 / State the legal basis")
+        errors["legal_basis"] = _("请填写依据")
     if errors:
         raise ValidationError(errors)
     access = BulkAccessRequest.objects.create(
@@ -110,11 +110,9 @@ def bulk_access_decide(
     """Approve or refuse a pending request (a reviewer of the subtree, not the requester)."""
     locked = BulkAccessRequest.objects.select_for_update().get(pk=access.pk)
     if not approvals_to_decide(actor).filter(pk=locked.pk).exists():
-        raise PermissionDenied(
-            _("不能审批此申请（本人申请或不在管辖范围内） / You cannot decide this request")
-        )
+        raise PermissionDenied(_("不能审批此申请（本人申请或不在管辖范围内）"))
     if not approve and not reason.strip():
-        raise ValidationError({"reason": _("驳回须说明理由 / Give the reason for refusing")})
+        raise ValidationError({"reason": _("驳回须说明理由")})
     before = locked.audit_snapshot()
     locked.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REFUSED
     locked.decided_by = actor

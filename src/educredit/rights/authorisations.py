@@ -62,15 +62,13 @@ def authorisation_grant(
     today = clock.today()
     errors: dict[str, str] = {}
     if not grantee_name:
-        errors["grantee_name"] = _("请填写被授权方名称 / Name the authorised party")
+        errors["grantee_name"] = _("请填写被授权方名称")
     if not purpose:
-        errors["purpose"] = _("请填写授权用途 / State the purpose")
+        errors["purpose"] = _("请填写授权用途")
     if valid_until < today or valid_until > today + dt.timedelta(days=MAX_VALIDITY_DAYS):
-        errors["valid_until"] = _(
-            "有效期须在今天至一年之内 / The authorisation must end within a year from today"
-        )
+        errors["valid_until"] = _("有效期须在今天至一年之内")
     if not 1 <= max_uses <= MAX_USES:
-        errors["max_uses"] = _("可用次数须在1至20之间 / Uses must be between 1 and 20")
+        errors["max_uses"] = _("可用次数须在1至20之间")
     if errors:
         raise ValidationError(errors)
     code = new_code()
@@ -100,7 +98,7 @@ def authorisation_revoke(*, actor: User, authorisation: Authorisation) -> Author
     if locked.person_id != getattr(subject.person, "pk", None) or locked.institution_id != getattr(
         subject.institution, "pk", None
     ):
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     if locked.status == AuthorisationStatus.REVOKED:
         return locked
     before = locked.audit_snapshot()
@@ -115,12 +113,7 @@ def authorisation_redeem(*, code: str, grantee_name: str) -> Authorisation:
     """Use an authorisation once: the code must be active, in date, not used up, and typed
     with the grantee's name as the subject gave it. Raises ValidationError otherwise (one
     message for every failure, so the page does not tell which part of a guess was right)."""
-    invalid = ValidationError(
-        _(
-            "授权码无效、已过期、已用完或与被授权方名称不符 / "
-            "The code is invalid, expired, used up or does not match the authorised party"
-        )
-    )
+    invalid = ValidationError(_("授权码无效、已过期、已用完或与被授权方名称不符"))
     authorisation = (
         # ``of``: PostgreSQL cannot lock the nullable side of the subject joins.
         Authorisation.objects.select_for_update(of=("self",))

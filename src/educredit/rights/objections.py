@@ -154,11 +154,7 @@ def _require(objection: Objection, action: str, actor: Any) -> Step:
     step = TRANSITIONS.get((action, objection.status))
     if step is None:
         raise ObjectionError(
-            _(
-                "当前状态（%(status)s）不允许此操作 / "
-                "This action is not allowed in status %(status)s"
-            )
-            % {"status": objection.get_status_display()}
+            _("当前状态（%(status)s）不允许此操作") % {"status": objection.get_status_display()}
         )
     allowed = {
         SUBJECT: lambda: _is_own(actor, objection),
@@ -166,7 +162,7 @@ def _require(objection: Objection, action: str, actor: Any) -> Step:
         PROVINCE_ADMIN: lambda: may_review(actor),
     }[step.who]()
     if not allowed:
-        raise PermissionDenied(_("您不能执行此操作 / You may not take this action"))
+        raise PermissionDenied(_("您不能执行此操作"))
     return step
 
 
@@ -244,7 +240,7 @@ def _locked(objection: Objection) -> Objection:
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ObjectionError({"reason": _("请填写理由 / A reason is required")})
+        raise ObjectionError({"reason": _("请填写理由")})
     return reason
 
 
@@ -263,21 +259,11 @@ def _next_number(today: dt.date) -> str:
 def _check_evidence(files: list[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
     """Each file's (file, extension, sha256) once its size and content type are acceptable."""
     if len(files) > MAX_EVIDENCE_FILES:
-        raise ObjectionError(
-            {
-                "evidence": _("证据材料最多%(n)s个 / At most %(n)s evidence files")
-                % {"n": MAX_EVIDENCE_FILES}
-            }
-        )
+        raise ObjectionError({"evidence": _("证据材料最多%(n)s个") % {"n": MAX_EVIDENCE_FILES}})
     checked = []
     for upload in files:
         if upload.size is None or upload.size > MAX_EVIDENCE_BYTES:
-            raise ObjectionError(
-                {
-                    "evidence": _("文件 %(name)s 超过10MB / %(name)s is larger than 10 MB")
-                    % {"name": upload.name}
-                }
-            )
+            raise ObjectionError({"evidence": _("文件 %(name)s 超过10MB") % {"name": upload.name}})
         upload.seek(0)
         head = upload.read(16)
         kind = next(
@@ -290,12 +276,7 @@ def _check_evidence(files: list[UploadedFile]) -> list[tuple[UploadedFile, str, 
         )
         if kind is None:
             raise ObjectionError(
-                {
-                    "evidence": _(
-                        "文件 %(name)s 不是PDF、JPG或PNG / %(name)s is not a PDF, JPG or PNG file"
-                    )
-                    % {"name": upload.name}
-                }
+                {"evidence": _("文件 %(name)s 不是PDF、JPG或PNG") % {"name": upload.name}}
             )
         digest = hashlib.sha256()
         upload.seek(0)
@@ -326,26 +307,22 @@ def objection_file(
             not _is_staff(actor)
             or not credit_records_visible_to(actor).filter(pk=record.pk).exists()
         ):
-            raise PermissionDenied(
-                _("该记录不在您的管辖范围内 / This record is outside your jurisdiction")
-            )
+            raise PermissionDenied(_("该记录不在您的管辖范围内"))
     else:
         subject = subject_of(actor)
         if (subject.person is None or subject.person.pk != record.person_id) and (
             subject.institution is None or subject.institution.pk != record.institution_id
         ):
-            raise PermissionDenied(_("只能对本人的记录提出异议 / Only your own records"))
+            raise PermissionDenied(_("只能对本人的记录提出异议"))
     reasons = (reasons or "").strip()
     if not reasons:
-        raise ObjectionError({"reasons": _("请填写异议理由 / Please give your reasons")})
+        raise ObjectionError({"reasons": _("请填写异议理由")})
     if len(reasons) > 5000:
-        raise ObjectionError({"reasons": _("异议理由过长 / The reasons are too long")})
+        raise ObjectionError({"reasons": _("异议理由过长")})
     checked = _check_evidence(list(evidence_files or []))
     record = CreditRecord.objects.select_for_update().get(pk=record.pk)
     if record.status != CreditRecordStatus.EFFECTIVE:
-        raise ObjectionError(
-            _("只能对生效的记录提出异议 / Objections can be filed only against effective records")
-        )
+        raise ObjectionError(_("只能对生效的记录提出异议"))
     now = clock.now()
     today = clock.today()
     due = add_working_days(today, PLATFORM_WORKING_DAYS)
@@ -372,7 +349,7 @@ def objection_file(
         except IntegrityError:
             objection.pk = None
     else:
-        raise ObjectionError(_("请稍后重试 / Please try again"))
+        raise ObjectionError(_("请稍后重试"))
     audit_append(actor=actor, action="rights.objection_file", target=objection, before=None)
     for upload, ext, digest in checked:
         attachment = Attachment(
@@ -505,7 +482,7 @@ def _apply_outcome(
     try:
         if outcome == ObjectionOutcome.CORRECTED:
             if not changes:
-                raise ObjectionError({"changes": _("请填写更正内容 / Say what is corrected")})
+                raise ObjectionError({"changes": _("请填写更正内容")})
             record_services.credit_record_correct(
                 actor=actor, record=record, reason=record_reason, **changes
             )
@@ -532,7 +509,7 @@ _OUTCOME_TEXT: dict[str, str] = {
 
 def _clean_outcome(outcome: str) -> str:
     if outcome not in ObjectionOutcome.values:
-        raise ObjectionError({"outcome": _("请选择处理结果 / Choose an outcome")})
+        raise ObjectionError({"outcome": _("请选择处理结果")})
     return outcome
 
 
@@ -599,15 +576,10 @@ def objection_request_review(*, actor: User, objection: Objection, reasons: str)
     objection = _locked(objection)
     step = _require(objection, "request_review", actor)
     if not may_request_review(objection):
-        raise ObjectionError(
-            _(
-                "仅对维持的、作为失信名单依据的信息可申请复核 / Review is only for upheld "
-                "records that ground a list entry"
-            )
-        )
+        raise ObjectionError(_("仅对维持的、作为失信名单依据的信息可申请复核"))
     reasons = (reasons or "").strip()
     if not reasons:
-        raise ObjectionError({"reasons": _("请填写复核理由 / Please give your reasons")})
+        raise ObjectionError({"reasons": _("请填写复核理由")})
     before = objection.audit_snapshot()
     from_status = objection.status
     objection.status = step.to_status

@@ -20,7 +20,6 @@ from educredit.accounts.choices import UserRole
 from educredit.accounts.forms import BootstrapForm
 from educredit.accounts.permissions import access_staff, access_subject
 from educredit.core import clock
-from educredit.core.exports import Column, export_list, export_wanted, list_export
 from educredit.rights import alerts, approvals, authorisations, purpose
 from educredit.rights.query_history import query_history_for
 from educredit.rights.self_service import self_read_log, subject_of
@@ -47,9 +46,7 @@ class PurposeForm(BootstrapForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if bool(data.get("purpose", "").strip()) != bool(data.get("basis", "").strip()):
-            raise ValidationError(
-                _("事由和依据须同时填写 / Give both the purpose and the legal basis")
-            )
+            raise ValidationError(_("事由和依据须同时填写"))
         return data
 
 
@@ -128,17 +125,9 @@ def approval_request(request: HttpRequest) -> HttpResponse:
 
 @access_staff()
 @require_http_methods(["GET"])
-@list_export
 def approval_list(request: HttpRequest) -> HttpResponse:
-    """Requests to decide (reviewers) and the user's own requests (``?export=xlsx``: both
-    lists whole, one row each)."""
+    """Requests to decide (reviewers) and the user's own requests."""
     user: Any = request.user
-    if export_wanted(request):
-        rows = [(_("待我审批"), access) for access in approvals.approvals_to_decide(user)]
-        rows += [(_("我的申请"), access) for access in approvals.approvals_of(user)]
-        return export_list(
-            request, rows, APPROVAL_COLUMNS, stem="bulk-approvals", sheet=_("批量查询审批")
-        )
     return render(
         request,
         "rights/approval_list.html",
@@ -155,7 +144,7 @@ def approval_decide(request: HttpRequest) -> HttpResponse:
     """Approve or refuse one request."""
     form = DecideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请求无效 / Invalid request"))
+        messages.error(request, _("请求无效"))
         return redirect("rights:approval_list")
     access = (
         approvals.approvals_to_decide(request.user)  # type: ignore[arg-type]
@@ -178,41 +167,7 @@ def approval_decide(request: HttpRequest) -> HttpResponse:
     return redirect("rights:approval_list")
 
 
-# The approval list's columns, as exported (ADR 0036): rows are (which list, request).
-APPROVAL_COLUMNS = (
-    Column(gettext_lazy("类别"), lambda row: row[0]),
-    Column(gettext_lazy("申请人"), lambda row: str(row[1].requested_by)),
-    Column(gettext_lazy("申请单位"), lambda row: row[1].organisation.name),
-    Column(gettext_lazy("申请时间"), lambda row: row[1].created_at),
-    Column(gettext_lazy("页面"), lambda row: row[1].route),
-    Column(gettext_lazy("条件"), lambda row: row[1].parameters),
-    Column(gettext_lazy("涉及主体数"), lambda row: row[1].subject_count),
-    Column(gettext_lazy("用途"), lambda row: row[1].purpose),
-    Column(gettext_lazy("依据"), lambda row: row[1].legal_basis),
-    Column(gettext_lazy("状态"), lambda row: row[1].get_status_display()),
-    Column(gettext_lazy("审批意见"), lambda row: row[1].decision_reason),
-)
-
-
 # --- staff: query alerts (provincial office) -----------------------------------------------
-
-
-def _alert_reader(alert: Any) -> str:
-    return str(alert.user) if alert.user else (alert.api_client.name if alert.api_client else "")
-
-
-# The alert list's columns, as exported (ADR 0036).
-ALERT_COLUMNS = (
-    Column(gettext_lazy("规则"), lambda a: a.get_rule_display()),
-    Column(gettext_lazy("查询方"), _alert_reader),
-    Column(gettext_lazy("单位"), lambda a: a.organisation.name if a.organisation else ""),
-    Column(gettext_lazy("首次时间"), lambda a: a.first_at),
-    Column(gettext_lazy("最近时间"), lambda a: a.last_at),
-    Column(gettext_lazy("说明"), lambda a: a.detail),
-    Column(gettext_lazy("状态"), lambda a: a.get_status_display()),
-    Column(gettext_lazy("处理人"), lambda a: str(a.closed_by) if a.closed_by else ""),
-    Column(gettext_lazy("处理情况"), lambda a: a.closing_note),
-)
 
 
 class CloseAlertForm(BootstrapForm):
@@ -224,17 +179,14 @@ class CloseAlertForm(BootstrapForm):
 
 @access_staff(UserRole.ADMIN, UserRole.INSPECTOR)
 @require_http_methods(["GET"])
-@list_export
 def alert_list(request: HttpRequest) -> HttpResponse:
     """The query alerts, open first (provincial admins and inspectors only)."""
     if not alerts.is_alert_officer(request.user):
-        raise PermissionDenied(_("仅限省级管理员 / Provincial office only"))
+        raise PermissionDenied(_("仅限省级管理员"))
     status = request.GET.get("status", "open")
     rows = alerts.query_alerts_for(request.user)
     if status in ("open", "closed"):
         rows = rows.filter(status=status)
-    if export_wanted(request):
-        return export_list(request, rows, ALERT_COLUMNS, stem="query-alerts", sheet=_("查询预警"))
     return render(
         request,
         "rights/alert_list.html",
@@ -248,7 +200,7 @@ def alert_close(request: HttpRequest) -> HttpResponse:
     """Close one alert with a note."""
     form = CloseAlertForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写处理情况 / Say what was found"))
+        messages.error(request, _("请填写处理情况"))
         return redirect("rights:alert_list")
     alert = (
         alerts.query_alerts_for(request.user).filter(public_id=form.cleaned_data["alert"]).first()

@@ -128,43 +128,33 @@ def _window_condition(record: CreditRecord, as_of: dt.date) -> Condition:
         return Condition(
             "window",
             False,
-            _("此类信息无需也不能信用修复 / This kind of information is not subject to repair"),
+            _("此类信息无需也不能信用修复"),
         )
     day = allowed.isoformat()
     if as_of < allowed:
         return Condition(
             "window",
             False,
-            _(
-                "最短公示期未满，%(day)s 起可申请 / The minimum disclosure period is not over: "
-                "you may apply from %(day)s"
-            )
-            % {"day": day},
+            _("最短公示期未满，%(day)s 起可申请") % {"day": day},
             allowed,
         )
     return Condition(
         "window",
         True,
-        _("最短公示期已满（%(day)s 起） / The minimum disclosure period is over (from %(day)s)")
-        % {"day": day},
+        _("最短公示期已满（%(day)s 起）") % {"day": day},
         allowed,
     )
 
 
 def _status_condition(record: CreditRecord) -> Condition:
     if record.status == CreditRecordStatus.EFFECTIVE:
-        return Condition("effective", True, _("记录有效 / The record is in effect"))
+        return Condition("effective", True, _("记录有效"))
     if record.status == CreditRecordStatus.UNDER_OBJECTION:
-        text = _(
-            "记录正在异议处理中，异议办结后方可申请 / The record is under objection: "
-            "apply once the objection is decided"
-        )
+        text = _("记录正在异议处理中，异议办结后方可申请")
     elif record.status == CreditRecordStatus.REPAIRED:
-        text = _("记录已修复 / The record has been repaired")
+        text = _("记录已修复")
     else:
-        text = _(
-            "记录当前状态（%(status)s）不能修复 / A record in status %(status)s cannot be repaired"
-        ) % {"status": record.get_status_display()}
+        text = _("记录当前状态（%(status)s）不能修复") % {"status": record.get_status_display()}
     return Condition("effective", False, text)
 
 
@@ -173,11 +163,9 @@ def _open_condition(record: CreditRecord) -> Condition:
         return Condition(
             "no_open_application",
             False,
-            _("已有办理中的修复申请 / An application for this record is already being handled"),
+            _("已有办理中的修复申请"),
         )
-    return Condition(
-        "no_open_application", True, _("无办理中的修复申请 / No application is being handled")
-    )
+    return Condition("no_open_application", True, _("无办理中的修复申请"))
 
 
 def _commitment_condition(record: CreditRecord) -> Condition:
@@ -185,12 +173,9 @@ def _commitment_condition(record: CreditRecord) -> Condition:
         return Condition(
             "no_breach",
             False,
-            _(
-                "曾违背信用修复承诺，按最长公示期公示，不再修复 / A repair commitment was "
-                "breached: the record is shown for its longest period and cannot be repaired again"
-            ),
+            _("曾违背信用修复承诺，按最长公示期公示，不再修复"),
         )
-    return Condition("no_breach", True, _("未违背信用修复承诺 / No repair commitment was breached"))
+    return Condition("no_breach", True, _("未违背信用修复承诺"))
 
 
 def _repeat_condition(record: CreditRecord, as_of: dt.date) -> Condition:
@@ -220,15 +205,11 @@ def _repeat_condition(record: CreditRecord, as_of: dt.date) -> Condition:
         return Condition(
             "repeat",
             False,
-            _(
-                "%(months)s个月内同类失信记录另有%(count)s条，属屡犯，%(day)s 前不予修复 / "
-                "%(count)s other records of the same kind within %(months)s months (repeated "
-                "offences): no repair before %(day)s"
-            )
+            _("%(months)s个月内同类失信记录另有%(count)s条，属屡犯，%(day)s 前不予修复")
             % {"months": months, "count": len(days), "day": met_from.isoformat()},
             met_from,
         )
-    return Condition("repeat", True, _("无屡犯情形 / No repeated offences of the same kind"))
+    return Condition("repeat", True, _("无屡犯情形"))
 
 
 def repair_eligibility(record: CreditRecord, as_of: dt.date | None = None) -> Eligibility:
@@ -243,11 +224,7 @@ def repair_eligibility(record: CreditRecord, as_of: dt.date | None = None) -> El
         Condition(
             "obligations",
             True,
-            _(
-                "已纠正失信行为、履行完毕法定义务：须提交履行证明，由认定单位审核确认 / "
-                "The behaviour corrected and the obligations fulfilled: hand in proof; the "
-                "body that made the finding confirms it"
-            ),
+            _("已纠正失信行为、履行完毕法定义务：须提交履行证明，由认定单位审核确认"),
             declared=True,
         ),
     )
@@ -297,19 +274,13 @@ def _require_reviewer(actor: User, application: RepairApplication) -> None:
         or not actor.has_role(*REVIEWER_ROLES)
         or not organisation.covers(application.reviewing_organisation)
     ):
-        raise PermissionDenied(
-            _(
-                "仅认定单位（或其上级）的审核人员可以办理 / Only reviewers of the body that made "
-                "the finding (or above it) may decide"
-            )
-        )
+        raise PermissionDenied(_("仅认定单位（或其上级）的审核人员可以办理"))
 
 
 def _require_status(application: RepairApplication, *statuses: str) -> None:
     if application.status not in statuses:
         raise ValidationError(
-            _("当前状态（%(status)s）不允许此操作 / Not allowed in status %(status)s")
-            % {"status": application.get_status_display()}
+            _("当前状态（%(status)s）不允许此操作") % {"status": application.get_status_display()}
         )
 
 
@@ -318,25 +289,16 @@ def _check_file(upload: Any) -> tuple[str, str, str]:
     name = Path(str(getattr(upload, "name", "") or "")).name
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in _SIGNATURES:
-        raise ValidationError(
-            _("%(name)s：仅接受 PDF、JPG、PNG 文件 / %(name)s: only PDF, JPG or PNG files")
-            % {"name": name}
-        )
+        raise ValidationError(_("%(name)s：仅接受 PDF、JPG、PNG 文件") % {"name": name})
     size = int(getattr(upload, "size", 0) or 0)
     if size == 0 or size > MAX_MATERIAL_BYTES:
-        raise ValidationError(
-            _("%(name)s：文件须为 1 字节至 10 MB / %(name)s: a file must be 1 byte to 10 MB")
-            % {"name": name}
-        )
+        raise ValidationError(_("%(name)s：文件须为 1 字节至 10 MB") % {"name": name})
     content_type, magics = _SIGNATURES[extension]
     handle: IO[bytes] = upload
     handle.seek(0)
     head = handle.read(16)
     if not any(head.startswith(magic) for magic in magics):
-        raise ValidationError(
-            _("%(name)s：文件内容与类型不符 / %(name)s: the content is not what its type says")
-            % {"name": name}
-        )
+        raise ValidationError(_("%(name)s：文件内容与类型不符") % {"name": name})
     handle.seek(0)
     digest = hashlib.sha256()
     for chunk in iter(lambda: handle.read(65536), b""):
@@ -391,9 +353,7 @@ def repair_apply(
             or not actor.has_role(*ON_BEHALF_ROLES)
             or not actor.organisation.covers(record.organisation)
         ):
-            raise PermissionDenied(
-                _("该记录不在您的管辖范围内 / This record is outside your jurisdiction")
-            )
+            raise PermissionDenied(_("该记录不在您的管辖范围内"))
         on_behalf = True
     record = (
         CreditRecord.objects.select_for_update().select_related("catalog_item").get(pk=record.pk)
@@ -404,18 +364,14 @@ def repair_apply(
         errors["__all__"] = eligibility.reasons
     statement = (statement or "").strip()
     if not statement:
-        errors["statement"] = [
-            _("请说明纠正失信行为的情况 / Describe how the behaviour was corrected")
-        ]
+        errors["statement"] = [_("请说明纠正失信行为的情况")]
     if not commitment_accepted:
-        errors["commitment_accepted"] = [
-            _("须作出信用修复承诺 / The repair commitment must be accepted")
-        ]
+        errors["commitment_accepted"] = [_("须作出信用修复承诺")]
     materials = [(kind, upload) for kind, upload in materials if upload]
     checked = []
     for kind, upload in materials:
         if kind not in Material.LABELS:
-            errors.setdefault("materials", []).append(_("未知材料类型 / Unknown material kind"))
+            errors.setdefault("materials", []).append(_("未知材料类型"))
             continue
         try:
             checked.append((kind, upload, *_check_file(upload)))
@@ -424,8 +380,7 @@ def repair_apply(
     for required in Material.REQUIRED:
         if not any(kind == required for kind, _upload in materials):
             errors.setdefault("materials", []).append(
-                _("缺少必需材料：%(kind)s / A required material is missing: %(kind)s")
-                % {"kind": Material.LABELS[required]}
+                _("缺少必需材料：%(kind)s") % {"kind": Material.LABELS[required]}
             )
     if errors:
         raise ValidationError(errors)
@@ -467,11 +422,7 @@ def repair_apply(
         action="apply",
         from_status="",
         actor=actor,
-        notice=_(
-            "您的信用修复申请（%(number)s）已收到，认定单位将于 %(due)s 前决定是否受理。 / "
-            "Your repair application %(number)s was received; the body that made the finding "
-            "decides whether to accept it by %(due)s."
-        )
+        notice=_("您的信用修复申请（%(number)s）已收到，认定单位将于 %(due)s 前决定是否受理。")
         % {"number": application.number, "due": application.due_on.isoformat()},
     )
     return application
@@ -501,10 +452,7 @@ def repair_accept(*, actor: User, application: RepairApplication) -> RepairAppli
         action="accept",
         from_status=RepairStatus.SUBMITTED,
         actor=actor,
-        notice=_(
-            "您的信用修复申请（%(number)s）已受理，将于 %(due)s 前作出决定。 / Your repair "
-            "application %(number)s was accepted; the decision is due by %(due)s."
-        )
+        notice=_("您的信用修复申请（%(number)s）已受理，将于 %(due)s 前作出决定。")
         % {"number": application.number, "due": application.due_on.isoformat()},
     )
     return application
@@ -527,7 +475,7 @@ def repair_grant(
     application = _locked(application)
     _require_reviewer(actor, application)
     _require_status(application, RepairStatus.ACCEPTED)
-    reason = (reason or "").strip() or _("材料齐全，符合信用修复条件 / Compliant: repaired")
+    reason = (reason or "").strip() or _("材料齐全，符合信用修复条件")
     before = application.audit_snapshot()
     record_services.credit_record_mark_repaired(
         actor=actor,
@@ -544,11 +492,7 @@ def repair_grant(
         actor=actor,
         reason=reason,
         notice=_(
-            "准予信用修复决定书：您的申请（%(number)s）准予修复。该失信信息自今日起终止公示、停止共享，"
-            "相关惩戒措施依法解除。如违背信用修复承诺，该信息将按最长公示期限重新公示。 / Credit "
-            "repair granted (%(number)s): the information is no longer published or shared from "
-            "today and the related measures are lifted. If you breach your repair commitment it "
-            "will be published again for its longest period."
+            "准予信用修复决定书：您的申请（%(number)s）准予修复。该失信信息自今日起终止公示、停止共享，相关惩戒措施依法解除。如违背信用修复承诺，该信息将按最长公示期限重新公示。"
         )
         % {"number": application.number},
     )
@@ -563,7 +507,7 @@ def repair_refuse(*, actor: User, application: RepairApplication, reason: str) -
     _require_status(application, *OPEN_STATUSES)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("请填写理由 / A reason is required")]})
+        raise ValidationError({"reason": [_("请填写理由")]})
     before = application.audit_snapshot()
     from_status = _decide(application, actor=actor, status=RepairStatus.REFUSED, reason=reason)
     application.save()
@@ -578,8 +522,6 @@ def repair_refuse(*, actor: User, application: RepairApplication, reason: str) -
         reason=reason,
         notice=_(
             "不予信用修复决定书：您的申请（%(number)s）不予修复，理由：%(reason)s。条件满足后可重新申请。"
-            " / Credit repair refused (%(number)s): %(reason)s. You may apply again once the "
-            "conditions are met."
         )
         % {"number": application.number, "reason": reason},
     )
@@ -593,7 +535,7 @@ def repair_withdraw(
     """The applicant withdraws an application still being handled."""
     application = _locked(application)
     if not _is_applicant(actor, application):
-        raise PermissionDenied(_("仅申请人可以撤回 / Only the applicant may withdraw"))
+        raise PermissionDenied(_("仅申请人可以撤回"))
     _require_status(application, *OPEN_STATUSES)
     before = application.audit_snapshot()
     from_status = application.status
@@ -612,10 +554,7 @@ def repair_withdraw(
         from_status=from_status,
         actor=actor,
         reason=reason,
-        notice=_(
-            "您已撤回信用修复申请（%(number)s）。 / You withdrew repair application %(number)s."
-        )
-        % {"number": application.number},
+        notice=_("您已撤回信用修复申请（%(number)s）。") % {"number": application.number},
     )
     return application
 
@@ -631,7 +570,7 @@ def repair_commitment_breach(
     _require_status(application, RepairStatus.GRANTED)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("请填写违背承诺的情况 / Describe the breach")]})
+        raise ValidationError({"reason": [_("请填写违背承诺的情况")]})
     before = application.audit_snapshot()
     record_services.credit_record_restore_after_breach(
         actor=actor,
@@ -652,10 +591,7 @@ def repair_commitment_breach(
         actor=actor,
         reason=reason,
         notice=_(
-            "违背信用修复承诺告知书：因%(reason)s，您违背了信用修复承诺（%(number)s）。该失信信息按最长"
-            "公示期限重新公示，相关惩戒措施恢复执行。 / Breach of the repair commitment "
-            "(%(number)s): %(reason)s. The information is published again for its longest "
-            "period and the related measures apply again."
+            "违背信用修复承诺告知书：因%(reason)s，您违背了信用修复承诺（%(number)s）。该失信信息按最长公示期限重新公示，相关惩戒措施恢复执行。"
         )
         % {"number": application.number, "reason": reason},
     )

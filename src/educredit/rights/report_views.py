@@ -267,7 +267,7 @@ def report_authorised(request: HttpRequest) -> HttpResponseBase:
         from educredit.rights.authorisations import authorisation_redeem
 
         data = form.cleaned_data
-        refused = _("授权码、被授权方或信用主体不符 / The code, grantee or subject does not match")
+        refused = _("授权码、被授权方或信用主体不符")
         try:
             with transaction.atomic():
                 authorisation = authorisation_redeem(

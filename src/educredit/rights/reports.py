@@ -62,7 +62,7 @@ _DIGESTS = re.compile(r"content_sha256=([0-9a-f]{64}) pdf_sha256=([0-9a-f]{64})"
 
 def _subject_kwargs(person: Person | None, institution: Institution | None) -> dict[str, Any]:
     if (person is None) == (institution is None):
-        raise ValidationError(_("请指定一个信用主体 / Name exactly one subject"))
+        raise ValidationError(_("请指定一个信用主体"))
     return {"person": person} if person is not None else {"institution": institution}
 
 
@@ -240,18 +240,16 @@ def _check_requester(
 ) -> None:
     if requester == ReportRequester.SELF:
         if actor is None or subject_of(actor).filter_kwargs() != subject:
-            raise PermissionDenied(_("仅限信用主体本人使用 / For the credit subject only"))
+            raise PermissionDenied(_("仅限信用主体本人使用"))
     elif requester == ReportRequester.STAFF:
         if actor is None or actor.organisation is None:
-            raise PermissionDenied(_("无权操作 / Not permitted"))
+            raise PermissionDenied(_("无权操作"))
         model = Person if "person" in subject else Institution
         visible = model.objects.visible_to(actor).filter(pk=next(iter(subject.values())).pk)
         if not visible.exists():
-            raise PermissionDenied(
-                _("该主体不在您的管辖范围内 / This subject is outside your jurisdiction")
-            )
+            raise PermissionDenied(_("该主体不在您的管辖范围内"))
         if not purpose.strip():
-            raise ValidationError({"purpose": _("请填写查询用途 / State the purpose")})
+            raise ValidationError({"purpose": _("请填写查询用途")})
     elif requester == ReportRequester.AUTHORISED:
         if (
             authorisation is None
@@ -259,9 +257,9 @@ def _check_requester(
             or authorisation.institution_id != getattr(subject.get("institution"), "pk", None)
             or authorisation.status != AuthorisationStatus.ACTIVE
         ):
-            raise PermissionDenied(_("授权无效 / The authorisation is not valid"))
+            raise PermissionDenied(_("授权无效"))
     else:
-        raise ValidationError(_("未知的申请方 / Unknown requester"))
+        raise ValidationError(_("未知的申请方"))
 
 
 def _lock_free_quota(subject: dict[str, Any], year: int) -> None:
@@ -269,11 +267,7 @@ def _lock_free_quota(subject: dict[str, Any], year: int) -> None:
     list(SubjectAccount.objects.select_for_update().filter(**subject))
     if free_reports_left(**subject, year=year) <= 0:
         raise ValidationError(
-            _(
-                "本年度 %(n)s 份免费信用报告已用完，下一份免费报告可于 %(date)s 起申请"
-                " / This year's %(n)s free credit reports have been used; the next free "
-                "report is available from %(date)s"
-            )
+            _("本年度 %(n)s 份免费信用报告已用完，下一份免费报告可于 %(date)s 起申请")
             % {"n": FREE_REPORTS_PER_YEAR, "date": next_free_report_on(year).isoformat()}
         )
 

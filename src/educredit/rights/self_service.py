@@ -96,7 +96,7 @@ def subject_of(user: Any) -> Subject:
         or not account.is_active
         or account.activated_at is None
     ):
-        raise PermissionDenied(_("仅限信用主体本人使用 / For the credit subject only"))
+        raise PermissionDenied(_("仅限信用主体本人使用"))
     return Subject(person=account.person, institution=account.institution)
 
 
@@ -110,18 +110,16 @@ def subject_account_open(
     reset its password (the code is shown once and never stored in clear).
     """
     if (person is None) == (institution is None):
-        raise ValidationError(_("请指定一个信用主体 / Name exactly one subject"))
+        raise ValidationError(_("请指定一个信用主体"))
     if actor.organisation is None:
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     visible = (
         Person.objects.visible_to(actor).filter(pk=person.pk)
         if person is not None
         else Institution.objects.visible_to(actor).filter(pk=institution.pk)  # type: ignore[union-attr]
     )
     if not visible.exists():
-        raise PermissionDenied(
-            _("该主体不在您的管辖范围内 / This subject is outside your jurisdiction")
-        )
+        raise PermissionDenied(_("该主体不在您的管辖范围内"))
     code = new_code()
     now = clock.now()
     account = (
@@ -168,18 +166,16 @@ def subject_account_activate(*, code: str, username: str, password: str) -> Subj
         or account.activation_expires_at is None
         or account.activation_expires_at < now
     ):
-        raise ValidationError(
-            {"code": _("激活码无效或已过期 / The activation code is invalid or has expired")}
-        )
+        raise ValidationError({"code": _("激活码无效或已过期")})
     before = account.audit_snapshot()
     user = account.user
     user_before = user.audit_snapshot() if user is not None else None
     username = username.strip()
     if user is None:
         if not username:
-            raise ValidationError({"username": _("请填写用户名 / Username is required")})
+            raise ValidationError({"username": _("请填写用户名")})
         if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError({"username": _("用户名已被使用 / This username is taken")})
+            raise ValidationError({"username": _("用户名已被使用")})
         subject = account.person or account.institution
         user = User(username=username, full_name=str(subject), organisation=None)
     try:

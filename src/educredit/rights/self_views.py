@@ -38,7 +38,7 @@ class ActivateForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("password") != data.get("password_again"):
-            raise ValidationError(_("两次输入的密码不一致 / The passwords do not match"))
+            raise ValidationError(_("两次输入的密码不一致"))
         return data
 
 
@@ -71,9 +71,7 @@ def self_activate(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(
-                request, _("账号已激活，请登录 / Your account is active: please sign in")
-            )
+            messages.success(request, _("账号已激活，请登录"))
             return redirect("accounts:login")
     return render(request, "rights/activate.html", {"form": form})
 

@@ -121,9 +121,7 @@ class MeasureForm(BootstrapForm):
         try:
             return json.loads(text)
         except ValueError:
-            raise forms.ValidationError(
-                _("触发条件不是有效的 JSON / the trigger conditions are not valid JSON")
-            ) from None
+            raise forms.ValidationError(_("触发条件不是有效的 JSON")) from None
 
 
 class MeasureListDraftForm(BootstrapForm):

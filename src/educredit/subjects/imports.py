@@ -162,9 +162,7 @@ class XlsxSource(RowSource):
         try:
             self._book = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises several types for a damaged file
-            raise ImportFileError(
-                _("无法读取该 Excel 文件 / The Excel file cannot be read")
-            ) from exc
+            raise ImportFileError(_("无法读取该 Excel 文件")) from exc
         self._sheet = self._book.worksheets[0]
         self.encoding = "xlsx"
         first = next(self._sheet.iter_rows(max_row=1, values_only=True), ())
@@ -198,12 +196,7 @@ def open_source(path: Path, filename: str) -> RowSource:
             raise ImportFileError(str(exc)) from None
         return XlsxSource(path)
     if suffix in {".xls", ".et"} or magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(
-            _(
-                "不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv / "
-                "Old .xls files are not supported; save as .xlsx or .csv"
-            )
-        )
+        raise ImportFileError(_("不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv"))
     return CsvSource(path)
 
 
@@ -462,8 +455,7 @@ class InstitutionRows(RowHandler):
                 problems.append(
                     RowProblem(
                         self.column_for_error("region_code"),
-                        _("无法识别所在地“%(text)s” / Unknown location “%(text)s”")
-                        % {"text": region_text[:40]},
+                        _("无法识别所在地“%(text)s”") % {"text": region_text[:40]},
                     )
                 )
         else:
@@ -473,7 +465,7 @@ class InstitutionRows(RowHandler):
                 problems.append(
                     RowProblem(
                         self.column_for_error("region_code"),
-                        _("请填写所在地 / The location is required"),
+                        _("请填写所在地"),
                     )
                 )
 
@@ -483,8 +475,7 @@ class InstitutionRows(RowHandler):
             problems.append(
                 RowProblem(
                     self.heading("kind"),
-                    _("无法识别机构类型“%(text)s” / Unknown institution type “%(text)s”")
-                    % {"text": kind_text[:40]},
+                    _("无法识别机构类型“%(text)s”") % {"text": kind_text[:40]},
                 )
             )
         level_text = get(values, "level")
@@ -493,8 +484,7 @@ class InstitutionRows(RowHandler):
             problems.append(
                 RowProblem(
                     self.heading("level"),
-                    _("无法识别办学层次“%(text)s” / Unknown level “%(text)s”")
-                    % {"text": level_text[:40]},
+                    _("无法识别办学层次“%(text)s”") % {"text": level_text[:40]},
                 )
             )
         ownership_text = get(values, "ownership")
@@ -523,17 +513,12 @@ class InstitutionRows(RowHandler):
             except SubjectError as exc:
                 problems.append(RowProblem(self.heading(name), exc.message))
         if not get(values, "name"):
-            problems.append(
-                RowProblem(self.heading("name"), _("请填写名称 / The name is required"))
-            )
+            problems.append(RowProblem(self.heading("name"), _("请填写名称")))
         if not get(values, "uscc") and not get(values, "moe_code"):
             problems.append(
                 RowProblem(
                     self.heading("uscc" if "uscc" in self.columns else "moe_code"),
-                    _(
-                        "请填写统一社会信用代码或学校标识码 / "
-                        "A unified social credit code or an MOE school code is required"
-                    ),
+                    _("请填写统一社会信用代码或学校标识码"),
                 )
             )
         if problems:
@@ -592,18 +577,12 @@ class PersonRows(RowHandler):
             if len(candidates) > 1:
                 found = RowProblem(
                     column,
-                    _(
-                        "管辖范围内有多个同名机构，请填写单位统一社会信用代码 / "
-                        "Several institutions have this name; give the institution's USCC"
-                    ),
+                    _("管辖范围内有多个同名机构，请填写单位统一社会信用代码"),
                 )
         if found is None:
             found = RowProblem(
                 column,
-                _(
-                    "在您的管辖范围内找不到该单位，请先导入机构 / "
-                    "No such institution in your jurisdiction; import the institution first"
-                ),
+                _("在您的管辖范围内找不到该单位，请先导入机构"),
             )
         self._institutions[key] = found
         return found
@@ -619,19 +598,16 @@ class PersonRows(RowHandler):
             problems.append(
                 RowProblem(
                     self.heading("document_type"),
-                    _("无法识别证件类型“%(text)s” / Unknown document type “%(text)s”")
-                    % {"text": document_text[:40]},
+                    _("无法识别证件类型“%(text)s”") % {"text": document_text[:40]},
                 )
             )
         if not get(values, "name"):
-            problems.append(
-                RowProblem(self.heading("name"), _("请填写姓名 / The name is required"))
-            )
+            problems.append(RowProblem(self.heading("name"), _("请填写姓名")))
         if not get(values, "id_number"):
             problems.append(
                 RowProblem(
                     self.heading("id_number"),
-                    _("请填写证件号码 / The document number is required"),
+                    _("请填写证件号码"),
                 )
             )
         role_text = get(values, "role")
@@ -654,7 +630,7 @@ class PersonRows(RowHandler):
                 problems.append(
                     RowProblem(
                         self.heading(name),
-                        _("日期格式应为 2024-09-01 / Dates are written like 2024-09-01"),
+                        _("日期格式应为 2024-09-01"),
                     )
                 )
         institution = self.institution_for(
@@ -701,10 +677,7 @@ def make_handler(run: ImportRun, header: list[str]) -> RowHandler:
         if not any(name in mapping for name in group)
     ]
     if missing:
-        raise ImportFileError(
-            _("缺少必需的列：%(columns)s / Required column(s) missing: %(columns)s")
-            % {"columns": "，".join(missing)}
-        )
+        raise ImportFileError(_("缺少必需的列：%(columns)s") % {"columns": "，".join(missing)})
     return handler_class(run=run, header=header, columns=mapping)
 
 

@@ -95,15 +95,11 @@ def _require_writer(actor: Actor, organisation: Organisation) -> None:
     if is_system_actor(actor):
         return
     if not isinstance(actor, User) or not actor.is_active or actor.organisation is None:
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     if not actor.has_role(*WRITER_ROLES):
-        raise PermissionDenied(
-            _("只有录入员或管理员可以登记 / Only clerks and administrators may register subjects")
-        )
+        raise PermissionDenied(_("只有录入员或管理员可以登记"))
     if not actor.organisation.covers(organisation):
-        raise PermissionDenied(
-            _("该机构不在您的管辖范围内 / This institution is outside your jurisdiction")
-        )
+        raise PermissionDenied(_("该机构不在您的管辖范围内"))
 
 
 def _require_institution_writer(actor: Actor, institution: Institution) -> None:
@@ -131,11 +127,10 @@ def clean_name(value: str, *, field: str = "name", max_length: int = NAME_MAX) -
     """A name with surrounding and repeated white space (also full-width) removed."""
     name = " ".join(value.replace("\u3000", " ").split())
     if not name:
-        raise SubjectError(_("请填写名称 / The name is required"), field=field)
+        raise SubjectError(_("请填写名称"), field=field)
     if len(name) > max_length:
         raise SubjectError(
-            _("名称不能超过 %(max)s 个字 / The name is longer than %(max)s characters")
-            % {"max": max_length},
+            _("名称不能超过 %(max)s 个字") % {"max": max_length},
             field=field,
         )
     return name
@@ -160,7 +155,7 @@ def clean_moe_code(value: str | None) -> str | None:
     code = "".join(value.split())
     if not MOE_CODE_PATTERN.match(code):
         raise SubjectError(
-            _("学校标识码应为 10 位数字 / The MOE school code must be 10 digits"),
+            _("学校标识码应为 10 位数字"),
             field="moe_code",
         )
     return code
@@ -170,16 +165,14 @@ def clean_region_code(value: str) -> str:
     """A six-digit administrative division code (GB/T 2260)."""
     code = value.strip()
     if not REGION_PATTERN.match(code):
-        raise SubjectError(
-            _("行政区划代码应为 6 位数字 / The region code must be 6 digits"), field="region_code"
-        )
+        raise SubjectError(_("行政区划代码应为 6 位数字"), field="region_code")
     return code
 
 
 def _clean_choice(value: str, choices: type[Any], field: str, label: str) -> str:
     if value not in choices.values:
         raise SubjectError(
-            _("%(label)s取值无效 / Invalid value for %(field)s") % {"label": label, "field": field},
+            _("%(label)s取值无效") % {"label": label, "field": field},
             field=field,
         )
     return value
@@ -233,10 +226,7 @@ def _find_institution(uscc: str | None, moe_code: str | None) -> Institution | N
     by_moe = Institution.objects.filter(moe_code=moe_code).first() if moe_code else None
     if by_uscc and by_moe and by_uscc.pk != by_moe.pk:
         raise SubjectError(
-            _(
-                "统一社会信用代码与学校标识码分属两个已登记的机构 / "
-                "The USCC and the MOE school code belong to two different registered institutions"
-            ),
+            _("统一社会信用代码与学校标识码分属两个已登记的机构"),
             field="moe_code",
         )
     found = by_uscc or by_moe
@@ -244,18 +234,12 @@ def _find_institution(uscc: str | None, moe_code: str | None) -> Institution | N
         return None
     if uscc and found.uscc and found.uscc != uscc:
         raise SubjectError(
-            _(
-                "该学校标识码已登记在另一统一社会信用代码下 / "
-                "This MOE school code is registered under a different USCC"
-            ),
+            _("该学校标识码已登记在另一统一社会信用代码下"),
             field="uscc",
         )
     if moe_code and found.moe_code and found.moe_code != moe_code:
         raise SubjectError(
-            _(
-                "该统一社会信用代码已登记了另一个学校标识码 / "
-                "This USCC is registered with a different MOE school code"
-            ),
+            _("该统一社会信用代码已登记了另一个学校标识码"),
             field="moe_code",
         )
     return found
@@ -285,10 +269,7 @@ def institution_register(
     moe_code = clean_moe_code(moe_code)
     if uscc is None and moe_code is None:
         raise SubjectError(
-            _(
-                "请填写统一社会信用代码或学校标识码 / "
-                "A unified social credit code or an MOE school code is required"
-            ),
+            _("请填写统一社会信用代码或学校标识码"),
             field="uscc",
         )
     existing = _find_institution(uscc, moe_code)
@@ -335,11 +316,7 @@ def _institution_reuse(
         visible = Institution.objects.visible_to(actor).filter(pk=institution.pk).exists()
         if not visible:
             raise SubjectError(
-                _(
-                    "该机构已由其他辖区登记，请联系上级教育行政部门 / "
-                    "This institution is registered in another jurisdiction; "
-                    "ask the supervising education authority"
-                ),
+                _("该机构已由其他辖区登记，请联系上级教育行政部门"),
                 field="uscc" if uscc else "moe_code",
             )
         _require_institution_writer(actor, institution)
@@ -424,17 +401,14 @@ def institution_update(
     new_moe = changes.get("moe_code", institution.moe_code)
     if new_uscc is None and new_moe is None:
         raise SubjectError(
-            _(
-                "统一社会信用代码和学校标识码不能都为空 / "
-                "An institution needs a USCC or an MOE school code"
-            ),
+            _("统一社会信用代码和学校标识码不能都为空"),
             field="uscc",
         )
     for field in ("uscc", "moe_code"):
         value = changes.get(field)
         if value and Institution.objects.filter(**{field: value}).exclude(pk=institution.pk):
             raise SubjectError(
-                _("该代码已被其他机构使用 / This code is already used by another institution"),
+                _("该代码已被其他机构使用"),
                 field=field,
             )
     before = institution.audit_snapshot()
@@ -464,7 +438,7 @@ def institution_rename(
     latest = institution.former_names.exclude(used_until=None).order_by("-used_until").first()
     if latest is not None and latest.used_until and effective_on <= latest.used_until:
         raise SubjectError(
-            _("更名日期须晚于上一次更名 / The renaming date must come after the previous renaming"),
+            _("更名日期须晚于上一次更名"),
             field="effective_on",
         )
     former = FormerName(
@@ -491,7 +465,7 @@ def institution_rename(
             actor=actor,
             discrepancy=discrepancy,
             status=NameDiscrepancyStatus.ACCEPTED,
-            note=reason or _("机构已更名 / The institution was renamed"),
+            note=reason or _("机构已更名"),
         )
     return institution
 
@@ -548,10 +522,10 @@ class DocumentFacts:
 def check_document(document_type: str, id_number: str) -> DocumentFacts:
     """Validate a document number; a resident ID also gives the birth date and gender."""
     if document_type not in DocumentType.values:
-        raise SubjectError(_("证件类型无效 / Unknown document type"), field="document_type")
+        raise SubjectError(_("证件类型无效"), field="document_type")
     number = normalise_document_number(id_number)
     if not number:
-        raise SubjectError(_("请填写证件号码 / The document number is required"), field="id_number")
+        raise SubjectError(_("请填写证件号码"), field="id_number")
     try:
         document = validate_document(document_type, number)
     except IdentifierError as exc:
@@ -576,9 +550,7 @@ def person_register(
     if not is_system_actor(actor) and (
         not isinstance(actor, User) or not actor.is_active or not actor.has_role(*WRITER_ROLES)
     ):
-        raise PermissionDenied(
-            _("只有录入员或管理员可以登记 / Only clerks and administrators may register subjects")
-        )
+        raise PermissionDenied(_("只有录入员或管理员可以登记"))
     name = clean_name(name, max_length=PERSON_NAME_MAX)
     facts = check_document(document_type, id_number)
     index = blind_index(facts.number)
@@ -606,7 +578,7 @@ def person_rename(*, actor: Actor, person: Person, new_name: str, reason: str = 
     if not is_system_actor(actor) and (
         not isinstance(actor, User) or not actor.has_role(*WRITER_ROLES)
     ):
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     new_name = clean_name(new_name, field="new_name", max_length=PERSON_NAME_MAX)
     if new_name == person.name:
         return person
@@ -634,7 +606,7 @@ def person_reencrypt_all(*, actor: Actor, batch_size: int = 500) -> int:
     if not is_system_actor(actor) and (
         not isinstance(actor, User) or not actor.has_role(UserRole.ADMIN)
     ):
-        raise PermissionDenied(_("只有管理员可以轮换密钥 / Only administrators may rotate keys"))
+        raise PermissionDenied(_("只有管理员可以轮换密钥"))
     current = settings.EDUCREDIT_FIELD_KEY_CURRENT
     stale = Person.objects.exclude(id_number_cipher__startswith=f"{current}:").order_by("pk")
     done = 0
@@ -679,7 +651,7 @@ def affiliation_add(
     _clean_choice(role, AffiliationRole, "role", _("身份"))
     if started_on and ended_on and ended_on < started_on:
         raise SubjectError(
-            _("结束日期不能早于起始日期 / The end date is before the start date"),
+            _("结束日期不能早于起始日期"),
             field="ended_on",
         )
     if ended_on is None:
@@ -708,7 +680,7 @@ def affiliation_end(
     _require_institution_writer(actor, affiliation.institution)
     if affiliation.started_on and ended_on < affiliation.started_on:
         raise SubjectError(
-            _("结束日期不能早于起始日期 / The end date is before the start date"),
+            _("结束日期不能早于起始日期"),
             field="ended_on",
         )
     before = affiliation.audit_snapshot()
@@ -752,13 +724,13 @@ def name_discrepancy_resolve(
 ) -> NameDiscrepancy:
     """Adopt the submitted name (renaming the subject) or dismiss it, with a note."""
     if discrepancy.status != NameDiscrepancyStatus.OPEN:
-        raise SubjectError(_("该记录已处理 / This discrepancy is already resolved"))
+        raise SubjectError(_("该记录已处理"))
     if discrepancy.institution is not None:
         _require_institution_writer(actor, discrepancy.institution)
     elif not is_system_actor(actor) and (
         not isinstance(actor, User) or not actor.has_role(*WRITER_ROLES)
     ):
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     if not accept:
         _close_discrepancy(
             actor=actor,
@@ -817,17 +789,15 @@ def import_run_start(
 
     organisation = actor.organisation
     if organisation is None:
-        raise PermissionDenied(_("无权操作 / Not permitted"))
+        raise PermissionDenied(_("无权操作"))
     _require_writer(actor, organisation)
     if kind not in ImportKind.values:
-        raise SubjectError(_("导入内容无效 / Unknown import kind"), field="kind")
+        raise SubjectError(_("导入内容无效"), field="kind")
     if default_supervisor is not None:
         _require_writer(actor, default_supervisor)
     filename = Path(upload.name or "").name
     if Path(filename).suffix.lower() not in IMPORT_SUFFIXES:
-        raise SubjectError(
-            _("请上传 .csv 或 .xlsx 文件 / Upload a .csv or .xlsx file"), field="file"
-        )
+        raise SubjectError(_("请上传 .csv 或 .xlsx 文件"), field="file")
     try:
         uploads.upload_check(upload)  # size, type by content, zip bomb: before storing
     except uploads.UploadRefusedError as exc:
@@ -921,16 +891,11 @@ def import_run_process(*, run_id: int) -> ImportRun | None:
         run.error_message = str(exc)
     except UnicodeDecodeError:
         run.status = ImportStatus.FAILED
-        run.error_message = _(
-            "文件编码无法识别，请使用 UTF-8 或 GBK / "
-            "The file's encoding is not recognised; use UTF-8 or GBK"
-        )
+        run.error_message = _("文件编码无法识别，请使用 UTF-8 或 GBK")
     except Exception:
         logging.getLogger(__name__).exception("import run %s failed", run.pk)
         run.status = ImportStatus.FAILED
-        run.error_message = _(
-            "导入中断，已导入的行保持有效 / The import stopped; rows already imported stay"
-        )
+        run.error_message = _("导入中断，已导入的行保持有效")
     run.finished_at = timezone.now()
     _save_progress(run, "status", "total_rows", "error_message", "finished_at")
     if run.kind == ImportKind.PEOPLE and run.file:
@@ -957,10 +922,7 @@ def _import_row(handler: Any, row_number: int, values: list[str]) -> list[Any]:
         return [
             imports.RowProblem(
                 "",
-                _(
-                    "与同时登记的数据冲突，请重新导入该行 / "
-                    "Conflicts with a concurrent registration; import this row again"
-                ),
+                _("与同时登记的数据冲突，请重新导入该行"),
             )
         ]
     return []

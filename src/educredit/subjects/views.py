@@ -234,10 +234,7 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
                 return redirect("subjects:person_detail", person_id=person.public_id)
             messages.warning(
                 request,
-                _(
-                    "在您的管辖范围内没有找到该证件号码 / "
-                    "No person with this document number in your jurisdiction"
-                ),
+                _("在您的管辖范围内没有找到该证件号码"),
             )
     else:
         form = PersonLookupForm()
@@ -394,7 +391,7 @@ def review_resolve(request: HttpRequest, discrepancy_id: str) -> HttpResponse:
     discrepancy = selectors.access_name_discrepancy_for_user(request.user, discrepancy_id)
     form = DiscrepancyResolveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请选择处理方式 / Choose how to resolve it"))
+        messages.error(request, _("请选择处理方式"))
         return redirect("subjects:review_list")
     try:
         services.name_discrepancy_resolve(
@@ -409,5 +406,5 @@ def review_resolve(request: HttpRequest, discrepancy_id: str) -> HttpResponse:
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("已处理 / Resolved"))
+        messages.success(request, _("已处理"))
     return redirect("subjects:review_list")

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from defusedxml import EntitiesForbidden  # type: ignore[import-untyped]
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from educredit.core import uploads
 
@@ -30,6 +31,15 @@ def _workbook(rows: list[list[str]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Any:
+    """The refusals are asserted in English (the reader's language); the Chinese wording is
+    asserted by ``test_refusals_are_in_the_reader_language_only``. Requests through the
+    client are in Chinese (no language cookie)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +120,16 @@ def test_real_csv_and_xlsx_pass() -> None:
 def test_an_oversize_file_is_refused(settings: Any) -> None:
     settings.EDUCREDIT_UPLOAD_MAX_BYTES = 1024 * 1024
     message = _refusal(b"a,b\n" * 300_000, "big.csv")
-    assert "文件过大" in message and "File too large" in message and "1 MB" in message
+    assert "File too large" in message and "1 MB" in message
+
+
+def test_refusals_are_in_the_reader_language_only(settings: Any) -> None:
+    settings.EDUCREDIT_UPLOAD_MAX_BYTES = 1024 * 1024
+    with translation.override("zh-hans"):
+        message = _refusal(b"a,b\n" * 300_000, "big.csv")
+        wrong_type = _refusal(b"a,b\n", "list.txt")
+    assert message == "文件过大（上限 1 MB）"
+    assert wrong_type == "请上传 CSV 或 XLSX 文件"
 
 
 def test_a_wrong_extension_is_refused() -> None:
@@ -135,7 +154,7 @@ def test_a_zip_that_is_not_a_workbook_archive_is_refused() -> None:
 def test_a_zip_bomb_is_refused_by_its_directory_alone(zip_bomb: bytes) -> None:
     assert len(zip_bomb) < 2 * 1024 * 1024
     message = _refusal(zip_bomb, "bomb.xlsx")
-    assert "解压后过大" in message and "expands too much" in message
+    assert "expands too much" in message and "解压后过大" not in message
 
 
 def test_total_size_and_member_count_are_capped(settings: Any) -> None:
@@ -303,6 +322,6 @@ def test_bulk_check_refuses_a_bomb_before_storing(
         HTTP_AUTHORIZATION=f"Bearer {key}",
     )
     assert response.status_code == 415
-    assert "expands too much" in response.json()["detail"]
+    assert "解压后过大" in response.json()["detail"]
     assert BulkCheckRun.objects.count() == 0
     assert _stored(media) == []
