@@ -189,6 +189,8 @@ SESSION_COOKIE_AGE = env_int("EDUCREDIT_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # No script reads the CSRF cookie: forms and fetch() send the token from the page.
 CSRF_COOKIE_HTTPONLY = True
+# The expired-form page in the site's layout and the reader's language (ADR 0038).
+CSRF_FAILURE_VIEW = "educredit.web.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -21,3 +21,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("educredit.portal.urls")),
 ]
+
+# Error pages in the site's layouts, in the reader's language (ADR 0038).
+handler400 = "educredit.web.errors.bad_request"
+handler403 = "educredit.web.errors.permission_denied"
+handler404 = "educredit.web.errors.page_not_found"
+handler500 = "educredit.web.errors.server_error"

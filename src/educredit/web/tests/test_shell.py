@@ -119,14 +119,27 @@ def test_workspace_home_quick_links_are_the_users_sections(client, city_reviewer
         assert client.get(link.url).status_code == 200, link.url
 
 
+def in_english(client: Client) -> Client:
+    client.cookies["django_language"] = "en"
+    return client
+
+
 @pytest.mark.django_db
-def test_forbidden_page_is_friendly_and_bilingual(client, city_reviewer, settings):
+def test_forbidden_page_is_in_the_workspace_layout_one_language_at_a_time(
+    client, city_reviewer, settings
+):
     settings.ROOT_URLCONF = "educredit.web.tests.urls_shell"
     response = signed_in(client, city_reviewer).get("/shell-test/admin-only/")
     assert response.status_code == 403
     html = response.content.decode()
     assert "您没有访问此页面的权限" in html
-    assert "You do not have permission" in html
+    assert "You do not have permission" not in html
+    # The workspace layout: the staff menu, the account, the language switch.
+    assert 'class="navbar-nav me-auto"' in html and "/accounts/logout/" in html
+    assert 'action="/i18n/setlang/"' in html
+    english = in_english(client).get("/shell-test/admin-only/").content.decode()
+    assert "You do not have permission" in english
+    assert "您没有访问此页面的权限" not in english
 
 
 @pytest.mark.django_db
@@ -138,16 +151,27 @@ def test_view_without_access_rule_gets_the_friendly_403(client, settings):
 
 
 @pytest.mark.django_db
-def test_missing_page_is_friendly_and_bilingual(client):
+def test_missing_page_is_in_the_portal_layout_for_the_public(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     html = response.content.decode()
     assert "找不到您要访问的页面" in html
-    assert "does not exist" in html
+    assert "does not exist" not in html
+    # The portal's layout: its search box, its menu, the language switch, a sign-in button.
+    assert 'action="/query/"' in html and 'action="/i18n/setlang/"' in html
+    assert 'href="/accounts/login/' in html
+    english = in_english(client).get("/no-such-page/").content.decode()
+    assert "does not exist" in english and "找不到您要访问的页面" not in english
 
 
 @pytest.mark.django_db
-def test_server_error_page_is_friendly_and_bilingual(client, city_reviewer, settings):
+def test_missing_page_of_a_signed_in_clerk_keeps_the_workspace_menu(client, city_reviewer):
+    html = signed_in(client, city_reviewer).get("/no-such-page/").content.decode()
+    assert "/accounts/logout/" in html and 'href="/workspace/"' in html
+
+
+@pytest.mark.django_db
+def test_server_error_page_is_one_language_with_the_switch(client, city_reviewer, settings):
     settings.ROOT_URLCONF = "educredit.web.tests.urls_shell"
     client = Client(raise_request_exception=False)
     client.force_login(city_reviewer)
@@ -155,13 +179,30 @@ def test_server_error_page_is_friendly_and_bilingual(client, city_reviewer, sett
     assert response.status_code == 500
     html = response.content.decode()
     assert "系统暂时无法处理您的请求" in html
-    assert "nothing was saved" in html
+    assert "nothing was saved" not in html.lower()
+    assert 'action="/i18n/setlang/"' in html and 'name="csrfmiddlewaretoken"' in html
+    english = in_english(client).get("/shell-test/broken/").content.decode()
+    assert "Nothing was saved" in english and "系统暂时无法处理您的请求" not in english
+
+
+@pytest.mark.django_db
+def test_server_error_page_asks_nothing_of_the_database(django_assert_num_queries):
+    from educredit.web.errors import server_error
+
+    request = RequestFactory().get("/somewhere/")
+    with django_assert_num_queries(0):
+        html = server_error(request).content.decode()
+    assert "系统暂时无法处理您的请求" in html
+    assert 'name="next" value="/somewhere/"' in html
 
 
 def test_rate_limit_page_says_when_to_retry():
     html = render_to_string("429.html", {"retry_after_minutes": 15})
     assert "请在 15 分钟后重试" in html
-    assert "try again in 15 minutes" in html
+    assert "try again" not in html
+    with translation.override("en"):
+        english = render_to_string("429.html", {"retry_after_minutes": 15})
+    assert "try again in 15 minutes" in english
 
 
 @pytest.mark.django_db

@@ -38,3 +38,9 @@ shell_patterns = (
 )
 
 urlpatterns = [path("shell-test/", include(shell_patterns)), *real_urlpatterns]
+
+# The real URL conf's error handlers (a test URL conf must name them itself).
+handler400 = "educredit.web.errors.bad_request"
+handler403 = "educredit.web.errors.permission_denied"
+handler404 = "educredit.web.errors.page_not_found"
+handler500 = "educredit.web.errors.server_error"

@@ -1,0 +1,62 @@
+"""The error pages (400, 403, 403 CSRF, 404, 500) in the site's own layouts, one language each.
+
+A signed-in staff member sees the workspace layout (menu, account, language switch); everyone
+else — the public, credit subjects, a visitor whose session ended — the portal's. The 500 page
+is rendered with nothing that may need the database (it is shown when the database is the
+problem): the static-safe layout ``errors/base_static.html``, still in the reader's language
+and with the language switch. The root URL conf names these handlers; Django's defaults render
+the same templates with the static-safe layout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template import loader
+
+WORKSPACE_LAYOUT = "web/base_workspace.html"
+PORTAL_LAYOUT = "portal/base_portal.html"
+STATIC_LAYOUT = "errors/base_static.html"
+
+
+def error_layout(request: HttpRequest) -> str:
+    """The layout an error page is shown in for this reader."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and getattr(user, "organisation_id", None):
+        return WORKSPACE_LAYOUT
+    return PORTAL_LAYOUT
+
+
+def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    return render(request, template, {"layout": error_layout(request)}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(request, "400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(request, "403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(request, "404.html", 404)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _page(request, "403_csrf.html", 403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page: no request context (no user, no session, no query), only the language
+    switch's token and the address to come back to."""
+    context: dict[str, Any] = {"layout": STATIC_LAYOUT, "next_path": "/"}
+    # The page must render whatever failed: without a token the switch is simply left out.
+    with contextlib.suppress(Exception):
+        context["csrf_token"] = get_token(request)
+        context["next_path"] = request.get_full_path()
+    return HttpResponseServerError(loader.get_template("500.html").render(context))
