@@ -33,6 +33,20 @@ class OutboxStatus(models.TextChoices):
     REJECTED = "rejected", _("被退回")
 
 
+class OutboxProgress(models.TextChoices):
+    """Where an item stands, in officials' words (derived from the status, never stored).
+
+    A pending item that has been tried before failed to reach the platform and is sent again
+    automatically (报送失败待重发); a rejected one waits for its owner to fix it (被退回待修正).
+    """
+
+    PENDING = "pending", _("待报送")
+    RETRYING = "retrying", _("报送失败待重发")
+    SENDING = "sending", _("报送中")
+    DELIVERED = "delivered", _("已报送")
+    REJECTED = "rejected", _("被退回待修正")
+
+
 class BatchOutcome(models.TextChoices):
     """How a batch went."""
 

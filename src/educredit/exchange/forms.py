@@ -14,7 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from educredit.accounts.forms import BootstrapForm
-from educredit.exchange.choices import Kind, OutboxStatus
+from educredit.exchange.choices import Kind, OutboxProgress
 from educredit.exchange.rows import SEALED_FIELDS, is_sealed, national_columns, seal_value
 from educredit.subjects.forms import NoEchoTextInput
 
@@ -23,12 +23,12 @@ class OutboxFilterForm(BootstrapForm):
     """Filters of the outbox list (GET)."""
 
     status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部状态")), *OutboxStatus.choices]
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *OutboxProgress.choices]
     )
     kind = forms.ChoiceField(
         label=_("类型"), required=False, choices=[("", _("全部类型")), *Kind.choices]
     )
-    q = forms.CharField(label=_("幂等键（文书号）"), required=False, max_length=100)
+    q = forms.CharField(label=_("决定文书号"), required=False, max_length=100)
 
 
 class RowFixForm(BootstrapForm):

@@ -8,7 +8,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from educredit.audit.models import AuditedModel
-from educredit.exchange.choices import BatchOutcome, Kind, Operation, OutboxStatus, Transport
+from educredit.exchange.choices import (
+    BatchOutcome,
+    Kind,
+    Operation,
+    OutboxProgress,
+    OutboxStatus,
+    Transport,
+)
+from educredit.exchange.rows import DOCUMENT_NUMBER_FIELDS, PARTY_NAME_FIELDS
 
 
 class OutboxItemQuerySet(models.QuerySet["OutboxItem"]):
@@ -17,6 +25,15 @@ class OutboxItemQuerySet(models.QuerySet["OutboxItem"]):
         if not getattr(user, "is_authenticated", False) or user.organisation_id is None:
             return self.none()
         return self.filter(organisation__path__startswith=user.organisation.path)
+
+
+def progress_q(progress: str) -> models.Q:
+    """The condition of ``OutboxItem.progress == progress`` as a query."""
+    if progress == OutboxProgress.PENDING:
+        return models.Q(status=OutboxStatus.PENDING, attempts=0)
+    if progress == OutboxProgress.RETRYING:
+        return models.Q(status=OutboxStatus.PENDING, attempts__gt=0)
+    return models.Q(status=progress)
 
 
 class OutboxItem(AuditedModel):
@@ -76,6 +93,23 @@ class OutboxItem(AuditedModel):
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def progress(self) -> OutboxProgress:
+        """Where the item stands, in the words staff read (``OutboxProgress``)."""
+        if self.status == OutboxStatus.PENDING and self.attempts > 0:
+            return OutboxProgress.RETRYING
+        return OutboxProgress(self.status)
+
+    @property
+    def decision_number(self) -> str:
+        """The decision's document number (文书号), the item's name on staff pages."""
+        return str(self.row.get(DOCUMENT_NUMBER_FIELDS.get(self.kind, ""), "") or self.key)
+
+    @property
+    def party_name(self) -> str:
+        """The party the decision concerns (行政相对人名称)."""
+        return str(self.row.get(PARTY_NAME_FIELDS.get(self.kind, ""), "") or "")
 
 
 class Batch(models.Model):

@@ -30,6 +30,9 @@ NATIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "penalty": PENALTY_COLUMNS,
     "licence": LICENCE_COLUMNS,
 }
+# The fields staff pages name an item by: the decision's document number and the party.
+DOCUMENT_NUMBER_FIELDS = {"penalty": "CF_WSH", "licence": "XK_WSH"}
+PARTY_NAME_FIELDS = {"penalty": "CF_XDR_MC", "licence": "XK_XDR_MC"}
 
 
 def national_columns(kind: str, present: set[str]) -> list[str]:

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from educredit.accounts.choices import UserRole
 from educredit.accounts.permissions import access_staff
 from educredit.exchange import services
-from educredit.exchange.choices import OutboxStatus
+from educredit.exchange.choices import OutboxProgress, OutboxStatus
 from educredit.exchange.forms import OutboxFilterForm, RowFixForm
-from educredit.exchange.models import OutboxItem, Receipt
+from educredit.exchange.models import OutboxItem, Receipt, progress_q
 from educredit.exchange.rows import is_sealed, national_columns
 from educredit.web.paging import filters_query_string, page_of
+from educredit.web.plain_words import sees_technical_detail
 
 WRITERS = (UserRole.CLERK, UserRole.ADMIN)
 
@@ -47,10 +48,11 @@ def _with_receipts(items: QuerySet[OutboxItem]) -> QuerySet[OutboxItem]:
     )
 
 
-def _status_counts(request: HttpRequest) -> dict[str, int]:
-    rows = OutboxItem.objects.visible_to(request.user).values("status").annotate(n=Count("pk"))
-    counts = dict.fromkeys(OutboxStatus.values, 0)
-    counts.update({row["status"]: row["n"] for row in rows.order_by()})
+def _progress_counts(request: HttpRequest) -> dict[str, int]:
+    """How many visible items stand at each ``OutboxProgress`` (one query)."""
+    counts: dict[str, int] = OutboxItem.objects.visible_to(request.user).aggregate(
+        **{value: Count("pk", filter=progress_q(value)) for value in OutboxProgress.values}
+    )
     return counts
 
 
@@ -62,12 +64,12 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     items = _visible(request).order_by("-pk")
     if filters.get("status"):
-        items = items.filter(status=filters["status"])
+        items = items.filter(progress_q(filters["status"]))
     if filters.get("kind"):
         items = items.filter(kind=filters["kind"])
     if filters.get("q"):
         items = items.filter(key__icontains=filters["q"].strip())
-    counts = _status_counts(request)
+    counts = _progress_counts(request)
     return render(
         request,
         "exchange/outbox_list.html",
@@ -75,7 +77,8 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page_of(request, _with_receipts(items)),
             "query": filters_query_string(request),
-            "counts": [(value, label, counts[value]) for value, label in OutboxStatus.choices],
+            "counts": [(value, label, counts[value]) for value, label in OutboxProgress.choices],
+            "show_technical": sees_technical_detail(request.user),
         },
     )
 
@@ -88,7 +91,11 @@ def rejected_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "exchange/rejected_list.html",
-        {"page": page_of(request, _with_receipts(items)), "can_fix": _can_fix(request)},
+        {
+            "page": page_of(request, _with_receipts(items)),
+            "can_fix": _can_fix(request),
+            "show_technical": sees_technical_detail(request.user),
+        },
     )
 
 
@@ -129,6 +136,7 @@ def outbox_detail(request: HttpRequest, outbox_item_id: int) -> HttpResponse:
             "row": _shown_row(item),
             "receipts": receipts,
             "can_fix": _can_fix(request),
+            "show_technical": sees_technical_detail(request.user),
         },
     )
 

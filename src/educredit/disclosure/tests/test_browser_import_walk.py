@@ -95,7 +95,7 @@ def test_gbk_import_review_report_and_quality(
     open_menu(page, viewport)
     page.locator("#ec-nav").get_by_role("link", name="报送队列").click()
     counts = main.locator("[data-outbox-counts]")
-    expect(counts.locator("li", has_text="已送达")).to_contain_text("190")
+    expect(counts.locator("li", has_text="已报送")).to_contain_text("190")
 
     # The quality page counts the month's decisions, all reported on time.
     open_menu(page, viewport)

@@ -151,7 +151,7 @@ def test_a_reviewer_sees_the_queue_but_is_not_offered_the_fix(
     fix = reverse("exchange:outbox_fix", args=[item.pk])
     client.force_login(city_reviewer)
     html = client.get("/exchange/outbox/rejected/").content.decode()
-    assert item.key in html and fix not in html
+    assert item.decision_number in html and fix not in html
     assert fix not in client.get(reverse("exchange:outbox_detail", args=[item.pk])).content.decode()
     client.force_login(county_clerk)
     assert fix in client.get("/exchange/outbox/rejected/").content.decode()
