@@ -21,11 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from educredit.accounts.choices import UserRole
 from educredit.accounts.permissions import access_staff
-from educredit.audit.selectors import audit_entries_for
 from educredit.catalog.choices import SubjectType
 from educredit.catalog.models import CatalogItem
 from educredit.core.exports import Column, export_wanted, list_export
-from educredit.records import imports, lifecycle, selectors, services
+from educredit.records import audit_trail, imports, lifecycle, selectors, services
 from educredit.records.choices import CreditRecordSource, CreditRecordStatus
 from educredit.records.forms import (
     ItemChoiceForm,
@@ -41,6 +40,7 @@ from educredit.rights.purpose import staff_read_log
 from educredit.subjects.models import Institution, Person
 from educredit.subjects.selectors import institutions_visible_to, person_find
 from educredit.web.paging import filters_query_string, page_of
+from educredit.web.plain_words import sees_technical_detail
 
 WRITERS = (UserRole.CLERK, UserRole.ADMIN)
 REVIEWERS = (UserRole.REVIEWER, UserRole.ADMIN)
@@ -334,8 +334,8 @@ def record_detail(request: HttpRequest, credit_record_id: str) -> HttpResponse:
         {
             "record": record,
             "fields": fields,
-            "history": selectors.credit_record_history(record),
-            "audit_entries": audit_entries_for(record).select_related("actor"),
+            **audit_trail.record_trail(record),
+            "show_technical": sees_technical_detail(request.user),
             "actions": _actions_for(request.user, record),
             "can_edit": record.status == CreditRecordStatus.DRAFT
             and request.user.has_role(*WRITERS)  # type: ignore[union-attr]

@@ -15,18 +15,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 
-from educredit.subjects.choices import QueryKind, QueryMode
+from educredit.subjects.choices import QueryBasis, QueryKind, QueryMode, QueryPurpose
 from educredit.subjects.models import Institution, Person
 from educredit.subjects.query_log import query_log_write
 
 SESSION_KEY = "educredit.query_purpose"
 
 
-def duty_purpose() -> tuple[str, str]:
-    """The default purpose and basis of routine reads within the reader's jurisdiction."""
-    return _("履行职责"), _("《河南省社会信用条例》第十八条（政务共享）")
+def duty_purpose() -> tuple[QueryPurpose, QueryBasis]:
+    """The default purpose and basis of routine reads within the reader's jurisdiction (codes:
+    the log shows them in each reader's language)."""
+    return QueryPurpose.DUTY, QueryBasis.HENAN_18
 
 
 def declared_purpose(request: HttpRequest) -> tuple[str, str] | None:
@@ -47,7 +47,7 @@ def declare_purpose(request: HttpRequest, *, purpose: str, basis: str) -> None:
         request.session.pop(SESSION_KEY, None)
 
 
-def session_purpose(request: HttpRequest) -> tuple[str, str]:
+def session_purpose(request: HttpRequest) -> tuple[str, str] | tuple[QueryPurpose, QueryBasis]:
     """The declared purpose of the session, or the duty default."""
     return declared_purpose(request) or duty_purpose()
 
@@ -73,6 +73,8 @@ def staff_read_log(
     purpose of the bulk approval just used, else the session's, unless an explicit one is
     given; one batch for a page of subjects."""
     approved = getattr(request, "bulk_access", None)
+    default_purpose: str | QueryPurpose
+    default_basis: str | QueryBasis
     if approved is not None:
         default_purpose, default_basis = approved.purpose, approved.legal_basis
     else:

@@ -70,7 +70,7 @@ def query_history_for(
             ),
             mode=str(QueryMode(log.mode).label) if log.mode in QueryMode.values else log.mode,
             kind=str(QueryKind(log.kind).label) if log.kind in QueryKind.values else log.kind,
-            purpose=log.purpose,
+            purpose=log.purpose_shown,
         )
         for log in logs
     ]

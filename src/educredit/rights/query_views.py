@@ -63,7 +63,7 @@ def query_purpose(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("查询事由已保存。"))
         return redirect("rights:query_purpose")
-    duty = purpose.duty_purpose()
+    duty = [choice.label for choice in purpose.duty_purpose()]
     return render(
         request,
         "rights/query_purpose.html",

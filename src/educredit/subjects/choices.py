@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class InstitutionKind(models.TextChoices):
@@ -99,3 +100,34 @@ class QueryKind(models.TextChoices):
     VIEW = "view", _("查看")
     EXPORT = "export", _("导出")
     REPORT = "report", _("信用报告")
+
+
+class QueryPurpose(models.TextChoices):
+    """The purposes the platform itself gives a logged query (查询事由); a purpose a person
+    typed (a declared purpose, a bulk approval's, an authorisation's) has no code and is kept
+    as typed. Stored as the code, shown in the reader's language (ADR 0038)."""
+
+    DUTY = "duty", pgettext_lazy("query purpose", "履行职责")
+    SELF = "self", pgettext_lazy("query purpose", "本人查询")
+    SELF_REPAIR = "self_repair", pgettext_lazy("query purpose", "本人查询（信用修复）")
+    SELF_REPORT = "self_report", pgettext_lazy("query purpose", "本人下载信用报告")
+    OBJECTION = "objection", pgettext_lazy("query purpose", "异议处理")
+    REPAIR_REVIEW = "repair_review", pgettext_lazy("query purpose", "信用修复审核")
+    REPAIR_ON_BEHALF = "repair_on_behalf", pgettext_lazy("query purpose", "代为申请信用修复")
+    REPORT_VERIFY = "report_verify", pgettext_lazy("query purpose", "信用报告核验")
+    RECORD_ENTRY = "record_entry", pgettext_lazy("query purpose", "录入信用记录")
+    RECORD_IMPORT = "record_import", pgettext_lazy("query purpose", "导入信用记录")
+    ARCHIVE = "archive", pgettext_lazy("query purpose", "查看信用档案")
+    WEBHOOK = "webhook", pgettext_lazy("query purpose", "联合奖惩措施推送（订阅场景）")
+
+
+class QueryBasis(models.TextChoices):
+    """The legal bases the platform itself gives a logged query (查询依据); a typed basis has
+    no code."""
+
+    HENAN_18 = (
+        "henan_18",
+        pgettext_lazy("query purpose", "《河南省社会信用条例》第十八条（政务共享）"),
+    )
+    HENAN_41 = "henan_41", pgettext_lazy("query purpose", "《河南省社会信用条例》第四十一条")
+    HENAN_43 = "henan_43", pgettext_lazy("query purpose", "《河南省社会信用条例》第四十三条")

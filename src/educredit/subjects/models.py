@@ -20,8 +20,10 @@ from educredit.subjects.choices import (
     InstitutionLevel,
     InstitutionOwnership,
     NameDiscrepancyStatus,
+    QueryBasis,
     QueryKind,
     QueryMode,
+    QueryPurpose,
 )
 
 
@@ -334,6 +336,14 @@ class SubjectQueryLog(models.Model):
     )
     purpose = models.CharField(_("查询事由"), max_length=300)
     legal_basis = models.CharField(_("查询依据"), max_length=300, blank=True)
+    # The code of a purpose or basis the platform itself gave, shown in the reader's language;
+    # blank when a person typed it. The text columns keep the Chinese wording either way.
+    purpose_code = models.CharField(
+        _("查询事由代码"), max_length=20, choices=QueryPurpose.choices, blank=True
+    )
+    legal_basis_code = models.CharField(
+        _("查询依据代码"), max_length=20, choices=QueryBasis.choices, blank=True
+    )
     fields = models.CharField(_("查询字段"), max_length=500, blank=True)
     # The URL name of the page or API operation that served the query.
     route = models.CharField(max_length=120, blank=True)
@@ -359,6 +369,18 @@ class SubjectQueryLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.at:%Y-%m-%d %H:%M} {self.purpose}"
+
+    @property
+    def purpose_shown(self) -> str:
+        """The purpose in the reader's language (a typed one as typed)."""
+        return str(self.get_purpose_code_display()) if self.purpose_code else self.purpose
+
+    @property
+    def legal_basis_shown(self) -> str:
+        """The legal basis in the reader's language (a typed one as typed)."""
+        if self.legal_basis_code:
+            return str(self.get_legal_basis_code_display())
+        return self.legal_basis
 
 
 _Run = TypeVar("_Run", bound=models.Model)

@@ -13,9 +13,12 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import models
+from django.utils import translation
+
 from educredit.accounts.models import ApiClient, User
 from educredit.core import clock
-from educredit.subjects.choices import QueryKind, QueryMode
+from educredit.subjects.choices import QueryBasis, QueryKind, QueryMode, QueryPurpose
 from educredit.subjects.models import Institution, Person, SubjectQueryLog
 
 # Longer purposes and bases are cut to their columns' size rather than refused: the read
@@ -24,13 +27,33 @@ _PURPOSE_MAX = 300
 _FIELDS_MAX = 500
 
 
+def _coded(value: Any, choices: type[models.TextChoices]) -> tuple[str, str]:
+    """(code, Chinese text) of a purpose or basis: a member of ``choices``, its code, or its
+    wording in either language is stored as the code with the Chinese wording beside it (so
+    a page read in English never stores English); any other text is a typed one, kept as is."""
+    text = " ".join(str(value).split())
+    for member in choices:
+        if value is member or text == member.value:
+            break
+        with translation.override("zh-hans"):
+            chinese = str(member.label)
+        with translation.override("en"):
+            english = str(member.label)
+        if text in (chinese, english):
+            break
+    else:
+        return "", text[:_PURPOSE_MAX]
+    with translation.override("zh-hans"):
+        return member.value, str(member.label)
+
+
 def query_log_write(
     *,
     reader: Any,
-    purpose: str,
+    purpose: str | QueryPurpose,
     mode: str = QueryMode.GOVERNMENT,
     kind: str = QueryKind.VIEW,
-    legal_basis: str = "",
+    legal_basis: str | QueryBasis = "",
     fields: Iterable[str] = (),
     route: str = "",
     persons: Iterable[Person] = (),
@@ -43,8 +66,11 @@ def query_log_write(
 
     ``reader`` is a staff or subject ``User``, an ``ApiClient`` or None (a third party under an
     authorisation, named by ``requester_name``). With no subject (a look-up that found nothing)
-    one row is written only when ``log_empty`` is set.
+    one row is written only when ``log_empty`` is set. ``purpose`` and ``legal_basis`` are a
+    ``QueryPurpose`` / ``QueryBasis`` (or their wording) or a text a person typed.
     """
+    purpose_code, purpose_text = _coded(purpose, QueryPurpose)
+    basis_code, basis_text = _coded(legal_basis, QueryBasis)
     user = reader if isinstance(reader, User) else None
     client = reader if isinstance(reader, ApiClient) else None
     organisation = getattr(reader, "organisation", None) if reader is not None else None
@@ -56,8 +82,10 @@ def query_log_write(
         "at": clock.now(),
         "mode": mode,
         "kind": kind,
-        "purpose": " ".join(purpose.split())[:_PURPOSE_MAX],
-        "legal_basis": " ".join(legal_basis.split())[:_PURPOSE_MAX],
+        "purpose": purpose_text,
+        "purpose_code": purpose_code,
+        "legal_basis": basis_text,
+        "legal_basis_code": basis_code,
         "fields": ",".join(fields)[:_FIELDS_MAX],
         "route": route[:120],
         "document_type": document_type,
