@@ -12,14 +12,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from educredit.accounts.choices import UserRole
 from educredit.accounts.permissions import access_staff, access_subject
 from educredit.core import clock
+from educredit.core.exports import Column, export_wanted, list_export
 from educredit.records.models import CreditRecord
 from educredit.records.selectors import access_credit_record_for_user, access_own_credit_record
 from educredit.rights import objections as svc
+from educredit.rights.list_exports import export_subject_list
 from educredit.rights.models import Objection
 from educredit.rights.objection_forms import (
     DecideForm,
@@ -168,11 +171,39 @@ def self_objection_detail(request: HttpRequest, objection_id: str) -> HttpRespon
 # --- staff --------------------------------------------------------------------------------
 
 
+def _objection_subject(objection: Objection) -> str:
+    subject = objection.person or objection.institution
+    return subject.name if subject is not None else ""
+
+
+# The queue's columns, as exported (ADR 0036).
+OBJECTION_COLUMNS = (
+    Column(gettext_lazy("异议编号"), lambda o: o.number),
+    Column(gettext_lazy("信用主体"), _objection_subject),
+    Column(gettext_lazy("异议的信息"), lambda o: o.record.title),
+    Column(gettext_lazy("信息提供单位"), lambda o: o.record.organisation.name),
+    Column(gettext_lazy("状态"), lambda o: o.get_status_display()),
+    Column(gettext_lazy("办理方式"), lambda o: o.get_route_display()),
+    Column(gettext_lazy("办结期限"), lambda o: o.due_on),
+    Column(gettext_lazy("核查期限"), lambda o: o.provider_due_on),
+    Column(gettext_lazy("代为提出"), lambda o: _("是") if o.on_behalf else ""),
+)
+
+
 @access_staff()
 @require_http_methods(["GET"])
+@list_export
 def objection_queue(request: HttpRequest) -> HttpResponse:
-    """Open objections on records I see, nearest working-day deadline first."""
-    page = page_of(request, svc.objection_queue_for(request.user))
+    """Open objections on records I see, nearest working-day deadline first (``?export=xlsx``:
+    the whole queue)."""
+    queue = svc.objection_queue_for(request.user).select_related(
+        "record__organisation", "person", "institution"
+    )
+    if export_wanted(request):
+        return export_subject_list(
+            request, queue, OBJECTION_COLUMNS, stem="objections", sheet=_("异议处理")
+        )
+    page = page_of(request, queue)
     today = clock.today()
     rows = [(o, svc.deadline_state(o, today)) for o in page.object_list]
     _log(request, route="rights:objection_queue", subjects=list(page.object_list))

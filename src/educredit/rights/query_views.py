@@ -20,6 +20,7 @@ from educredit.accounts.choices import UserRole
 from educredit.accounts.forms import BootstrapForm
 from educredit.accounts.permissions import access_staff, access_subject
 from educredit.core import clock
+from educredit.core.exports import Column, export_list, export_wanted, list_export
 from educredit.rights import alerts, approvals, authorisations, purpose
 from educredit.rights.query_history import query_history_for
 from educredit.rights.self_service import self_read_log, subject_of
@@ -125,9 +126,17 @@ def approval_request(request: HttpRequest) -> HttpResponse:
 
 @access_staff()
 @require_http_methods(["GET"])
+@list_export
 def approval_list(request: HttpRequest) -> HttpResponse:
-    """Requests to decide (reviewers) and the user's own requests."""
+    """Requests to decide (reviewers) and the user's own requests (``?export=xlsx``: both
+    lists whole, one row each)."""
     user: Any = request.user
+    if export_wanted(request):
+        rows = [(_("待我审批"), access) for access in approvals.approvals_to_decide(user)]
+        rows += [(_("我的申请"), access) for access in approvals.approvals_of(user)]
+        return export_list(
+            request, rows, APPROVAL_COLUMNS, stem="bulk-approvals", sheet=_("批量查询审批")
+        )
     return render(
         request,
         "rights/approval_list.html",
@@ -167,7 +176,41 @@ def approval_decide(request: HttpRequest) -> HttpResponse:
     return redirect("rights:approval_list")
 
 
+# The approval list's columns, as exported (ADR 0036): rows are (which list, request).
+APPROVAL_COLUMNS = (
+    Column(gettext_lazy("类别"), lambda row: row[0]),
+    Column(gettext_lazy("申请人"), lambda row: str(row[1].requested_by)),
+    Column(gettext_lazy("申请单位"), lambda row: row[1].organisation.name),
+    Column(gettext_lazy("申请时间"), lambda row: row[1].created_at),
+    Column(gettext_lazy("页面"), lambda row: row[1].route),
+    Column(gettext_lazy("条件"), lambda row: row[1].parameters),
+    Column(gettext_lazy("涉及主体数"), lambda row: row[1].subject_count),
+    Column(gettext_lazy("用途"), lambda row: row[1].purpose),
+    Column(gettext_lazy("依据"), lambda row: row[1].legal_basis),
+    Column(gettext_lazy("状态"), lambda row: row[1].get_status_display()),
+    Column(gettext_lazy("审批意见"), lambda row: row[1].decision_reason),
+)
+
+
 # --- staff: query alerts (provincial office) -----------------------------------------------
+
+
+def _alert_reader(alert: Any) -> str:
+    return str(alert.user) if alert.user else (alert.api_client.name if alert.api_client else "")
+
+
+# The alert list's columns, as exported (ADR 0036).
+ALERT_COLUMNS = (
+    Column(gettext_lazy("规则"), lambda a: a.get_rule_display()),
+    Column(gettext_lazy("查询方"), _alert_reader),
+    Column(gettext_lazy("单位"), lambda a: a.organisation.name if a.organisation else ""),
+    Column(gettext_lazy("首次时间"), lambda a: a.first_at),
+    Column(gettext_lazy("最近时间"), lambda a: a.last_at),
+    Column(gettext_lazy("说明"), lambda a: a.detail),
+    Column(gettext_lazy("状态"), lambda a: a.get_status_display()),
+    Column(gettext_lazy("处理人"), lambda a: str(a.closed_by) if a.closed_by else ""),
+    Column(gettext_lazy("处理情况"), lambda a: a.closing_note),
+)
 
 
 class CloseAlertForm(BootstrapForm):
@@ -179,6 +222,7 @@ class CloseAlertForm(BootstrapForm):
 
 @access_staff(UserRole.ADMIN, UserRole.INSPECTOR)
 @require_http_methods(["GET"])
+@list_export
 def alert_list(request: HttpRequest) -> HttpResponse:
     """The query alerts, open first (provincial admins and inspectors only)."""
     if not alerts.is_alert_officer(request.user):
@@ -187,6 +231,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     rows = alerts.query_alerts_for(request.user)
     if status in ("open", "closed"):
         rows = rows.filter(status=status)
+    if export_wanted(request):
+        return export_list(request, rows, ALERT_COLUMNS, stem="query-alerts", sheet=_("查询预警"))
     return render(
         request,
         "rights/alert_list.html",
