@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import pgettext, pgettext_lazy
 
@@ -27,7 +27,7 @@ from educredit.catalog.schema import public_fields as catalog_public_fields
 from educredit.core.clock import BEIJING, today
 from educredit.core.crypto import blind_index, normalise_document_number
 from educredit.disclosure import national
-from educredit.disclosure.mapping import published_fields
+from educredit.disclosure.mapping import public_row, published_fields
 from educredit.disclosure.validation import is_long_term, parse_date
 from educredit.portal.models import InstitutionSearchTerm
 from educredit.portal.search import normalise
@@ -535,3 +535,197 @@ def record_national_fields(record: CreditRecord) -> list[PublicField] | None:
         # mapping is not shown as text whatever it is.
         if not isinstance(value, dict)
     ]
+
+
+# --- 双公示: the disclosure table ----------------------------------------------------------
+
+# The tabs of /disclosure/: licences and penalties are the records with a 双公示 decision of
+# that kind; every other public record of an institution is 其他公示信息.
+TAB_LICENCE, TAB_PENALTY, TAB_OTHER = "licence", "penalty", "other"
+DISCLOSURE_TABS = (TAB_LICENCE, TAB_PENALTY, TAB_OTHER)
+# At most this many rows go into one export of the table (the page says so).
+DISCLOSURE_EXPORT_CAP = 5000
+# The payload field holding a decision's 许可类别 / 处罚类别 (disclosure.mapping.PAYLOAD_FIELDS).
+_CATEGORY_FIELDS = {TAB_LICENCE: "licence_category", TAB_PENALTY: "penalty_category"}
+
+
+@dataclass(frozen=True)
+class DisclosureFilter:
+    """What a visitor asked of the disclosure table (every part optional)."""
+
+    tab: str = TAB_LICENCE
+    q: str = ""  # party name (also former name, short name, pinyin) or credit code
+    body: str = ""  # part of the deciding body's name (决定机关)
+    region: str = ""  # a city's (or the province's) code: the institution's region
+    category: str = ""  # 许可类别 / 处罚类别, or the catalog's 信息类别 on the other tab
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    oldest_first: bool = False
+
+
+def _tab_q(tab: str) -> Q:
+    if tab == TAB_OTHER:
+        return Q(disclosure_decision__isnull=True)
+    return Q(disclosure_decision__kind=tab)
+
+
+def _disclosure_common(as_of: dt.date, flt: DisclosureFilter) -> QuerySet[CreditRecord]:
+    """Institutions' public records narrowed by everything but the tab and category.
+
+    Only institutions: people are never browsable (a person's public records show only on
+    the answer to an exact look-up by name and number, ADR 0015).
+    """
+    records = public_records(as_of).filter(institution__isnull=False)
+    term = normalise(flt.q)
+    if term:
+        # The search index: names, former names, short names, pinyin and credit codes.
+        matching = InstitutionSearchTerm.objects.filter(term__startswith=term)
+        records = records.filter(institution_id__in=matching.values("institution_id"))
+    if flt.body.strip():
+        records = records.filter(issuing_body__contains=flt.body.strip())
+    if flt.region:
+        if flt.region.endswith("0000"):
+            records = records.filter(institution__region_code__startswith=flt.region[:2])
+        elif flt.region.endswith("00"):
+            records = records.filter(institution__region_code__startswith=flt.region[:4])
+        else:
+            records = records.filter(institution__region_code=flt.region)
+    if flt.date_from is not None:
+        records = records.filter(decision_date__gte=flt.date_from)
+    if flt.date_to is not None:
+        records = records.filter(decision_date__lte=flt.date_to)
+    return records
+
+
+def disclosure_records(as_of: dt.date, flt: DisclosureFilter) -> QuerySet[CreditRecord]:
+    """The rows of the disclosure table: one tab, filtered, newest (or oldest) decision first."""
+    records = _disclosure_common(as_of, flt).filter(_tab_q(flt.tab))
+    if flt.category:
+        field = _CATEGORY_FIELDS.get(flt.tab)
+        if field is not None:
+            # 处罚类别 may hold several categories joined by ";" (domain rules §1.2a).
+            records = records.filter(**{f"payload__{field}__icontains": flt.category})
+        else:
+            records = records.filter(catalog_item__category=flt.category)
+    if flt.oldest_first:
+        return records.order_by("decision_date", "pk")
+    return records.order_by("-decision_date", "-pk")
+
+
+def disclosure_tab_counts(as_of: dt.date, flt: DisclosureFilter) -> dict[str, int]:
+    """How many rows each tab has under the filter (its category aside): one query."""
+    counts = _disclosure_common(as_of, flt).aggregate(
+        **{tab: Count("pk", filter=_tab_q(tab)) for tab in DISCLOSURE_TABS}
+    )
+    return {tab: int(counts[tab] or 0) for tab in DISCLOSURE_TABS}
+
+
+def disclosure_record_public(public_id: Any, as_of: dt.date) -> CreditRecord | None:
+    """One row of the disclosure table by its public id, while it is public; else None."""
+    try:
+        wanted = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return public_records(as_of).filter(institution__isnull=False, public_id=wanted).first()
+
+
+def record_category(record: CreditRecord) -> str:
+    """What the table's 类别 column shows: 许可类别 / 处罚类别 of a decision, else the catalog
+    item's name."""
+    decision = getattr(record, "disclosure_decision", None)
+    if decision is not None:
+        field = _CATEGORY_FIELDS.get(decision.kind, "")
+        value = (record.payload or {}).get(field)
+        return str(value) if value not in (None, "") else ""
+    return record.catalog_item.name
+
+
+def disclosure_export_rows(
+    records: QuerySet[CreditRecord], tab: str
+) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of an export of the table: published fields only, at most
+    ``DISCLOSURE_EXPORT_CAP`` rows, in one query.
+
+    A licence or penalty row is the national layout's published fields (never a document
+    number) as the detail page shows them; another record is its subject, item, decision and
+    its catalog item's public fields.
+    """
+    chosen = list(records[:DISCLOSURE_EXPORT_CAP])
+    if tab in (TAB_LICENCE, TAB_PENALTY):
+        fields = [f for f in national.layout(tab) if f.published]
+        headers = [_national_label(f) for f in fields]
+        rows = []
+        for record in chosen:
+            row = public_row(record, kind=tab)
+            rows.append(
+                [
+                    _national_value(f, row[f.code])
+                    if f.code in row and not isinstance(row[f.code], dict)
+                    else ""
+                    for f in fields
+                ]
+            )
+        return headers, rows
+    headers = [
+        str(pgettext("公示表", "主体名称")),
+        str(pgettext("公示表", "统一社会信用代码")),
+        str(pgettext("公示表", "信息类别")),
+        str(pgettext("公示表", "事由")),
+        str(pgettext("公示表", "认定单位")),
+        str(pgettext("公示表", "决定文书号")),
+        str(pgettext("公示表", "决定日期")),
+        str(pgettext("公示表", "公开信息项")),
+        str(pgettext("公示表", "公示期至")),
+    ]
+    rows = []
+    for record in chosen:
+        institution = record.institution
+        last_day = record.public_until - dt.timedelta(days=1) if record.public_until else None
+        rows.append(
+            [
+                institution.name if institution else "",
+                (institution.uscc or "") if institution else "",
+                record.catalog_item.name,
+                mask_identity_numbers(record.title),
+                record.issuing_body,
+                record.decision_number,
+                record.decision_date.isoformat(),
+                "；".join(f"{f.label}：{f.value}" for f in record_public_fields(record)),
+                last_day.isoformat() if last_day else str(pgettext("双公示", "长期")),
+            ]
+        )
+    return headers, rows
+
+
+# --- the home page's counts ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeCounts:
+    """The live figures on the portal's home cards."""
+
+    licences: int
+    penalties: int
+    other_records: int
+    red: int
+    serious: int
+    institutions: int
+
+
+def home_counts(as_of: dt.date) -> HomeCounts:
+    """What the home cards count, in three aggregate queries whatever the data."""
+    records = CreditRecord.objects.filter(
+        public_records_q(as_of), institution__isnull=False
+    ).aggregate(**{tab: Count("pk", filter=_tab_q(tab)) for tab in DISCLOSURE_TABS})
+    entries = CreditListEntry.objects.filter(_public_list_entries_q(as_of)).aggregate(
+        red=Count("institution", filter=Q(kind=CreditListKind.RED), distinct=True),
+        serious=Count("institution", filter=Q(kind=CreditListKind.SERIOUS), distinct=True),
+    )
+    return HomeCounts(
+        licences=int(records[TAB_LICENCE] or 0),
+        penalties=int(records[TAB_PENALTY] or 0),
+        other_records=int(records[TAB_OTHER] or 0),
+        red=int(entries["red"] or 0),
+        serious=int(entries["serious"] or 0),
+        institutions=Institution.objects.count(),
+    )

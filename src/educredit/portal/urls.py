@@ -13,4 +13,10 @@ urlpatterns = [
         r"^lists/open-data\.(?P<fmt>csv|json|xlsx)$", views.lists_open_data, name="lists_open_data"
     ),
     path("disclosure/", views.disclosure, name="disclosure"),
+    path("disclosure/<uuid:record_id>/", views.disclosure_detail, name="disclosure_detail"),
+    re_path(
+        r"^disclosure/export\.(?P<fmt>csv|xlsx)$",
+        views.disclosure_export,
+        name="disclosure_export",
+    ),
 ]

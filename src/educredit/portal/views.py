@@ -12,17 +12,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from educredit.accounts.permissions import access_public
 from educredit.accounts.signin import client_ip
+from educredit.core.exports import csv_response, xlsx_response
 from educredit.portal import open_data, selectors
-from educredit.portal.forms import PersonLookupForm
+from educredit.portal.forms import DisclosureFilterForm, PersonLookupForm
 from educredit.portal.services import rate_limit_hit
 from educredit.records.choices import CreditListKind
 from educredit.records.models import CreditRecord
 
 PAGE_SIZE = 20
+TAB_LABELS = {
+    selectors.TAB_LICENCE: pgettext_lazy("双公示", "行政许可"),
+    selectors.TAB_PENALTY: pgettext_lazy("双公示", "行政处罚"),
+    selectors.TAB_OTHER: pgettext_lazy("双公示", "其他公示信息"),
+}
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
@@ -60,7 +67,8 @@ def _record_rows(records: Iterable[CreditRecord]) -> list[dict[str, Any]]:
 
 @access_public
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    """The portal's front page: what the platform publishes, with live counts."""
+    return render(request, "portal/home.html", {"counts": selectors.home_counts(_as_of(request))})
 
 
 @access_public
@@ -236,22 +244,105 @@ def lists_open_data(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
+def _disclosure_params(request: HttpRequest, **changes: str | None) -> str:
+    """The table's query string (filters kept, page dropped) with ``changes`` applied."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    for name, value in changes.items():
+        params.pop(name, None)
+        if value:
+            params[name] = value
+    return params.urlencode()
+
+
 @access_public
 @require_http_methods(["GET"])
 def disclosure(request: HttpRequest) -> HttpResponse:
-    """信用公示: institutions' records public today, newest decisions first."""
+    """信用公示 (双公示): institutions' public licences, penalties and other records as a table.
+
+    Tabs by kind; search by party name or credit code; filters by deciding body, region,
+    category and decision date; sorted by decision date; paged by query string with the
+    filters kept. A fixed number of queries whatever the data.
+    """
     as_of = _as_of(request)
-    records = selectors.public_records(as_of).filter(institution__isnull=False)
-    page = Paginator(records.select_related("institution"), PAGE_SIZE).get_page(
+    form = DisclosureFilterForm(request.GET)
+    flt = form.to_filter()
+    if flt.q and rate_limit_hit(bucket="search", ip=client_ip(request)):
+        return _too_many(request)
+    page = Paginator(selectors.disclosure_records(as_of, flt), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    counts = selectors.disclosure_tab_counts(as_of, flt)
+    tabs = [
+        {
+            "code": tab,
+            "label": TAB_LABELS[tab],
+            "count": counts[tab],
+            # Another tab keeps the filters but not the category (each tab has its own).
+            "query": _disclosure_params(request, tab=tab, category=None),
+        }
+        for tab in selectors.DISCLOSURE_TABS
+    ]
+    filters = _disclosure_params(request)
+    rows = [
+        {"record": record, "category": selectors.record_category(record)}
+        for record in page.object_list
+    ]
     return render(
         request,
         "portal/disclosure.html",
         {
+            "form": form,
+            "tab": flt.tab,
+            "tab_label": TAB_LABELS[flt.tab],
+            "tabs": tabs,
             "page": page,
-            "rows": _record_rows(page.object_list),
+            "rows": rows,
             "as_of": as_of,
-            "as_of_param": _as_of_param(as_of),
+            "filters": filters,
+            "page_extra": f"{filters}&" if filters else "",
+            "detail_query": _as_of_param(as_of).rstrip("&"),
+            "export_cap": selectors.DISCLOSURE_EXPORT_CAP,
         },
     )
+
+
+@access_public
+@require_http_methods(["GET"])
+def disclosure_detail(request: HttpRequest, record_id: Any) -> HttpResponse:
+    """One row of the disclosure table: the record's card, as on the institution's page."""
+    as_of = _as_of(request)
+    record = selectors.disclosure_record_public(record_id, as_of)
+    if record is None:
+        raise Http404
+    decision = getattr(record, "disclosure_decision", None)
+    tab = decision.kind if decision is not None else selectors.TAB_OTHER
+    return render(
+        request,
+        "portal/disclosure_detail.html",
+        {
+            "row": _record_row(record),
+            "as_of": as_of,
+            "tab": tab,
+            "tab_label": TAB_LABELS[tab],
+            "back_query": f"{_as_of_param(as_of)}tab={tab}",
+        },
+    )
+
+
+@access_public
+@require_http_methods(["GET"])
+def disclosure_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The table's current filter as CSV or XLSX: published fields only, at most
+    ``DISCLOSURE_EXPORT_CAP`` rows, rate-limited per address like the open-data file."""
+    if rate_limit_hit(bucket="disclosure_export", ip=client_ip(request)):
+        return _too_many(request)
+    as_of = _as_of(request)
+    flt = DisclosureFilterForm(request.GET).to_filter()
+    headers, rows = selectors.disclosure_export_rows(
+        selectors.disclosure_records(as_of, flt), flt.tab
+    )
+    filename = f"educredit-disclosure-{flt.tab}-{as_of:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        return csv_response(filename, headers, rows)
+    return xlsx_response(filename, headers, rows, sheet=str(TAB_LABELS[flt.tab]))

@@ -149,7 +149,10 @@ def test_a_penalty_shows_exactly_the_published_national_fields(
         national.FIELDS_BY_CODE["penalty"][c].name for c in national.published_codes("penalty")
     }
     assert set(expected) <= filled
-    for url in (f"/institutions/{school.public_id}/", "/disclosure/"):
+    # The table's row opens the detail page, which shows the card as the institution's does.
+    table = client.get("/disclosure/", {"tab": "penalty"}).content.decode()
+    assert f'href="/disclosure/{penalty.public_id}/"' in table
+    for url in (f"/institutions/{school.public_id}/", f"/disclosure/{penalty.public_id}/"):
         html = client.get(url).content.decode()
         (card,) = cards(html)
         assert shown_fields(card) == expected, url
@@ -189,6 +192,8 @@ def test_a_decision_is_shown_only_inside_its_window(
         for page in (url, "/disclosure/"):
             html = client.get(page, {"as_of": as_of.isoformat()}).content.decode()
             assert cards(html) == [] and "郑中教罚〔2026〕12号" not in html, (page, as_of)
+        detail = client.get(f"/disclosure/{penalty.public_id}/", {"as_of": as_of.isoformat()})
+        assert detail.status_code == 404
 
 
 def test_a_decision_not_yet_effective_is_not_shown(

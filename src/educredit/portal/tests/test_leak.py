@@ -254,7 +254,27 @@ def test_no_public_page_leaks(client, world, days_ahead):
         # The search box repeats what the visitor typed; nothing else may name a person.
         pages += [html.replace(f'value="{q}"', "") for html in collect(client, "/query/", q=q)]
     assert client.get("/query/", {"q": ADULT_NUMBER}).url == "/query/person/"
-    pages += collect(client, "/disclosure/", **params)
+    # The disclosure table, every tab and page, and its export: all of the institution's
+    # public records (other records show their title), nothing else.
+    table: list[str] = []
+    for tab in ("licence", "penalty", "other"):
+        table += collect(client, "/disclosure/", tab=tab, **params)
+        export = client.get("/disclosure/export.csv", {"tab": tab, **params})
+        table.append(export.content.decode("utf-8-sig"))
+    assert institution_pages(table)[0] == of_institution
+    pages += table
+    # Each row's detail page opens for a public record of the institution, and for no other.
+    by_title = {r.title: r for r in rows}
+    details = [by_title[f"记录{n:05d}号"] for n in sorted(of_institution)[:40]]
+    details += [r for r in rows if r.person_id is not None][:60]
+    details += [r for r in rows if r.institution_id is not None and r not in public][:60]
+    for record in details:
+        response = client.get(f"/disclosure/{record.public_id}/", params)
+        if record.institution_id is not None and record in public:
+            assert response.status_code == 200
+            pages.append(response.content.decode())
+        else:
+            assert response.status_code == 404, record.title
     for kind in ("red", "serious", "focus"):
         pages += collect(client, "/lists/", kind=kind, **params)
     if not days_ahead:  # the open-data file always answers for today

@@ -205,6 +205,10 @@ def test_lists_show_listed_institutions_and_exit_notices(client, zzu, county, ad
 
 
 def test_disclosure_lists_public_institution_records(client, zzu, county):
-    add_record(item=public_item(), organisation=county, institution=zzu, title="双公示处罚")
-    html = client.get("/disclosure/").content.decode()
+    item = public_item()
+    record = add_record(item=item, organisation=county, institution=zzu, title="双公示处罚")
+    # A record without a 双公示 decision is on the third tab, 其他公示信息.
+    assert "双公示处罚" not in client.get("/disclosure/").content.decode()
+    html = client.get("/disclosure/", {"tab": "other"}).content.decode()
     assert "双公示处罚" in html and f"/institutions/{zzu.public_id}/" in html
+    assert f'href="/disclosure/{record.public_id}/"' in html
