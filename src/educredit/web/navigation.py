@@ -2,13 +2,16 @@
 
 A link is shown only when its URL name resolves (so a section appears as soon as the app that
 owns it lands, and nothing breaks before) and when the view's own access rule admits the
-current user (so the menu never offers a page that would answer 403, and no role list is kept
-twice). Portal sections that do not exist yet are shown as disabled placeholders.
+current user — by role and by the organisation's powers (so the menu never offers a page that
+would answer 403, and no role list is kept twice). Action buttons in templates ask the same
+rule through ``{% url_if_allowed %}``. Portal sections that do not exist yet are shown as
+disabled placeholders.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
@@ -176,10 +179,11 @@ def prime_user_roles(request: HttpRequest) -> None:
         prefetch_related_objects([user], "role_grants")
 
 
-def url_if_available(request: HttpRequest, url_name: str) -> str | None:
-    """The URL of ``url_name`` if it exists and the request's user may open it, else None."""
+def url_if_available(request: HttpRequest, url_name: str, *args: Any, **kwargs: Any) -> str | None:
+    """The URL of ``url_name`` (with its arguments) if it exists and the view's access rule
+    admits the request's user — role and organisation powers alike —, else None."""
     try:
-        url = reverse(url_name)
+        url = reverse(url_name, args=args or None, kwargs=kwargs or None)
     except NoReverseMatch:
         return None
     try:

@@ -1,4 +1,4 @@
-"""Template tags of the UI shell: menus, the signed-in user's roles, optional links."""
+"""Template tags of the UI shell: menus, the signed-in user's roles, links the user may follow."""
 
 from __future__ import annotations
 
@@ -40,6 +40,17 @@ def optional_url(context: template.Context, url_name: str) -> str:
     if request is None:
         return ""
     return url_if_available(request, url_name) or ""
+
+
+@register.simple_tag(takes_context=True)
+def url_if_allowed(context: template.Context, url_name: str, *args: Any, **kwargs: Any) -> str:
+    """``{% url_if_allowed "records:record_edit" record.public_id as edit_url %}``: the URL with
+    its arguments if the view's access rule admits this user, else "" — so an action button is
+    shown only to those who may use it (the same rule the view enforces)."""
+    request = _request(context)
+    if request is None:
+        return ""
+    return url_if_available(request, url_name, *args, **kwargs) or ""
 
 
 @register.simple_tag
