@@ -8,7 +8,7 @@ selector (404 outside the jurisdiction) and every write goes through a service.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pyotp
 import segno
@@ -24,10 +24,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from educredit.accounts import services
-from educredit.accounts.choices import UserRole
+from educredit.accounts.choices import Power, UserRole
 from educredit.accounts.forms import (
     ApiClientCreateForm,
     LoginForm,
@@ -42,6 +43,7 @@ from educredit.accounts.forms import (
 from educredit.accounts.models import LoginAttemptOutcome, RoleGrant, User
 from educredit.accounts.permissions import access_public, access_staff
 from educredit.accounts.selectors import (
+    OrganisationNode,
     access_api_client_for_user,
     access_organisation_for_user,
     access_user_for_user,
@@ -51,6 +53,7 @@ from educredit.accounts.selectors import (
     users_visible_to,
 )
 from educredit.accounts.signin import client_ip, login_attempt_record, login_is_locked
+from educredit.core.exports import Column, export_list, export_wanted, list_export
 
 # How long a password-checked sign-in may wait for its second factor.
 PENDING_SECONDS = 300
@@ -217,9 +220,59 @@ def _is_admin(request: HttpRequest) -> bool:
     return _staff(request).has_role(UserRole.ADMIN)
 
 
-@access_staff()
+def _flatten(
+    nodes: list[OrganisationNode], parent: str = ""
+) -> Iterator[tuple[OrganisationNode, str]]:
+    """The tree's nodes depth first, as the page lists them, each with its parent's name."""
+    for node in nodes:
+        yield node, parent
+        yield from _flatten(node.children, node.organisation.name)
+
+
+def _status_word(active: bool) -> str:
+    return _("正常") if active else _("已停用")
+
+
+# The list pages' columns, as exported (ADR 0036).
+ORGANISATION_COLUMNS = (
+    Column(gettext_lazy("名称"), lambda row: row[0].organisation.name),
+    Column(gettext_lazy("类型"), lambda row: row[0].organisation.get_kind_display()),
+    Column(gettext_lazy("上级单位"), lambda row: row[1]),
+    Column(gettext_lazy("行政区划代码"), lambda row: row[0].organisation.region_code),
+    Column(gettext_lazy("统一社会信用代码"), lambda row: row[0].organisation.uscc),
+    Column(gettext_lazy("用户数"), lambda row: row[0].user_count),
+    Column(gettext_lazy("状态"), lambda row: _status_word(row[0].organisation.is_active)),
+)
+USER_COLUMNS = (
+    Column(gettext_lazy("姓名"), lambda u: u.full_name),
+    Column(gettext_lazy("用户名"), lambda u: u.username),
+    Column(gettext_lazy("所属机构"), lambda u: u.organisation.name if u.organisation else ""),
+    Column(
+        gettext_lazy("角色"),
+        lambda u: "、".join(str(g.get_role_display()) for g in u.role_grants.all()),
+    ),
+    Column(gettext_lazy("状态"), lambda u: _status_word(u.is_active)),
+)
+APICLIENT_COLUMNS = (
+    Column(gettext_lazy("名称"), lambda c: c.name),
+    Column(gettext_lazy("所属机构"), lambda c: c.organisation.name),
+    Column(gettext_lazy("密钥前缀"), lambda c: c.key_prefix),
+    Column(gettext_lazy("权限范围"), lambda c: " ".join(c.scopes)),
+    Column(gettext_lazy("每分钟上限"), lambda c: c.rate_limit_per_minute),
+    Column(gettext_lazy("状态"), lambda c: _status_word(c.is_active)),
+)
+
+
+@access_staff(UserRole.ADMIN, UserRole.INSPECTOR)
+@list_export
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    """The organisation tree of the user's jurisdiction, collapsible, with user counts."""
+    """The organisation tree of the user's jurisdiction, collapsible, with user counts
+    (``?export=xlsx``: every organisation of the tree, in its order)."""
+    if export_wanted(request):
+        rows = list(_flatten(organisation_tree_for(request.user)))
+        return export_list(
+            request, rows, ORGANISATION_COLUMNS, stem="organisations", sheet=_("组织机构")
+        )
     return render(
         request,
         "accounts/organisation_list.html",
@@ -227,7 +280,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access_staff()
+@access_staff(UserRole.ADMIN, UserRole.INSPECTOR)
 def organisation_detail(request: HttpRequest, org_id: str) -> HttpResponse:
     """One organisation: its place in the tree, subordinate organisations, users."""
     staff = _staff(request)
@@ -257,7 +310,7 @@ def organisation_detail(request: HttpRequest, org_id: str) -> HttpResponse:
     )
 
 
-@access_staff(UserRole.ADMIN)
+@access_staff(UserRole.ADMIN, powers=[Power.SUPERVISION])
 def organisation_add(request: HttpRequest, org_id: str) -> HttpResponse:
     """Add an organisation under this one (kinds limited to those that fit)."""
     parent = access_organisation_for_user(request.user, org_id)
@@ -329,7 +382,8 @@ def organisation_deactivate(request: HttpRequest, org_id: str) -> HttpResponse:
 # --- users --------------------------------------------------------------------------------
 
 
-@access_staff()
+@access_staff(UserRole.ADMIN, UserRole.INSPECTOR)
+@list_export
 def user_list(request: HttpRequest) -> HttpResponse:
     """Users of the jurisdiction, searchable by name or username, paginated."""
     active_grants = RoleGrant.objects.filter(revoked_at__isnull=True)
@@ -342,6 +396,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         users = users.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
+    if export_wanted(request):
+        return export_list(request, users, USER_COLUMNS, stem="users", sheet=_("用户与角色"))
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page, "query": query})
 
@@ -373,7 +429,7 @@ def user_add(request: HttpRequest, org_id: str) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form, "organisation": organisation})
 
 
-@access_staff()
+@access_staff(UserRole.ADMIN, UserRole.INSPECTOR)
 def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     """One user: organisation, roles, state; admins change roles or deactivate here."""
     subject = access_user_for_user(request.user, user_id)
@@ -448,7 +504,8 @@ def user_totp_reset(request: HttpRequest, user_id: str) -> HttpResponse:
 # --- API clients --------------------------------------------------------------------------
 
 
-@access_staff(UserRole.ADMIN)
+@access_staff(UserRole.ADMIN, powers=[Power.SUPERVISION])
+@list_export
 def apiclient_list(request: HttpRequest) -> HttpResponse:
     """Business systems registered within the jurisdiction."""
     clients = (
@@ -456,10 +513,14 @@ def apiclient_list(request: HttpRequest) -> HttpResponse:
         .select_related("organisation")
         .order_by("-is_active", "organisation__path", "name")
     )
+    if export_wanted(request):
+        return export_list(
+            request, clients, APICLIENT_COLUMNS, stem="api-clients", sheet=_("接口客户端")
+        )
     return render(request, "accounts/apiclient_list.html", {"clients": clients})
 
 
-@access_staff(UserRole.ADMIN)
+@access_staff(UserRole.ADMIN, powers=[Power.SUPERVISION])
 def apiclient_add(request: HttpRequest, org_id: str) -> HttpResponse:
     """Register a business system for this organisation; the key is shown once."""
     organisation = access_organisation_for_user(request.user, org_id)
@@ -490,7 +551,7 @@ def apiclient_add(request: HttpRequest, org_id: str) -> HttpResponse:
 
 
 @require_POST
-@access_staff(UserRole.ADMIN)
+@access_staff(UserRole.ADMIN, powers=[Power.SUPERVISION])
 def apiclient_revoke(request: HttpRequest, client_id: str) -> HttpResponse:
     """Switch a business system's key off."""
     client = access_api_client_for_user(request.user, client_id)

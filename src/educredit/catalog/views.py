@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from educredit.accounts.choices import UserRole
+from educredit.accounts.choices import Power, UserRole
 from educredit.accounts.permissions import access_staff
 from educredit.catalog import selectors, services
 from educredit.catalog.choices import CatalogVersionStatus
@@ -144,7 +144,7 @@ def version_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@access_staff(UserRole.ADMIN)
+@access_staff(UserRole.ADMIN, powers=[Power.PROVINCIAL_OFFICE])
 @require_http_methods(["GET", "POST"])
 def version_create(request: HttpRequest) -> HttpResponse:
     """A new draft, copied from the version published now."""
@@ -161,7 +161,7 @@ def version_create(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/version_form.html", {"form": form})
 
 
-@access_staff(UserRole.ADMIN)
+@access_staff(UserRole.ADMIN, powers=[Power.PROVINCIAL_OFFICE])
 @require_http_methods(["GET", "POST"])
 def item_edit(request: HttpRequest) -> HttpResponse:
     """Edit an item of a draft version."""
@@ -181,7 +181,7 @@ def item_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/item_form.html", {"form": form, "item": item})
 
 
-@access_staff(UserRole.ADMIN)
+@access_staff(UserRole.ADMIN, powers=[Power.PROVINCIAL_OFFICE])
 @require_http_methods(["GET", "POST"])
 def version_import(request: HttpRequest) -> HttpResponse:
     """Replace a draft's items with those of an uploaded workbook, all or nothing."""
@@ -208,7 +208,7 @@ def version_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access_staff(UserRole.ADMIN)
+@access_staff(UserRole.ADMIN, powers=[Power.PROVINCIAL_OFFICE])
 @require_http_methods(["GET", "POST"])
 def version_publish(request: HttpRequest) -> HttpResponse:
     """Publish a draft: in force from its effective date, replacing the version before it."""

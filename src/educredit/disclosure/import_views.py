@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from educredit.accounts.choices import UserRole
+from educredit.accounts.choices import Power, UserRole
 from educredit.accounts.permissions import access_staff
 from educredit.catalog.selectors import catalog_items
 from educredit.disclosure import imports, mapping
@@ -73,7 +73,7 @@ def _run_for(request: HttpRequest, run_id: Any) -> DecisionImportRun:
         raise Http404 from exc
 
 
-@access_staff(*WRITERS)
+@access_staff(*WRITERS, powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
     """Upload a spreadsheet of licence or penalty decisions; it is imported in the background."""
@@ -126,7 +126,7 @@ def _progress(run: DecisionImportRun) -> dict[str, Any]:
     }
 
 
-@access_staff(*WRITERS)
+@access_staff(*WRITERS, powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_GET
 def import_detail(request: HttpRequest, decision_import_id: str) -> HttpResponse:
     """The progress of one import; with ``?format=json`` (the page polls it) as JSON."""
@@ -141,7 +141,7 @@ def import_detail(request: HttpRequest, decision_import_id: str) -> HttpResponse
     )
 
 
-@access_staff(*WRITERS)
+@access_staff(*WRITERS, powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_GET
 def import_errors(request: HttpRequest, decision_import_id: str) -> FileResponse:
     """The rejected rows as XLSX: the original columns, 原行号 and 错误原因."""

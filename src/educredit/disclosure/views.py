@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from educredit.accounts.choices import UserRole
+from educredit.accounts.choices import Power, UserRole
 from educredit.accounts.models import Organisation
 from educredit.accounts.permissions import access_staff
 from educredit.accounts.selectors import access_organisation_for_user
@@ -86,7 +86,7 @@ def _check_subject(
     return {key: [localised(str(m)) for m in value] for key, value in problems.items()}
 
 
-@access_staff(*WRITERS)
+@access_staff(*WRITERS, powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_POST
 def entry_check(request: HttpRequest, kind: str) -> JsonResponse:
     """Validate the posted row as the user types: errors per field code, and two flags."""
@@ -179,14 +179,14 @@ def _entry_message(outcome: entry.EntryOutcome) -> str:
     return _("此文书号的草稿内容未变。")
 
 
-@access_staff(*WRITERS)
+@access_staff(*WRITERS, powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_http_methods(["GET", "POST"])
 def entry_penalty(request: HttpRequest) -> HttpResponse:
     """Enter one 行政处罚 decision in the national layout."""
     return _entry(request, "penalty")
 
 
-@access_staff(*WRITERS)
+@access_staff(*WRITERS, powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_http_methods(["GET", "POST"])
 def entry_licence(request: HttpRequest) -> HttpResponse:
     """Enter one 行政许可 decision in the national layout."""
@@ -287,7 +287,7 @@ def _quality_context(request: HttpRequest, organisation: Organisation) -> dict[s
     }
 
 
-@access_staff()
+@access_staff(powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_GET
 def quality(request: HttpRequest) -> HttpResponse:
     """Reporting quality of the user's organisation (and below) for a month."""
@@ -295,7 +295,7 @@ def quality(request: HttpRequest) -> HttpResponse:
     return render(request, "disclosure/quality.html", _quality_context(request, organisation))
 
 
-@access_staff()
+@access_staff(powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_GET
 def quality_of(request: HttpRequest, org_id: str) -> HttpResponse:
     """The drill-down: one organisation within the user's jurisdiction (404 otherwise)."""
@@ -381,7 +381,7 @@ def _export(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     return response
 
 
-@access_staff()
+@access_staff(powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_GET
 def quality_export(request: HttpRequest) -> HttpResponse:
     """The quality figures of the user's organisation as XLSX."""
@@ -389,7 +389,7 @@ def quality_export(request: HttpRequest) -> HttpResponse:
     return _export(request, organisation)
 
 
-@access_staff()
+@access_staff(powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_GET
 def quality_of_export(request: HttpRequest, org_id: str) -> HttpResponse:
     """The quality figures of one organisation within the jurisdiction as XLSX."""

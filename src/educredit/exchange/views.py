@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from educredit.accounts.choices import UserRole
+from educredit.accounts.choices import Power, UserRole
 from educredit.accounts.permissions import access_staff
+from educredit.core import clock
+from educredit.core.exports import Column, export_list, export_wanted, list_export
 from educredit.exchange import services
 from educredit.exchange.choices import OutboxProgress, OutboxStatus
 from educredit.exchange.forms import OutboxFilterForm, RowFixForm
@@ -48,6 +50,43 @@ def _with_receipts(items: QuerySet[OutboxItem]) -> QuerySet[OutboxItem]:
     )
 
 
+def _reasons_text(reasons: Any) -> str:
+    """A receipt's reasons as one line (field and message, as the page lists them)."""
+    parts = []
+    for reason in reasons or []:
+        if isinstance(reason, dict):
+            parts.append(" ".join(str(reason.get(k, "")) for k in ("field", "message")).strip())
+        else:
+            parts.append(str(reason))
+    return "；".join(part for part in parts if part)
+
+
+def _explanation(item: OutboxItem) -> str:
+    """The page's 说明 column: why it was refused, that it will be retried, or when it went."""
+    progress = item.progress
+    receipts = getattr(item, "receipts_newest", [])
+    if progress == OutboxProgress.REJECTED and receipts:
+        return _reasons_text(receipts[0].reasons)
+    if progress == OutboxProgress.RETRYING:
+        return _("未能送达信用河南，系统将自动重新报送。")
+    if progress == OutboxProgress.DELIVERED and item.delivered_at:
+        at = item.delivered_at.astimezone(clock.BEIJING).strftime("%Y-%m-%d %H:%M")
+        return _("%(at)s 报送成功") % {"at": at}
+    return ""
+
+
+# The item lists' columns, as exported (ADR 0036).
+ITEM_COLUMNS = (
+    Column(gettext_lazy("决定文书号"), lambda i: i.decision_number),
+    Column(gettext_lazy("行政相对人"), lambda i: i.party_name),
+    Column(gettext_lazy("类型"), lambda i: i.get_kind_display()),
+    Column(gettext_lazy("报送类型"), lambda i: i.get_operation_display()),
+    Column(gettext_lazy("状态"), lambda i: i.progress.label),
+    Column(gettext_lazy("说明"), _explanation),
+    Column(gettext_lazy("单位"), lambda i: i.organisation.name),
+)
+
+
 def _progress_counts(request: HttpRequest) -> dict[str, int]:
     """How many visible items stand at each ``OutboxProgress`` (one query)."""
     counts: dict[str, int] = OutboxItem.objects.visible_to(request.user).aggregate(
@@ -56,8 +95,9 @@ def _progress_counts(request: HttpRequest) -> dict[str, int]:
     return counts
 
 
-@access_staff()
+@access_staff(powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_GET
+@list_export
 def outbox_list(request: HttpRequest) -> HttpResponse:
     """Every outbox item of the user's organisation and below, newest first, filterable."""
     form = OutboxFilterForm(request.GET or None)
@@ -69,6 +109,10 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
         items = items.filter(kind=filters["kind"])
     if filters.get("q"):
         items = items.filter(key__icontains=filters["q"].strip())
+    if export_wanted(request):
+        return export_list(
+            request, _with_receipts(items), ITEM_COLUMNS, stem="outbox", sheet=_("报送队列")
+        )
     counts = _progress_counts(request)
     return render(
         request,
@@ -83,11 +127,20 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access_staff()
+@access_staff(powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_GET
+@list_export
 def rejected_list(request: HttpRequest) -> HttpResponse:
     """The rejected queue: rows the platform refused, with its reasons, to fix and resend."""
     items = _visible(request).filter(status=OutboxStatus.REJECTED).order_by("pk")
+    if export_wanted(request):
+        return export_list(
+            request,
+            _with_receipts(items),
+            ITEM_COLUMNS,
+            stem="outbox-rejected",
+            sheet=_("被退回待修正"),
+        )
     return render(
         request,
         "exchange/rejected_list.html",
@@ -122,7 +175,7 @@ def _shown_row(item: OutboxItem) -> list[tuple[str, str, bool]]:
     return out
 
 
-@access_staff()
+@access_staff(powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_GET
 def outbox_detail(request: HttpRequest, outbox_item_id: int) -> HttpResponse:
     """One item: its row (identity numbers withheld), attempts, last error and every receipt."""
@@ -141,7 +194,7 @@ def outbox_detail(request: HttpRequest, outbox_item_id: int) -> HttpResponse:
     )
 
 
-@access_staff(*WRITERS)
+@access_staff(*WRITERS, powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_http_methods(["GET", "POST"])
 def outbox_fix(request: HttpRequest, outbox_item_id: int) -> HttpResponse:
     """Correct a rejected row and send it again (the key stays; receipts are kept)."""

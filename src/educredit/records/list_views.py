@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from educredit.accounts.choices import UserRole
+from educredit.accounts.choices import Power, UserRole
 from educredit.accounts.forms import BootstrapForm
 from educredit.accounts.permissions import access_staff
 from educredit.catalog.choices import InfoCategory, Severity
@@ -247,7 +247,7 @@ ENTRY_COLUMNS = (
 
 
 @list_export
-@access_staff()
+@access_staff(powers=[Power.CREDIT_LISTS])
 @require_GET
 def list_entry_list(request: HttpRequest) -> HttpResponse:
     """Entries of the three lists in the user's jurisdiction, filtered by list and status;
@@ -275,7 +275,7 @@ def list_entry_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access_staff(*WRITERS)
+@access_staff(*WRITERS, powers=[Power.CREDIT_LISTS])
 @require_http_methods(["GET", "POST"])
 def list_entry_propose(request: HttpRequest) -> HttpResponse:
     """Propose an entry: pick a subject, cite its basis records, serve the prior notice."""
@@ -338,7 +338,7 @@ def list_entry_propose(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access_staff()
+@access_staff(powers=[Power.CREDIT_LISTS])
 @require_GET
 def list_entry_detail(request: HttpRequest, entry_id: str) -> HttpResponse:
     """One entry: basis records, notice, deadline and its rule, responsible people, actions."""
@@ -394,7 +394,7 @@ def _act(
     return render(request, "records/lists/entry_detail.html", context, status=400)
 
 
-@access_staff(*REVIEWERS)
+@access_staff(*REVIEWERS, powers=[Power.CREDIT_LISTS])
 @require_POST
 def list_entry_confirm(request: HttpRequest, entry_id: str) -> HttpResponse:
     """Confirm (认定) an entry after its objection period."""
@@ -412,7 +412,7 @@ def list_entry_confirm(request: HttpRequest, entry_id: str) -> HttpResponse:
     return _act(request, entry, ConfirmForm(request.POST), "confirm_form", call)
 
 
-@access_staff(*CLOSERS)
+@access_staff(*CLOSERS, powers=[Power.CREDIT_LISTS])
 @require_POST
 def list_entry_withdraw(request: HttpRequest, entry_id: str) -> HttpResponse:
     """Withdraw a proposal, or an entry found wrongly made."""
@@ -424,7 +424,7 @@ def list_entry_withdraw(request: HttpRequest, entry_id: str) -> HttpResponse:
     return _act(request, entry, WithdrawForm(request.POST), "withdraw_form", call)
 
 
-@access_staff(*CLOSERS)
+@access_staff(*CLOSERS, powers=[Power.CREDIT_LISTS])
 @require_POST
 def list_entry_exit(request: HttpRequest, entry_id: str) -> HttpResponse:
     """Take a subject off the list and publish the exit notice."""
@@ -441,7 +441,7 @@ def list_entry_exit(request: HttpRequest, entry_id: str) -> HttpResponse:
     return _act(request, entry, ExitForm(request.POST), "exit_form", call)
 
 
-@access_staff(*WRITERS)
+@access_staff(*WRITERS, powers=[Power.CREDIT_LISTS])
 @require_POST
 def list_entry_link_responsible(request: HttpRequest, entry_id: str) -> HttpResponse:
     """Link a responsible person to an institution's entry."""

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from educredit.accounts.choices import UserRole
+from educredit.accounts.choices import Power, UserRole
 from educredit.accounts.permissions import access_staff, access_subject
 from educredit.core import clock
 from educredit.core.exports import Column, export_wanted, list_export
@@ -190,7 +190,7 @@ OBJECTION_COLUMNS = (
 )
 
 
-@access_staff()
+@access_staff(powers=[Power.OBJECTIONS])
 @require_http_methods(["GET"])
 @list_export
 def objection_queue(request: HttpRequest) -> HttpResponse:
@@ -210,7 +210,7 @@ def objection_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "rights/objection_queue.html", {"page": page, "rows": rows})
 
 
-@access_staff(*STAFF_FILERS)
+@access_staff(*STAFF_FILERS, powers=[Power.OBJECTIONS])
 @require_http_methods(["GET", "POST"])
 def objection_create(request: HttpRequest) -> HttpResponse:
     """File an objection on the subject's behalf (代为提出) for a record I see."""
@@ -228,7 +228,7 @@ def objection_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access_staff()
+@access_staff(powers=[Power.OBJECTIONS])
 @require_http_methods(["GET"])
 def objection_detail(request: HttpRequest, objection_id: str) -> HttpResponse:
     """An objection with its record, evidence, steps and the actions open to me."""
@@ -258,7 +258,7 @@ _SIMPLE_STEPS: dict[str, Callable[..., Objection]] = {
 }
 
 
-@access_staff(UserRole.REVIEWER, UserRole.ADMIN)
+@access_staff(UserRole.REVIEWER, UserRole.ADMIN, powers=[Power.OBJECTIONS])
 @require_POST
 def objection_act(request: HttpRequest, objection_id: str) -> HttpResponse:
     """Take one handling step (refer, pause, resume, decide, review_decide; POST ``action``)."""
@@ -298,7 +298,7 @@ def objection_act(request: HttpRequest, objection_id: str) -> HttpResponse:
     return render(request, "rights/objection_detail.html", context, status=400)
 
 
-@access_staff()
+@access_staff(powers=[Power.OBJECTIONS])
 @require_http_methods(["GET"])
 def objection_evidence(request: HttpRequest, objection_id: str, attachment_id: str) -> FileResponse:
     """Download one evidence file of an objection I see."""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from educredit.accounts.choices import UserRole
+from educredit.accounts.choices import Power, UserRole
 from educredit.accounts.forms import BootstrapForm
 from educredit.accounts.permissions import access_staff, access_subject
 from educredit.core import clock
@@ -95,13 +95,16 @@ class DecideForm(BootstrapForm):
 @access_staff()
 @require_http_methods(["GET", "POST"])
 def approval_request(request: HttpRequest) -> HttpResponse:
-    """Ask for approval of the bulk view or export the guard stopped."""
+    """Ask for approval of the bulk view or export the guard stopped; below, the user's own
+    requests and their state (every staff user may ask; only approvers open the list)."""
     pending = request.session.get(approvals.PENDING_SESSION_KEY)
     if not isinstance(pending, dict):
-        messages.info(request, _("没有待申请的批量查询。"))
-        return redirect("rights:approval_list")
+        pending = None
     form = BulkRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and pending is None:
+        messages.info(request, _("没有待申请的批量查询。"))
+        return redirect("rights:approval_request")
+    if request.method == "POST" and pending is not None and form.is_valid():
         try:
             approvals.bulk_access_request_create(
                 actor=request.user,  # type: ignore[arg-type]
@@ -116,15 +119,20 @@ def approval_request(request: HttpRequest) -> HttpResponse:
         else:
             request.session.pop(approvals.PENDING_SESSION_KEY, None)
             messages.success(request, _("申请已提交，待审核人员审批。"))
-            return redirect("rights:approval_list")
+            return redirect("rights:approval_request")
     return render(
         request,
         "rights/approval_request.html",
-        {"form": form, "pending": pending, "threshold": approvals.bulk_access_threshold()},
+        {
+            "form": form,
+            "pending": pending,
+            "threshold": approvals.bulk_access_threshold(),
+            "own": page_of(request, approvals.approvals_of(request.user)),  # type: ignore[arg-type]
+        },
     )
 
 
-@access_staff()
+@access_staff(*approvals.APPROVERS)
 @require_http_methods(["GET"])
 @list_export
 def approval_list(request: HttpRequest) -> HttpResponse:
@@ -220,7 +228,7 @@ class CloseAlertForm(BootstrapForm):
     note = forms.CharField(label=gettext_lazy("处理情况"), max_length=2000)
 
 
-@access_staff(UserRole.ADMIN, UserRole.INSPECTOR)
+@access_staff(UserRole.ADMIN, UserRole.INSPECTOR, powers=[Power.PROVINCIAL_OFFICE])
 @require_http_methods(["GET"])
 @list_export
 def alert_list(request: HttpRequest) -> HttpResponse:
@@ -240,7 +248,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access_staff(UserRole.ADMIN, UserRole.INSPECTOR)
+@access_staff(UserRole.ADMIN, UserRole.INSPECTOR, powers=[Power.PROVINCIAL_OFFICE])
 @require_POST
 def alert_close(request: HttpRequest) -> HttpResponse:
     """Close one alert with a note."""

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from educredit.accounts.choices import Power
 from educredit.accounts.permissions import access_staff
 from educredit.core import clock
 from educredit.core.spreadsheet_safety import safe_workbook
@@ -162,7 +163,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@access_staff()
+@access_staff(powers=[Power.SUPERVISION])
 @require_GET
 def loop(request: HttpRequest) -> HttpResponse:
     """The loop's effectiveness over the user's jurisdiction for a date range."""
@@ -186,7 +187,7 @@ def _figures_sheet(book: Any, title: str, rows: list[dashboard.LoopFigures]) -> 
         sheet.append([row.label, row.hits, row.feedback, rate, *counts, row.overdue])
 
 
-@access_staff()
+@access_staff(powers=[Power.SUPERVISION])
 @require_GET
 def loop_export(request: HttpRequest) -> HttpResponse:
     """The dashboard's tables and every listed hit as XLSX."""

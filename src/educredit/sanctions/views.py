@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from educredit.accounts.choices import UserRole
+from educredit.accounts.choices import Power, UserRole
 from educredit.accounts.permissions import access_staff
 from educredit.catalog.services import catalog_editor
 from educredit.records.choices import CreditListKind
@@ -182,7 +182,7 @@ def measure_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@access_staff(UserRole.ADMIN)
+@access_staff(UserRole.ADMIN, powers=[Power.PROVINCIAL_OFFICE])
 @require_http_methods(["GET", "POST"])
 def version_draft(request: HttpRequest) -> HttpResponse:
     """A new draft, copied from the version in force."""
@@ -201,7 +201,7 @@ def version_draft(request: HttpRequest) -> HttpResponse:
     return render(request, "sanctions/version_form.html", {"form": form})
 
 
-@access_staff(UserRole.ADMIN)
+@access_staff(UserRole.ADMIN, powers=[Power.PROVINCIAL_OFFICE])
 @require_http_methods(["GET", "POST"])
 def measure_edit(request: HttpRequest) -> HttpResponse:
     """Edit a measure of a draft version."""
@@ -224,7 +224,7 @@ def measure_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "sanctions/measure_form.html", {"form": form, "measure": measure})
 
 
-@access_staff(UserRole.ADMIN)
+@access_staff(UserRole.ADMIN, powers=[Power.PROVINCIAL_OFFICE])
 @require_http_methods(["GET", "POST"])
 def version_publish(request: HttpRequest) -> HttpResponse:
     """Publish a draft from a given day, replacing the version in force from then."""

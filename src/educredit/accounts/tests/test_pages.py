@@ -4,9 +4,26 @@ from typing import Any
 
 import pytest
 
+from educredit.accounts.choices import UserRole
 from educredit.accounts.models import ApiClient, Organisation, User
 from educredit.audit.models import AuditEntry
-from educredit.testing.factories import TEST_PASSWORD
+from educredit.testing.factories import TEST_PASSWORD, make_user
+
+
+@pytest.fixture
+def county_inspector(county):
+    """Reads the organisation tree and the users (ADR 0037: admins and inspectors do)."""
+    return make_user(
+        organisation=county,
+        username="zy.inspector",
+        full_name="中原监管员",
+        roles=[UserRole.INSPECTOR],
+    )
+
+
+@pytest.fixture
+def outsider_inspector(other_county):
+    return make_user(organisation=other_county, username="js.inspector", roles=[UserRole.INSPECTOR])
 
 
 def main_of(response: Any) -> str:
@@ -38,10 +55,10 @@ class TestOrganisationTree:
         assert "1 名用户" in content  # the county's clerk
         assert "<details" in content  # collapsible
 
-    def test_county_clerk_sees_only_the_county_subtree(
-        self, client, county_clerk, county, county_school, other_county, city, province
+    def test_county_inspector_sees_only_the_county_subtree(
+        self, client, county_inspector, county, county_school, other_county, city, province
     ):
-        client.force_login(county_clerk)
+        client.force_login(county_inspector)
         content = main_of(client.get("/accounts/organisations/"))
         assert "中原区教育局" in content and "中原区第一小学" in content
         assert url_org(county) in content and url_org(county_school) in content
@@ -49,17 +66,25 @@ class TestOrganisationTree:
             assert hidden.name not in content
             assert url_org(hidden) not in content
 
+    def test_clerks_and_viewers_have_no_tree(self, client, county_clerk, county_viewer, county):
+        for persona in (county_clerk, county_viewer):
+            client.force_login(persona)
+            assert client.get("/accounts/organisations/").status_code == 403
+            assert client.get(url_org(county)).status_code == 403
+
     def test_tree_page_reads_a_bounded_number_of_queries(
-        self, client, county_clerk, county_school, django_assert_max_num_queries
+        self, client, county_inspector, county_school, django_assert_max_num_queries
     ):
-        client.force_login(county_clerk)
+        client.force_login(county_inspector)
         with django_assert_max_num_queries(8):
             client.get("/accounts/organisations/")
 
 
 class TestOrganisationDetail:
-    def test_clerk_reads_own_county_without_admin_buttons(self, client, county_clerk, county):
-        client.force_login(county_clerk)
+    def test_inspector_reads_own_county_without_admin_buttons(
+        self, client, county_inspector, county_clerk, county
+    ):
+        client.force_login(county_inspector)
         response = client.get(url_org(county))
         content = response.content.decode()
         assert response.status_code == 200
@@ -71,12 +96,12 @@ class TestOrganisationDetail:
         content = client.get(url_org(county)).content.decode()
         assert "添加下级机构" in content and "添加用户" in content
 
-    def test_outsider_gets_404_not_403(self, client, outsider, county):
-        client.force_login(outsider)
+    def test_outsider_gets_404_not_403(self, client, outsider_inspector, county):
+        client.force_login(outsider_inspector)
         assert client.get(url_org(county)).status_code == 404
 
-    def test_unknown_id_is_the_same_404(self, client, outsider):
-        client.force_login(outsider)
+    def test_unknown_id_is_the_same_404(self, client, outsider_inspector):
+        client.force_login(outsider_inspector)
         assert (
             client.get("/accounts/organisations/00000000-0000-0000-0000-000000000000/").status_code
             == 404
@@ -217,22 +242,29 @@ class TestUsers:
             client.force_login(persona)
             assert client.get(url_org(county, "users/add/")).status_code == 403
 
-    def test_user_list_is_scoped(self, client, county_clerk, outsider, province_admin):
-        client.force_login(county_clerk)
+    def test_user_list_is_scoped(
+        self, client, county_inspector, county_clerk, outsider, province_admin
+    ):
+        client.force_login(county_inspector)
         content = client.get("/accounts/users/").content.decode()
         assert "zy.clerk" in content and "js.clerk" not in content and "sheng.admin" not in content
         client.force_login(province_admin)
         content = client.get("/accounts/users/?q=js").content.decode()
         assert "js.clerk" in content and "zy.clerk" not in content
 
-    def test_user_detail_read_only_for_viewer(self, client, county_viewer, county_clerk):
-        client.force_login(county_viewer)
+    def test_user_detail_read_only_for_inspector(
+        self, client, county_inspector, county_viewer, county_clerk
+    ):
+        client.force_login(county_inspector)
         response = client.get(url_user(county_clerk))
         assert response.status_code == 200
         assert "修改角色" not in response.content.decode()
+        client.force_login(county_viewer)  # users are no business of a read-only role
+        assert client.get(url_user(county_clerk)).status_code == 403
+        assert client.get("/accounts/users/").status_code == 403
 
-    def test_user_detail_outsider_404(self, client, outsider, county_clerk):
-        client.force_login(outsider)
+    def test_user_detail_outsider_404(self, client, outsider_inspector, county_clerk):
+        client.force_login(outsider_inspector)
         assert client.get(url_user(county_clerk)).status_code == 404
 
     def test_admin_changes_roles_and_deactivates(self, client, county_admin, county_clerk):
@@ -252,11 +284,11 @@ class TestUsers:
 
     def test_deactivated_user_loses_access_at_once(self, client, county_admin, county_clerk):
         client.force_login(county_clerk)
-        assert client.get("/accounts/organisations/").status_code == 200
+        assert client.get("/workspace/").status_code == 200
         from educredit.accounts import services
 
         services.user_deactivate(actor=county_admin, user=county_clerk)
-        assert client.get("/accounts/organisations/").status_code == 302
+        assert client.get("/workspace/").status_code == 302
 
 
 class TestApiClientPages:
@@ -294,8 +326,8 @@ class TestApiClientPages:
 
 
 @pytest.mark.parametrize("width_marker", ['name="viewport"'])
-def test_pages_are_phone_ready(client, county_clerk, county, width_marker):
-    client.force_login(county_clerk)
+def test_pages_are_phone_ready(client, county_inspector, county_clerk, county, width_marker):
+    client.force_login(county_inspector)
     for url in (
         "/accounts/organisations/",
         url_org(county),
@@ -305,9 +337,9 @@ def test_pages_are_phone_ready(client, county_clerk, county, width_marker):
         assert width_marker in client.get(url).content.decode()
 
 
-def test_english_is_available(client, county_clerk, county):
+def test_english_is_available(client, county_inspector, county):
     # Needs the compiled catalogue (`make install` / `make messages` compiles it).
-    client.force_login(county_clerk)
+    client.force_login(county_inspector)
     client.cookies["django_language"] = "en"
     content = main_of(client.get(url_org(county)))
     assert "Subordinate organisations" in content and "下级机构" not in content

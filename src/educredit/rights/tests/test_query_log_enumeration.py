@@ -73,8 +73,7 @@ def _body(response: Any) -> str:
     if content[:4] == b"PK\x03\x04":  # an XLSX export: its sheets' and strings' XML
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "".join(
-                archive.read(name).decode("utf-8", errors="replace")
-                for name in archive.namelist()
+                archive.read(name).decode("utf-8", errors="replace") for name in archive.namelist()
             )
     return content.decode("utf-8", errors="replace")
 
