@@ -26,6 +26,13 @@ PENALTY_LAW = "《中华人民共和国行政处罚法》"
 COVERAGE_ALL = "全省各级教育行政部门及所属学校、教育机构"
 COVERAGE_HE = "全省高等学校及科研机构"
 
+# Who records an item (``recorder_kinds``: ``OrganisationKind`` values), from its 提供单位.
+# Licences, penalties, annual inspections, listings: education administrations (县级以上教育
+# 行政部门) only, never a school. Ethics, student aid, commitments: the school as well.
+BUREAUS = ("province", "city", "county")
+SCHOOLS = ("university", "vocational", "school", "kindergarten")
+EVERY_BODY = (*BUREAUS, *SCHOOLS, "other")
+
 
 def f(
     name: str,
@@ -90,6 +97,7 @@ def item(
     update_cycle: str = "实时",
     coverage: str = COVERAGE_ALL,
     nature: str = "",
+    recorder_kinds: tuple[str, ...] = BUREAUS,
 ) -> dict[str, Any]:
     """One item of the shipped catalog, as ``catalog_item_create`` arguments."""
     if not nature:
@@ -114,6 +122,7 @@ def item(
         "legal_basis": legal_basis,
         "two_person_rule": two_person_rule,
         "reportable": reportable,
+        "recorder_kinds": list(recorder_kinds),
     }
 
 
@@ -207,6 +216,7 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         "JY-CN-01",
         "信用承诺信息",
         provider="承诺受理单位",
+        recorder_kinds=EVERY_BODY,
         subject_type="both",
         category="commitment",
         severity="neutral",
@@ -252,6 +262,7 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         "JY-CN-02",
         "信用承诺履行信息",
         provider="承诺受理单位",
+        recorder_kinds=EVERY_BODY,
         subject_type="both",
         category="commitment",
         severity="trustworthy",
@@ -270,6 +281,7 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         "JY-CN-03",
         "信用承诺未履行（违诺）信息",
         provider="承诺受理单位",
+        recorder_kinds=EVERY_BODY,
         subject_type="both",
         category="commitment",
         severity="general",
@@ -374,6 +386,7 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         "JY-SD-01",
         "师德考核结果信息",
         provider="教师所在学校、县级以上教育行政部门",
+        recorder_kinds=EVERY_BODY,
         subject_type="person",
         category="ethics",
         severity="neutral",
@@ -401,6 +414,7 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         "JY-SD-02",
         "师德失范行为处理信息",
         provider="教师所在学校、县级以上教育行政部门",
+        recorder_kinds=EVERY_BODY,
         subject_type="person",
         category="ethics",
         severity="general",
@@ -492,6 +506,7 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         "JY-XS-01",
         "学术不端行为认定信息",
         provider="高等学校",
+        recorder_kinds=("university",),
         subject_type="person",
         category="misconduct",
         severity="serious",
@@ -529,6 +544,7 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         "JY-KY-01",
         "科研失信行为认定信息",
         provider="高等学校、科研机构、县级以上教育行政部门",
+        recorder_kinds=(*BUREAUS, "university", "other"),
         subject_type="person",
         category="misconduct",
         severity="serious",
@@ -567,6 +583,7 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         "JY-KS-01",
         "国家教育考试违规信息",
         provider="教育考试机构、县级以上教育行政部门",
+        recorder_kinds=(*BUREAUS, "other"),
         subject_type="person",
         category="exam",
         severity="serious",
@@ -602,6 +619,7 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         "JY-XY-01",
         "定向、公费培养协议违约信息",
         provider="培养学校、县级以上教育行政部门",
+        recorder_kinds=(*BUREAUS, "university", "vocational"),
         subject_type="person",
         category="contract",
         severity="general",
@@ -637,6 +655,7 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         "JY-ZZ-01",
         "骗取学生资助信息",
         provider="学生资助管理机构、学校",
+        recorder_kinds=EVERY_BODY,
         subject_type="person",
         category="aid",
         severity="general",

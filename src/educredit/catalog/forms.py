@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from educredit.accounts.choices import OrganisationKind
 from educredit.accounts.forms import BootstrapForm
 from educredit.catalog.choices import (
     DisclosureMode,
@@ -60,6 +61,13 @@ class CatalogItemForm(BootstrapForm):
     )
     two_person_rule = _yes_no(_("双人审核"))
     reportable = _yes_no(_("报送省平台"))
+    recorder_kinds = forms.MultipleChoiceField(
+        label=_("录入单位类型"),
+        choices=OrganisationKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("哪些类型单位的工作人员可以录入本条目的信息；都不选表示不限。"),
+    )
     field_schema = forms.CharField(
         label=_("信息项（JSON）"),
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
@@ -75,6 +83,7 @@ class CatalogItemForm(BootstrapForm):
         initial: dict[str, Any] = {name: getattr(item, name) for name in cls.base_fields}
         initial["two_person_rule"] = "1" if item.two_person_rule else "0"
         initial["reportable"] = "1" if item.reportable else "0"
+        initial["recorder_kinds"] = list(item.recorder_kinds or [])
         initial["field_schema"] = json.dumps(item.field_schema, ensure_ascii=False, indent=2)
         return initial
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +72,10 @@ class CatalogItem(AuditedModel):
     two_person_rule = models.BooleanField(_("双人审核"), default=True)
     # Whether records of this item are pushed to the provincial platform (信用河南).
     reportable = models.BooleanField(_("报送省平台"), default=False)
+    # The organisation kinds (``OrganisationKind`` values) whose staff may record this item:
+    # an administrative penalty is recorded by a bureau with that power, never by a school.
+    # Empty: any kind (items written before the column existed).
+    recorder_kinds = models.JSONField(_("录入单位类型"), default=list, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -82,3 +87,17 @@ class CatalogItem(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def recordable_by(self, organisation: Any) -> bool:
+        """Whether staff of ``organisation`` may record this item (its kind is listed)."""
+        if organisation is None:
+            return False
+        kinds = self.recorder_kinds or []
+        return not kinds or str(organisation.kind) in kinds
+
+    def recorder_kind_labels(self) -> list[str]:
+        """The kinds that may record this item, as translated labels (all when none listed)."""
+        from educredit.accounts.choices import OrganisationKind
+
+        kinds = self.recorder_kinds or list(OrganisationKind.values)
+        return [str(OrganisationKind(kind).label) for kind in kinds if kind in OrganisationKind]

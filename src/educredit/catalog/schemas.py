@@ -39,6 +39,9 @@ class CatalogItemOut(Schema):
     legal_basis: str
     two_person_rule: bool
     reportable: bool
+    # Organisation kinds whose staff may record the item (POST /api/records/ refuses others);
+    # empty = any kind.
+    recorder_kinds: list[str]
     field_schema: list[CatalogFieldOut]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -68,3 +69,15 @@ def catalog_item_by_public_id(public_id: str) -> CatalogItem | None:
     except ValueError:
         return None
     return CatalogItem.objects.select_related("version").filter(public_id=key).first()
+
+
+def items_recordable_by(items: QuerySet[CatalogItem], organisation: Any) -> QuerySet[CatalogItem]:
+    """``items`` narrowed to those staff of ``organisation`` may record (``recorder_kinds``).
+
+    The catalog has a few dozen items, so the kinds are checked in Python (a JSON list
+    "contains" differs between SQLite and PostgreSQL) and the answer is a queryset again.
+    """
+    allowed = [
+        item.pk for item in items.only("pk", "recorder_kinds") if item.recordable_by(organisation)
+    ]
+    return items.filter(pk__in=allowed)

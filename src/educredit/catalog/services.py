@@ -48,6 +48,7 @@ ITEM_FIELDS = (
     "legal_basis",
     "two_person_rule",
     "reportable",
+    "recorder_kinds",
     "sort_order",
 )
 REQUIRED_TEXT = {
@@ -112,6 +113,15 @@ def item_errors(item: CatalogItem) -> dict[str, list[str]]:
         item.field_schema = validate_field_schema(item.field_schema)
     except SchemaError as error:
         errors["field_schema"] = error.errors
+    kinds = item.recorder_kinds
+    if not isinstance(kinds, list | tuple) or any(k not in OrganisationKind.values for k in kinds):
+        errors["recorder_kinds"] = [
+            "录入单位类型应为 "
+            + "、".join(str(kind.label) for kind in OrganisationKind)
+            + " 中的若干项 / invalid recorder organisation kinds"
+        ]
+    else:  # one canonical order, so an export → import round trip changes nothing
+        item.recorder_kinds = [kind for kind in OrganisationKind.values if kind in kinds]
     for field in item._meta.fields:
         limit = getattr(field, "max_length", None)
         current = getattr(item, field.attname, None)

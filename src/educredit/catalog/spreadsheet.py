@@ -2,8 +2,10 @@
 
 Sheet "目录" has one row per item: the ten elements of Henan regulation §11 (数据代码 …
 信息项, the last being the field labels joined by 、), then 信用性质, 公开方式, 法律依据,
-双人审核, 报送省平台 and 信息类别. Sheet "信息项" lists every field of every item (数据代码,
-字段名, 字段名称, 类型, 必填, 公开, 最大长度, 选项 joined by |).
+双人审核, 报送省平台, 信息类别 and 录入单位类型 (the organisation kinds that may record the
+item, joined by 、; empty = any; optional on import, for files made before it). Sheet
+"信息项" lists every field of every item (数据代码, 字段名, 字段名称, 类型, 必填, 公开, 最大
+长度, 选项 joined by |).
 
 An import replaces the items of a DRAFT version with the file's, all or nothing: every row is
 checked first and every problem is listed with its sheet and row, in Chinese and English.
@@ -20,6 +22,7 @@ from django.db.models import TextChoices
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from educredit.accounts.choices import OrganisationKind
 from educredit.catalog import services
 from educredit.catalog.choices import (
     DisclosureMode,
@@ -52,7 +55,11 @@ ITEM_COLUMNS = (
     "双人审核",
     "报送省平台",
     "信息类别",
+    "录入单位类型",
 )
+# Columns an import does without (a file exported before the column existed).
+OPTIONAL_ITEM_COLUMNS = ("录入单位类型",)
+KIND_SEPARATOR = "、"
 FIELD_COLUMNS = ("数据代码", "字段名", "字段名称", "类型", "必填", "公开", "最大长度", "选项")
 CHOICE_SEPARATOR = "|"
 YES, NO = "是", "否"
@@ -135,6 +142,9 @@ def export_version(version: CatalogVersion) -> bytes:
                 _yes_no(item.two_person_rule),
                 _yes_no(item.reportable),
                 _label(InfoCategory, item.category),
+                KIND_SEPARATOR.join(
+                    _label(OrganisationKind, kind) for kind in item.recorder_kinds or []
+                ),
             ]
         )
         for field in schema:
@@ -175,6 +185,23 @@ def _enum_value(enum: type[TextChoices], text: str) -> str | None:
     return None
 
 
+def _kinds(text: str, where: str, errors: list[str]) -> list[str]:
+    """Organisation kinds from labels or codes joined by 、 (or commas); empty = any kind."""
+    kinds: list[str] = []
+    for part in text.replace("，", KIND_SEPARATOR).replace(",", KIND_SEPARATOR).split("、"):
+        if not part.strip():
+            continue
+        kind = _enum_value(OrganisationKind, part.strip())
+        if kind is None:
+            errors.append(
+                f"{where}：录入单位类型「{part.strip()}」无效 / invalid organisation kind "
+                f"{part.strip()!r}"
+            )
+        else:
+            kinds.append(kind)
+    return kinds
+
+
 def _bool_value(text: str) -> bool | None:
     lowered = text.lower()
     if lowered in {YES, "true", "1", "y", "yes"}:
@@ -184,27 +211,35 @@ def _bool_value(text: str) -> bool | None:
     return None
 
 
-def _rows(sheet: Any, columns: tuple[str, ...], name: str, errors: list[str]) -> list[Any]:
-    """(row number, {column: text}) for every non-empty row; header problems go to errors."""
+def _rows(
+    sheet: Any,
+    columns: tuple[str, ...],
+    name: str,
+    errors: list[str],
+    optional: tuple[str, ...] = (),
+) -> list[Any]:
+    """(row number, {column: text}) for every non-empty row; header problems go to errors.
+    A missing ``optional`` column reads as empty."""
     rows = list(sheet.iter_rows(values_only=True))
     if not rows:
         errors.append(f"工作表「{name}」为空 / sheet {name} is empty")
         return []
     header = [_text(cell) for cell in rows[0]]
-    missing = [column for column in columns if column not in header]
+    missing = [column for column in columns if column not in header and column not in optional]
     if missing:
         errors.append(
             f"工作表「{name}」缺少列：{'、'.join(missing)} / "
             f"sheet {name} lacks the columns: {', '.join(missing)}"
         )
         return []
-    positions = {column: header.index(column) for column in columns}
+    positions = {column: header.index(column) for column in columns if column in header}
+
+    def cell(row: tuple[Any, ...], column: str) -> str:
+        index = positions.get(column)
+        return _text(row[index]) if index is not None and index < len(row) else ""
 
     def values_of(row: tuple[Any, ...]) -> dict[str, str]:
-        return {
-            column: _text(row[index]) if index < len(row) else ""
-            for column, index in positions.items()
-        }
+        return {column: cell(row, column) for column in columns}
 
     numbered = ((number, values_of(row)) for number, row in enumerate(rows[1:], start=2))
     return [(number, values) for number, values in numbered if any(values.values())]
@@ -268,7 +303,9 @@ def parse_workbook(content: IO[bytes] | bytes) -> list[dict[str, Any]]:
     )
     if errors:
         raise CatalogImportError(errors)
-    item_rows = _rows(workbook[ITEMS_SHEET], ITEM_COLUMNS, ITEMS_SHEET, errors)
+    item_rows = _rows(
+        workbook[ITEMS_SHEET], ITEM_COLUMNS, ITEMS_SHEET, errors, optional=OPTIONAL_ITEM_COLUMNS
+    )
     field_rows = _rows(workbook[FIELDS_SHEET], FIELD_COLUMNS, FIELDS_SHEET, errors)
     workbook.close()
     if errors:
@@ -292,6 +329,7 @@ def parse_workbook(content: IO[bytes] | bytes) -> list[dict[str, Any]]:
             if flag is None:
                 errors.append(f"{where}：{column}应填“是”或“否” / {name} must be 是 or 否")
             attributes[name] = bool(flag)
+        attributes["recorder_kinds"] = _kinds(values["录入单位类型"], where, errors)
         code = attributes["code"]
         if code in seen:
             errors.append(f"{where}：数据代码 {code} 重复 / duplicate code {code}")

@@ -1039,6 +1039,10 @@ def import_rows(
     codes = resolve_columns(kind, header)
     today = today or clock.today()
     item = mapping.catalog_item_for(kind, penalty_item_code=penalty_item_code, as_of=today)
+    try:  # the bulk path below bypasses credit_record_create: refuse the file as a whole
+        records.credit_record_item_check(actor=actor, catalog_item=item)
+    except records.RecordError as exc:
+        raise ImportFileError("；".join(exc.errors.values())) from None
     ctx = _Context(
         actor=actor,
         kind=kind,

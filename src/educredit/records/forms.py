@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from educredit.accounts.forms import BootstrapForm
 from educredit.catalog.choices import CatalogVersionStatus, SubjectType
 from educredit.catalog.models import CatalogItem
+from educredit.catalog.selectors import items_recordable_by
 from educredit.records.choices import CreditRecordStatus, DecisionProcedure
 from educredit.subjects.choices import DocumentType
 from educredit.subjects.forms import NoEchoTextInput
@@ -23,11 +24,13 @@ from educredit.subjects.forms import NoEchoTextInput
 PAYLOAD_PREFIX = "f_"
 
 
-def current_items() -> Any:
-    """Catalog items of published versions, for entry."""
-    return CatalogItem.objects.filter(version__status=CatalogVersionStatus.PUBLISHED).order_by(
+def current_items(organisation: Any = None) -> Any:
+    """Catalog items of published versions, for entry; with ``organisation``, only those its
+    staff may record (the catalog's ``recorder_kinds``: no penalty items for a school)."""
+    items = CatalogItem.objects.filter(version__status=CatalogVersionStatus.PUBLISHED).order_by(
         "version__number", "sort_order", "code"
     )
+    return items if organisation is None else items_recordable_by(items, organisation)
 
 
 class RecordFilterForm(BootstrapForm):
@@ -59,9 +62,9 @@ class ItemChoiceForm(BootstrapForm):
         label=_("目录条目"), queryset=CatalogItem.objects.none(), to_field_name="public_id"
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = current_items()  # type: ignore[attr-defined]
+        self.fields["item"].queryset = current_items(organisation)  # type: ignore[attr-defined]
 
 
 def _label(spec: dict[str, Any]) -> str:
@@ -220,6 +223,6 @@ class RecordImportForm(BootstrapForm):
     )
     file = forms.FileField(label=_("文件（CSV 或 XLSX）"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = current_items()  # type: ignore[attr-defined]
+        self.fields["item"].queryset = current_items(organisation)  # type: ignore[attr-defined]

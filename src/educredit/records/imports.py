@@ -121,6 +121,14 @@ def records_import_file(
     """Import a file of records of ``item``: all rows or none."""
     result = ImportResult()
     try:
+        services.credit_record_item_check(actor=actor, catalog_item=item)
+    except services.RecordError as exc:  # not an item this organisation records
+        result.errors.append(RowError(0, "", "；".join(exc.errors.values())))
+        return result
+    except PermissionDenied as exc:
+        result.errors.append(RowError(0, "", str(exc)))
+        return result
+    try:
         source = open_source(path, filename)
     except ImportFileError as exc:
         result.errors.append(RowError(0, "", str(exc)))

@@ -114,6 +114,29 @@ def _subject_visible(actor: Actor, institution: Institution | None, person: Pers
     return Person.objects.visible_to(who).filter(pk=person.pk).exists()
 
 
+def credit_record_item_check(*, actor: ActorLike, catalog_item: CatalogItem) -> None:
+    """Raise ``RecordError`` if ``actor``'s organisation may not record ``catalog_item`` (for
+    an import to refuse a whole file before its rows)."""
+    _require_recordable(actor_of(actor), catalog_item)
+
+
+def _require_recordable(actor: Actor, item: CatalogItem) -> None:
+    """Refuse an item the actor's organisation may not record (the catalog's recorder kinds:
+    an administrative penalty is recorded by a bureau with that power, never by a school)."""
+    if actor.is_system or item.recordable_by(actor.organisation):
+        return
+    raise RecordError(
+        {
+            "catalog_item": _("本单位（%(kind)s）不能录入“%(item)s”：目录规定该条目由%(kinds)s录入")
+            % {
+                "kind": actor.organisation.get_kind_display() if actor.organisation else "",
+                "item": item.name,
+                "kinds": "、".join(item.recorder_kind_labels()),
+            }
+        }
+    )
+
+
 @dataclass(frozen=True)
 class _OrgReader:
     """Stands in for a user in ``visible_to`` (an API client's organisation)."""
@@ -225,6 +248,7 @@ def credit_record_create(
     if who.is_system or not who.roles & lifecycle.CLERKS:
         raise PermissionDenied(_("只有录入员或管理员可以录入信用记录"))
     _subject_matches(catalog_item, institution, person)
+    _require_recordable(who, catalog_item)
     if not _subject_visible(who, institution, person):
         raise PermissionDenied(_("该主体不在您的管辖范围内"))
     fields = _clean_fields(

@@ -219,7 +219,10 @@ def _find_person(user: Any, document_type: str, number: str) -> Person | None:
 @require_http_methods(["GET", "POST"])
 def record_create(request: HttpRequest) -> HttpResponse:
     """Entry: choose an item (GET ``?item=``), then fill the fields it defines (POST)."""
-    chooser = ItemChoiceForm(request.GET if "item" in request.GET else None)
+    chooser = ItemChoiceForm(
+        request.GET if "item" in request.GET else None,
+        organisation=request.user.organisation,  # type: ignore[union-attr]
+    )
     if not chooser.is_valid():
         return render(request, "records/record_create.html", {"chooser": chooser, "form": None})
     item: CatalogItem = chooser.cleaned_data["item"]
@@ -377,7 +380,11 @@ def record_transition(request: HttpRequest, credit_record_id: str) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def record_import(request: HttpRequest) -> HttpResponse:
     """Upload records of one item; all rows are written or none, errors listed per row."""
-    form = RecordImportForm(request.POST or None, request.FILES or None)
+    form = RecordImportForm(
+        request.POST or None,
+        request.FILES or None,
+        organisation=request.user.organisation,  # type: ignore[union-attr]
+    )
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
