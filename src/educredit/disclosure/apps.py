@@ -23,3 +23,10 @@ class DisclosureConfig(AppConfig):
             outbox_delivered.connect(
                 receivers.on_outbox_delivered, dispatch_uid="disclosure.outbox_delivered"
             )
+            # The outbox pages name the national fields as the layouts here do.
+            from educredit.disclosure.national import LAYOUTS
+            from educredit.exchange.rows import FIELD_NAMES
+
+            FIELD_NAMES.update(
+                {f.code: (f.name, f.english) for fields in LAYOUTS.values() for f in fields}
+            )

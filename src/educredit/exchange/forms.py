@@ -15,7 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from educredit.accounts.forms import BootstrapForm
 from educredit.exchange.choices import Kind, OutboxProgress
-from educredit.exchange.rows import SEALED_FIELDS, is_sealed, national_columns, seal_value
+from educredit.exchange.rows import (
+    SEALED_FIELDS,
+    field_name,
+    is_sealed,
+    national_columns,
+    seal_value,
+)
 from educredit.subjects.forms import NoEchoTextInput
 
 
@@ -52,7 +58,7 @@ class RowFixForm(BootstrapForm):
                     else _("证件号码，保存时加密")
                 )
                 field: forms.Field = forms.CharField(
-                    label=code,
+                    label=field_name(code),
                     required=False,
                     max_length=64,
                     widget=NoEchoTextInput(attrs={"autocomplete": "off"}),
@@ -60,7 +66,7 @@ class RowFixForm(BootstrapForm):
                 )
             else:
                 field = forms.CharField(
-                    label=code,
+                    label=field_name(code),
                     required=False,
                     max_length=4000,
                     widget=forms.TextInput(),

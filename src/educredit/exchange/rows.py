@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language
+
 from educredit.core.crypto import decrypt_text, encrypt_text
 
 SEALED = "$sealed"
@@ -33,6 +35,20 @@ NATIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 # The fields staff pages name an item by: the decision's document number and the party.
 DOCUMENT_NUMBER_FIELDS = {"penalty": "CF_WSH", "licence": "XK_WSH"}
 PARTY_NAME_FIELDS = {"penalty": "CF_XDR_MC", "licence": "XK_XDR_MC"}
+
+# The national fields' names (code → Chinese name, English name) for staff pages. The app that
+# owns the layouts (``disclosure``) registers them when it is ready, so this app depends on
+# nothing above it; a code without a name is shown as itself.
+FIELD_NAMES: dict[str, tuple[str, str]] = {}
+
+
+def field_name(code: str) -> str:
+    """What staff call the national field ``code`` (行政相对人名称 …), in the page's language."""
+    names = FIELD_NAMES.get(code)
+    if names is None:
+        return code
+    chinese, english = names
+    return english if english and (get_language() or "").startswith("en") else chinese
 
 
 def national_columns(kind: str, present: set[str]) -> list[str]:

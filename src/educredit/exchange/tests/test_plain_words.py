@@ -151,3 +151,22 @@ def test_the_plain_words_in_english(client: Any, county: Any, county_admin: Any)
     for words in ("Reported", "Failed, to be sent again", "Rejected, to fix", "Details"):
         assert words in text
     assert "Next attempt (retry with backoff)" in text
+
+
+def test_national_fields_are_named_not_only_coded(
+    client: Any, county: Any, county_clerk: Any
+) -> None:
+    # The platform names the field it refuses by its code (CF_NR_FK); staff read its name.
+    (item,) = rejected_items(county, 1)
+    client.force_login(county_clerk)
+    for url in (
+        "/exchange/outbox/rejected/",
+        reverse("exchange:outbox_detail", args=[item.pk]),
+        reverse("exchange:outbox_fix", args=[item.pk]),
+    ):
+        assert "罚款金额（万元）" in visible_text(client.get(url).content.decode()), url
+    fix = client.get(reverse("exchange:outbox_fix", args=[item.pk])).content.decode()
+    assert "行政相对人名称" in visible_text(fix)
+    client.cookies["django_language"] = "en"
+    fix = client.get(reverse("exchange:outbox_fix", args=[item.pk])).content.decode()
+    assert "party name" in visible_text(fix)
