@@ -158,6 +158,8 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         "hit_rows": hit_rows,
         "listed": listed,
         "scenario_names": names,
+        # The chosen scenario by its name (its code is for business systems).
+        "scenario_label": names.get(filters["scenario"], filters["scenario"]),
         "list_limit": LIST_LIMIT,
         "today": today,
     }

@@ -154,3 +154,10 @@ def test_english_has_no_untranslated_chinese(client: Any, hit: str, county_clerk
         main = main.replace(data, "")
     leftover = re.findall(r"[\u4e00-\u9fff]+", re.sub(r"<[^>]+>", " ", main))
     assert not leftover, leftover
+
+
+def test_the_chosen_scenario_is_named_not_coded(client: Any, hit: str, county_clerk: Any) -> None:
+    client.force_login(county_clerk)
+    page = client.get(LOOP, {"scenario": "teacher_qualification"}).content.decode()
+    hits = page.split('id="hits"', 1)[1].split("</p>", 1)[0]
+    assert "教师资格认定" in hits and "teacher_qualification" not in hits
