@@ -132,17 +132,17 @@ class DisclosureFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         raw = self.data.get("tab") if self.is_bound else None
-        self.tab = raw if raw in DISCLOSURE_TABS else TAB_LICENCE
+        self.current_tab = raw if raw in DISCLOSURE_TABS else TAB_LICENCE
         region = self.fields["region"]
         assert isinstance(region, forms.ChoiceField)  # noqa: S101 - declared above
         region.choices = [("", _("全省")), *city_choices()]
         category = self.fields["category"]
         assert isinstance(category, forms.ChoiceField)  # noqa: S101 - declared above
-        category.choices = [("", _("全部类别")), *_category_choices(self.tab)]
-        if self.tab == TAB_OTHER:
+        category.choices = [("", _("全部类别")), *_category_choices(self.current_tab)]
+        if self.current_tab == TAB_OTHER:
             category.label = _("信息类别")
         else:
-            category.label = _("许可类别") if self.tab == TAB_LICENCE else _("处罚类别")
+            category.label = _("许可类别") if self.current_tab == TAB_LICENCE else _("处罚类别")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -156,7 +156,7 @@ class DisclosureFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return DisclosureFilter(
-            tab=self.tab,
+            tab=self.current_tab,
             q=data.get("q") or "",
             body=data.get("body") or "",
             region=data.get("region") or "",

@@ -143,7 +143,7 @@ SEARCH_CAP = 200
 
 
 # The short names of the public lists on a search hit.
-BADGE_LABELS = {
+BADGE_LABELS: dict[str, Any] = {
     CreditListKind.RED: pgettext_lazy("名单徽标", "红名单"),
     CreditListKind.SERIOUS: pgettext_lazy("名单徽标", "严重失信主体名单"),
 }
@@ -305,7 +305,7 @@ def _list_badges(institution_ids: list[int], as_of: dt.date) -> dict[int, list[L
     badges: dict[int, list[ListBadge]] = {}
     for institution_id, kind, listed_on, valid_until in rows:
         shown = badges.setdefault(institution_id, [])
-        if any(badge.kind == kind for badge in shown):
+        if listed_on is None or any(badge.kind == kind for badge in shown):
             continue  # the latest listing of each kind is enough for a result line
         label = str(BADGE_LABELS.get(kind, CreditListKind(kind).label))
         shown.append(ListBadge(kind, label, listed_on, valid_until))

@@ -93,6 +93,8 @@ RATE_LIMITS: dict[str, int] = {
     "open_data": 10,
     "report_verify": 20,
     "report_authorised": 5,
+    # An institution's public credit overview: each new one is a PDF laid out and stored.
+    "public_overview": 10,
     # An export of the disclosure table is up to 5 000 rows: as scarce as the open-data file.
     "disclosure_export": 10,
 }

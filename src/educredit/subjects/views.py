@@ -165,7 +165,7 @@ def institution_aliases(request: HttpRequest, institution_id: str) -> HttpRespon
     form = InstitutionAliasForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("subjects:institution_detail", institution_id=institution.public_id)
     actor: Any = request.user
     try:
