@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -165,3 +166,49 @@ def test_an_exact_name_or_alias_comes_before_longer_matches(county):
     zzu = make_institution(supervisor=county, name="郑州大学", serial=12)
     services.institution_alias_add(actor="system:test", institution=zzu, name="郑大")
     assert names("郑大") == ["郑州大学", longer.name]
+
+
+def test_a_hit_shows_type_region_code_and_its_public_lists_with_dates(client, zzu, county):
+    import datetime as dt
+
+    from educredit.core.clock import today
+    from educredit.records.choices import CreditListKind, ListEntryStatus
+    from educredit.records.models import CreditListEntry
+
+    current = today()
+    for kind, status, listed_on, extra in (
+        (CreditListKind.RED, ListEntryStatus.LISTED, current - dt.timedelta(days=40), {}),
+        (CreditListKind.SERIOUS, ListEntryStatus.LISTED, current - dt.timedelta(days=5), {}),
+        # Not published: the focus list, a notice not yet confirmed, an exit already made.
+        (CreditListKind.FOCUS, ListEntryStatus.LISTED, current - dt.timedelta(days=3), {}),
+        (CreditListKind.SERIOUS, ListEntryStatus.NOTICE, current - dt.timedelta(days=2), {}),
+        (
+            CreditListKind.RED,
+            ListEntryStatus.EXITED,
+            current - dt.timedelta(days=90),
+            {"exited_on": current - dt.timedelta(days=60), "exit_notice": "移出"},
+        ),
+    ):
+        CreditListEntry.objects.create(
+            kind=kind,
+            institution=zzu,
+            organisation=county,
+            status=status,
+            reason="理由",
+            listed_on=listed_on,
+            **extra,
+        )
+    (hit,) = institution_search_public("郑州大学").institutions
+    assert [(b.kind, b.listed_on) for b in hit.badges] == [
+        ("red", current - dt.timedelta(days=40)),
+        ("serious", current - dt.timedelta(days=5)),
+    ]
+    html = client.get("/query/", {"q": "郑州大学"}).content.decode()
+    assert re.findall(r'data-ec-list="(\w+)">([^<]*)<', html) == [
+        ("red", f"红名单 · 列入日期 {current - dt.timedelta(days=40):%Y-%m-%d}"),
+        ("serious", f"严重失信主体名单 · 列入日期 {current - dt.timedelta(days=5):%Y-%m-%d}"),
+    ]
+    assert "重点关注" not in html
+    assert f'data-ec-hit="uscc">{zzu.uscc}<' in html
+    assert 'data-ec-hit="kind">小学<' in html and 'data-ec-hit="region">中原区<' in html
+    assert 'data-ec-hit="former">郑州工学院<' in html
