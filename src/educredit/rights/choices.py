@@ -78,3 +78,5 @@ class ReportRequester(models.TextChoices):
     SELF = "self", _("本人")
     AUTHORISED = "authorised", _("授权第三方")
     STAFF = "staff", _("工作人员代办")
+    # An institution's public credit overview, downloaded by anyone from the portal.
+    PUBLIC = "public", _("公众（公开信用概况）")

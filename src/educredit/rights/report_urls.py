@@ -25,6 +25,12 @@ self_patterns: list[URLPattern] = [
 public_patterns: list[URLPattern] = [
     path("", report_views.report_verify, name="report_verify"),
     path("authorised/", report_views.report_authorised, name="report_authorised"),
+    # An institution's public credit overview (POST from its portal page).
+    path(
+        "overview/<uuid:institution_id>/",
+        report_views.institution_overview,
+        name="institution_overview",
+    ),
     # A code as printed (ABCD-EFGH-JKMN-PQRS); the QR code links here.
     re_path(
         r"^(?P<code>[0-9A-Za-z]{4}(?:-[0-9A-Za-z]{4}){3})/$",

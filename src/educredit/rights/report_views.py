@@ -21,9 +21,11 @@ from django.views.decorators.http import require_http_methods
 from educredit.accounts.permissions import access_public, access_staff, access_subject
 from educredit.accounts.signin import client_ip
 from educredit.core import clock
+from educredit.portal import selectors as portal_selectors
 from educredit.portal.services import rate_limit_hit
 from educredit.rights.choices import ReportRequester
 from educredit.rights.models import CreditReport
+from educredit.rights.public_overview import public_overview_issue
 from educredit.rights.reports import (
     FREE_REPORTS_PER_YEAR,
     credit_report_by_code,
@@ -42,6 +44,7 @@ from educredit.subjects.query_log import query_log_write
 # Portal rate-limit buckets (portal.services.RATE_LIMITS).
 VERIFY_BUCKET = "report_verify"
 AUTHORISED_BUCKET = "report_authorised"
+OVERVIEW_BUCKET = "public_overview"
 
 
 def _message(exc: ValidationError) -> str:
@@ -241,6 +244,28 @@ def report_verify(request: HttpRequest) -> HttpResponse:
 def report_verify_code(request: HttpRequest, code: str) -> HttpResponse:
     """The QR code's link: the check of one report."""
     return _verify(request, code)
+
+
+@access_public
+@require_http_methods(["GET", "POST"])
+def institution_overview(request: HttpRequest, institution_id: str) -> HttpResponseBase:
+    """An institution's public credit overview (公开信用概况) as a PDF with a verification code
+    (POST, from its portal page; a GET goes back to the page). Rate-limited per address."""
+    institution = portal_selectors.institution_public(institution_id)
+    if institution is None:
+        raise Http404
+    if request.method != "POST":
+        return redirect("portal:institution", public_id=institution.public_id)
+    if rate_limit_hit(bucket=OVERVIEW_BUCKET, ip=client_ip(request)):
+        return _too_many(request)
+    report = public_overview_issue(institution=institution, verify_base=_verify_base(request))
+    report.pdf.open("rb")
+    return FileResponse(
+        report.pdf,
+        as_attachment=True,
+        filename=f"public-credit-overview-{report.verification_code}.pdf",
+        content_type="application/pdf",
+    )
 
 
 class AuthorisedForm(forms.Form):
