@@ -73,6 +73,12 @@ class RowFixForm(BootstrapForm):
                 )
             self.fields[code] = field
 
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if not self.errors and not self.fixed_row():
+            raise forms.ValidationError(_("修正后的数据不能全部为空。"))
+        return cleaned
+
     def fixed_row(self) -> dict[str, Any]:
         """The corrected row: blanks dropped, identity numbers sealed (kept if left blank)."""
         row: dict[str, Any] = {}

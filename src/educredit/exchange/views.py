@@ -207,8 +207,9 @@ def outbox_fix(request: HttpRequest, outbox_item_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.outbox_resend(actor=request.user, item=item, row=form.fixed_row())
-        except services.OutboxError as exc:
-            form.add_error(None, str(exc))
+        except services.OutboxError:
+            # The service's reasons are for developers; the one a user can meet is a race.
+            form.add_error(None, _("该数据现在不能重新报送，请返回查看它的最新状态。"))
         else:
             messages.success(request, _("已修正并重新放入报送队列。"))
             return redirect("exchange:outbox_detail", outbox_item_id=item.pk)

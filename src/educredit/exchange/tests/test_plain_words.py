@@ -170,3 +170,16 @@ def test_national_fields_are_named_not_only_coded(
     client.cookies["django_language"] = "en"
     fix = client.get(reverse("exchange:outbox_fix", args=[item.pk])).content.decode()
     assert "party name" in visible_text(fix)
+
+
+def test_a_fix_that_blanks_every_field_is_refused_in_plain_words(
+    client: Any, county: Any, county_clerk: Any
+) -> None:
+    (item,) = rejected_items(county, 1)
+    client.force_login(county_clerk)
+    url = reverse("exchange:outbox_fix", args=[item.pk])
+    html = client.post(url, dict.fromkeys(item.row, "")).content.decode()
+    assert "修正后的数据不能全部为空" in html
+    assert "dict" not in visible_text(html) and developer_words(html) == []
+    item.refresh_from_db()
+    assert item.progress == OutboxProgress.REJECTED
