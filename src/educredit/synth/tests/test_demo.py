@@ -122,6 +122,13 @@ def test_demo_institutions_can_be_found_on_the_portal(tmp_path: Path, client) ->
     assert school.name in response.content.decode()
 
 
+def test_demo_universities_are_found_by_their_short_names(tmp_path: Path, client) -> None:
+    run_demo(tmp_path)
+    html = client.get("/query/", {"q": "郑大"}).content.decode()
+    assert ">郑州大学</a>" in html
+    assert ">郑州轻工业大学</a>" in client.get("/query/", {"q": "郑轻"}).content.decode()
+
+
 def test_demo_offers_a_training_institution_to_try_a_penalty_on(tmp_path: Path, client) -> None:
     """Issue 3's flow can be tried in the demo: 中原区 supervises a training institution that
     the county clerk can enter a penalty on and the Zhengzhou reviewer can approve, and the
