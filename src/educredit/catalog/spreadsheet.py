@@ -3,7 +3,7 @@
 Sheet "目录" has one row per item: the ten elements of Henan regulation §11 (数据代码 …
 信息项, the last being the field labels joined by 、), then 信用性质, 公开方式, 法律依据,
 双人审核, 报送省平台, 信息类别 and 录入单位类型 (the organisation kinds that may record the
-item, joined by 、; empty = any; optional on import, for files made before it). Sheet
+item, joined by 、; empty = any; a file made before the column imports and keeps the kinds). Sheet
 "信息项" lists every field of every item (数据代码, 字段名, 字段名称, 类型, 必填, 公开, 最大
 长度, 选项 joined by |).
 
@@ -303,6 +303,8 @@ def parse_workbook(content: IO[bytes] | bytes) -> list[dict[str, Any]]:
     )
     if errors:
         raise CatalogImportError(errors)
+    first = next(workbook[ITEMS_SHEET].iter_rows(max_row=1, values_only=True), ())
+    has_kinds = "录入单位类型" in [_text(cell) for cell in first]
     item_rows = _rows(
         workbook[ITEMS_SHEET], ITEM_COLUMNS, ITEMS_SHEET, errors, optional=OPTIONAL_ITEM_COLUMNS
     )
@@ -329,7 +331,8 @@ def parse_workbook(content: IO[bytes] | bytes) -> list[dict[str, Any]]:
             if flag is None:
                 errors.append(f"{where}：{column}应填“是”或“否” / {name} must be 是 or 否")
             attributes[name] = bool(flag)
-        attributes["recorder_kinds"] = _kinds(values["录入单位类型"], where, errors)
+        if has_kinds:  # a file made before the column leaves the items' kinds as they are
+            attributes["recorder_kinds"] = _kinds(values["录入单位类型"], where, errors)
         code = attributes["code"]
         if code in seen:
             errors.append(f"{where}：数据代码 {code} 重复 / duplicate code {code}")

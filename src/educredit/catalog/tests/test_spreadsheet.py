@@ -35,6 +35,7 @@ ITEM_SNAPSHOT_FIELDS = (
     "legal_basis",
     "two_person_rule",
     "reportable",
+    "recorder_kinds",
 )
 
 
