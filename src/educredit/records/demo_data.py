@@ -3,8 +3,11 @@
 ``demo_credit_records`` writes, through ``records.services`` and ``records.lists`` (so every
 row is audited), a record of EVERY item of the catalog in force on demo subjects in the
 clerks' jurisdictions (a county's institution and teachers, a university and its teachers), in
-several states, plus one entry on each list. Run it again and it adds nothing: records are
-found again by their decision number, list entries by their reason.
+several states, plus one entry on each list. Each item is recorded by a side whose
+organisation the catalog lets record it (``CatalogItem.recorder_kinds``): penalties, licences
+and the lists by the county bureau, a university's own findings (学术不端) by the university,
+never a penalty by a school on itself. Run it again and it adds nothing: records are found
+again by their decision number, list entries by their reason.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from educredit.accounts.choices import Power
 from educredit.accounts.models import User
+from educredit.accounts.permissions import has_power
 from educredit.catalog.choices import Severity, SubjectType
 from educredit.catalog.models import CatalogItem
 from educredit.core.clock import today
@@ -151,6 +156,13 @@ def _record(
     return record
 
 
+def _fits(side: _Side, item: CatalogItem) -> bool:
+    """Whether the side's clerk may record ``item`` and the side has a subject of its type."""
+    if not item.recordable_by(side.clerk.organisation):
+        return False
+    return item.subject_type != SubjectType.PERSON or bool(side.people)
+
+
 def _subjects(side: _Side, item: CatalogItem, index: int) -> Institution | Person:
     if item.subject_type == SubjectType.PERSON and side.people:
         return side.people[index % len(side.people)]
@@ -173,7 +185,8 @@ def demo_credit_records(
     """Records of every catalog item on both sides, in several states, and one entry per list.
 
     ``items`` defaults to the catalog in force on ``as_of``. Items about people need at least
-    one person on a side; an item whose subject a side lacks is written on the other side.
+    one person on a side; an item whose subject a side lacks, or that the side's organisation
+    may not record, is written on the other side (and skipped if neither may).
     """
     on = as_of or today()
     if items is None:
@@ -188,11 +201,13 @@ def demo_credit_records(
     report = DemoCreditReport()
     effective: dict[tuple[str, int], CreditRecord] = {}  # (severity, side) → an institution's
     for index, item in enumerate(items):
-        report.items += 1
         side_index = index % 2
         side = sides[side_index]
-        if item.subject_type == SubjectType.PERSON and not side.people:
+        if not _fits(side, item):
             side_index, side = 1 - side_index, sides[1 - side_index]
+        if not _fits(side, item):
+            continue
+        report.items += 1
         subject = _subjects(side, item, index)
         decision = on - datetime.timedelta(days=20 + index)
         first = _record(
@@ -233,7 +248,12 @@ LIST_BASIS = {
 def _demo_entries(
     sides: list[_Side], effective: dict[tuple[str, int], CreditRecord], on: datetime.date
 ) -> list[CreditListEntry]:
-    """One entry per list where a basis exists: red and serious listed, focus still in notice."""
+    """One entry per list where a basis exists: red and serious listed, focus still in notice.
+
+    Only a side whose organisation may decide listings (a bureau: ``Power.CREDIT_LISTS``)
+    lists anyone, so no institution appears as the body that listed itself.
+    """
+    listing = [i for i, side in enumerate(sides) if has_power(side.clerk, Power.CREDIT_LISTS)]
     entries: list[CreditListEntry] = []
     for kind, severities in LIST_BASIS.items():
         reason = f"{DEMO_REASON_PREFIX}{CreditListKind(kind).label}"
@@ -245,7 +265,7 @@ def _demo_entries(
             (
                 (effective[(severity, i)], i)
                 for severity in severities
-                for i in range(len(sides))
+                for i in listing
                 if (severity, i) in effective
             ),
             None,

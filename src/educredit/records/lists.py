@@ -27,8 +27,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from educredit.accounts.choices import UserRole
+from educredit.accounts.choices import Power, UserRole
 from educredit.accounts.models import Organisation, User
+from educredit.accounts.permissions import has_power, powers_of
 from educredit.audit.services import audit_append
 from educredit.catalog.choices import Severity
 from educredit.core.clock import today
@@ -107,6 +108,8 @@ def _require_role(actor: Actor, organisation: Organisation, roles: Iterable[str]
         raise PermissionDenied(_("无权操作"))
     if not actor.has_role(*roles):
         raise PermissionDenied(_("您的角色不能执行此操作"))
+    if not has_power(actor, Power.CREDIT_LISTS):  # 认定机关: a bureau, never a school
+        raise PermissionDenied(_("本单位无权认定信用名单"))
     if not actor.organisation.covers(organisation):
         raise PermissionDenied(_("该名单条目不在您的管辖范围内"))
 
@@ -224,6 +227,8 @@ def list_entry_propose(
     if owner is None:
         raise ListEntryError(_("请指定认定单位"))
     _require_role(actor, owner, WRITER_ROLES)
+    if Power.CREDIT_LISTS not in powers_of(owner):
+        raise PermissionDenied(_("本单位无权认定信用名单"))
     fields = _subject_fields(subject)
     if not _subject_covered(owner, subject):
         raise PermissionDenied(_("该主体不在您的管辖范围内"))

@@ -23,12 +23,17 @@ from educredit.accounts.models import Organisation, User
 from educredit.audit.services import tree_head_seal
 from educredit.catalog.services import catalog_version_seed
 from educredit.core.clock import today
-from educredit.core.identifiers import uscc_check_character
+from educredit.core.identifiers import resident_id_check_character, uscc_check_character
 from educredit.portal.services import search_index_rebuild
 from educredit.records.demo_data import demo_credit_records
 from educredit.sanctions.services import measure_list_seed
 from educredit.subjects import services as subjects_services
-from educredit.subjects.choices import AffiliationRole, InstitutionKind, InstitutionOwnership
+from educredit.subjects.choices import (
+    AffiliationRole,
+    DocumentType,
+    InstitutionKind,
+    InstitutionOwnership,
+)
 from educredit.subjects.models import Institution, Person
 from educredit.synth.demo_files import penalty_sample_write
 from educredit.synth.demo_rights import TEACHER_LOGIN, TRAINING_LOGIN, demo_subject_accounts
@@ -58,6 +63,10 @@ REFERENCE_LIST = (
 DEMO_TRAINING_NAME = "郑州市中原区明理教育培训有限公司"
 _DEMO_TRAINING_FIRST17 = "91410102MA47XK3P2"
 DEMO_TRAINING_USCC = _DEMO_TRAINING_FIRST17 + uscc_check_character(_DEMO_TRAINING_FIRST17)
+# Teachers of the reference university, which the 2017 list brings without people: its own
+# findings (学术不端, JY-XS-01, recorded by universities only) need someone to be about.
+# (Name, first 17 characters of a resident ID registered in 郑州市金水区.)
+DEMO_UNIVERSITY_TEACHERS = (("程远航", "41010519780412003"), ("苏婉清", "41010519830926004"))
 
 
 @dataclass
@@ -167,6 +176,26 @@ def _teachers_of(institution: Institution) -> list[Person]:
         .distinct()
         .order_by("pk")[:3]
     )
+
+
+def _university_teachers(university: Institution) -> list[Person]:
+    """The university's teachers; two demo teachers registered if it has none (found again
+    by their document number on a second run)."""
+    teachers = _teachers_of(university)
+    if teachers:
+        return teachers
+    for name, first17 in DEMO_UNIVERSITY_TEACHERS:
+        person = subjects_services.person_register(
+            actor=DEMO_ACTOR,
+            document_type=DocumentType.RESIDENT_ID,
+            id_number=first17 + resident_id_check_character(first17),
+            name=name,
+            source="演示 / demo",
+        ).subject
+        subjects_services.affiliation_add(
+            actor=DEMO_ACTOR, person=person, institution=university, role=AffiliationRole.TEACHER
+        )
+    return _teachers_of(university)
 
 
 def _institution_account(
@@ -393,7 +422,7 @@ def demo_prepare(
         university_clerk=logins["university_clerk"],
         university_reviewer=admin,
         university=university,
-        university_people=_teachers_of(university),
+        university_people=_university_teachers(university),
     )
     for username, who in demo_subject_accounts(
         clerk=logins["zhongyuan_clerk"],

@@ -22,6 +22,8 @@ from educredit.testing.factories import make_organisation, make_user
 
 pytestmark = pytest.mark.django_db
 
+BUREAUS = ["province", "city", "county"]
+
 AS_OF = datetime.date(2026, 6, 15)
 
 SCHEMA: list[dict[str, Any]] = [
@@ -39,7 +41,9 @@ SCHEMA: list[dict[str, Any]] = [
 def items() -> list[Any]:
     return [
         make_catalog_item(severity=Severity.GENERAL, field_schema=SCHEMA),
-        make_catalog_item(severity=Severity.SERIOUS),
+        # A penalty only bureaus record: written by the county although its turn is the
+        # university's.
+        make_catalog_item(severity=Severity.SERIOUS, recorder_kinds=BUREAUS),
         make_catalog_item(
             severity=Severity.TRUSTWORTHY, category=InfoCategory.HONOUR, field_schema=[]
         ),
@@ -91,6 +95,9 @@ def test_every_item_several_states_each_list(
     arguments = _run(county, county_clerk, city_reviewer, province, items)
     report = demo_credit_records(**arguments)
     assert report.items == len(items)
+    assert (
+        CreditRecord.objects.get(catalog_item=items[1], status="effective").organisation == county
+    )
     assert {r.catalog_item_id for r in CreditRecord.objects.all()} == {i.pk for i in items}
     statuses = set(CreditRecord.objects.values_list("status", flat=True))
     assert {
@@ -132,3 +139,12 @@ def test_every_item_of_the_shipped_catalog(
     recorded = set(CreditRecord.objects.values_list("catalog_item_id", flat=True))
     assert recorded == {item.pk for item in shipped}
     assert {e.kind for e in report.entries} == set(CreditListKind.values)
+    # Each record is entered by an organisation the catalog lets record its item: penalties
+    # and licences by the county bureau, never by the university on itself; lists likewise.
+    for record in CreditRecord.objects.select_related("catalog_item", "organisation"):
+        assert record.catalog_item.recordable_by(record.organisation), record.catalog_item.code
+        if record.catalog_item.category in (InfoCategory.PENALTY, InfoCategory.LICENCE):
+            assert record.organisation.kind == OrganisationKind.COUNTY_BUREAU
+    assert {
+        e.organisation.kind for e in CreditListEntry.objects.select_related("organisation")
+    } == {OrganisationKind.COUNTY_BUREAU}

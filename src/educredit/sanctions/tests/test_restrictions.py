@@ -227,12 +227,35 @@ def test_revocation_ends_restrictions_on_its_date_and_keeps_history(
     assert before.verdict == "restricted"
 
 
-def test_repair_ends_until_repair_measures_on_the_repair_date(
-    shipped: Any, county_clerk: Any, reviewer: Any, teacher: Any
-) -> None:
+def test_repair_ends_until_repair_measures_on_the_repair_date(shipped: Any, province: Any) -> None:
+    # 学术不端 is found by the university itself (the catalog: universities record JY-XS-01).
+    from educredit.accounts.choices import OrganisationKind, UserRole
+    from educredit.records.tests.factories import make_reviewer
+    from educredit.sanctions.tests.factories import TEACHER_NUMBER
+    from educredit.subjects import services as subject_services
+    from educredit.subjects.choices import InstitutionKind
+    from educredit.subjects.tests.factories import make_institution, make_person
+    from educredit.testing.factories import make_organisation, make_user
+
+    university_org = make_organisation(
+        parent=province, name="郑州测试大学", kind=OrganisationKind.UNIVERSITY, region_code="410100"
+    )
+    university = make_institution(
+        supervisor=province,
+        name="郑州测试大学",
+        serial=7201,
+        kind=InstitutionKind.UNIVERSITY,
+        region_code="410100",
+    )
+    subject_services.institution_update(
+        actor="system:test", institution=university, organisation=university_org
+    )
+    teacher = make_person(institution=university, name="李老师", number=TEACHER_NUMBER)
+    clerk = make_user(organisation=university_org, username="zzu.clerk", roles=[UserRole.CLERK])
+    reviewer = make_reviewer(organisation=university_org)
     decided = datetime.date(2025, 1, 10)
     record = make_record(
-        actor=county_clerk,
+        actor=clerk,
         reviewer=reviewer,
         catalog_item=item("JY-XS-01"),
         person=teacher,
