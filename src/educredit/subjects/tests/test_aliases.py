@@ -3,6 +3,7 @@ on the institution's page, seeded for the universities from the shipped list."""
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -110,3 +111,13 @@ def test_the_shipped_aliases_are_added_by_moe_code_once(zzu, county):
     entries = AuditEntry.objects.filter(action="institution.alias_add").count()
     call_command("subjects", "aliases", stdout=StringIO())  # again: nothing new
     assert AuditEntry.objects.filter(action="institution.alias_add").count() == entries
+
+
+def test_the_alias_part_of_the_page_is_in_english_for_english_readers(client, zzu, county_clerk):
+    client.force_login(county_clerk)
+    client.cookies["django_language"] = "en"
+    html = client.get(_page(zzu)).content.decode()
+    part = html[html.index('id="aliases"') : html.index("</form>", html.index("ec-alias-form"))]
+    assert "Short names" in part and "Add a short name" in part and "e.g. 郑大" in part
+    visible = re.sub(r"<[^>]+>|郑大", " ", part)
+    assert not re.search(r"[\u4e00-\u9fff]", visible), visible
