@@ -133,6 +133,7 @@ def test_a_school_lists_nobody(school_clerk: Any, county_clerk: Any, city_review
         organisation=school_clerk.organisation, username="yx.admin", roles=[UserRole.ADMIN]
     )
     record = make_record(actor=school_admin, status="effective", reviewer=city_reviewer)
+    assert record.institution is not None
     with pytest.raises(PermissionDenied, match="无权认定信用名单"):
         lists.list_entry_propose(
             actor=school_admin,
