@@ -71,6 +71,7 @@ def test_the_button_tag_asks_the_views_rule(
     for user in (county_clerk, county_viewer, school_clerk, admin, school_admin):
         request = RequestFactory().get("/")
         request.user = user
+        assert user.organisation is not None
         seen[user.username] = template.render(
             Context({"request": request, "org": user.organisation.public_id})
         )
