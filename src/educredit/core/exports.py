@@ -59,11 +59,13 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One sheet of a workbook: its title, header row and rows."""
+    """One sheet of a workbook: its title, header row and rows; a ``caption`` line (what the
+    figures are of, say) goes above the header."""
 
     title: Any
     headers: Sequence[Any]
     rows: Iterable[Sequence[Any]]
+    caption: Sequence[Any] = ()
 
 
 def xlsx_workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
@@ -72,7 +74,9 @@ def xlsx_workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
     for sheet in sheets:
         title = str(_plain(sheet.title)).translate(_SHEET_FORBIDDEN)[:31] or "Sheet1"
         worksheet = workbook.create_sheet(title=title)
-        worksheet.freeze_panes = "A2"
+        worksheet.freeze_panes = "A3" if sheet.caption else "A2"
+        if sheet.caption:
+            worksheet.append(safe_row(_plain(value) for value in sheet.caption))
         header_cells = []
         for header in safe_row(_plain(h) for h in sheet.headers):
             cell = WriteOnlyCell(worksheet, value=header)
@@ -98,6 +102,12 @@ def xlsx_response(
 ) -> HttpResponse:
     """An XLSX download named ``filename`` (ASCII, ending in .xlsx)."""
     body = xlsx_bytes(headers, rows, sheet=sheet)
+    return _attachment(HttpResponse(body, content_type=XLSX_TYPE), filename)
+
+
+def xlsx_workbook_response(filename: str, sheets: Iterable[Sheet]) -> HttpResponse:
+    """An XLSX download of several sheets named ``filename`` (ASCII, ending in .xlsx)."""
+    body = xlsx_workbook_bytes(sheets)
     return _attachment(HttpResponse(body, content_type=XLSX_TYPE), filename)
 
 

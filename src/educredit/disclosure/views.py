@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,7 +30,7 @@ from educredit.accounts.permissions import access_staff
 from educredit.accounts.selectors import access_organisation_for_user
 from educredit.catalog.selectors import catalog_item_by_code
 from educredit.core import clock
-from educredit.core.spreadsheet_safety import safe_workbook
+from educredit.core.exports import Sheet, xlsx_workbook_response
 from educredit.disclosure import entry, selectors
 from educredit.disclosure import national as n
 from educredit.disclosure.forms import (
@@ -307,15 +306,12 @@ def _rate(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def _workbook(context: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # noqa: S101 - a new workbook has one sheet
-    sheet.title = _("质量")
-    sheet.append([context["organisation"].name, context["month_value"]])
-    sheet.append(
+def _sheets(context: dict[str, Any]) -> list[Sheet]:
+    """The quality table, then the late and due-soon decisions, one sheet each."""
+    rows = [(_("合计"), context["total"]), (_("本单位直接录入"), context["own"])]
+    rows += [(child.organisation.name, child) for child in context["children"]]
+    quality = Sheet(
+        _("质量"),
         [
             _("单位"),
             _("决定数"),
@@ -327,12 +323,8 @@ def _workbook(context: dict[str, Any]) -> bytes:
             _("及时率（%）"),
             _("合规率（%）"),
             _("完整率（%）"),
-        ]
-    )
-    rows = [(_("合计"), context["total"]), (_("本单位直接录入"), context["own"])]
-    rows += [(child.organisation.name, child) for child in context["children"]]
-    for name, q in rows:
-        sheet.append(
+        ],
+        [
             [
                 str(name),
                 q.count,
@@ -345,40 +337,46 @@ def _workbook(context: dict[str, Any]) -> bytes:
                 _rate(q.compliance_rate),
                 _rate(q.completeness_rate),
             ]
-        )
-    lists = ((_("迟报"), context["late_all"]), (_("即将到期"), context["due_all"]))
-    for title, decisions in lists:
-        listing = book.create_sheet(title)
-        listing.append(
-            [_("类别"), _("决定文书号"), _("单位"), _("决定日期"), _("报送截止日期"), _("报送时间")]
-        )
-        for decision in decisions.iterator(chunk_size=2000):
-            reported = decision.first_reported_at
-            listing.append(
+            for name, q in rows
+        ],
+        caption=[context["organisation"].name, context["month_value"]],
+    )
+    listing_headers = [
+        _("类别"),
+        _("决定文书号"),
+        _("单位"),
+        _("决定日期"),
+        _("报送截止日期"),
+        _("报送时间"),
+    ]
+    listings = [
+        Sheet(
+            title,
+            listing_headers,
+            (
                 [
                     str(decision.get_kind_display()),
                     decision.document_number,
                     decision.organisation.name,
                     decision.decision_date,
                     decision.deadline,
-                    reported.astimezone(clock.BEIJING).replace(tzinfo=None) if reported else None,
+                    decision.first_reported_at,
                 ]
-            )
-    safe_workbook(book)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+                for decision in decisions.iterator(chunk_size=2000)
+            ),
+        )
+        for title, decisions in (
+            (_("迟报"), context["late_all"]),
+            (_("即将到期"), context["due_all"]),
+        )
+    ]
+    return [quality, *listings]
 
 
 def _export(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     context = _quality_context(request, organisation)
-    response = HttpResponse(
-        _workbook(context),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     filename = f"disclosure-quality-{context['month_value']}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_workbook_response(filename, _sheets(context))
 
 
 @access_staff(powers=[Power.ADMINISTRATIVE_DECISIONS])

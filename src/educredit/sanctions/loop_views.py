@@ -7,7 +7,6 @@ queries whatever the data: one per table, one for the hit list, one for scenario
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET
 from educredit.accounts.choices import Power
 from educredit.accounts.permissions import access_staff
 from educredit.core import clock
-from educredit.core.spreadsheet_safety import safe_workbook
+from educredit.core.exports import Sheet, xlsx_workbook_response
 from educredit.rights.approvals import bulk_access_guard, canonical_parameters
 from educredit.rights.purpose import staff_read_log
 from educredit.sanctions import dashboard
@@ -179,22 +178,29 @@ def loop(request: HttpRequest) -> HttpResponse:
     return render(request, "sanctions/loop.html", context)
 
 
-def _figures_sheet(book: Any, title: str, rows: list[dashboard.LoopFigures]) -> None:
-    sheet = book.create_sheet(title)
+def _figures_sheet(title: str, rows: list[dashboard.LoopFigures]) -> Sheet:
     outcomes = [str(label) for _value, label in CheckFeedbackOutcome.choices]
-    sheet.append([title, _("命中"), _("已反馈"), _("反馈率（%）"), *outcomes, _("逾期未反馈")])
-    for row in rows:
-        rate = float(row.feedback_rate) if row.feedback_rate is not None else None
-        counts = [count for _key, count in row.outcome_list()]
-        sheet.append([row.label, row.hits, row.feedback, rate, *counts, row.overdue])
+    return Sheet(
+        title,
+        [title, _("命中"), _("已反馈"), _("反馈率（%）"), *outcomes, _("逾期未反馈")],
+        [
+            [
+                row.label,
+                row.hits,
+                row.feedback,
+                float(row.feedback_rate) if row.feedback_rate is not None else None,
+                *[count for _key, count in row.outcome_list()],
+                row.overdue,
+            ]
+            for row in rows
+        ],
+    )
 
 
 @access_staff(powers=[Power.SUPERVISION])
 @require_GET
 def loop_export(request: HttpRequest) -> HttpResponse:
     """The dashboard's tables and every listed hit as XLSX."""
-    from openpyxl import Workbook
-
     context = _context(request)
     hits = list(dashboard.hit_list(context["listed"]))
     persons = {check.person_id: check.person for check in hits if check.person_id}
@@ -213,46 +219,36 @@ def loop_export(request: HttpRequest) -> HttpResponse:
         institutions=institutions.values(),
         kind=QueryKind.EXPORT,
     )
-    book = Workbook()
-    first = book.active
-    assert first is not None  # noqa: S101 - a new workbook has one sheet
-    book.remove(first)
-    _figures_sheet(book, _("措施"), context["by_measure"])
-    _figures_sheet(book, _("业务场景"), context["by_scenario"])
-    _figures_sheet(book, _("单位"), context["by_organisation"])
-    sheet = book.create_sheet(_("命中明细"))
-    sheet.append(
-        [
-            _("核查编号"),
-            _("核查时间"),
-            _("接口调用方"),
-            _("业务场景"),
-            _("筛查结论"),
-            _("主体"),
-            _("反馈"),
-        ]
-    )
     cutoff = overdue_cutoff(context["today"])
-    for check in hits:
-        sheet.append(
-            [
-                str(check.public_id),
-                check.created_at.astimezone(clock.BEIJING).replace(tzinfo=None),
-                check.client.name if check.client else "",
-                context["scenario_names"].get(check.scenario, check.scenario),
-                verdict_label(check.verdict),
-                _subject(check),
-                _status(check, cutoff)[1],
-            ]
-        )
-    safe_workbook(book)
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    hit_rows = [
+        [
+            str(check.public_id),
+            check.created_at,
+            check.client.name if check.client else "",
+            context["scenario_names"].get(check.scenario, check.scenario),
+            verdict_label(check.verdict),
+            _subject(check),
+            _status(check, cutoff)[1],
+        ]
+        for check in hits
+    ]
+    hit_headers = [
+        _("核查编号"),
+        _("核查时间"),
+        _("接口调用方"),
+        _("业务场景"),
+        _("筛查结论"),
+        _("主体"),
+        _("反馈"),
+    ]
     filters = context["filters"]
     name = f"sanctions-loop-{filters['start']:%Y%m%d}-{filters['end']:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_workbook_response(
+        name,
+        [
+            _figures_sheet(_("措施"), context["by_measure"]),
+            _figures_sheet(_("业务场景"), context["by_scenario"]),
+            _figures_sheet(_("单位"), context["by_organisation"]),
+            Sheet(_("命中明细"), hit_headers, hit_rows),
+        ],
+    )

@@ -41,3 +41,22 @@ def test_csv_starts_with_bom_and_quotes_formula_text() -> None:
     assert "'+1" in text
     assert "河南大学" in text
     assert response["Content-Type"].startswith("text/csv")
+
+
+def test_workbook_of_several_sheets_with_a_caption_above_the_header() -> None:
+    from educredit.core.exports import Sheet, xlsx_workbook_response
+
+    response = xlsx_workbook_response(
+        "quality.xlsx",
+        [
+            Sheet("质量", ["单位", "决定数"], [["合计", 3]], caption=["中原区教育局", "2026-03"]),
+            Sheet("迟报", ["决定文书号"], (row for row in [["=1+1"]])),
+        ],
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["质量", "迟报"]
+    quality = book["质量"]
+    assert [c.value for c in quality[1]] == ["中原区教育局", "2026-03"]
+    assert [c.value for c in quality[2]] == ["单位", "决定数"]
+    assert quality["A2"].font.bold and quality.freeze_panes == "A3"
+    assert book["迟报"]["A2"].value == "'=1+1"
