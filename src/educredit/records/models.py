@@ -90,7 +90,8 @@ class CreditRecord(AuditedModel):
         default=CreditRecordSource.PAGE,
     )
     # The disclosure window: public_from None means never public; public_until None means
-    # long-term (守信). Recomputed by records.windows; the rule names the policy and version.
+    # long-term (守信). Recomputed by records.windows; the rule is the code of the policy and
+    # version that gave it, shown in the reader's language by ``window_rule_text``.
     public_from = models.DateField(_("公示起始"), null=True, blank=True)
     public_until = models.DateField(_("公示截止"), null=True, blank=True)
     repair_allowed_from = models.DateField(_("可申请修复日期"), null=True, blank=True)
@@ -127,6 +128,13 @@ class CreditRecord(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def window_rule_text(self) -> str:
+        """The rule of the disclosure window in the reader's language."""
+        from educredit.records.windows import rule_text  # windows imports the models
+
+        return rule_text(self.window_rule)
 
     @property
     def subject(self) -> Any:

@@ -52,7 +52,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from educredit.audit.canonical import row_digester, sequence_digester, snapshot_attnames
 from educredit.audit.services import audit_append_bulk
@@ -122,12 +122,17 @@ class DisclosurePolicy:
         override = self.sector_overrides.get(sector, {}).get(severity)
         return override or self.periods[severity]
 
-    def text(self, period: DisclosurePeriod) -> str:
-        """The bilingual name of the rule and the period it gives."""
-        return (
-            f"{self.name_zh}（{self.document_zh}）：{period.label_zh} / "
-            f"{self.name_en} ({self.document_en}): {period.label_en}"
-        )
+    def rule(self, severity: str, sector: str = "") -> str:
+        """The code of this rule's period for a severity (and sector, if it overrides)."""
+        if sector and severity in self.sector_overrides.get(sector, {}):
+            return f"policy:{self.key}:{severity}:{sector}"
+        return f"policy:{self.key}:{severity}"
+
+    def text(self, period: DisclosurePeriod, *, english: bool) -> str:
+        """The name of the rule and the period it gives, in one language."""
+        if english:
+            return f"{self.name_en} ({self.document_en}): {period.label_en}"
+        return f"{self.name_zh}（{self.document_zh}）：{period.label_zh}"
 
 
 def _months_zh(months: int) -> str:
@@ -217,29 +222,78 @@ POLICY_2026 = DisclosurePolicy(
 )
 POLICIES: tuple[DisclosurePolicy, ...] = (POLICY_2017, POLICY_2019, POLICY_2023, POLICY_2026)
 
-LONG_TERM_TEXT: dict[str, str] = {
-    Severity.TRUSTWORTHY: (
-        "守信信息长期公示（河南条例第十九条）/ trustworthy: long-term (Henan §19)"
-    ),
-    Severity.NEUTRAL: "中性信息长期公示 / neutral information: long-term",
+# The rule a window came from is stored as a code (``CreditRecord.window_rule``, ADR 0038) and
+# shown in the reader's language by ``rule_text``: a base (``policy:2023:general``, a sector
+# override ``policy:2023:general:work_safety``, ``long_term:neutral``, ``never:simplified``),
+# ``hidden;`` before it when the catalog does not publish the item, and ``;listed`` (extended
+# while listed, Henan §19) and ``;<status>`` after it. Codes are ASCII without quotes, so the
+# set-based recompute writes them as SQL literals.
+LONG_TERM_RULE: dict[str, str] = {
+    Severity.TRUSTWORTHY: "long_term:trustworthy",
+    Severity.NEUTRAL: "long_term:neutral",
 }
-SIMPLIFIED_TEXT = (
-    "不公示：对自然人适用简易程序的处罚（河南条例第十三条）"
-    " / never public: simplified-procedure penalty on a person (Henan §13)"
-)
-CORRECTED_TEXT = (
-    "不公示：自然人轻微违法已主动改正（河南条例第十三条）"
-    " / never public: minor violation corrected by a person (Henan §13)"
-)
-CATALOG_PREFIX = "不公示（目录非公开公示）/ not public (catalog mode)；"
+SIMPLIFIED_RULE = "never:simplified"
+CORRECTED_RULE = "never:corrected"
+CATALOG_PREFIX = "hidden;"
 STATUS_SUFFIX: dict[str, str] = {
-    CreditRecordStatus.DRAFT: "；未生效 / not yet effective",
-    CreditRecordStatus.SUBMITTED: "；未生效 / not yet effective",
-    CreditRecordStatus.REVOKED: "；已撤销，当日撤下 / revoked: withdrawn that day",
-    CreditRecordStatus.REPAIRED: "；已修复，终止公示 / repaired: disclosure ended",
-    CreditRecordStatus.EXPIRED: "；已届满 / expired",
+    status: f";{status}"
+    for status in (
+        CreditRecordStatus.DRAFT,
+        CreditRecordStatus.SUBMITTED,
+        CreditRecordStatus.REVOKED,
+        CreditRecordStatus.REPAIRED,
+        CreditRecordStatus.EXPIRED,
+    )
 }
-LIST_SUFFIX = "；列入名单期间延长（河南§19）/ extended while listed"
+LIST_SUFFIX = ";listed"
+# (Chinese, English) of every code part but the policies', which their tables name.
+RULE_WORDS: dict[str, tuple[str, str]] = {
+    "long_term:trustworthy": (
+        "守信信息长期公示（河南条例第十九条）",
+        "trustworthy: long-term (Henan §19)",
+    ),
+    "long_term:neutral": ("中性信息长期公示", "neutral information: long-term"),
+    SIMPLIFIED_RULE: (
+        "不公示：对自然人适用简易程序的处罚（河南条例第十三条）",
+        "never public: simplified-procedure penalty on a person (Henan §13)",
+    ),
+    CORRECTED_RULE: (
+        "不公示：自然人轻微违法已主动改正（河南条例第十三条）",
+        "never public: minor violation corrected by a person (Henan §13)",
+    ),
+    "hidden": ("不公示（目录非公开公示）", "not public (catalog mode)"),
+    "listed": ("列入名单期间延长（河南§19）", "extended while listed"),
+    CreditRecordStatus.DRAFT: ("未生效", "not yet effective"),
+    CreditRecordStatus.SUBMITTED: ("未生效", "not yet effective"),
+    CreditRecordStatus.REVOKED: ("已撤销，当日撤下", "revoked: withdrawn that day"),
+    CreditRecordStatus.REPAIRED: ("已修复，终止公示", "repaired: disclosure ended"),
+    CreditRecordStatus.EXPIRED: ("已届满", "expired"),
+}
+
+
+def _rule_part(part: str, *, english: bool) -> str | None:
+    if part.startswith("policy:"):
+        _tag, key, severity, sector = [*part.split(":"), ""][:4]
+        policy = next((p for p in POLICIES if p.key == key), None)
+        if policy is None or severity not in policy.periods:
+            return None
+        return policy.text(policy.period(severity, sector), english=english)
+    words = RULE_WORDS.get(part)
+    return None if words is None else words[1 if english else 0]
+
+
+def rule_text(rule: str) -> str:
+    """The stored rule of a window in the reader's language (one written before the codes,
+    or not understood, as it is)."""
+    english = (translation.get_language() or "").startswith("en")
+    parts = [_rule_part(part, english=english) for part in rule.split(";")] if rule else []
+    if not parts or None in parts:
+        return rule
+    texts = [text for text in parts if text is not None]
+    if rule.startswith(CATALOG_PREFIX):
+        head = f"{texts[0]}: " if english else f"{texts[0]}："
+        texts = [head + texts[1], *texts[2:]]
+    return ("; " if english else "；").join(texts)
 
 
 def policy_for(decision_date: dt.date) -> DisclosurePolicy:
@@ -309,18 +363,18 @@ def _base_window(
 ) -> _Base:
     """The window the rules give before status and lists are considered."""
     if on_person and procedure == DecisionProcedure.SIMPLIFIED:
-        return _Base(None, None, None, SIMPLIFIED_TEXT, None, False)
+        return _Base(None, None, None, SIMPLIFIED_RULE, None, False)
     if on_person and corrected_minor_violation:
-        return _Base(None, None, None, CORRECTED_TEXT, None, False)
+        return _Base(None, None, None, CORRECTED_RULE, None, False)
     catalog_public = disclosure_mode == DisclosureMode.PUBLIC
     if severity not in DISHONESTY:
-        text = LONG_TERM_TEXT.get(severity, LONG_TERM_TEXT[Severity.NEUTRAL])
+        text = LONG_TERM_RULE.get(severity, LONG_TERM_RULE[Severity.NEUTRAL])
         if not catalog_public:
             return _Base(None, None, None, CATALOG_PREFIX + text, None, False)
         return _Base(decision_date, None, None, text, None, False)
     policy = policy_for(decision_date)
     period = policy.period(severity, sector)
-    text = policy.text(period)
+    text = policy.rule(severity, sector)
     months = _repair_months(period)
     repair = None if months is None else add_months(decision_date, months)
     archived_on = add_months(decision_date, HENAN_CAP_MONTHS)
@@ -508,9 +562,10 @@ def _by_catalog_mode(attr: str, public: _Leaf, hidden: _Leaf) -> Any:
     )
 
 
-def _period_expr(attr: str, policy: DisclosurePolicy, period: DisclosurePeriod) -> Any:
+def _period_expr(attr: str, policy: DisclosurePolicy, severity: str, sector: str = "") -> Any:
     decision = F("decision_date")
-    text = policy.text(period)
+    period = policy.period(severity, sector)
+    text = policy.rule(severity, sector)
     months = _repair_months(period)
     repair = None if months is None else AddMonths(decision, months)
     if not period.published or period.max_months is None:
@@ -527,9 +582,9 @@ def _policy_expr(attr: str, policy: DisclosurePolicy) -> Any:
     """The outcome under one rule, by severity and, where the rule has them, sector."""
     whens = []
     for severity in DISHONESTY:
-        expr = _period_expr(attr, policy, policy.periods[severity])
+        expr = _period_expr(attr, policy, severity)
         sectors = [
-            When(catalog_item__category=sector, then=_period_expr(attr, policy, by[severity]))
+            When(catalog_item__category=sector, then=_period_expr(attr, policy, severity, sector))
             for sector, by in policy.sector_overrides.items()
             if severity in by
         ]
@@ -551,11 +606,11 @@ def _window_expr(attr: str) -> Any:
     whens = [
         When(
             on_person & Q(procedure=DecisionProcedure.SIMPLIFIED),
-            then=_Leaf(None, None, None, SIMPLIFIED_TEXT).get(attr),
+            then=_Leaf(None, None, None, SIMPLIFIED_RULE).get(attr),
         ),
         When(
             on_person & Q(corrected_minor_violation=True),
-            then=_Leaf(None, None, None, CORRECTED_TEXT).get(attr),
+            then=_Leaf(None, None, None, CORRECTED_RULE).get(attr),
         ),
     ]
     newest_first = sorted(POLICIES, key=lambda policy: policy.effective_from, reverse=True)
@@ -568,7 +623,7 @@ def _window_expr(attr: str) -> Any:
         output_field=_output(attr),
     )
     whens.append(When(severity__in=DISHONESTY, then=by_rule))
-    for severity, text in LONG_TERM_TEXT.items():
+    for severity, text in LONG_TERM_RULE.items():
         public, hidden = (
             _Leaf(decision, None, None, text),
             _Leaf(None, None, None, CATALOG_PREFIX + text),

@@ -62,7 +62,7 @@ def _record_part(record: CreditRecord) -> dict[str, Any]:
         "status": str(record.get_status_display()),
         # The stored window is half-open: the last day shown is the day before its end.
         "public_until": _day(last_day),
-        "window_rule": record.window_rule or "",
+        "window_rule": record.window_rule_text,
         "national": national is not None,
         "fields": [[field.label, field.value] for field in fields],
     }

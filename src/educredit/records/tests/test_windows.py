@@ -7,6 +7,7 @@ import itertools
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from educredit.audit.canonical import row_digest
 from educredit.audit.models import AuditBulkMember, AuditEntry
@@ -28,6 +29,7 @@ from educredit.records.choices import (
 )
 from educredit.records.models import CreditListEntry, CreditRecord, CreditRecordTransition
 from educredit.subjects.tests.factories import make_institution, make_person, resident_id
+from educredit.testing.one_language import han_leaks, latin_leaks
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -141,8 +143,8 @@ def test_each_period_and_severity(
     window = windows.window_for(rec, as_of=decided)
     assert (window.public_from, window.public_until) == (decided, until)
     assert window.repair_allowed_from == repair
-    assert document in window.rule
-    assert " / " in window.rule  # bilingual
+    assert window.rule.startswith("policy:")  # a code, shown in the reader's language
+    assert document in windows.rule_text(window.rule)
     assert window.archived_on == windows.add_months(decided, 60)
     assert windows.is_public(rec, decided)
     assert windows.is_public(rec, until - dt.timedelta(days=1))
@@ -153,8 +155,10 @@ def test_each_period_and_severity(
 def test_rule_text_names_rule_and_document(world: dict[str, Any]) -> None:
     rec = record(world, decided=D(2020, 3, 2))
     rule = windows.window_for(rec, as_of=D(2020, 3, 2)).rule
-    assert rule.startswith("2019年规则（发改办财金〔2019〕527号）：一般失信 3个月–1年 / 2019 rule")
-    assert "general 3 months–1 year" in rule
+    assert rule == "policy:2019:general"
+    assert windows.rule_text(rule) == "2019年规则（发改办财金〔2019〕527号）：一般失信 3个月–1年"
+    with translation.override("en"):
+        assert windows.rule_text(rule) == "2019 rule (NDRC 527/2019): general 3 months–1 year"
 
 
 def test_minor_under_2026_rule_not_published_but_repairable_at_once(world: dict[str, Any]) -> None:
@@ -162,7 +166,7 @@ def test_minor_under_2026_rule_not_published_but_repairable_at_once(world: dict[
     window = windows.window_for(rec, as_of=D(2026, 5, 6))
     assert window.public_from is None
     assert window.repair_allowed_from == D(2026, 5, 6)
-    assert "轻微失信原则上不公示" in window.rule
+    assert "轻微失信原则上不公示" in windows.rule_text(window.rule)
     assert not windows.is_public(rec, D(2026, 5, 6))
 
 
@@ -197,7 +201,9 @@ def test_simplified_procedure_on_a_person_is_never_public(world: dict[str, Any])
     )
     window = windows.window_for(rec, as_of=D(2026, 5, 6))
     assert window.public_from is None and window.public_until is None
-    assert "简易程序" in window.rule and "§13" in window.rule
+    assert "简易程序" in windows.rule_text(window.rule)
+    with translation.override("en"):
+        assert "§13" in windows.rule_text(window.rule)
     for day in (D(2026, 5, 6), D(2027, 1, 1), D(2030, 1, 1)):
         assert not windows.is_public(rec, day)
 
@@ -210,7 +216,7 @@ def test_simplified_procedure_on_an_institution_is_public(world: dict[str, Any])
 def test_corrected_minor_violation_of_a_person_is_never_public(world: dict[str, Any]) -> None:
     rec = record(world, decided=D(2024, 5, 6), on_person=True, corrected_minor_violation=True)
     assert not windows.is_public(rec, D(2024, 5, 6))
-    assert "主动改正" in windows.window_for(rec, as_of=D(2024, 5, 6)).rule
+    assert "主动改正" in windows.rule_text(windows.window_for(rec, as_of=D(2024, 5, 6)).rule)
 
 
 def test_catalog_not_public_is_never_public(world: dict[str, Any]) -> None:
@@ -259,7 +265,7 @@ def test_revoked_is_withdrawn_the_same_day(world: dict[str, Any]) -> None:
     assert window.public_until == D(2026, 5, 6)
     assert windows.is_public(rec, D(2026, 5, 5))
     assert not windows.is_public(rec, D(2026, 5, 6))
-    assert "已撤销" in window.rule
+    assert "已撤销" in windows.rule_text(window.rule)
 
 
 def test_repaired_ends_at_repair(world: dict[str, Any]) -> None:
@@ -298,7 +304,7 @@ def test_list_extends_disclosure_until_exit(world: dict[str, Any]) -> None:
     entry = _list(world, rec, status=ListEntryStatus.LISTED, listed_on=D(2026, 6, 1))
     before_end = windows.window_for(rec, as_of=D(2028, 1, 1))
     assert before_end.public_until is None  # still listed: until it leaves
-    assert "名单" in before_end.rule
+    assert "名单" in windows.rule_text(before_end.rule)
     assert windows.is_public(rec, D(2030, 1, 1))
     entry.status, entry.exited_on = ListEntryStatus.EXITED, D(2031, 2, 3)
     entry.save()
@@ -343,16 +349,23 @@ def test_henan_cap_applies_to_longer_rules() -> None:
     assert long.public_until is not None and long.public_until <= long.archived_on
 
 
-def test_rule_texts_fit_the_column() -> None:
+def test_rule_codes_fit_the_column_and_read_in_both_languages() -> None:
     longest_suffix = max(len(s) for s in windows.STATUS_SUFFIX.values())
-    texts = [*windows.LONG_TERM_TEXT.values(), windows.SIMPLIFIED_TEXT, windows.CORRECTED_TEXT]
+    codes = [*windows.LONG_TERM_RULE.values(), windows.SIMPLIFIED_RULE, windows.CORRECTED_RULE]
     for policy in windows.POLICIES:
         for severity in windows.DISHONESTY:
-            text = policy.text(policy.period(severity))
-            texts.append(windows.CATALOG_PREFIX + text)  # never listed-extended
-            texts.append(text + windows.LIST_SUFFIX)
-    for text in texts:
-        assert len(text) + longest_suffix <= windows.RULE_MAX_LENGTH, text
+            for sector in ("", *policy.sector_overrides):
+                code = policy.rule(severity, sector)
+                codes.append(windows.CATALOG_PREFIX + code)  # never listed-extended
+                codes.append(code + windows.LIST_SUFFIX)
+    for code in codes:
+        assert len(code) + longest_suffix <= windows.RULE_MAX_LENGTH, code
+        for suffix in ("", *windows.STATUS_SUFFIX.values()):
+            chinese = windows.rule_text(code + suffix)
+            with translation.override("en"):
+                english = windows.rule_text(code + suffix)
+            assert chinese != code + suffix and "/ " not in chinese, chinese
+            assert not han_leaks(english) and latin_leaks(chinese) == [], (english, chinese)
 
 
 # --- storing: one record and all of them ---------------------------------------------------
@@ -464,3 +477,42 @@ def test_public_q_matches_is_public(world: dict[str, Any]) -> None:
             if windows.window_for(r, as_of=D(2026, 11, 27)).contains(day)
         }
         assert shown == expected
+
+
+def test_the_migration_turns_stored_bilingual_rules_into_codes_and_back(
+    world: dict[str, Any],
+) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("educredit.records.migrations.0003_window_rule_codes")
+    listed = record(world, decided=D(2024, 3, 1), status=CreditRecordStatus.REVOKED)
+    hidden = record(world, decided=D(2020, 3, 2), mode=DisclosureMode.GOVERNMENT)
+    cut = record(world, decided=D(2020, 3, 2))
+    legacy = {
+        listed.pk: (
+            "2023年规则（国家发展改革委令2023年第58号）：一般失信 3个月–3年 / 2023 rule (NDRC "
+            "Order 58/2023): general 3 months–3 years；列入名单期间延长（河南§19）/ extended "
+            "while listed；已撤销，当日撤下 / revoked: withdrawn that day"
+        ),
+        hidden.pk: (
+            "不公示（目录非公开公示）/ not public (catalog mode)；2019年规则（发改办财金〔2019〕"
+            "527号）：一般失信 3个月–1年 / 2019 rule (NDRC 527/2019): general 3 months–1 year"
+        ),
+        cut.pk: "2019年规则（发改办财金〔2019〕527号）：一般失信 3个月–1年 / 2019 rule (ND",
+    }
+    for pk, text in legacy.items():
+        CreditRecord.objects.filter(pk=pk).update(window_rule=text)
+    migration.rules_to_codes(apps, None)
+    stored = dict(CreditRecord.objects.values_list("pk", "window_rule"))
+    assert stored[listed.pk] == "policy:2023:general;listed;revoked"
+    assert stored[hidden.pk] == "hidden;policy:2019:general"
+    assert stored[cut.pk] == legacy[cut.pk]  # not understood: left for the recompute
+    listed.refresh_from_db()
+    assert listed.window_rule_text == (
+        "2023年规则（国家发展改革委令2023年第58号）：一般失信 3个月–3年；"
+        "列入名单期间延长（河南§19）；已撤销，当日撤下"
+    )
+    migration.codes_to_rules(apps, None)
+    assert dict(CreditRecord.objects.values_list("pk", "window_rule")) == legacy

@@ -62,7 +62,7 @@ def test_command_recompute(county_clerk: Any) -> None:
     assert "changed 1" in out.getvalue()
     record.refresh_from_db()
     assert (record.public_from, record.public_until) == (D(2023, 5, 1), D(2026, 5, 1))
-    assert "令2023年第58号" in record.window_rule
+    assert "令2023年第58号" in record.window_rule_text
     call_command("windows", "daily", "--as-of", "2026-05-01", stdout=out)
     record.refresh_from_db()
     assert record.status == CreditRecordStatus.EXPIRED
