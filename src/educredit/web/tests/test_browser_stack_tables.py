@@ -114,8 +114,9 @@ def assert_stack_layout(page: Any, *, phone: bool) -> None:
             assert cell["label"], (page.url, table["id"], cell)
             # Each cell takes its row's whole width: no column squeezed to a character a line.
             assert cell["width"] >= 0.9 * cell["rowWidth"], (page.url, table["id"], cell)
-            if not cell["actions"]:
-                assert cell["before"] == f'"{cell["label"]}"', (page.url, table["id"], cell)
+            # A value cell shows its label; the action cell's buttons stand alone.
+            shown_label = "none" if cell["actions"] else f'"{cell["label"]}"'
+            assert cell["before"] == shown_label, (page.url, table["id"], cell)
 
 
 def test_subject_acts_on_own_record_from_a_phone(
@@ -138,6 +139,9 @@ def test_subject_acts_on_own_record_from_a_phone(
         status=CreditRecordStatus.EFFECTIVE,
     )
     officer = make_subject_user(actor=county.clerk, institution=training)
+    # One record is already under objection: it offers no action at all.
+    objected = fines.pop()
+    objection_file(actor=officer, record=objected, reasons="处罚决定书送达地址有误。")
     page = browser_page
     phone = viewport == PHONE
 
@@ -151,8 +155,13 @@ def test_subject_acts_on_own_record_from_a_phone(
     objection_links = table.get_by_role("link", name="提出异议")
     repair_links = table.get_by_role("link", name="信用修复")
     # Every effective record can be objected to; the penalties past their minimum period can
-    # be repaired.
+    # be repaired; the record under objection offers nothing, and on a phone its card has no
+    # empty action line.
     expect(objection_links).to_have_count(len(fines) + 1)
+    objected_actions = table.locator(f"[data-ec-record='{objected.public_id}'] td.ec-actions")
+    expect(objected_actions).to_be_empty()
+    if phone:
+        expect(objected_actions).to_be_hidden()
     assert repair_links.count() >= 1
     assert controls.count() == objection_links.count() + repair_links.count()
     for index in range(controls.count()):
