@@ -6,8 +6,10 @@
   for Hong Kong, Macao and Taiwan residents, the foreign permanent-resident ID card).
 
 Each validator returns a parsed result or raises ``IdentifierError`` whose message names what
-is wrong, Chinese first then English ("校验码应为 X / check character should be X"). The
-validators are pure functions: no database, no settings (only ``today`` for birth dates).
+is wrong in both languages (``zh``: "校验码应为 X", ``en``: "check character should be X");
+``str(error)`` is the one of the reader's language (ADR 0038). The validators are pure
+functions: no database, no settings, no translation catalogue (only ``today`` for birth
+dates), so an import can call them a million times.
 
 Rules deliberately NOT applied: the region code inside a resident ID is not looked up in the
 GB/T 2260 table, because people keep numbers issued under codes that were later abolished or
@@ -22,19 +24,25 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from django.utils import translation
+
 from educredit.core import clock
 
 # --- errors -------------------------------------------------------------------------------
 
 
 class IdentifierError(ValueError):
-    """An identifier was rejected; ``str(error)`` is "中文 / English", ``code`` is stable."""
+    """An identifier was rejected: ``zh`` and ``en`` say why, ``str(error)`` in the reader's
+    language; ``code`` is stable."""
 
     def __init__(self, code: str, zh: str, en: str) -> None:
         self.code = code
         self.zh = zh
         self.en = en
-        super().__init__(f"{zh} / {en}")
+        super().__init__(zh)
+
+    def __str__(self) -> str:
+        return self.en if (translation.get_language() or "").startswith("en") else self.zh
 
 
 def _normalise(value: str) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from educredit.accounts.forms import BootstrapForm
+from educredit.core.i18n import shown
 from educredit.disclosure import national as n
 from educredit.disclosure.validation import RowResult
 from educredit.records.choices import DecisionProcedure
@@ -95,11 +96,9 @@ def english() -> bool:
 
 
 def localised(message: str) -> str:
-    """The half of a "中文 / English" message for the page's language."""
-    zh, sep, en = message.partition(" / ")
-    if not sep:
-        return message
-    return en if english() else zh
+    """The half of a "中文 / English" message for the page's language (the validators of the
+    national layout touch no catalogue: they write both languages)."""
+    return shown(message)
 
 
 def field_label(field: n.NationalField) -> str:

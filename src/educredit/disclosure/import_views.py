@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from educredit.accounts.choices import Power, UserRole
 from educredit.accounts.permissions import access_staff
 from educredit.catalog.selectors import catalog_items
+from educredit.core.i18n import shown
 from educredit.disclosure import imports, mapping
 from educredit.disclosure.models import DecisionImportRun, DecisionKind
 from educredit.subjects.choices import ImportStatus
@@ -102,7 +103,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 def _progress(run: DecisionImportRun) -> dict[str, Any]:
     errors = [
-        {"row": e.row_number, "column": e.column, "reason": e.reason}
+        {"row": e.row_number, "column": e.column, "reason": shown(e.reason)}
         for e in run.row_errors.order_by("row_number", "pk")[:ERRORS_SHOWN]
     ]
     done = run.status in (ImportStatus.FINISHED, ImportStatus.FAILED)
@@ -116,7 +117,7 @@ def _progress(run: DecisionImportRun) -> dict[str, Any]:
         "updated": run.updated_rows,
         "failed": run.failed_rows,
         "percent": run.percent,
-        "message": run.error_message,
+        "message": shown(run.error_message),
         "errors": errors,
         "report_url": reverse(
             "disclosure:import_errors", kwargs={"decision_import_id": run.public_id}

@@ -57,6 +57,7 @@ from educredit.audit.services import audit_append_bulk
 from educredit.catalog.models import CatalogItem
 from educredit.core import uploads
 from educredit.core.crypto import decrypt_text, encrypt_text
+from educredit.core.i18n import shown
 from educredit.core.lookups import AnyOf
 from educredit.core.spreadsheet_safety import safe_row
 from educredit.disclosure import mapping
@@ -1216,7 +1217,8 @@ def write_error_report(run: DecisionImportRun, handle: IO[bytes]) -> None:
             current = error.row_number
             cells = json.loads(decrypt_text(error.values_cipher)) if error.values_cipher else []
             reasons = []
-        reasons.append(f"{error.column}：{error.reason}" if error.column else error.reason)
+        reason = shown(error.reason)
+        reasons.append(f"{error.column}：{reason}" if error.column else reason)
     flush()
     book.save(handle)
 

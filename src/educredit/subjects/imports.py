@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from educredit.accounts.choices import OrganisationKind
 from educredit.accounts.models import Organisation
 from educredit.core import uploads
+from educredit.core.i18n import shown
 from educredit.core.spreadsheet_safety import safe_row, unescape_cell
 from educredit.subjects import regions
 from educredit.subjects.choices import (
@@ -717,6 +718,7 @@ def write_error_report(run: ImportRun, handle: IO[bytes]) -> None:
             current = error.row_number
             values = json.loads(decrypt_text(error.values_cipher)) if error.values_cipher else []
             reasons = []
-        reasons.append(f"{error.column}：{error.reason}" if error.column else error.reason)
+        reason = shown(error.reason)
+        reasons.append(f"{error.column}：{reason}" if error.column else reason)
     flush()
     book.save(handle)

@@ -34,6 +34,7 @@ from educredit.core.crypto import (
     normalise_document_number,
     token_key_id,
 )
+from educredit.core.i18n import Bilingual
 from educredit.core.identifiers import IdentifierError, validate_document, validate_uscc
 from educredit.subjects.choices import (
     AffiliationRole,
@@ -66,7 +67,8 @@ PERSON_NAME_MAX = 100
 
 
 class SubjectError(ValueError):
-    """A write was refused; the message is bilingual, ``field`` names the offending input."""
+    """A write was refused: ``message`` says why (in the reader's language when shown),
+    ``field`` names the offending input."""
 
     def __init__(self, message: str, *, field: str = "") -> None:
         super().__init__(message)
@@ -144,7 +146,7 @@ def clean_uscc(value: str | None) -> str | None:
     try:
         validate_uscc(code)
     except IdentifierError as exc:
-        raise SubjectError(str(exc), field="uscc") from exc
+        raise SubjectError(Bilingual(exc.zh, exc.en), field="uscc") from exc
     return code
 
 
@@ -529,7 +531,7 @@ def check_document(document_type: str, id_number: str) -> DocumentFacts:
     try:
         document = validate_document(document_type, number)
     except IdentifierError as exc:
-        raise SubjectError(str(exc), field="id_number") from exc
+        raise SubjectError(Bilingual(exc.zh, exc.en), field="id_number") from exc
     return DocumentFacts(document.number, document.gender or Gender.UNKNOWN, document.birth_date)
 
 

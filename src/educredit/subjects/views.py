@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from educredit.accounts.choices import UserRole
 from educredit.accounts.permissions import access_staff
 from educredit.core.exports import Column, export_list, export_wanted, list_export
+from educredit.core.i18n import shown
 from educredit.rights.list_exports import export_subject_list
 from educredit.subjects import imports, selectors, services
 from educredit.subjects.choices import AffiliationRole, ImportKind, ImportStatus
@@ -295,7 +296,7 @@ def import_create(request: HttpRequest) -> HttpResponse:
 
 def _run_progress(run: ImportRun) -> dict[str, Any]:
     errors = [
-        {"row": error.row_number, "column": error.column, "reason": error.reason}
+        {"row": error.row_number, "column": error.column, "reason": shown(error.reason)}
         for error in run.row_errors.order_by("row_number", "pk")[:ERRORS_SHOWN]
     ]
     done = run.status in (ImportStatus.FINISHED, ImportStatus.FAILED)
@@ -308,7 +309,7 @@ def _run_progress(run: ImportRun) -> dict[str, Any]:
         "ok": run.ok_rows,
         "failed": run.failed_rows,
         "percent": run.percent,
-        "message": run.error_message,
+        "message": shown(run.error_message),
         "errors": errors,
         "report_url": reverse("subjects:import_error_report", kwargs={"run_id": run.public_id})
         if done and run.failed_rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from educredit.catalog.data import VERSION_1_ITEMS
 from educredit.catalog.schema import (
@@ -34,7 +35,12 @@ def test_a_missing_required_field_is_named_in_both_languages():
     with pytest.raises(PayloadError) as caught:
         validate_payload(PENALTY, {"violation_type": "无证办学"})
     errors = caught.value.errors
-    assert errors["penalty_content"] == "处罚内容为必填项 / penalty content is required"
+    message = errors["penalty_content"]
+    assert (message.zh, message.en) == ("处罚内容为必填项", "penalty content is required")
+    # Shown in the reader's language only.
+    assert str(message) == "处罚内容为必填项"
+    with translation.override("en"):
+        assert str(message) == "penalty content is required"
     assert "violation_type" not in errors
 
 
@@ -72,7 +78,7 @@ def test_each_type_rejects_a_bad_value_bilingually(field, value, fragment):
     with pytest.raises(PayloadError) as caught:
         validate_payload(item_with(field), {field["name"]: value})
     message = caught.value.errors[field["name"]]
-    assert fragment in message and " / " in message
+    assert fragment in message.zh and message.en and str(message) == message.zh
 
 
 def test_types_clean_good_values():

@@ -92,7 +92,7 @@ def test_a_provincial_admin_drafts_edits_imports_and_publishes(client, province_
 
     bad = dict(data, field_schema=json.dumps([{"name": "x", "label": "", "type": "money"}]))
     response = client.post(url("item_edit", f"id={draft_item.public_id}"), bad)
-    assert response.status_code == 200 and "type must be one of" in response.content.decode()
+    assert response.status_code == 200 and "类型应为" in response.content.decode()
     response = client.post(
         url("item_edit", f"id={draft_item.public_id}"), dict(data, field_schema="{")
     )
