@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from educredit.accounts.choices import UserRole
 from educredit.accounts.models import User
@@ -307,6 +307,11 @@ def _check_file(upload: Any) -> tuple[str, str, str]:
     return extension, content_type, digest.hexdigest()
 
 
+# A notice (告知书) is an official written document: Chinese, whatever the language of the page
+# the step was taken from (ADR 0038). Its message id is the Chinese text itself.
+chinese = gettext_noop
+
+
 def _step(
     application: RepairApplication,
     *,
@@ -422,7 +427,9 @@ def repair_apply(
         action="apply",
         from_status="",
         actor=actor,
-        notice=_("您的信用修复申请（%(number)s）已收到，认定单位将于 %(due)s 前决定是否受理。")
+        notice=chinese(
+            "您的信用修复申请（%(number)s）已收到，认定单位将于 %(due)s 前决定是否受理。"
+        )
         % {"number": application.number, "due": application.due_on.isoformat()},
     )
     return application
@@ -452,7 +459,7 @@ def repair_accept(*, actor: User, application: RepairApplication) -> RepairAppli
         action="accept",
         from_status=RepairStatus.SUBMITTED,
         actor=actor,
-        notice=_("您的信用修复申请（%(number)s）已受理，将于 %(due)s 前作出决定。")
+        notice=chinese("您的信用修复申请（%(number)s）已受理，将于 %(due)s 前作出决定。")
         % {"number": application.number, "due": application.due_on.isoformat()},
     )
     return application
@@ -491,7 +498,7 @@ def repair_grant(
         from_status=from_status,
         actor=actor,
         reason=reason,
-        notice=_(
+        notice=chinese(
             "准予信用修复决定书：您的申请（%(number)s）准予修复。该失信信息自今日起终止公示、停止共享，相关惩戒措施依法解除。如违背信用修复承诺，该信息将按最长公示期限重新公示。"
         )
         % {"number": application.number},
@@ -520,7 +527,7 @@ def repair_refuse(*, actor: User, application: RepairApplication, reason: str) -
         from_status=from_status,
         actor=actor,
         reason=reason,
-        notice=_(
+        notice=chinese(
             "不予信用修复决定书：您的申请（%(number)s）不予修复，理由：%(reason)s。条件满足后可重新申请。"
         )
         % {"number": application.number, "reason": reason},
@@ -554,7 +561,7 @@ def repair_withdraw(
         from_status=from_status,
         actor=actor,
         reason=reason,
-        notice=_("您已撤回信用修复申请（%(number)s）。") % {"number": application.number},
+        notice=chinese("您已撤回信用修复申请（%(number)s）。") % {"number": application.number},
     )
     return application
 
@@ -590,7 +597,7 @@ def repair_commitment_breach(
         from_status=RepairStatus.GRANTED,
         actor=actor,
         reason=reason,
-        notice=_(
+        notice=chinese(
             "违背信用修复承诺告知书：因%(reason)s，您违背了信用修复承诺（%(number)s）。该失信信息按最长公示期限重新公示，相关惩戒措施恢复执行。"
         )
         % {"number": application.number, "reason": reason},

@@ -422,3 +422,15 @@ def signed_in_anonymous(url: str) -> int:
     from django.test import Client
 
     return Client().get(url).status_code
+
+
+def test_a_notice_is_written_in_chinese_whatever_the_page_language(
+    county: County, training: Institution
+) -> None:
+    from django.utils import translation
+
+    record = penalty(county, training)
+    with translation.override("en"):  # the clerk works in English
+        application = apply(county.clerk, record)
+    notice = application.steps.get(action="apply").notice
+    assert notice.startswith(f"您的信用修复申请（{application.number}）已收到"), notice
