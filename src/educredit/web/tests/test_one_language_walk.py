@@ -239,3 +239,21 @@ def test_every_page_shows_one_language_at_a_time(language_world):
                 failures.append(f"{language} {persona} GET {url}: {words[:12]} in: {shown}")
     assert pages > 100, f"the walk looked at only {pages} pages"
     assert not failures, f"{len(failures)} pages mix languages:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_sign_in_errors_are_in_one_language(county_clerk: Any, language: str) -> None:
+    client = _client(None, language)
+    response = client.post(
+        "/accounts/login/", {"username": county_clerk.username, "password": "wrong"}
+    )
+    assert response.status_code == 200
+    text = visible_text(response.content.decode())
+    if language == "zh-hans":
+        assert "用户名或密码错误" in text
+        assert latin_leaks(text, [county_clerk.username]) == []
+    else:
+        assert "Wrong username or password" in text
+        assert han_leaks(text, [county_clerk.username]) == []
+    # The portal's layout: menu and language switch.
+    assert 'action="/i18n/setlang/"' in response.content.decode()
