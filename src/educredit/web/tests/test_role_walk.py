@@ -7,7 +7,8 @@ objections and repairs. For each demo role the test signs in and walks the works
 page, every menu entry, and every page linked from those (same-origin GET links up to depth 2,
 a bounded number per route). Every GET link shown must not answer 403; every form shown must
 post to a view whose access rule admits the user (forms are not submitted: they change state).
-The menu is checked against the access rules directly, not through the navigation code.
+The menu is checked against the access rules directly, not through the navigation code. The
+two demo credit subjects walk self-service from ``/self/`` the same way.
 """
 
 from __future__ import annotations
@@ -151,12 +152,12 @@ class Walk:
     nav: list[str] = field(default_factory=list)
 
 
-def walk_as(client: Client, user: User) -> Walk:
-    """Sign in as ``user`` and walk the workspace from its home page."""
+def walk_as(client: Client, user: User, start: str = "web:home") -> Walk:
+    """Sign in as ``user`` and walk from its home page (the workspace, or self-service)."""
     client.force_login(user)
     result = Walk()
     per_route: Counter[str] = Counter()
-    queue: list[tuple[str, int, str]] = [(reverse("web:home"), 0, "(start)")]
+    queue: list[tuple[str, int, str]] = [(reverse(start), 0, "(start)")]
     seen: set[str] = set()
     while queue:
         url, depth, source = queue.pop(0)
@@ -257,6 +258,19 @@ def test_every_demo_role_sees_only_what_it_may_use(client: Client, demo_province
     assert not walks["zhongyuan_viewer"].write_buttons, walks["zhongyuan_viewer"].write_buttons
     # … while the county clerk is (so the check above can see such buttons at all).
     assert any("录入" in b for b in walks["zhongyuan_clerk"].write_buttons)
+
+
+def test_demo_subjects_meet_no_refusal_in_self_service(client: Client, demo_province: Any) -> None:
+    """The two demo credit subjects walk self-service the same way: nothing shown is refused."""
+    from educredit.synth.demo_rights import TEACHER_LOGIN, TRAINING_LOGIN
+
+    problems: list[str] = []
+    for username in (TRAINING_LOGIN, TEACHER_LOGIN):
+        walk = walk_as(client, User.objects.get(username=username), start="self_service:home")
+        assert len(walk.pages) > 3, f"{username}: the walk saw almost nothing"
+        problems += [f"{username}: link answers 403: {link}" for link in walk.refused_links]
+        problems += [f"{username}: form it may not post: {form}" for form in walk.refused_forms]
+    assert not problems, "\n".join(problems)
 
 
 def test_schools_cannot_impose_penalties(client: Client, demo_province: Any) -> None:
