@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import translation
 
 from educredit.accounts.choices import OrganisationKind, UserRole
 from educredit.audit.services import audit_append
@@ -27,6 +28,7 @@ from educredit.catalog.choices import (
 )
 from educredit.catalog.models import CatalogItem, CatalogVersion
 from educredit.catalog.schema import SchemaError, validate_field_schema
+from educredit.core.i18n import Bilingual
 
 Actor = Any
 
@@ -51,17 +53,19 @@ ITEM_FIELDS = (
     "recorder_kinds",
     "sort_order",
 )
-REQUIRED_TEXT = {
-    "code": "数据代码 / code",
-    "name": "数据名称 / name",
-    "provider": "提供单位 / provider",
+# Field names in Chinese and English: the messages carry both and show the reader's
+# (``core.i18n.Bilingual``; the spreadsheet import checks every item with them).
+REQUIRED_TEXT: dict[str, tuple[str, str]] = {
+    "code": ("数据代码", "code"),
+    "name": ("数据名称", "name"),
+    "provider": ("提供单位", "provider"),
 }
-CHOICE_FIELDS: dict[str, tuple[type[Any], str]] = {
-    "subject_type": (SubjectType, "主体类型 / subject type"),
-    "category": (InfoCategory, "信息类别 / category"),
-    "sharing": (SharingAttribute, "共享属性 / sharing attribute"),
-    "severity": (Severity, "信用性质 / severity"),
-    "disclosure_mode": (DisclosureMode, "公开方式 / disclosure mode"),
+CHOICE_FIELDS: dict[str, tuple[type[Any], tuple[str, str]]] = {
+    "subject_type": (SubjectType, ("主体类型", "subject type")),
+    "category": (InfoCategory, ("信息类别", "category")),
+    "sharing": (SharingAttribute, ("共享属性", "sharing attribute")),
+    "severity": (Severity, ("信用性质", "severity")),
+    "disclosure_mode": (DisclosureMode, ("公开方式", "disclosure mode")),
 }
 
 
@@ -81,44 +85,49 @@ def catalog_editor(actor: Actor) -> bool:
 def _require_editor(actor: Actor) -> None:
     if not catalog_editor(actor):
         raise PermissionDenied(
-            "只有省教育厅管理员可以修改目录 / only provincial administrators may change the catalog"
+            Bilingual(
+                "只有省教育厅管理员可以修改目录",
+                "only provincial administrators may change the catalog",
+            )
         )
 
 
 def _require_draft(version: CatalogVersion) -> None:
     if version.status != CatalogVersionStatus.DRAFT:
         raise ValidationError(
-            "只能修改草稿版本的目录 / only a draft version of the catalog can be changed",
+            Bilingual(
+                "只能修改草稿版本的目录", "only a draft version of the catalog can be changed"
+            ),
             code="not_draft",
         )
 
 
 def item_errors(item: CatalogItem) -> dict[str, list[str]]:
-    """Bilingual messages by field for an unsaved or changed item (normalises it in place)."""
+    """Messages (``Bilingual``) by field for an unsaved or changed item (normalises it in
+    place)."""
     errors: dict[str, list[str]] = {}
-    for name, label in REQUIRED_TEXT.items():
+    for name, (zh, en) in REQUIRED_TEXT.items():
         value = str(getattr(item, name) or "").strip()
         setattr(item, name, value)
         if not value:
-            errors[name] = [
-                f"{label.split(' / ')[0]}为必填项 / {label.split(' / ')[1]} is required"
-            ]
-    for name, (choices, label) in CHOICE_FIELDS.items():
+            errors[name] = [Bilingual(f"{zh}为必填项", f"{en} is required")]
+    for name, (choices, (zh, en)) in CHOICE_FIELDS.items():
         if getattr(item, name) not in choices.values:
-            zh, en = label.split(" / ")
-            errors[name] = [
-                f"{zh}应为 {'、'.join(str(c.label) for c in choices)} 之一 / invalid {en}"
-            ]
+            with translation.override("zh-hans"):
+                labels = "、".join(str(c.label) for c in choices)
+            errors[name] = [Bilingual(f"{zh}应为 {labels} 之一", f"invalid {en}")]
     try:
         item.field_schema = validate_field_schema(item.field_schema)
     except SchemaError as error:
         errors["field_schema"] = error.errors
     kinds = item.recorder_kinds
     if not isinstance(kinds, list | tuple) or any(k not in OrganisationKind.values for k in kinds):
+        with translation.override("zh-hans"):
+            labels = "、".join(str(kind.label) for kind in OrganisationKind)
         errors["recorder_kinds"] = [
-            "录入单位类型应为 "
-            + "、".join(str(kind.label) for kind in OrganisationKind)
-            + " 中的若干项 / invalid recorder organisation kinds"
+            Bilingual(
+                f"录入单位类型应为 {labels} 中的若干项", "invalid recorder organisation kinds"
+            )
         ]
     else:  # one canonical order, so an export → import round trip changes nothing
         item.recorder_kinds = [kind for kind in OrganisationKind.values if kind in kinds]
@@ -127,10 +136,9 @@ def item_errors(item: CatalogItem) -> dict[str, list[str]]:
         current = getattr(item, field.attname, None)
         too_long = limit and isinstance(current, str) and len(current) > limit
         if too_long and field.name not in errors:
-            errors[field.name] = [
-                f"{field.verbose_name}不能超过 {limit} 个字符 / "
-                f"{field.name} must be at most {limit} characters"
-            ]
+            with translation.override("zh-hans"):
+                zh = f"{field.verbose_name}不能超过 {limit} 个字符"
+            errors[field.name] = [Bilingual(zh, f"{field.name} must be at most {limit} characters")]
     clash = CatalogItem.objects.filter(version_id=item.version_id, code=item.code)
     if item.version_id is None:
         clash = clash.none()
@@ -138,7 +146,10 @@ def item_errors(item: CatalogItem) -> dict[str, list[str]]:
         clash = clash.exclude(pk=item.pk)
     if item.code and clash.exists():
         errors["code"] = [
-            f"本版本已有数据代码 {item.code} / code {item.code} already exists in this version"
+            Bilingual(
+                f"本版本已有数据代码 {item.code}",
+                f"code {item.code} already exists in this version",
+            )
         ]
     return errors
 
@@ -170,7 +181,7 @@ def catalog_version_create(
     _require_editor(actor)
     title = title.strip()
     if not title:
-        raise ValidationError({"title": ["名称为必填项 / title is required"]})
+        raise ValidationError({"title": [Bilingual("名称为必填项", "title is required")]})
     number = (CatalogVersion.objects.aggregate(top=Max("number"))["top"] or 0) + 1
     version = CatalogVersion.objects.create(
         number=number,
@@ -293,7 +304,9 @@ def catalog_version_publish(
     _require_draft(version)
     if not version.items.exists():
         raise ValidationError(
-            "不能发布没有条目的目录 / a catalog version without items cannot be published",
+            Bilingual(
+                "不能发布没有条目的目录", "a catalog version without items cannot be published"
+            ),
             code="empty",
         )
     previous = list(
@@ -306,9 +319,11 @@ def catalog_version_publish(
             raise ValidationError(
                 {
                     "effective_from": [
-                        f"施行日期应晚于现行第 {old.number} 版的施行日期 {old.effective_from} / "
-                        f"the effective date must be after {old.effective_from}, "
-                        f"when version {old.number} took effect"
+                        Bilingual(
+                            f"施行日期应晚于现行第 {old.number} 版的施行日期 {old.effective_from}",
+                            f"the effective date must be after {old.effective_from}, "
+                            f"when version {old.number} took effect",
+                        )
                     ]
                 }
             )

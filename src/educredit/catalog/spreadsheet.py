@@ -34,6 +34,7 @@ from educredit.catalog.choices import (
 from educredit.catalog.models import CatalogItem, CatalogVersion
 from educredit.catalog.schema import FIELD_TYPE_LABELS, FIELD_TYPES
 from educredit.core import uploads
+from educredit.core.i18n import Bilingual
 from educredit.core.spreadsheet_safety import safe_workbook, unescape_cell
 
 ITEMS_SHEET = "目录"
@@ -185,7 +186,15 @@ def _enum_value(enum: type[TextChoices], text: str) -> str | None:
     return None
 
 
-def _kinds(text: str, where: str, errors: list[str]) -> list[str]:
+Where = tuple[str, str]  # a row's place, in Chinese and English
+
+
+def _at(where: Where, zh: str, en: str) -> Bilingual:
+    """A problem at a row of the workbook, in both languages (shown in the reader's)."""
+    return Bilingual(f"{where[0]}：{zh}", f"{where[1]}: {en}")
+
+
+def _kinds(text: str, where: Where, errors: list[str]) -> list[str]:
     """Organisation kinds from labels or codes joined by 、 (or commas); empty = any kind."""
     kinds: list[str] = []
     for part in text.replace("，", KIND_SEPARATOR).replace(",", KIND_SEPARATOR).split("、"):
@@ -194,8 +203,7 @@ def _kinds(text: str, where: str, errors: list[str]) -> list[str]:
         kind = _enum_value(OrganisationKind, part.strip())
         if kind is None:
             errors.append(
-                f"{where}：录入单位类型「{part.strip()}」无效 / invalid organisation kind "
-                f"{part.strip()!r}"
+                _at(where, f"录入单位类型「{part.strip()}」无效", f"invalid kind {part.strip()!r}")
             )
         else:
             kinds.append(kind)
@@ -222,14 +230,16 @@ def _rows(
     A missing ``optional`` column reads as empty."""
     rows = list(sheet.iter_rows(values_only=True))
     if not rows:
-        errors.append(f"工作表「{name}」为空 / sheet {name} is empty")
+        errors.append(Bilingual(f"工作表「{name}」为空", f"sheet {name} is empty"))
         return []
     header = [_text(cell) for cell in rows[0]]
     missing = [column for column in columns if column not in header and column not in optional]
     if missing:
         errors.append(
-            f"工作表「{name}」缺少列：{'、'.join(missing)} / "
-            f"sheet {name} lacks the columns: {', '.join(missing)}"
+            Bilingual(
+                f"工作表「{name}」缺少列：{'、'.join(missing)}",
+                f"sheet {name} lacks the columns: {', '.join(missing)}",
+            )
         )
         return []
     positions = {column: header.index(column) for column in columns if column in header}
@@ -248,23 +258,23 @@ def _rows(
 def _parse_fields(rows: list[Any], errors: list[str]) -> dict[str, list[dict[str, Any]]]:
     schemas: dict[str, list[dict[str, Any]]] = {}
     for number, values in rows:
-        where = f"{FIELDS_SHEET}第{number}行 / {FIELDS_SHEET} row {number}"
+        where = (f"{FIELDS_SHEET}第{number}行", f"{FIELDS_SHEET} row {number}")
         kind_text = values["类型"]
         kind = FIELD_TYPE_BY_LABEL.get(kind_text, kind_text)
         if kind not in FIELD_TYPES:
-            errors.append(f"{where}：类型「{kind_text}」无效 / invalid type {kind_text!r}")
+            errors.append(_at(where, f"类型「{kind_text}」无效", f"invalid type {kind_text!r}"))
         required = _bool_value(values["必填"])
         public = _bool_value(values["公开"])
         if required is None or public is None:
             errors.append(
-                f"{where}：必填、公开应填“是”或“否” / required and public must be 是 or 否"
+                _at(where, "必填、公开应填“是”或“否”", "required and public must be 是 or 否")
             )
         max_length: int | None = None
         if values["最大长度"]:
             try:
                 max_length = int(values["最大长度"])
             except ValueError:
-                errors.append(f"{where}：最大长度应为整数 / max length must be a whole number")
+                errors.append(_at(where, "最大长度应为整数", "max length must be a whole number"))
         choices = [part.strip() for part in values["选项"].split(CHOICE_SEPARATOR) if part.strip()]
         schemas.setdefault(values["数据代码"], []).append(
             {
@@ -294,10 +304,10 @@ def parse_workbook(content: IO[bytes] | bytes) -> list[dict[str, Any]]:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not XLSX
         raise CatalogImportError(
-            ["文件不是有效的 XLSX 工作簿 / the file is not a valid XLSX workbook"]
+            [Bilingual("文件不是有效的 XLSX 工作簿", "the file is not a valid XLSX workbook")]
         ) from None
     errors.extend(
-        f"缺少工作表「{name}」 / the sheet {name} is missing"
+        Bilingual(f"缺少工作表「{name}」", f"the sheet {name} is missing")
         for name in (ITEMS_SHEET, FIELDS_SHEET)
         if name not in workbook.sheetnames
     )
@@ -316,41 +326,48 @@ def parse_workbook(content: IO[bytes] | bytes) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     seen: set[str] = set()
     for order, (number, values) in enumerate(item_rows, start=1):
-        where = f"{ITEMS_SHEET}第{number}行 / {ITEMS_SHEET} row {number}"
+        where = (f"{ITEMS_SHEET}第{number}行", f"{ITEMS_SHEET} row {number}")
         attributes: dict[str, Any] = {name: values[column] for column, name in TEXT_COLUMNS.items()}
         for column, (name, enum, english) in ENUM_COLUMNS.items():
             value = _enum_value(enum, values[column])
             if value is None:
                 errors.append(
-                    f"{where}：{column}「{values[column]}」无效 / invalid {english} "
-                    f"{values[column]!r}"
+                    _at(
+                        where,
+                        f"{column}「{values[column]}」无效",
+                        f"invalid {english} {values[column]!r}",
+                    )
                 )
             attributes[name] = value or ""
         for column, name in BOOL_COLUMNS.items():
             flag = _bool_value(values[column])
             if flag is None:
-                errors.append(f"{where}：{column}应填“是”或“否” / {name} must be 是 or 否")
+                errors.append(_at(where, f"{column}应填“是”或“否”", f"{name} must be 是 or 否"))
             attributes[name] = bool(flag)
         if has_kinds:  # a file made before the column leaves the items' kinds as they are
             attributes["recorder_kinds"] = _kinds(values["录入单位类型"], where, errors)
         code = attributes["code"]
         if code in seen:
-            errors.append(f"{where}：数据代码 {code} 重复 / duplicate code {code}")
+            errors.append(_at(where, f"数据代码 {code} 重复", f"duplicate code {code}"))
         seen.add(code)
         attributes["field_schema"] = schemas.pop(code, [])
         attributes["sort_order"] = order * 10
         check = CatalogItem(**attributes)
         for field, messages in services.item_errors(check).items():
-            prefix = f"{where}（{FIELDS_SHEET}）" if field == "field_schema" else where
-            errors.extend(f"{prefix}：{message}" for message in messages)
+            place = (f"{where[0]}（{FIELDS_SHEET}）", f"{where[1]} ({FIELDS_SHEET})")
+            for message in messages:
+                zh, en = getattr(message, "zh", message), getattr(message, "en", message)
+                errors.append(_at(place if field == "field_schema" else where, zh, en))
         items.append(attributes)
     errors.extend(
-        f"{FIELDS_SHEET}：数据代码 {code} 不在目录中 / fields for code {code}, "
-        "which is not in the catalog sheet"
+        Bilingual(
+            f"{FIELDS_SHEET}：数据代码 {code} 不在目录中",
+            f"{FIELDS_SHEET}: fields for code {code}, which is not in the catalog sheet",
+        )
         for code in schemas
     )
     if not items and not errors:
-        errors.append("文件中没有目录条目 / the file holds no catalog items")
+        errors.append(Bilingual("文件中没有目录条目", "the file holds no catalog items"))
     if errors:
         raise CatalogImportError(errors)
     return items

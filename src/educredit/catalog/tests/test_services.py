@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from educredit.audit.models import AuditEntry
 from educredit.audit.verification import verify_audit_log
@@ -117,7 +118,7 @@ def test_create_and_update_items_in_a_draft_audited(draft, province_admin):
     assert entry.changed_fields == ["name"]
 
 
-def test_bad_items_are_refused_with_bilingual_messages(draft, province_admin):
+def test_bad_items_are_refused_with_messages_in_the_reader_language(draft, province_admin):
     with pytest.raises(ValidationError) as caught:
         services.catalog_item_create(
             actor=province_admin,
@@ -125,8 +126,12 @@ def test_bad_items_are_refused_with_bilingual_messages(draft, province_admin):
             **{**NEW_ITEM, "code": "JY-CF-02", "severity": "awful", "field_schema": [{}]},
         )
     errors = caught.value.message_dict
-    assert " / " in errors["code"][0] and "JY-CF-02" in errors["code"][0]
+    assert errors["code"] == ["本版本已有数据代码 JY-CF-02"]
     assert "severity" in errors and "field_schema" in errors
+    with translation.override("en"):
+        english = caught.value.message_dict
+    assert english["code"] == ["code JY-CF-02 already exists in this version"]
+    assert english["severity"] == ["invalid severity"]
 
 
 def test_publishing_retires_the_previous_version_from_the_new_date(shipped, draft, province_admin):

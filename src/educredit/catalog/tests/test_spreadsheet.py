@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from educredit.audit.models import AuditEntry
@@ -123,16 +124,19 @@ def test_a_bad_file_changes_nothing_and_names_every_row(shipped, draft, province
         catalog_version_import(
             actor=province_admin, version=draft, content=edited(export_version(shipped), edit)
         )
-    text = "\n".join(caught.value.errors)
-    assert "目录第2行" in text and "invalid subject type" in text
+    text = "\n".join(caught.value.errors)  # the messages as data: Chinese
+    with translation.override("en"):  # shown to a reader in English
+        english = "\n".join(str(error) for error in caught.value.errors)
+    assert "目录第2行" in text and "主体类型应为" in text
+    assert "row 2: invalid subject type" in english
     assert "目录第3行" in text and "双人审核" in text
-    assert "重复 / duplicate code" in text
+    assert "重复" in text and "duplicate code" in english and "重复" not in english
     assert "信息项第2行" in text and "金钱" in text
     assert list(draft.items.values_list("code", "name")) == names_before
 
 
 def test_import_into_a_published_version_is_refused(shipped, province_admin):
-    with pytest.raises(CatalogImportError, match="draft"):
+    with pytest.raises(CatalogImportError, match="只能修改草稿版本"):
         catalog_version_import(
             actor=province_admin, version=shipped, content=export_version(shipped)
         )

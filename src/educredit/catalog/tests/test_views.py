@@ -123,7 +123,10 @@ def test_publishing_too_early_shows_the_reason(client, province_admin, shipped):
     client.post(url("version_create"), {"title": "早", "effective_from": "2025-06-01"})
     response = client.post(url("version_publish", "v=2"), {})
     assert response.status_code == 200
-    assert "effective date must be after" in response.content.decode()
+    assert "施行日期应晚于现行第 1 版的施行日期" in response.content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.post(url("version_publish", "v=2"), {}).content.decode()
+    assert "effective date must be after" in english and "施行日期应晚于" not in english
 
 
 def test_the_menu_offers_the_catalog_to_staff(client, county_viewer, shipped):
