@@ -22,6 +22,7 @@ from educredit.catalog.choices import SubjectType
 from educredit.catalog.models import CatalogItem
 from educredit.catalog.selectors import catalog_items, current_catalog_version
 from educredit.catalog.services import catalog_editor, catalog_version_seed
+from educredit.core.i18n import Bilingual
 from educredit.records.choices import CreditListKind
 from educredit.records.models import CreditListEntry, CreditRecord
 from educredit.sanctions import restrictions
@@ -78,15 +79,20 @@ CHOICE_FIELDS: dict[str, tuple[type[Any], str, str]] = {
 def _require_editor(actor: Actor) -> None:
     if not catalog_editor(actor):
         raise PermissionDenied(
-            "只有省教育厅管理员可以修改措施清单 / "
-            "only provincial administrators may change the measure list"
+            Bilingual(
+                "只有省教育厅管理员可以修改措施清单",
+                "only provincial administrators may change the measure list",
+            )
         )
 
 
 def _require_draft(version: MeasureListVersion) -> None:
     if version.status != MeasureListVersionStatus.DRAFT:
         raise ValidationError(
-            "只能修改草稿版本的措施清单 / only a draft version of the measure list can be changed",
+            Bilingual(
+                "只能修改草稿版本的措施清单",
+                "only a draft version of the measure list can be changed",
+            ),
             code="not_draft",
         )
 
@@ -120,7 +126,7 @@ def _check_triggers(
     lists = _codes(measure.trigger_lists)
     if items is None:
         errors["trigger_items"] = [
-            "触发目录条目应为代码列表 / trigger items must be a list of codes"
+            Bilingual("触发目录条目应为代码列表", "trigger items must be a list of codes")
         ]
         items = []
     else:
@@ -128,48 +134,60 @@ def _check_triggers(
         unknown = [code for code in items if code not in catalog]
         if unknown:
             errors["trigger_items"] = [
-                f"目录中没有条目 {'、'.join(unknown)} / "
-                f"the catalog has no item {', '.join(unknown)}"
+                Bilingual(
+                    f"目录中没有条目 {'、'.join(unknown)}",
+                    f"the catalog has no item {', '.join(unknown)}",
+                )
             ]
     if lists is None:
-        errors["trigger_lists"] = ["触发名单应为列表 / trigger lists must be a list"]
+        errors["trigger_lists"] = [Bilingual("触发名单应为列表", "trigger lists must be a list")]
         lists = []
     else:
         measure.trigger_lists = lists
         bad = [kind for kind in lists if kind not in CreditListKind.values]
         if bad:
             errors["trigger_lists"] = [
-                f"名单类型 {'、'.join(bad)} 无效，应为 {'、'.join(CreditListKind.values)} 之一 / "
-                f"invalid list kind {', '.join(bad)}"
+                Bilingual(
+                    f"名单类型 {'、'.join(bad)} 无效，应为 {'、'.join(CreditListKind.values)} 之一",
+                    f"invalid list kind {', '.join(bad)}",
+                )
             ]
     if not items and not lists:
         errors.setdefault("trigger_items", []).append(
-            "至少应有一个触发目录条目或名单 / at least one trigger item or list is required"
+            Bilingual(
+                "至少应有一个触发目录条目或名单", "at least one trigger item or list is required"
+            )
         )
     known = [catalog[code] for code in items if code in catalog]
     where = measure.trigger_where or {}
     if not isinstance(where, dict):
-        errors["trigger_where"] = ["触发条件应为对象 / trigger conditions must be an object"]
+        errors["trigger_where"] = [
+            Bilingual("触发条件应为对象", "trigger conditions must be an object")
+        ]
         return
     if where and not items:
         errors["trigger_where"] = [
-            "触发条件只适用于目录条目 / trigger conditions apply to catalog items only"
+            Bilingual("触发条件只适用于目录条目", "trigger conditions apply to catalog items only")
         ]
         return
     for name, values in where.items():
         choices = [_schema_field(item, name) for item in known]
         if not known or any(field is None or field.get("type") != "choice" for field in choices):
             errors.setdefault("trigger_where", []).append(
-                f"触发条件字段 {name} 应为每个触发条目的选项字段 / "
-                f"the condition field {name} must be a choice field of every trigger item"
+                Bilingual(
+                    f"触发条件字段 {name} 应为每个触发条目的选项字段",
+                    f"the condition field {name} must be a choice field of every trigger item",
+                )
             )
             continue
         wanted = _codes(values)
         allowed = set.intersection(*(set(field.get("choices") or []) for field in choices if field))
         if not wanted or any(value not in allowed for value in wanted):
             errors.setdefault("trigger_where", []).append(
-                f"触发条件 {name} 的取值应为该字段的选项 / "
-                f"the values of condition {name} must be among the field's choices"
+                Bilingual(
+                    f"触发条件 {name} 的取值应为该字段的选项",
+                    f"the values of condition {name} must be among the field's choices",
+                )
             )
 
 
@@ -180,31 +198,43 @@ def _check_duration(
     measure.duration_field = (measure.duration_field or "").strip()
     months = measure.duration_months
     if months is not None and (not isinstance(months, int) or months < 1):
-        errors["duration_months"] = ["期限应为正整数月 / the term must be a whole number of months"]
+        errors["duration_months"] = [
+            Bilingual("期限应为正整数月", "the term must be a whole number of months")
+        ]
     if kind == DurationKind.FIXED_TERM and not months:
         errors["duration_months"] = [
-            "固定期限的措施应填写期限（月） / a fixed-term measure needs its term in months"
+            Bilingual(
+                "固定期限的措施应填写期限（月）", "a fixed-term measure needs its term in months"
+            )
         ]
     if kind not in (DurationKind.FIXED_TERM, DurationKind.RECORD_DATE) and months:
         errors["duration_months"] = [
-            "只有固定期限和以决定载明日期为准的措施填写期限（月） / "
-            "only fixed-term and record-date measures have a term in months"
+            Bilingual(
+                "只有固定期限和以决定载明日期为准的措施填写期限（月）",
+                "only fixed-term and record-date measures have a term in months",
+            )
         ]
     if kind != DurationKind.RECORD_DATE and measure.duration_field:
         errors["duration_field"] = [
-            "只有以决定载明日期为准的措施填写期限字段 / only record-date measures name a field"
+            Bilingual(
+                "只有以决定载明日期为准的措施填写期限字段", "only record-date measures name a field"
+            )
         ]
     items = [catalog[code] for code in measure.trigger_items or [] if code in catalog]
     if kind == DurationKind.RECORD_DATE:
         if not measure.duration_field:
             errors["duration_field"] = [
-                "以决定载明日期为准的措施应填写期限字段 / "
-                "a record-date measure needs the payload field holding the end date"
+                Bilingual(
+                    "以决定载明日期为准的措施应填写期限字段",
+                    "a record-date measure needs the payload field holding the end date",
+                )
             ]
         elif measure.trigger_lists or not items:
             errors["duration_field"] = [
-                "以决定载明日期为准的措施只能由目录条目触发 / "
-                "a record-date measure must be triggered by catalog items only"
+                Bilingual(
+                    "以决定载明日期为准的措施只能由目录条目触发",
+                    "a record-date measure must be triggered by catalog items only",
+                )
             ]
         else:
             missing = [
@@ -214,20 +244,26 @@ def _check_duration(
             ]
             if missing:
                 errors["duration_field"] = [
-                    f"条目 {'、'.join(missing)} 没有日期字段 {measure.duration_field} / "
-                    f"item {', '.join(missing)} has no date field {measure.duration_field}"
+                    Bilingual(
+                        f"条目 {'、'.join(missing)} 没有日期字段 {measure.duration_field}",
+                        f"item {', '.join(missing)} has no date field {measure.duration_field}",
+                    )
                 ]
     if kind == DurationKind.UNTIL_LIST_EXIT and (
         measure.trigger_items or not measure.trigger_lists
     ):
         errors["duration_kind"] = [
-            "至名单移出的措施只能由名单触发 / a measure lasting until list exit must be "
-            "triggered by lists only"
+            Bilingual(
+                "至名单移出的措施只能由名单触发",
+                "a measure lasting until list exit must be triggered by lists only",
+            )
         ]
     if kind in (DurationKind.UNTIL_REPAIR, DurationKind.FIXED_TERM) and measure.trigger_lists:
         errors["duration_kind"] = [
-            "由名单触发的措施应至名单移出或永久 / a measure triggered by a list lasts until "
-            "the list exit or permanently"
+            Bilingual(
+                "由名单触发的措施应至名单移出或永久",
+                "a measure triggered by a list lasts until the list exit or permanently",
+            )
         ]
 
 
@@ -238,33 +274,43 @@ def measure_errors(measure: Measure) -> dict[str, list[str]]:
         value = str(getattr(measure, name) or "").strip()
         setattr(measure, name, value)
         if not value:
-            errors[name] = [f"{zh}为必填项 / {en} is required"]
+            errors[name] = [Bilingual(f"{zh}为必填项", f"{en} is required")]
     for name, (choices, zh, en) in CHOICE_FIELDS.items():
         if getattr(measure, name) not in choices.values:
             errors[name] = [
-                f"{zh}应为 {'、'.join(str(c.label) for c in choices)} 之一 / invalid {en}"
+                Bilingual(
+                    f"{zh}应为 {'、'.join(str(c.label) for c in choices)} 之一", f"invalid {en}"
+                )
             ]
     measure.part = measure.part or ""
     if measure.direction == MeasureDirection.REWARD:
         if measure.part:
-            errors["part"] = ["守信激励措施不分措施类型 / reward measures have no part"]
+            errors["part"] = [Bilingual("守信激励措施不分措施类型", "reward measures have no part")]
         if measure.verdict != MeasureVerdict.REWARD:
             errors["verdict"] = [
-                "守信激励措施的筛查结论应为“激励” / a reward measure's verdict must be reward"
+                Bilingual(
+                    "守信激励措施的筛查结论应为“激励”", "a reward measure's verdict must be reward"
+                )
             ]
     elif measure.direction == MeasureDirection.PUNISHMENT:
         if measure.part not in MeasurePart.values:
             errors["part"] = [
-                "失信惩戒措施应注明措施类型 / a punishment measure needs its part of the list"
+                Bilingual(
+                    "失信惩戒措施应注明措施类型", "a punishment measure needs its part of the list"
+                )
             ]
         if measure.verdict == MeasureVerdict.REWARD:
             errors["verdict"] = [
-                "失信惩戒措施的筛查结论应为“限制”或“重点审查” / "
-                "a punishment measure's verdict must be restricted or review"
+                Bilingual(
+                    "失信惩戒措施的筛查结论应为“限制”或“重点审查”",
+                    "a punishment measure's verdict must be restricted or review",
+                )
             ]
     scenarios = _codes(measure.scenarios)
     if not scenarios:
-        errors["scenarios"] = ["至少应有一个业务场景 / at least one scenario is required"]
+        errors["scenarios"] = [
+            Bilingual("至少应有一个业务场景", "at least one scenario is required")
+        ]
     else:
         measure.scenarios = scenarios
         active = set(
@@ -275,13 +321,17 @@ def measure_errors(measure: Measure) -> dict[str, list[str]]:
         unknown = [code for code in scenarios if code not in active]
         if unknown:
             errors["scenarios"] = [
-                f"业务场景 {'、'.join(unknown)} 不存在或已停用 / "
-                f"unknown or retired scenario {', '.join(unknown)}"
+                Bilingual(
+                    f"业务场景 {'、'.join(unknown)} 不存在或已停用",
+                    f"unknown or retired scenario {', '.join(unknown)}",
+                )
             ]
     version = MeasureListVersion.objects.filter(pk=measure.version_id).first()
     catalog = _catalog_for(version)
     if not catalog:
-        errors["trigger_items"] = ["信用信息目录尚未发布 / no credit catalog is in force"]
+        errors["trigger_items"] = [
+            Bilingual("信用信息目录尚未发布", "no credit catalog is in force")
+        ]
     _check_triggers(measure, catalog, errors)
     _check_duration(measure, catalog, errors)
     for field in measure._meta.fields:
@@ -290,16 +340,20 @@ def measure_errors(measure: Measure) -> dict[str, list[str]]:
         too_long = limit and isinstance(current, str) and len(current) > limit
         if too_long and field.name not in errors:
             errors[field.name] = [
-                f"{field.verbose_name}不能超过 {limit} 个字符 / "
-                f"{field.name} must be at most {limit} characters"
+                Bilingual(
+                    f"{field.verbose_name}不能超过 {limit} 个字符",
+                    f"{field.name} must be at most {limit} characters",
+                )
             ]
     clash = Measure.objects.filter(version_id=measure.version_id, code=measure.code)
     if measure.pk:
         clash = clash.exclude(pk=measure.pk)
     if measure.code and clash.exists():
         errors["code"] = [
-            f"本版本已有措施编码 {measure.code} / "
-            f"code {measure.code} already exists in this version"
+            Bilingual(
+                f"本版本已有措施编码 {measure.code}",
+                f"code {measure.code} already exists in this version",
+            )
         ]
     return errors
 
@@ -327,11 +381,15 @@ def scenario_create(
     code = code.strip()
     errors: dict[str, list[str]] = {}
     if not code or not code.replace("_", "").isalnum() or code != code.lower():
-        errors["code"] = ["场景代码应为小写字母、数字和下划线 / the code must be lower_snake_case"]
+        errors["code"] = [
+            Bilingual("场景代码应为小写字母、数字和下划线", "the code must be lower_snake_case")
+        ]
     elif Scenario.objects.filter(code=code).exists():
-        errors["code"] = [f"场景代码 {code} 已存在 / scenario {code} already exists"]
+        errors["code"] = [Bilingual(f"场景代码 {code} 已存在", f"scenario {code} already exists")]
     if not name.strip() or not name_en.strip():
-        errors["name"] = ["场景名称和英文名称为必填项 / the name and English name are required"]
+        errors["name"] = [
+            Bilingual("场景名称和英文名称为必填项", "the name and English name are required")
+        ]
     if errors:
         raise ValidationError(errors)
     scenario = Scenario.objects.create(
@@ -370,7 +428,7 @@ def _version_create(
 ) -> MeasureListVersion:
     title = title.strip()
     if not title:
-        raise ValidationError({"title": ["名称为必填项 / title is required"]})
+        raise ValidationError({"title": [Bilingual("名称为必填项", "title is required")]})
     number = (MeasureListVersion.objects.aggregate(top=Max("number"))["top"] or 0) + 1
     version = MeasureListVersion.objects.create(
         number=number,
@@ -436,7 +494,8 @@ def measure_list_version_draft(
     source = from_version or _latest_published()
     if source is None:
         raise ValidationError(
-            "还没有可复制的措施清单 / there is no measure list to copy", code="no_source"
+            Bilingual("还没有可复制的措施清单", "there is no measure list to copy"),
+            code="no_source",
         )
     version = _version_create(
         actor=actor,
@@ -483,9 +542,11 @@ def measure_list_version_publish(
             raise ValidationError(
                 {
                     "effective_from": [
-                        f"施行日期应晚于现行第 {old.number} 版的施行日期 {old.effective_from} / "
-                        f"the effective date must be after {old.effective_from}, "
-                        f"when version {old.number} took effect"
+                        Bilingual(
+                            f"施行日期应晚于现行第 {old.number} 版的施行日期 {old.effective_from}",
+                            f"the effective date must be after {old.effective_from}, "
+                            f"when version {old.number} took effect",
+                        )
                     ]
                 }
             )
@@ -495,7 +556,9 @@ def measure_list_version_publish(
     measures = list(version.measures.all())
     if not measures:
         raise ValidationError(
-            "不能发布没有措施的清单 / a measure list without measures cannot be published",
+            Bilingual(
+                "不能发布没有措施的清单", "a measure list without measures cannot be published"
+            ),
             code="empty",
         )
     problems = [

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from educredit.audit.models import AuditEntry
 from educredit.catalog.tests.factories import shipped_catalog
@@ -14,6 +15,7 @@ from educredit.sanctions import data, selectors, services
 from educredit.sanctions.choices import DurationKind, MeasureListVersionStatus
 from educredit.sanctions.models import Measure, MeasureListVersion, Scenario
 from educredit.sanctions.tests.factories import TEST_ACTOR
+from educredit.testing.one_language import han_leaks
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +124,7 @@ def test_a_draft_is_a_copy_and_publishing_retires_the_old_one_from_that_day(draf
     assert draft.measures.count() == shipped.measures.count()
     measure = draft.measures.get(code="JY-CJ-004")
     services.measure_update(actor=TEST_ACTOR, measure=measure, duration_months=18)
-    with pytest.raises(ValidationError, match="effective date must be after"):
+    with pytest.raises(ValidationError, match="施行日期应晚于现行第"):
         services.measure_list_version_publish(
             actor=TEST_ACTOR, version=draft, effective_from=dt.date(2025, 6, 1)
         )
@@ -143,7 +145,7 @@ def test_a_draft_is_a_copy_and_publishing_retires_the_old_one_from_that_day(draf
 
 def test_published_measures_cannot_change(shipped):
     measure = shipped.measures.first()
-    with pytest.raises(ValidationError, match="only a draft"):
+    with pytest.raises(ValidationError, match="只能修改草稿版本的措施清单"):
         services.measure_update(actor=TEST_ACTOR, measure=measure, means="改")
 
 
@@ -187,12 +189,16 @@ def test_only_provincial_admins_change_the_list(draft, county_admin, province_ad
         ),
     ],
 )
-def test_inconsistent_measures_are_refused_in_both_languages(draft, changes, field, message):
+def test_inconsistent_measures_are_refused_in_the_reader_language(draft, changes, field, message):
     measure = draft.measures.get(code="JY-CJ-004")  # record_date on JY-KS-01, exam_ban_until
     before = measure.audit_snapshot()
     with pytest.raises(ValidationError) as caught:
         services.measure_update(actor=TEST_ACTOR, measure=measure, **changes)
-    messages = caught.value.message_dict[field]
-    assert any(message in text and " / " in text for text in messages), messages
+    with translation.override("en"):  # shown to a reader in English: English only
+        messages = caught.value.message_dict[field]
+    assert any(message in text for text in messages), messages
+    assert not any(han_leaks(text) for text in messages), messages
+    chinese = caught.value.message_dict[field]
+    assert chinese and all(han_leaks(text) and " / " not in text for text in chinese), chinese
     measure.refresh_from_db()
     assert measure.audit_snapshot() == before

@@ -108,10 +108,10 @@ def test_a_provincial_admin_drafts_edits_and_publishes(client, province_admin, s
 
     bad = dict(data, duration_field="")
     response = client.post(url("measure_edit", f"id={measure.public_id}"), bad)
-    assert response.status_code == 200 and "needs the payload field" in response.content.decode()
+    assert response.status_code == 200 and "应填写期限字段" in response.content.decode()
 
     response = client.post(url("version_publish", "v=2"), {"effective_from": "2025-01-01"})
-    assert "effective date must be after" in response.content.decode()
+    assert "施行日期应晚于现行第" in response.content.decode()
     response = client.post(url("version_publish", "v=2"), {"effective_from": "2027-01-01"})
     assert response.status_code == 302
     shipped.refresh_from_db()
