@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from educredit.accounts.choices import Power, UserRole
 from educredit.accounts.permissions import access_staff
 from educredit.catalog.selectors import catalog_items
+from educredit.core.exports import Column, export_list, export_wanted, list_export
 from educredit.core.i18n import shown
 from educredit.disclosure import imports, mapping
 from educredit.disclosure.models import DecisionImportRun, DecisionKind
@@ -74,10 +75,28 @@ def _run_for(request: HttpRequest, run_id: Any) -> DecisionImportRun:
         raise Http404 from exc
 
 
+# The runs' columns, as exported (ADR 0036).
+RUN_COLUMNS = (
+    Column(gettext_lazy("文件名"), lambda r: r.original_filename),
+    Column(gettext_lazy("状态"), lambda r: r.get_status_display()),
+    Column(gettext_lazy("成功"), lambda r: r.ok_rows + r.updated_rows),
+    Column(gettext_lazy("失败"), lambda r: r.failed_rows),
+    Column(gettext_lazy("上传人"), lambda r: str(r.created_by)),
+    Column(gettext_lazy("时间"), lambda r: r.created_at),
+)
+
+
 @access_staff(*WRITERS, powers=[Power.ADMINISTRATIVE_DECISIONS])
 @require_http_methods(["GET", "POST"])
+@list_export
 def import_start(request: HttpRequest) -> HttpResponse:
-    """Upload a spreadsheet of licence or penalty decisions; it is imported in the background."""
+    """Upload a spreadsheet of licence or penalty decisions; it is imported in the background.
+    Below the form, the runs (``?export=xlsx``: all of them)."""
+    if request.method == "GET" and export_wanted(request):
+        runs = DecisionImportRun.objects.visible_to(request.user).select_related("created_by")
+        return export_list(
+            request, runs, RUN_COLUMNS, stem="disclosure-imports", sheet=_("导入记录")
+        )
     form = DecisionImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

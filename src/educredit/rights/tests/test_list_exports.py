@@ -47,7 +47,7 @@ def test_every_list_export_has_the_pages_rows_and_translated_headers(
     walk_world: dict[str, Any],
 ) -> None:
     routes = _export_routes(walk_world)
-    assert len(routes) >= 16, [route.name for route in routes]
+    assert len(routes) >= 17, [route.name for route in routes]
     zh, en = Client(), Client()
     zh.force_login(walk_world["admin"])
     en.force_login(walk_world["admin"])
