@@ -181,6 +181,36 @@ def snapshot_plan(model: type[models.Model]) -> SnapshotPlan:
     return plan
 
 
+_neutral: dict[type[models.Model], dict[str, Any]] = {}
+
+
+def snapshot_neutral(model: type[models.Model]) -> dict[str, Any]:
+    """Fields added to ``model`` after rows of it were audited, by attname, with the converted
+    value at which the snapshot leaves them out (``AuditedModel.audit_added_fields``).
+
+    A new column would otherwise change the digest of every row audited before it existed,
+    and ``audit verify`` would report them all as changed behind the services' back. A row
+    whose new field still holds the value it was added with digests as it did before; once a
+    service sets another value, the field is part of the snapshot like any other.
+    """
+    neutral = _neutral.get(model)
+    if neutral is None:
+        converters = dict(snapshot_plan(model))
+        added = getattr(model, "audit_added_fields", {})
+        neutral = _neutral[model] = {
+            attname: None if value is None else converters[attname](value)
+            for attname, value in added.items()
+        }
+    return neutral
+
+
+def _drop_neutral(model: type[models.Model], snapshot: dict[str, Any]) -> dict[str, Any]:
+    for attname, value in snapshot_neutral(model).items():
+        if snapshot.get(attname, value) == value:
+            snapshot.pop(attname, None)
+    return snapshot
+
+
 def snapshot_attnames(model: type[models.Model]) -> tuple[str, ...]:
     """The attribute names a snapshot of ``model`` covers (what a bulk loader must supply)."""
     return tuple(attname for attname, _ in snapshot_plan(model))
@@ -190,7 +220,7 @@ def snapshot_from_values(model: type[models.Model], values: Mapping[str, Any]) -
     """The snapshot of a row of ``model`` given its values by attribute name."""
     plan = snapshot_plan(model)
     try:
-        return {
+        snapshot = {
             attname: None if (value := values[attname]) is None else convert(value)
             for attname, convert in plan
         }
@@ -199,6 +229,7 @@ def snapshot_from_values(model: type[models.Model], values: Mapping[str, Any]) -
         raise ValueError(
             f"{model._meta.label}: a row digest needs every audited field; missing {missing}"
         ) from exc
+    return _drop_neutral(model, snapshot)
 
 
 def row_digest_from_values(model: type[models.Model], values_by_attname: Mapping[str, Any]) -> str:
@@ -244,8 +275,15 @@ def sequence_digester(model: type[models.Model]) -> Callable[[Sequence[Any]], st
         for field in model._meta.concrete_fields
         if isinstance(field, models.CharField | models.TextField) and not field.is_relation
     }
+    neutral = snapshot_neutral(model)
     steps = tuple(
-        (json.dumps(attname, ensure_ascii=False) + ":", attname in text_fields, convert)
+        (
+            json.dumps(attname, ensure_ascii=False) + ":",
+            attname in text_fields,
+            convert,
+            attname in neutral,
+            neutral.get(attname),
+        )
         for attname, convert in snapshot_plan(model)
     )
     quote: Callable[[str], str] = json.encoder.encode_basestring
@@ -258,12 +296,17 @@ def sequence_digester(model: type[models.Model]) -> Callable[[Sequence[Any]], st
             )
         parts: list[str] = []
         append = parts.append
-        for (prefix, is_text, convert), value in zip(steps, values, strict=True):
+        for (prefix, is_text, convert, omittable, omitted_at), value in zip(
+            steps, values, strict=True
+        ):
             if value is None:
-                append(prefix + "null")
+                if not (omittable and omitted_at is None):
+                    append(prefix + "null")
                 continue
             # Most audited fields are text that needs no conversion: skip the call.
             text = value if is_text and type(value) is str else convert(value)
+            if omittable and text == omitted_at:
+                continue
             if type(text) is str:
                 append(prefix + quote(text))
             else:  # a JSON field's decoded value
@@ -280,7 +323,11 @@ def row_digest(instance: models.Model) -> str:
 
 def snapshot_of(instance: models.Model) -> dict[str, Any]:
     """The snapshot of an instance (deferred fields are loaded as ``getattr`` does)."""
-    return {
-        attname: None if (value := getattr(instance, attname)) is None else convert(value)
-        for attname, convert in snapshot_plan(type(instance))
-    }
+    model = type(instance)
+    return _drop_neutral(
+        model,
+        {
+            attname: None if (value := getattr(instance, attname)) is None else convert(value)
+            for attname, convert in snapshot_plan(model)
+        },
+    )

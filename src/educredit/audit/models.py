@@ -21,6 +21,9 @@ class AuditedModel(models.Model):
     """
 
     audit_exclude: ClassVar[tuple[str, ...]] = ()
+    # Fields added after rows were audited, with the value they were added with: at that value
+    # a field is left out of the snapshot, so older rows still verify (``snapshot_neutral``).
+    audit_added_fields: ClassVar[dict[str, Any]] = {}
 
     class Meta:
         abstract = True

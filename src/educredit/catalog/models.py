@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +84,9 @@ class CatalogItem(AuditedModel):
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="uniq_catalog_item_code")
         ]
+
+    # Items audited before the column existed digest as they did while it is empty.
+    audit_added_fields: ClassVar[dict[str, Any]] = {"recorder_kinds": []}
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
