@@ -27,6 +27,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
@@ -227,7 +228,9 @@ POLICIES: tuple[DisclosurePolicy, ...] = (POLICY_2017, POLICY_2019, POLICY_2023,
 # override ``policy:2023:general:work_safety``, ``long_term:neutral``, ``never:simplified``),
 # ``hidden;`` before it when the catalog does not publish the item, and ``;listed`` (extended
 # while listed, Henan §19) and ``;<status>`` after it. Codes are ASCII without quotes, so the
-# set-based recompute writes them as SQL literals.
+# set-based recompute writes them as SQL literals. A rule stored earlier as "中文 / English"
+# text is shown in one language too until the audited recompute stores its code (a data
+# migration would change audited rows without an audit entry).
 LONG_TERM_RULE: dict[str, str] = {
     Severity.TRUSTWORTHY: "long_term:trustworthy",
     Severity.NEUTRAL: "long_term:neutral",
@@ -282,13 +285,25 @@ def _rule_part(part: str, *, english: bool) -> str | None:
     return None if words is None else words[1 if english else 0]
 
 
+_LEGACY_HALVES = re.compile(r"^(.*?[\u4e00-\u9fff）)]) ?/ ([A-Za-z0-9].*)$", re.S)
+
+
+def _legacy_rule_text(rule: str, *, english: bool) -> str:
+    """A rule stored before the codes, "中文 / English" segments joined by "；", in one
+    language (the audited recompute replaces it with its code)."""
+    segments = []
+    for segment in rule.split("；"):
+        halves = _LEGACY_HALVES.match(segment)
+        segments.append(halves.group(2 if english else 1) if halves else segment)
+    return ("; " if english else "；").join(segment for segment in segments if segment)
+
+
 def rule_text(rule: str) -> str:
-    """The stored rule of a window in the reader's language (one written before the codes,
-    or not understood, as it is)."""
+    """The stored rule of a window in the reader's language."""
     english = (translation.get_language() or "").startswith("en")
     parts = [_rule_part(part, english=english) for part in rule.split(";")] if rule else []
     if not parts or None in parts:
-        return rule
+        return _legacy_rule_text(rule, english=english)
     texts = [text for text in parts if text is not None]
     if rule.startswith(CATALOG_PREFIX):
         head = f"{texts[0]}: " if english else f"{texts[0]}："

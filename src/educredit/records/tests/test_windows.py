@@ -479,40 +479,37 @@ def test_public_q_matches_is_public(world: dict[str, Any]) -> None:
         assert shown == expected
 
 
-def test_the_migration_turns_stored_bilingual_rules_into_codes_and_back(
+def test_a_rule_stored_as_bilingual_text_reads_in_one_language_until_the_recompute_codes_it(
     world: dict[str, Any],
 ) -> None:
-    from importlib import import_module
-
-    from django.apps import apps
-
-    migration = import_module("educredit.records.migrations.0003_window_rule_codes")
     listed = record(world, decided=D(2024, 3, 1), status=CreditRecordStatus.REVOKED)
     hidden = record(world, decided=D(2020, 3, 2), mode=DisclosureMode.GOVERNMENT)
-    cut = record(world, decided=D(2020, 3, 2))
-    legacy = {
+    windows.windows_recompute_all(actor="system:test", as_of=D(2026, 11, 27))
+    legacy = {  # as windows were stored before the codes
         listed.pk: (
             "2023年规则（国家发展改革委令2023年第58号）：一般失信 3个月–3年 / 2023 rule (NDRC "
-            "Order 58/2023): general 3 months–3 years；列入名单期间延长（河南§19）/ extended "
-            "while listed；已撤销，当日撤下 / revoked: withdrawn that day"
+            "Order 58/2023): general 3 months–3 years；已撤销，当日撤下 / revoked: withdrawn "
+            "that day"
         ),
         hidden.pk: (
             "不公示（目录非公开公示）/ not public (catalog mode)；2019年规则（发改办财金〔2019〕"
             "527号）：一般失信 3个月–1年 / 2019 rule (NDRC 527/2019): general 3 months–1 year"
         ),
-        cut.pk: "2019年规则（发改办财金〔2019〕527号）：一般失信 3个月–1年 / 2019 rule (ND",
     }
     for pk, text in legacy.items():
         CreditRecord.objects.filter(pk=pk).update(window_rule=text)
-    migration.rules_to_codes(apps, None)
-    stored = dict(CreditRecord.objects.values_list("pk", "window_rule"))
-    assert stored[listed.pk] == "policy:2023:general;listed;revoked"
-    assert stored[hidden.pk] == "hidden;policy:2019:general"
-    assert stored[cut.pk] == legacy[cut.pk]  # not understood: left for the recompute
     listed.refresh_from_db()
     assert listed.window_rule_text == (
-        "2023年规则（国家发展改革委令2023年第58号）：一般失信 3个月–3年；"
-        "列入名单期间延长（河南§19）；已撤销，当日撤下"
+        "2023年规则（国家发展改革委令2023年第58号）：一般失信 3个月–3年；已撤销，当日撤下"
     )
-    migration.codes_to_rules(apps, None)
-    assert dict(CreditRecord.objects.values_list("pk", "window_rule")) == legacy
+    with translation.override("en"):
+        assert listed.window_rule_text == (
+            "2023 rule (NDRC Order 58/2023): general 3 months–3 years; revoked: withdrawn that day"
+        )
+    # The recompute (daily, and `educredit windows recompute`) stores the codes, audited.
+    entries = AuditEntry.objects.count()
+    counts = windows.windows_recompute_all(actor="system:test", as_of=D(2026, 11, 27))
+    assert counts.changed == 2 and AuditEntry.objects.count() == entries + 1
+    stored = dict(CreditRecord.objects.values_list("pk", "window_rule"))
+    assert stored[listed.pk] == "policy:2023:general;revoked"
+    assert stored[hidden.pk] == "hidden;policy:2019:general"
