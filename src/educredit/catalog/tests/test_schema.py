@@ -15,6 +15,7 @@ from educredit.catalog.schema import (
     validate_field_schema,
     validate_payload,
 )
+from educredit.core.i18n import Bilingual
 
 PENALTY = SimpleNamespace(
     field_schema=next(i for i in VERSION_1_ITEMS if i["code"] == "JY-CF-02")["field_schema"]
@@ -36,6 +37,7 @@ def test_a_missing_required_field_is_named_in_both_languages():
         validate_payload(PENALTY, {"violation_type": "无证办学"})
     errors = caught.value.errors
     message = errors["penalty_content"]
+    assert isinstance(message, Bilingual)
     assert (message.zh, message.en) == ("处罚内容为必填项", "penalty content is required")
     # Shown in the reader's language only.
     assert str(message) == "处罚内容为必填项"
@@ -78,6 +80,7 @@ def test_each_type_rejects_a_bad_value_bilingually(field, value, fragment):
     with pytest.raises(PayloadError) as caught:
         validate_payload(item_with(field), {field["name"]: value})
     message = caught.value.errors[field["name"]]
+    assert isinstance(message, Bilingual)
     assert fragment in message.zh and message.en and str(message) == message.zh
 
 
