@@ -66,7 +66,12 @@ def _verify_base(request: HttpRequest) -> str:
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    response = render(request, "portal/429.html", {"retry_after_minutes": 1}, status=429)
+    response = render(
+        request,
+        "portal/429.html",
+        {"retry_after_minutes": 1, "layout": "portal/base_portal.html"},
+        status=429,
+    )
     response["Retry-After"] = "60"
     return response
 

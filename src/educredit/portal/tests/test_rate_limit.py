@@ -22,7 +22,11 @@ def test_search_is_limited_per_address(client, settings, zzu):
     assert response.status_code == 429
     assert response["Retry-After"] == "60"
     html = response.content.decode()
-    assert "查询过于频繁" in html and "Too many searches" in html
+    assert "查询过于频繁" in html and "Too many searches" not in html  # one language
+    assert 'action="/query/"' in html and 'action="/i18n/setlang/"' in html  # the portal's layout
+    client.cookies["django_language"] = "en"
+    english = client.get("/query/", {"q": "zzdx"}).content.decode()
+    assert "Too many searches" in english and "查询过于频繁" not in english
     # Another address is not affected; the empty search page is not counted.
     assert client.get("/query/", {"q": "zzdx"}, REMOTE_ADDR="10.9.8.7").status_code == 200
     assert client.get("/query/").status_code == 200
