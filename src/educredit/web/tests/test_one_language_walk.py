@@ -257,3 +257,38 @@ def test_sign_in_errors_are_in_one_language(county_clerk: Any, language: str) ->
         assert han_leaks(text, [county_clerk.username]) == []
     # The portal's layout: menu and language switch.
     assert 'action="/i18n/setlang/"' in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_message_after_an_objection_is_in_one_language(language: str) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from educredit.catalog.choices import SubjectType
+    from educredit.records.choices import CreditRecordStatus
+    from educredit.records.tests.factories import make_catalog_item
+    from educredit.rights.tests.factories import make_county, make_teacher
+
+    county = make_county()
+    teacher = make_teacher(county)
+    record = make_record(
+        actor=county.clerk,
+        catalog_item=make_catalog_item(subject_type=SubjectType.PERSON),
+        person=teacher,
+        status=CreditRecordStatus.EFFECTIVE,
+    )
+    client = _client(make_subject_user(actor=county.clerk, person=teacher), language)
+    url = reverse("self_service:objection_create") + f"?record={record.public_id}"
+    evidence = SimpleUploadedFile("证明.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    response = client.post(
+        url, {"reasons": "我从未受过此处分", "evidence": [evidence]}, follow=True
+    )
+    assert response.status_code == 200
+    text = visible_text(response.content.decode())
+    data = data_strings()
+    if language == "zh-hans":
+        assert "异议已受理" in text and "Objection received" not in text
+        assert latin_leaks(text, data) == []
+    else:
+        assert "Objection received" in text and "异议已受理" not in text
+        assert han_leaks(text, data) == []
