@@ -61,7 +61,11 @@ DATA_APPS = {
     "portal",
 }
 # Texts the platform writes, not data: they must be shown in the reader's language.
-SYSTEM_TEXT_FIELDS = {("records", "creditrecord", "window_rule")}
+SYSTEM_TEXT_FIELDS = {
+    ("records", "creditrecord", "window_rule"),
+    ("subjects", "importrowerror", "reason"),
+    ("disclosure", "decisionimporterror", "reason"),
+}
 LANGUAGES = ("zh-hans", "en")
 
 
@@ -144,6 +148,21 @@ def language_world(county, province):
     school = make_institution(supervisor=county, name="语言学校", serial=990_101)
     person = make_person(institution=school, name="语言人", number=resident_id(9, born="19800101"))
     record = make_record(actor=clerk, person=person)
+    # Every import run shows a rejected row, as a job stores it: a catalogue message in
+    # Chinese, a national-layout message in both languages.
+    from educredit.disclosure.models import DecisionImportError, DecisionImportRun
+    from educredit.subjects.models import ImportRowError, ImportRun
+
+    for run in ImportRun.objects.all():
+        ImportRowError.objects.create(run=run, row_number=3, column="学校名称", reason="请填写名称")
+    for decision_run in DecisionImportRun.objects.all():
+        DecisionImportError.objects.create(
+            run=decision_run,
+            row_number=3,
+            code="CF_WSH",
+            column="行政处罚决定书文号",
+            reason="行政处罚决定书文号为必填项 / decision number is required",
+        )
     admin = make_user(organisation=province, username="lang.admin", roles=list(UserRole.values))
     return {
         "routes": routes,
