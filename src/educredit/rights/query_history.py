@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from educredit.core.i18n import english
 from educredit.sanctions.models import Scenario
 from educredit.sanctions.selectors import checks_of_subject
 from educredit.subjects.choices import QueryKind, QueryMode
@@ -75,9 +76,10 @@ def query_history_for(
         for log in logs
     ]
     checks = list(checks_of_subject(person=person, institution=institution)[:limit])
+    # A check's purpose is its business scenario, named in the reader's language.
     scenario_names = dict(
         Scenario.objects.filter(code__in={check.scenario for check in checks}).values_list(
-            "code", "name"
+            "code", "name_en" if english() else "name"
         )
     )
     rows += [

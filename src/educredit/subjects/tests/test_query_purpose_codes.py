@@ -4,6 +4,7 @@ reader's language; a typed purpose stays as typed (ADR 0038)."""
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -23,8 +24,8 @@ backfill = importlib.import_module(
 )
 
 
-def _staff_request(user, session=None):
-    request = RequestFactory().get("/subjects/")
+def _staff_request(user: Any, session: dict[str, Any] | None = None) -> Any:
+    request: Any = RequestFactory().get("/subjects/")
     request.user = user
     request.session = session if session is not None else {}
     return request
@@ -94,3 +95,31 @@ def test_the_backfill_codes_rows_written_in_either_language_and_leaves_typed_one
     backfill.codes_backward(apps, None)
     english.refresh_from_db()
     assert (english.purpose_code, english.purpose) == ("", "履行职责")
+
+
+def test_a_screening_check_reads_as_its_scenario_in_the_subject_language():
+    from educredit.sanctions.models import Scenario
+    from educredit.sanctions.tests.factories import shipped_measure_list
+    from educredit.testing.factories import make_api_client
+
+    shipped_measure_list()
+    county = make_county()
+    school = county.school
+    _api, key = make_api_client(
+        organisation=county.county, name="审批系统", scopes=["sanctions:check"]
+    )
+    answer = Client().post(
+        "/api/sanctions/check",
+        {"uscc": school.uscc, "scenario": "simplified_approval", "reference": "LANG-1"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert answer.status_code == 200, answer.content
+    scenario = Scenario.objects.get(code="simplified_approval")
+    client = Client()
+    client.force_login(make_subject_user(actor=county.clerk, institution=school))
+    chinese = client.get("/self/queries/").content.decode()
+    assert scenario.name in chinese and scenario.name_en not in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get("/self/queries/").content.decode()
+    assert scenario.name_en in english and scenario.name not in english
