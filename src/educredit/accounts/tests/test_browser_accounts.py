@@ -29,7 +29,7 @@ def test_province_admin_enrols_totp_adds_a_county_and_its_clerk(
     page.goto("/accounts/login/")
     page.locator("input[name=username]").fill(province_admin.username)
     page.locator("input[name=password]").fill(TEST_PASSWORD)
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
 
     # First sign-in of an admin: the second factor must be set up before anything else.
     expect(page).to_have_url(re.compile(r"/accounts/login/totp/enrol/$"))
@@ -38,7 +38,7 @@ def test_province_admin_enrols_totp_adds_a_county_and_its_clerk(
     screenshot(page, "totp-enrol")
     secret = User.objects.get(pk=province_admin.pk).totp_secret
     page.locator("input[name=code]").fill(pyotp.TOTP(secret).now())
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/workspace/$"))
 
     page.goto("/accounts/organisations/")

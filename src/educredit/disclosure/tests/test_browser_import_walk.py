@@ -72,7 +72,9 @@ def test_gbk_import_review_report_and_quality(
     expect(progress.locator("[data-field=report-link]")).to_be_visible()
     errors = main.locator("[data-field=errors] tr")
     expect(errors).to_have_count(10)
-    expect(errors.first).to_contain_text("/")  # each reason in Chinese and English
+    # Each reason in the reader's language only (one language at a time, ADR 0038).
+    expect(errors.first).to_contain_text("校验码应为")
+    expect(errors.first).not_to_contain_text("should be")
     assert fits_width(page)
     screenshot(page, "import-walk-run")
     sign_out(page, viewport)

@@ -31,7 +31,7 @@ def test_clerk_uploads_and_watches_the_import(
     page.goto("/accounts/login/")
     page.locator("input[name=username]").fill(county_clerk.username)
     page.locator("input[name=password]").fill(TEST_PASSWORD)
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/workspace/$"))
 
     page.goto("/subjects/imports/new/")

@@ -64,7 +64,7 @@ def test_staff_sign_in_to_workspace_and_out(
     page.locator("input[name=username]").fill(city_reviewer.username)
     page.locator("input[name=password]").fill(TEST_PASSWORD)
     screenshot(page, "login")
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
 
     expect(page).to_have_url(re.compile(r"/workspace/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("您好，郑州审核员")
