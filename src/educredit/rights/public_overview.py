@@ -18,22 +18,17 @@ overview per institution per change per day.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import translation
 
-from educredit.audit.services import audit_append
 from educredit.core import clock
 from educredit.portal import selectors as public
 from educredit.records.models import CreditListEntry, CreditRecord
 from educredit.rights.choices import ReportRequester
 from educredit.rights.models import CreditReport
-from educredit.rights.reports import ISSUE_ACTION, content_digest
-from educredit.rights.self_service import new_code
+from educredit.rights.reports import content_digest, credit_document_store
 from educredit.subjects.models import Institution
 from educredit.subjects.regions import region_name
 
@@ -117,9 +112,6 @@ def is_overview(report: CreditReport) -> bool:
 def public_overview_issue(*, institution: Institution, verify_base: str = "") -> CreditReport:
     """Issue (or, same day and content, hand back) the institution's public credit overview:
     content and PDF stored with their digests, the issue audited like a credit report's."""
-    # Imported here: rendering loads WeasyPrint, which pages that never issue do not need.
-    from educredit.rights.report_pdf import render_report_pdf
-
     now = clock.now()
     today = clock.today()
     content = overview_content(institution, today)
@@ -137,38 +129,15 @@ def public_overview_issue(*, institution: Institution, verify_base: str = "") ->
     )
     if issued is not None:
         return issued
-    code = new_code(groups=4)
-    while CreditReport.objects.filter(verification_code=code).exists():
-        code = new_code(groups=4)
-    base = (verify_base or str(settings.EDUCREDIT_PUBLIC_URL)).rstrip("/")
-    pdf = render_report_pdf(
+    return credit_document_store(
         content=content,
-        verification_code=code,
         issued_at=now,
-        verify_url=f"{base}/verify/{code}/",
-        content_sha256=content_sha256,
+        actor=PUBLIC_ACTOR,
+        verify_base=verify_base,
         template="rights/public_overview_pdf.html",
         running_title="公开信用概况",
-    )
-    pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-    report = CreditReport(
         institution=institution,
-        verification_code=code,
         requester=ReportRequester.PUBLIC,
         purpose="公开信用概况",
         free_of_charge=True,
-        content=content,
-        content_sha256=content_sha256,
-        pdf_sha256=pdf_sha256,
-        issued_at=now,
     )
-    report.pdf.save(f"{report.public_id}.pdf", ContentFile(pdf), save=False)
-    report.save()
-    audit_append(
-        actor=PUBLIC_ACTOR,
-        action=ISSUE_ACTION,
-        target=report,
-        before=None,
-        reason=f"content_sha256={content_sha256} pdf_sha256={pdf_sha256}",
-    )
-    return report

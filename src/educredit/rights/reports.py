@@ -272,6 +272,57 @@ def _lock_free_quota(subject: dict[str, Any], year: int) -> None:
         )
 
 
+def credit_document_store(
+    *,
+    content: dict[str, Any],
+    issued_at: dt.datetime,
+    actor: User | str,
+    verify_base: str = "",
+    template: str = "rights/report_pdf.html",
+    running_title: str = "",
+    **fields: Any,
+) -> CreditReport:
+    """Render ``content`` as a PDF under a new verification code, keep both with their digests
+    as a ``CreditReport`` (``fields`` say whose and for whom) and audit the issue with both
+    digests: what every document checked at /verify/ shares (reports, public overviews)."""
+    # Imported here: rendering loads WeasyPrint, which pages that never issue do not need.
+    from educredit.rights.report_pdf import render_report_pdf
+
+    content_sha256 = content_digest(content)
+    code = new_code(groups=4)
+    while CreditReport.objects.filter(verification_code=code).exists():
+        code = new_code(groups=4)
+    base = (verify_base or _verify_base()).rstrip("/")
+    pdf = render_report_pdf(
+        content=content,
+        verification_code=code,
+        issued_at=issued_at,
+        verify_url=f"{base}/verify/{code}/",
+        content_sha256=content_sha256,
+        template=template,
+        running_title=running_title,
+    )
+    pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    report = CreditReport(
+        verification_code=code,
+        content=content,
+        content_sha256=content_sha256,
+        pdf_sha256=pdf_sha256,
+        issued_at=issued_at,
+        **fields,
+    )
+    report.pdf.save(f"{report.public_id}.pdf", ContentFile(pdf), save=False)
+    report.save()
+    audit_append(
+        actor=actor,
+        action=ISSUE_ACTION,
+        target=report,
+        before=None,
+        reason=f"content_sha256={content_sha256} pdf_sha256={pdf_sha256}",
+    )
+    return report
+
+
 @transaction.atomic
 def credit_report_issue(
     *,
@@ -285,9 +336,6 @@ def credit_report_issue(
 ) -> CreditReport:
     """Issue a credit report: build its content, render and keep the PDF, audit both digests
     and log the read (kind REPORT). ``verify_base`` is the portal's address for the QR code."""
-    # Imported here: rendering loads WeasyPrint, which pages that never issue do not need.
-    from educredit.rights.report_pdf import render_report_pdf
-
     subject = _subject_kwargs(person, institution)
     _check_requester(
         actor=actor,
@@ -304,40 +352,17 @@ def credit_report_issue(
     elif authorisation is not None:
         purpose = purpose.strip() or authorisation.purpose
     content = report_content(**subject, as_of=today)
-    content_sha256 = content_digest(content)
-    code = new_code(groups=4)
-    while CreditReport.objects.filter(verification_code=code).exists():
-        code = new_code(groups=4)
-    base = (verify_base or _verify_base()).rstrip("/")
-    pdf = render_report_pdf(
+    report = credit_document_store(
         content=content,
-        verification_code=code,
         issued_at=now,
-        verify_url=f"{base}/verify/{code}/",
-        content_sha256=content_sha256,
-    )
-    pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-    report = CreditReport(
+        actor=actor if actor is not None else f"authorised:{authorisation.grantee_name}"[:120],  # type: ignore[union-attr]
+        verify_base=verify_base,
         **subject,
-        verification_code=code,
         requester=requester,
         requested_by=actor,
         authorisation=authorisation,
         purpose=purpose[:300],
         free_of_charge=requester == ReportRequester.SELF,
-        content=content,
-        content_sha256=content_sha256,
-        pdf_sha256=pdf_sha256,
-        issued_at=now,
-    )
-    report.pdf.save(f"{report.public_id}.pdf", ContentFile(pdf), save=False)
-    report.save()
-    audit_append(
-        actor=actor if actor is not None else f"authorised:{authorisation.grantee_name}"[:120],  # type: ignore[union-attr]
-        action=ISSUE_ACTION,
-        target=report,
-        before=None,
-        reason=f"content_sha256={content_sha256} pdf_sha256={pdf_sha256}",
     )
     mode = {
         ReportRequester.SELF: QueryMode.SELF,
