@@ -37,6 +37,7 @@ from educredit.records.forms import (
 from educredit.records.models import CreditRecord
 from educredit.rights.list_exports import export_subject_list
 from educredit.rights.purpose import staff_read_log
+from educredit.subjects.choices import QueryPurpose
 from educredit.subjects.models import Institution, Person
 from educredit.subjects.selectors import institutions_visible_to, person_find
 from educredit.web.paging import filters_query_string, page_of
@@ -211,7 +212,7 @@ def _find_person(user: Any, document_type: str, number: str) -> Person | None:
     if not number.strip():
         return None
     return person_find(
-        user=user, document_type=document_type, id_number=number, purpose=_("录入信用记录")
+        user=user, document_type=document_type, id_number=number, purpose=QueryPurpose.RECORD_ENTRY
     )
 
 
