@@ -33,7 +33,7 @@ from educredit.records.choices import (
     ResponsibleRole,
 )
 from educredit.records.models import CreditListEntry
-from educredit.rights.list_exports import export_subject_list
+from educredit.rights.list_exports import export_subject_list, subject_identifier, subject_name
 from educredit.rights.purpose import staff_read_log
 from educredit.subjects import selectors as subject_selectors
 from educredit.subjects.models import Institution, Person
@@ -221,22 +221,10 @@ def _error(request: HttpRequest, exc: Exception) -> None:
 # --- lists --------------------------------------------------------------------------------
 
 
-def _entry_subject(entry: CreditListEntry) -> str:
-    subject = entry.institution or entry.person
-    return subject.name if subject is not None else ""
-
-
-def _entry_identifier(entry: CreditListEntry) -> str:
-    """The institution's USCC or the person's masked number (never the number itself)."""
-    if entry.institution is not None:
-        return entry.institution.uscc or ""
-    return entry.person.id_number_masked if entry.person is not None else ""
-
-
 # The columns of the entry list, as exported (ADR 0036).
 ENTRY_COLUMNS = (
-    Column(gettext_lazy("主体"), _entry_subject),
-    Column(gettext_lazy("统一社会信用代码或证件号码"), _entry_identifier),
+    Column(gettext_lazy("主体"), subject_name),
+    Column(gettext_lazy("统一社会信用代码或证件号码"), subject_identifier),
     Column(gettext_lazy("名单"), lambda e: e.get_kind_display()),
     Column(gettext_lazy("状态"), lambda e: e.get_status_display()),
     Column(gettext_lazy("事前告知"), lambda e: e.notice_date),

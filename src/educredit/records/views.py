@@ -35,7 +35,7 @@ from educredit.records.forms import (
     current_items,
 )
 from educredit.records.models import CreditRecord
-from educredit.rights.list_exports import export_subject_list
+from educredit.rights.list_exports import export_subject_list, subject_identifier, subject_name
 from educredit.rights.purpose import staff_read_log
 from educredit.subjects.choices import QueryPurpose
 from educredit.subjects.models import Institution, Person
@@ -57,24 +57,12 @@ MENU_LABELS = (
 )
 
 
-def _subject_name(record: CreditRecord) -> str:
-    subject = record.institution or record.person
-    return subject.name if subject is not None else ""
-
-
-def _subject_identifier(record: CreditRecord) -> str:
-    """The institution's USCC or the person's masked number (never the number itself)."""
-    if record.institution is not None:
-        return record.institution.uscc or ""
-    return record.person.id_number_masked if record.person is not None else ""
-
-
 # The columns of the records list and the review queue, as exported (ADR 0036).
 RECORD_COLUMNS = (
     Column(gettext_lazy("事由"), lambda r: r.title),
     Column(gettext_lazy("决定文书号"), lambda r: r.decision_number),
-    Column(gettext_lazy("主体"), _subject_name),
-    Column(gettext_lazy("统一社会信用代码或证件号码"), _subject_identifier),
+    Column(gettext_lazy("主体"), subject_name),
+    Column(gettext_lazy("统一社会信用代码或证件号码"), subject_identifier),
     Column(gettext_lazy("状态"), lambda r: r.get_status_display()),
     Column(gettext_lazy("目录条目"), lambda r: r.catalog_item.name),
     Column(gettext_lazy("决定日期"), lambda r: r.decision_date),

@@ -39,6 +39,21 @@ def subject_of(row: Any) -> tuple[Person | None, Institution | None]:
     return getattr(row, "person", None), getattr(row, "institution", None)
 
 
+def subject_name(row: Any) -> str:
+    """The name of the row's subject (a column of every export of subjects)."""
+    person, institution = subject_of(row)
+    subject = institution or person
+    return subject.name if subject is not None else ""
+
+
+def subject_identifier(row: Any) -> str:
+    """The institution's USCC or the person's masked number (never the number itself)."""
+    person, institution = subject_of(row)
+    if institution is not None:
+        return institution.uscc or ""
+    return person.id_number_masked if person is not None else ""
+
+
 def export_subject_list(
     request: HttpRequest,
     objects: Iterable[Any],

@@ -22,7 +22,7 @@ from educredit.core.exports import Column, export_wanted, list_export
 from educredit.records.models import CreditRecord
 from educredit.records.selectors import access_credit_record_for_user, access_own_credit_record
 from educredit.rights import objections as svc
-from educredit.rights.list_exports import export_subject_list
+from educredit.rights.list_exports import export_subject_list, subject_name
 from educredit.rights.models import Objection
 from educredit.rights.objection_forms import (
     DecideForm,
@@ -171,15 +171,10 @@ def self_objection_detail(request: HttpRequest, objection_id: str) -> HttpRespon
 # --- staff --------------------------------------------------------------------------------
 
 
-def _objection_subject(objection: Objection) -> str:
-    subject = objection.person or objection.institution
-    return subject.name if subject is not None else ""
-
-
 # The queue's columns, as exported (ADR 0036).
 OBJECTION_COLUMNS = (
     Column(gettext_lazy("异议编号"), lambda o: o.number),
-    Column(gettext_lazy("信用主体"), _objection_subject),
+    Column(gettext_lazy("信用主体"), subject_name),
     Column(gettext_lazy("异议的信息"), lambda o: o.record.title),
     Column(gettext_lazy("信息提供单位"), lambda o: o.record.organisation.name),
     Column(gettext_lazy("状态"), lambda o: o.get_status_display()),

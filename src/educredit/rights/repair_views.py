@@ -21,7 +21,7 @@ from educredit.accounts.permissions import access_staff, access_subject
 from educredit.core.exports import Column, export_wanted, list_export
 from educredit.records.selectors import access_credit_record_for_user, access_own_credit_record
 from educredit.rights import repair
-from educredit.rights.list_exports import export_subject_list
+from educredit.rights.list_exports import export_subject_list, subject_name
 from educredit.rights.models import Attachment, RepairApplication
 from educredit.rights.repair_forms import RepairApplyForm, RepairReasonForm
 from educredit.rights.self_service import Subject, self_read_log, subject_of
@@ -212,15 +212,10 @@ def repair_create_staff(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _repair_subject(application: RepairApplication) -> str:
-    subject = application.institution or application.person
-    return subject.name if subject is not None else ""
-
-
 # The queue's columns, as exported (ADR 0036).
 REPAIR_COLUMNS = (
     Column(gettext_lazy("申请编号"), lambda a: a.number),
-    Column(gettext_lazy("主体"), _repair_subject),
+    Column(gettext_lazy("主体"), subject_name),
     Column(gettext_lazy("信息"), lambda a: a.record.title),
     Column(gettext_lazy("审核单位"), lambda a: a.reviewing_organisation.name),
     Column(gettext_lazy("办理期限"), lambda a: a.due_on),

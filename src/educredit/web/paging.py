@@ -7,6 +7,8 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
+from educredit.core.exports import filters_of
+
 PAGE_SIZE = 25
 
 
@@ -17,6 +19,4 @@ def page_of(request: HttpRequest, objects: Any, size: int = PAGE_SIZE) -> Page[A
 
 def filters_query_string(request: HttpRequest) -> str:
     """The current filters without the page number, for the pagination links."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
+    return filters_of(request)
