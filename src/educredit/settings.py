@@ -65,10 +65,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before django_tasks_db: its ``db_worker`` command is core's leased one (ADR 0041).
+    "educredit.core",
     "django_tasks",
     "django_tasks_db",
     "ninja",
-    "educredit.core",
     "educredit.accounts",
     "educredit.audit",
     "educredit.subjects",
@@ -257,6 +258,12 @@ EDUCREDIT_LOGIN_MAX_FAILURES_PER_IP = env_int("EDUCREDIT_LOGIN_MAX_FAILURES_PER_
 # Worker processes a large 双公示 import forks to validate rows and encode chunks (files of more
 # than 1 000 rows; the processes never touch the database).
 EDUCREDIT_IMPORT_WORKERS = env_int("EDUCREDIT_IMPORT_WORKERS", os.cpu_count() or 1)
+
+# Background tasks run under a lease the worker renews (ADR 0041): a task whose worker died is
+# handed to another worker once its lease has lapsed, and given up — failed, with the reason on
+# the run's page and the administrators' to-do list — after this many attempts.
+EDUCREDIT_JOB_LEASE_SECONDS = env_int("EDUCREDIT_JOB_LEASE_SECONDS", 60)
+EDUCREDIT_JOB_MAX_ATTEMPTS = env_int("EDUCREDIT_JOB_MAX_ATTEMPTS", 3)
 
 # The provincial platform (信用河南): how the outbox worker reaches it. "http" posts JSON
 # batches to EDUCREDIT_EXCHANGE_URL (the simulator: `educredit simulator --port 8765`, then

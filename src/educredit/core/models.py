@@ -103,3 +103,38 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.slot.isoformat()}"
+
+
+class TaskLease(models.Model):
+    """The lease of a background task while a worker runs it (``core.jobs``, ADR 0041).
+
+    The worker renews ``expires_at`` while the task runs; a worker that dies stops renewing,
+    and the recovery hands the task to another worker (or, past the attempt limit, gives it
+    up). ``attempt`` is the fencing token: a chunk is committed only while the lease is still
+    this attempt's. A row given up keeps ``abandoned_at`` and the reason for the
+    administrators' to-do list. Not audited: it records who is running what, not a decision.
+    """
+
+    task_id = models.UUIDField(primary_key=True)
+    task_path = models.CharField(_("任务"), max_length=200)
+    attempt = models.PositiveSmallIntegerField(_("第几次运行"), default=1)
+    # host:pid of the worker process holding the lease.
+    worker = models.CharField(_("工作进程"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("租约到期"), db_index=True)
+    abandoned_at = models.DateTimeField(_("放弃时间"), null=True, blank=True)
+    reason = models.TextField(_("原因"), blank=True)
+    # The materialised path of the organisation whose job it was (blank: a province-wide
+    # job), so the to-do list scopes it like every other row; a path, so core stays free of
+    # the accounts app.
+    organisation_path = models.CharField(max_length=255, blank=True)
+    # Where the person who started it reads what happened (a page's path), if anywhere.
+    link = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("后台任务租约")
+        verbose_name_plural = _("后台任务租约")
+
+    def __str__(self) -> str:
+        return f"{self.task_path} #{self.attempt} → {self.expires_at.isoformat()}"

@@ -22,16 +22,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gc
 import hashlib
 import itertools
 import json
-import multiprocessing
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -51,6 +49,7 @@ from educredit.core.crypto import (
     mask_document_number,
     normalise_document_number,
 )
+from educredit.core.processes import fork_pool
 from educredit.subjects.models import Affiliation, Institution, Person
 from educredit.synth.generator import (
     AFFILIATION_COLUMNS,
@@ -560,13 +559,7 @@ def _encoded_chunks(job: _Job, chunks: Iterable[_Chunk], workers: int) -> Iterat
         for chunk in chunks:
             yield _encode_chunk(job, chunk)
         return
-    # Forked workers inherit the loaded code; they never use the parent's database connection.
-    context = multiprocessing.get_context("fork")
-    # gc.freeze: a worker starts with the whole Django heap; freezing it keeps the collector
-    # (run often: a chunk allocates many tuples) from rescanning it again and again.
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=gc.freeze
-    ) as pool:
+    with fork_pool(workers) as pool:
         pending: deque[Future[_Encoded]] = deque()
         for chunk in chunks:
             pending.append(pool.submit(_encode_chunk, job, chunk))
