@@ -6,7 +6,10 @@ signed-in staff user with an organisation. ``request.auth`` is then the ``ApiCli
 ``User``; both carry ``organisation`` and work with ``visible_to(...)``.
 
 A presented key that is wrong, revoked, lacks the scope or is over its rate limit is refused
-outright (401 / 403 / 429) rather than falling through to the session.
+outright (401 / 403 / 429, the last with ``Retry-After``) rather than falling through to the
+session. A call with neither a key nor a staff session is 401 whatever its method. Only a staff
+session's writes are CSRF-checked (403 without the token), after it has been recognised: a
+browser sends the session cookie by itself, never a key.
 """
 
 from __future__ import annotations
@@ -19,15 +22,43 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
+from ninja import Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie
 from ninja.security.http import HttpAuthBase
+from ninja.utils import check_csrf
 
 from educredit.accounts.models import ApiClient, ApiRateWindow
 from educredit.accounts.services import API_KEY_PREFIX, api_key_hash
 
 # Every scope some operation requires; the ``apiclient`` command lists these.
 KNOWN_SCOPES: set[str] = set()
+
+NOT_AUTHENTICATED = (
+    "需要有效的接口密钥或已登录的工作人员会话 / A valid API key or a signed-in staff session "
+    "is required"
+)
+CSRF_REFUSED = (
+    "缺少或无效的 CSRF 令牌：请刷新页面后重试 / Missing or invalid CSRF token: reload the page "
+    "and try again"
+)
+
+
+class ApiErrorOut(Schema):
+    """Why the API refused a request: ``detail`` in Chinese and English, or, for a request
+    that does not fit the operation's schema, the list of its problems; ``retry_after`` (also
+    in the ``Retry-After`` header) with 429 and 503: the seconds to wait before trying again."""
+
+    detail: str | list[dict[str, Any]]
+    retry_after: int | None = None
+
+
+class RateLimitedError(HttpError):
+    """Over the client's per-minute limit: 429, with the seconds until the next window."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(429, message)
+        self.retry_after = retry_after
 
 
 def api_client_for_key(key: str) -> ApiClient | None:
@@ -56,6 +87,12 @@ _RATE_UPSERT = (
 # How stale ``ApiClient.last_used_at`` may get: writing it on every call would make each
 # request of a busy client wait for the previous one's lock on the client row.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def seconds_to_next_window() -> int:
+    """Seconds until the next one-minute rate window opens (at least 1)."""
+    now = timezone.now()
+    return max(1, 60 - now.second - (1 if now.microsecond else 0))
 
 
 def api_rate_allow(client: ApiClient) -> bool:
@@ -111,10 +148,10 @@ class ApiKeyAuth(HttpAuthBase):
                 f"接口密钥缺少权限范围 {self.scope} / The API key lacks the scope {self.scope}",
             )
         if not api_rate_allow(client):
-            raise HttpError(
-                429,
+            raise RateLimitedError(
                 f"请求过于频繁，每分钟最多 {client.rate_limit_per_minute} 次 / "
                 f"Rate limit exceeded: {client.rate_limit_per_minute} requests per minute",
+                retry_after=seconds_to_next_window(),
             )
         _note_use(client)
         return client
@@ -124,6 +161,22 @@ class StaffSessionAuth(APIKeyCookie):
     """A signed-in, active staff user who belongs to an organisation (CSRF-checked on writes)."""
 
     param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        # Not ninja's check before authentication: that answered a write with no key and no
+        # session 403 "CSRF check Failed" instead of 401. The check runs in ``__call__``, once
+        # the session is known to be a staff user's.
+        super().__init__(csrf=False)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        caller = super().__call__(request)
+        if (
+            caller
+            and not getattr(request, "_ninja_csrf_exempt", False)
+            and check_csrf(request) is not None
+        ):
+            raise HttpError(403, CSRF_REFUSED)
+        return caller
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user

@@ -19,7 +19,7 @@ from ninja import Router
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from educredit.accounts.api_auth import api_auth
+from educredit.accounts.api_auth import ApiErrorOut, api_auth
 from educredit.accounts.selectors import access_organisation_for_user
 from educredit.catalog.selectors import catalog_item_by_code
 from educredit.core import clock
@@ -162,7 +162,8 @@ def licences_submit(request: HttpRequest, data: DecisionsIn) -> Status[dict[str,
 
 @router.get(
     "/quality",
-    response=QualityMonthOut,
+    # 404: an ``organisation`` that is unknown or outside the caller's jurisdiction.
+    response={200: QualityMonthOut, 404: ApiErrorOut},
     auth=api_auth(READ),
     summary="双公示报送质量 / Reporting quality for a month",
 )
