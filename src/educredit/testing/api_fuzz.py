@@ -6,7 +6,8 @@ with institutions, people, records of every catalog item, a restriction, a check
 bulk check, a subscription) and an API key holding every scope, so generated requests get
 past authentication and reach the handlers' deep code; ``fuzz_operation()`` runs the cases of
 one operation in-process through the WSGI application (same thread, so same test
-transaction) and checks each response with schemathesis.
+transaction) and checks each response with schemathesis: no server error, a status the
+operation declares, a body of the declared schema.
 """
 
 from __future__ import annotations
@@ -318,7 +319,10 @@ def fuzz_operation(
     """
     from schemathesis import GenerationMode
     from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import response_schema_conformance
+    from schemathesis.specs.openapi.checks import (
+        response_schema_conformance,
+        status_code_conformance,
+    )
 
     operation = schema[path][method]
     strategies = [operation.as_strategy(GenerationMode.POSITIVE)]
@@ -340,7 +344,11 @@ def fuzz_operation(
         )
         strategies.append(st.tuples(with_body, _changed(body)).map(_with_body))
     result = FuzzResult(label=f"{method} {path}")
-    run_checks = checks if checks is not None else [not_a_server_error, response_schema_conformance]
+    run_checks = (
+        checks
+        if checks is not None
+        else [not_a_server_error, status_code_conformance, response_schema_conformance]
+    )
 
     @settings(
         max_examples=max_examples,
