@@ -42,7 +42,7 @@ class Worker:
             **(env or {}),
         }
         with self.log.open("wb") as out:
-            self.process = subprocess.Popen(  # noqa: S603 - our own command
+            self.process = subprocess.Popen(
                 [sys.executable, "-m", "educredit.cli", "db_worker", "--interval", "0.2"],
                 env=environment,
                 stdout=out,
