@@ -24,6 +24,7 @@ from educredit.rights.objections import objections_due_for
 from educredit.rights.repair import repairs_due_for
 from educredit.sanctions.feedback import overdue_hits
 from educredit.web.navigation import url_if_available
+from educredit.web.stopped_jobs import TODO_DAYS, stopped_jobs_for
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,11 @@ def todo_items(request: HttpRequest) -> list[TodoItem]:
         count = count_of()
         if count:
             items.append(TodoItem(label, count, url, urgent))
+    url = url_if_available(request, "web:stopped_jobs")
+    if url is not None:
+        count = stopped_jobs_for(user, days=TODO_DAYS).count()
+        if count:
+            items.append(TodoItem(_("个后台任务因处理进程多次中止已停止"), count, url, True))
     # Hits the organisation's business systems have not reported on in time (ADR 0023),
     # counted live: no job needs to raise the warning.
     url = url_if_available(request, "sanctions:loop")
