@@ -83,6 +83,16 @@ class BulkCheckOut(Schema):
     created_at: dt.datetime
     finished_at: dt.datetime | None
     result_url: str | None
+    attempts: int = Field(
+        1,
+        description="执行次数：1，或处理进程意外中止、另一进程接手后更多 / 1, or more once "
+        "the worker processing it died and another one took it over",
+    )
+    resumed_after: int | None = Field(
+        None,
+        description="接手时已处理的行数（这些行不会再核查一次） / Rows already answered when "
+        "another worker took the run over (they are not checked again)",
+    )
 
 
 # The operation reads its body itself (JSON or multipart), so the schema is declared here.
@@ -284,6 +294,8 @@ def bulk_check_status(
             "created_at": run.created_at,
             "finished_at": run.finished_at,
             "result_url": result_url if run.status == ImportStatus.FINISHED else None,
+            "attempts": run.attempts,
+            "resumed_after": run.resumed_after,
         },
     )
 

@@ -23,6 +23,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +37,13 @@ from django.utils import timezone
 from educredit.accounts.models import ApiClient
 from educredit.audit.canonical import canonical_json, snapshot_plan
 from educredit.audit.services import audit_append_bulk, audit_head_locked
-from educredit.core import uploads
+from educredit.core import jobs, uploads
 from educredit.core.clock import today
 from educredit.core.crypto import DocumentSealer, mask_document_number, normalise_document_number
 from educredit.core.lookups import AnyOf
 from educredit.core.spreadsheet_safety import safe_row
 from educredit.sanctions.models import (
+    BulkCheckResultPart,
     BulkCheckRun,
     Restriction,
     ScreeningCheck,
@@ -619,6 +621,9 @@ def result_line(answer: _Answer) -> list[str]:
 
 # --- the job --------------------------------------------------------------------------------
 
+# Stored as the run's message when an unexpected error stops it.
+RUN_FAILED = "处理失败，请重试 / The run failed: try again"
+
 
 def _caller(run: BulkCheckRun) -> Any:
     return run.client if run.client_id else run.user
@@ -629,7 +634,64 @@ def _finish(run: BulkCheckRun, status: str, message: str = "") -> None:
         # The input holds identity numbers: it does not outlive the run.
         run.file.delete(save=False)
     run.status, run.error_message, run.finished_at = status, message, timezone.now()
-    run.save(update_fields=["file", "result", "status", "error_message", "finished_at"])
+    with transaction.atomic():
+        run.save(update_fields=["file", "result", "status", "error_message", "finished_at"])
+        # The batches' lines are in the result file now (or the run failed: no result).
+        BulkCheckResultPart.objects.filter(run=run).delete()
+
+
+def bulk_check_fail(run: BulkCheckRun, reason: str) -> None:
+    """End a run as failed with ``reason``; its input and the lines answered so far go (the
+    checks stay, each logged and audited)."""
+    _finish(run, ImportStatus.FAILED, reason)
+
+
+def _claim(run_id: int) -> bool:
+    """Take a queued run, or, when this task takes over from a worker that died, the run it
+    left RUNNING (counting the attempt and where it had got to)."""
+    runs = BulkCheckRun.objects.filter(pk=run_id)
+    if runs.filter(status=ImportStatus.PENDING).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    ):
+        return True
+    return jobs.resuming() and bool(
+        runs.filter(status=ImportStatus.RUNNING).update(
+            attempts=F("attempts") + 1, resumed_after=F("processed_rows")
+        )
+    )
+
+
+def _result_text(answers: list[_Answer]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for answer in answers:
+        writer.writerow(safe_row(result_line(answer)))
+    return out.getvalue()
+
+
+def _answer_and_keep(
+    run: BulkCheckRun, caller: Any, parsed: list[_Row], checks: _CheckWriter, number: int
+) -> None:
+    """Answer one batch and keep its result lines, in one transaction with the run's counts
+    and the task's lease: a batch is answered, logged and counted once, or not at all."""
+    with transaction.atomic():
+        answers = answer_batch(run, caller, parsed, checks)
+        BulkCheckResultPart.objects.create(run=run, batch_number=number, text=_result_text(answers))
+        jobs.renew()
+
+
+def _save_result(run: BulkCheckRun) -> None:
+    """The result file: the header, then every batch's lines in order."""
+    with tempfile.TemporaryFile("w+b") as out:
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        csv.writer(text).writerow(RESULT_HEADER)
+        parts = BulkCheckResultPart.objects.filter(run=run).order_by("batch_number")
+        for part in parts.values_list("text", flat=True).iterator(chunk_size=20):
+            text.write(part)
+        text.flush()
+        out.seek(0)
+        run.result.save(f"{run.public_id}.csv", File(out), save=False)
+        text.detach()
 
 
 def bulk_check_process(
@@ -639,11 +701,11 @@ def bulk_check_process(
 
     A file that cannot be read or has a heading not understood fails the run before any row
     is checked. A row that is not a valid identifier is answered "error" with its reason.
+    Each batch commits its checks, its result lines and the run's counts together, so a
+    worker that takes the task over from one that died skips the rows answered and goes on;
+    the result file is put together from the batches' lines at the end.
     """
-    claimed = BulkCheckRun.objects.filter(pk=run_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
+    if not _claim(run_id):
         return None
     run = BulkCheckRun.objects.select_related("client", "user").get(pk=run_id)
     caller = _caller(run)
@@ -652,26 +714,26 @@ def bulk_check_process(
             columns = resolve_columns(source.header)
             run.total_rows, run.encoding = source.total, source.encoding
             run.save(update_fields=["total_rows", "encoding"])
-            with tempfile.TemporaryFile("w+b") as out:
-                text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-                writer = csv.writer(text)
-                writer.writerow(RESULT_HEADER)
-                checks = _CheckWriter(timezone.now())
-                for batch in _batches(source.rows(), BATCH_SIZE):
-                    parsed = [parse_row(number, values, columns) for number, values in batch]
-                    for answer in answer_batch(run, caller, parsed, checks):
-                        writer.writerow(safe_row(result_line(answer)))
-                    if progress is not None:
-                        progress(run)
-                text.flush()
-                out.seek(0)
-                run.result.save(f"{run.public_id}.csv", File(out), save=False)
-                text.detach()
+            checks = _CheckWriter(timezone.now())
+            rows = source.rows()
+            # Rows an interrupted attempt answered (their checks and lines are committed).
+            for _done in islice(rows, run.processed_rows):
+                pass
+            number = BulkCheckResultPart.objects.filter(run=run).count()
+            for batch in _batches(rows, BATCH_SIZE):
+                parsed = [parse_row(row_number, values, columns) for row_number, values in batch]
+                _answer_and_keep(run, caller, parsed, checks, number)
+                number += 1
+                if progress is not None:
+                    progress(run)
+            _save_result(run)
     except (BulkCheckError, ImportFileError, UnicodeDecodeError) as exc:
         _finish(run, ImportStatus.FAILED, str(exc))
         return run
+    except jobs.LeaseLost:
+        raise  # another attempt owns the run now: nothing more to write here
     except Exception:
-        _finish(run, ImportStatus.FAILED, "处理失败，请重试 / The run failed: try again")
+        _finish(run, ImportStatus.FAILED, RUN_FAILED)
         raise
     run.total_rows = run.processed_rows  # an XLSX's recorded dimension may overstate it
     run.save(update_fields=["total_rows"])

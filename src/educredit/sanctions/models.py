@@ -405,6 +405,10 @@ class BulkCheckRun(models.Model):
     reward_count = models.PositiveIntegerField(_("激励"), default=0)
     error_count = models.PositiveIntegerField(_("无效行"), default=0)
     error_message = models.TextField(_("错误信息"), blank=True)
+    # 1, or more once a worker died during the run and another one took it over; then
+    # ``resumed_after`` is how many rows the interrupted one had answered.
+    attempts = models.PositiveSmallIntegerField(_("执行次数"), default=1)
+    resumed_after = models.PositiveIntegerField(_("中断时已处理"), null=True, blank=True)
     data_version = models.BigIntegerField(_("数据版本"), null=True, blank=True)
     last_data_version = models.BigIntegerField(_("末批数据版本"), null=True, blank=True)
     audit_seqs = models.JSONField(_("审计条目"), default=list)
@@ -434,6 +438,27 @@ class BulkCheckRun(models.Model):
         if not self.total_rows:
             return 0
         return min(100, self.processed_rows * 100 // self.total_rows)
+
+
+class BulkCheckResultPart(models.Model):
+    """The result lines of one answered batch of a bulk check, committed with the batch.
+
+    A run that a new worker takes over keeps what the batches before had answered; the
+    result file is put together from the parts, in order, when the run finishes, and the
+    parts are deleted then. Document numbers are already masked in ``text`` (CSV lines).
+    """
+
+    run = models.ForeignKey(BulkCheckRun, on_delete=models.CASCADE, related_name="result_parts")
+    batch_number = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "batch_number"], name="bulk_check_part_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} #{self.batch_number}"
 
 
 # --- the loop: initiation, response, feedback (ADR 0023) ------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from educredit.core import jobs
 from educredit.sanctions.services import restrictions_recompute_all
 
 PUBLISH_ACTOR = "system:sanctions-publish"
@@ -35,8 +36,36 @@ def webhook_deliver_task() -> dict[str, int]:
 @task()
 def bulk_check_task(run_id: int) -> dict[str, int]:
     """Answer a queued bulk check (claimed, so a run is processed once even if enqueued
-    twice); progress is saved on the run after every batch (ADR 0024)."""
+    twice); progress is saved on the run after every batch (ADR 0024), and a worker that
+    takes the task over from a dead one goes on after the last committed batch."""
     from educredit.sanctions.bulk_check import bulk_check_process
 
     run = bulk_check_process(run_id=run_id)
     return {"processed": run.processed_rows if run else 0}
+
+
+@jobs.on_abandoned(bulk_check_task)
+def bulk_check_abandoned(run_id: int, *, reason: str) -> jobs.Owner | None:
+    """Given up after its workers kept dying: the run fails with the reason (in both
+    languages, as the API's messages are), its input and partial result lines go."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from educredit.sanctions.bulk_check import bulk_check_fail
+    from educredit.sanctions.models import BulkCheckRun
+    from educredit.subjects.choices import ImportStatus
+
+    run = (
+        BulkCheckRun.objects.select_related("organisation")
+        .filter(pk=run_id, status__in=(ImportStatus.PENDING, ImportStatus.RUNNING))
+        .first()
+    )
+    if run is None:
+        return None
+    with translation.override("en"):
+        english = translation.gettext(reason)
+    bulk_check_fail(run, reason if english == reason else f"{reason} / {english}")
+    return jobs.Owner(
+        organisation_path=run.organisation.path,
+        link=reverse("api:sanctions_bulk_check_status", kwargs={"bulk_check_id": run.public_id}),
+    )
