@@ -38,7 +38,7 @@ from educredit.subjects.choices import (
     InstitutionLevel,
     InstitutionOwnership,
 )
-from educredit.subjects.models import FormerName, ImportRun, Institution
+from educredit.subjects.models import Affiliation, FormerName, ImportRun, Institution
 from educredit.subjects.services import (
     SubjectError,
     affiliation_add,
@@ -411,7 +411,9 @@ class RowHandler:
             "file": self.run.original_filename,
         }
 
-    def apply(self, row_number: int, values: list[str]) -> None:
+    def apply(self, row_number: int, values: list[str]) -> bool:
+        """Write one row; True if it was already imported (registered as the row gives it,
+        nothing written)."""
         raise NotImplementedError
 
 
@@ -445,7 +447,7 @@ class InstitutionRows(RowHandler):
             self._supervisors[text] = found or default
         return self._supervisors[text]
 
-    def apply(self, row_number: int, values: list[str]) -> None:
+    def apply(self, row_number: int, values: list[str]) -> bool:
         problems: list[RowProblem] = []
         get = self.value
 
@@ -525,7 +527,7 @@ class InstitutionRows(RowHandler):
         if problems:
             raise RowRejectedError(problems)
         supervisor_text = get(values, "supervisor_name")
-        institution_register(
+        registration = institution_register(
             actor=self.run.created_by,
             name=get(values, "name"),
             kind=kind or "",
@@ -540,6 +542,11 @@ class InstitutionRows(RowHandler):
             legal_representative=get(values, "legal_representative"),
             remarks=remarks,
             source=self.source,
+        )
+        # Known by these identifiers and this name (or a former one), nothing added: a row
+        # an earlier import (or a re-upload of the file) had entered.
+        return not (
+            registration.created or registration.updated or registration.discrepancy is not None
         )
 
 
@@ -588,7 +595,7 @@ class PersonRows(RowHandler):
         self._institutions[key] = found
         return found
 
-    def apply(self, row_number: int, values: list[str]) -> None:
+    def apply(self, row_number: int, values: list[str]) -> bool:
         problems: list[RowProblem] = []
         get = self.value
         document_text = get(values, "document_type")
@@ -644,22 +651,45 @@ class PersonRows(RowHandler):
         if problems:
             raise RowRejectedError(problems)
         assert isinstance(institution, Institution)  # noqa: S101 - narrowed by the check above
-        person = person_register(
+        registration = person_register(
             actor=self.run.created_by,
             document_type=document_type or "",
             id_number=get(values, "id_number"),
             name=get(values, "name"),
             source=self.source,
-        ).subject
+        )
+        person = registration.subject
+        started_on, ended_on = dates.get("started_on"), dates.get("ended_on")
+        if not registration.created and self._affiliated(
+            person, institution, role or "", started_on, ended_on
+        ):
+            # Already there: the same name (else a discrepancy is queued) and affiliation.
+            return registration.discrepancy is None
         affiliation_add(
             actor=self.run.created_by,
             person=person,
             institution=institution,
             role=role or "",
-            started_on=dates.get("started_on"),
-            ended_on=dates.get("ended_on"),
+            started_on=started_on,
+            ended_on=ended_on,
             reason=self.source,
         )
+        return False
+
+    @staticmethod
+    def _affiliated(
+        person: Any,
+        institution: Institution,
+        role: str,
+        started_on: dt.date | None,
+        ended_on: dt.date | None,
+    ) -> bool:
+        """Whether the row's affiliation is recorded: open (as ``affiliation_add`` matches
+        one) or ended with the same dates, so a file imported again adds none twice."""
+        current = Affiliation.objects.filter(person=person, institution=institution, role=role)
+        if ended_on is None:
+            return current.filter(ended_on=None).exists()
+        return current.filter(started_on=started_on, ended_on=ended_on).exists()
 
 
 HANDLERS: dict[str, tuple[type[RowHandler], dict[str, tuple[str, ...]]]] = {
@@ -692,7 +722,9 @@ def write_error_report(run: ImportRun, handle: IO[bytes]) -> None:
     """An XLSX of the rejected rows: the original columns, 原行号 and 错误原因.
 
     The sheet can be corrected and uploaded again as it is: the two added columns are not
-    import columns and are ignored. Written in openpyxl's write-only mode, row by row.
+    import columns and are ignored, and so is the second sheet, the run's counts (rows
+    already imported apart from the failures). Written in openpyxl's write-only mode, row by
+    row.
     """
     import json
 
@@ -721,4 +753,12 @@ def write_error_report(run: ImportRun, handle: IO[bytes]) -> None:
         reason = shown(error.reason)
         reasons.append(f"{error.column}：{reason}" if error.column else reason)
     flush()
+    summary = book.create_sheet(_("汇总"))
+    for label, count in (
+        (_("总行数"), run.total_rows),
+        (_("成功"), run.ok_rows),
+        (_("已导入过"), run.existing_rows),
+        (_("失败"), run.failed_rows),
+    ):
+        summary.append([label, count])
     book.save(handle)

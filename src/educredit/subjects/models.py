@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from educredit.audit.models import AuditedModel
@@ -416,7 +417,13 @@ class ImportProgress(models.Model):
     processed_rows = models.PositiveIntegerField(_("已处理"), default=0)
     ok_rows = models.PositiveIntegerField(_("成功"), default=0)
     failed_rows = models.PositiveIntegerField(_("失败"), default=0)
+    # Rows a previous import had already entered as the file gives them: not failures.
+    existing_rows = models.PositiveIntegerField(_("已导入过"), default=0)
     error_message = models.TextField(_("错误信息"), blank=True)
+    # 1, or more once a worker died during the run and another one took it over; then
+    # ``resumed_after`` is how many rows the interrupted one had committed.
+    attempts = models.PositiveSmallIntegerField(_("执行次数"), default=1)
+    resumed_after = models.PositiveIntegerField(_("中断时已处理"), null=True, blank=True)
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
@@ -439,6 +446,15 @@ class ImportProgress(models.Model):
         if not self.total_rows:
             return 0
         return min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def resumed_note(self) -> str:
+        """In plain words, that a worker died during the run and another went on; or ""."""
+        if self.resumed_after is None:
+            return ""
+        return gettext(
+            "导入曾在处理完 %(rows)s 行后中断，已从中断处继续；已导入的行不会重复导入。"
+        ) % {"rows": self.resumed_after}
 
 
 class ImportRun(ImportProgress):

@@ -18,8 +18,10 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from educredit.accounts.choices import UserRole
 from educredit.accounts.models import Organisation, User
@@ -83,6 +85,7 @@ class Registration(Generic[S]):
     subject: S
     created: bool
     discrepancy: NameDiscrepancy | None = None
+    updated: bool = False  # a known subject that this registration added an identifier to
 
 
 # --- checks -------------------------------------------------------------------------------
@@ -340,7 +343,7 @@ def _institution_reuse(
             reason=source,
         )
     discrepancy = _flag_name(actor=actor, subject=institution, submitted=name, source=source)
-    return Registration(institution, created=False, discrepancy=discrepancy)
+    return Registration(institution, created=False, discrepancy=discrepancy, updated=bool(missing))
 
 
 UNSET: Any = object()
@@ -767,8 +770,12 @@ def name_discrepancy_resolve(
 # --- imports ------------------------------------------------------------------------------
 
 IMPORT_SUFFIXES = frozenset({".csv", ".xlsx"})
-# Progress is written every this many rows, so the page's bar moves without a write per row.
-PROGRESS_EVERY = 20
+# Rows a chunk holds: one transaction (its rows, their errors, the run's counts and the task's
+# lease), each row in its own savepoint. Small: every row is an audited write, so the audit
+# chain head, which screening checks also wait for, is held for a short while only.
+CHUNK_ROWS = 50
+# Stored in Chinese, shown in the reader's language (``core.i18n.shown``).
+IMPORT_INTERRUPTED = gettext_noop("导入中断，已导入的行保持有效")
 
 
 @transaction.atomic
@@ -843,28 +850,81 @@ def _save_progress(run: ImportRun, *fields: str) -> None:
     ImportRun.objects.filter(pk=run.pk).update(
         **{
             name: getattr(run, name)
-            for name in ("processed_rows", "ok_rows", "failed_rows", *fields)
+            for name in ("processed_rows", "ok_rows", "failed_rows", "existing_rows", *fields)
         }
     )
+
+
+def _import_run_claim(run_id: int) -> bool:
+    """Take a queued run, or, when this task takes over from a worker that died, the run it
+    left RUNNING (counting the attempt and where it had got to)."""
+    from educredit.core import jobs
+    from educredit.subjects.choices import ImportStatus
+
+    runs = ImportRun.objects.filter(pk=run_id)
+    if runs.filter(status=ImportStatus.PENDING).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    ):
+        return True
+    return jobs.resuming() and bool(
+        runs.filter(status=ImportStatus.RUNNING).update(
+            attempts=F("attempts") + 1, resumed_after=F("processed_rows")
+        )
+    )
+
+
+def _import_chunk(run: ImportRun, handler: Any, chunk: list[tuple[int, list[str]]]) -> None:
+    """One chunk in one transaction: each row in its savepoint, the rejected rows, the run's
+    counts and the task's lease (``LeaseLost`` rolls it all back)."""
+    from educredit.core import jobs
+
+    with transaction.atomic():
+        for row_number, values in chunk:
+            problems, existing = _import_row(handler, row_number, values)
+            run.processed_rows += 1
+            if problems:
+                run.failed_rows += 1
+                _record_row_errors(run, row_number, values, problems)
+            elif existing:
+                run.existing_rows += 1
+            else:
+                run.ok_rows += 1
+        _save_progress(run)
+        jobs.renew()
+
+
+def import_run_fail(run: ImportRun, reason: str) -> None:
+    """End a run as failed with ``reason`` (a Chinese message id); a file of people goes."""
+    from educredit.subjects.choices import ImportKind, ImportStatus
+
+    run.status, run.error_message, run.finished_at = ImportStatus.FAILED, reason, timezone.now()
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=run.status, error_message=reason, finished_at=run.finished_at
+    )
+    if run.kind == ImportKind.PEOPLE and run.file:
+        run.file.delete(save=False)
+        ImportRun.objects.filter(pk=run.pk).update(file="")
 
 
 def import_run_process(*, run_id: int) -> ImportRun | None:
     """Import every row of a queued run, each row in its own savepoint (all or nothing).
 
     Claimed by a conditional update, so two workers never process the same run; returns None
-    if another worker has it. Progress counts are written as it goes. Files of people are
-    deleted when done: they hold identity numbers in clear; rejected rows stay, encrypted.
+    if another worker has it. Rows go in chunks, each one transaction with the run's counts,
+    so a worker that takes the task over from one that died skips the rows counted and goes
+    on. A row whose subject is already registered as it gives it counts as already imported.
+    Files of people are deleted when done: they hold identity numbers in clear; rejected rows
+    stay, encrypted.
     """
     import logging
+    from itertools import islice
     from pathlib import Path
 
+    from educredit.core import jobs
     from educredit.subjects import imports
     from educredit.subjects.choices import ImportKind, ImportStatus
 
-    claimed = ImportRun.objects.filter(pk=run_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
+    if not _import_run_claim(run_id):
         return None
     run = ImportRun.objects.select_related("created_by", "organisation", "default_supervisor").get(
         pk=run_id
@@ -876,16 +936,12 @@ def import_run_process(*, run_id: int) -> ImportRun | None:
             run.total_rows = source.total
             _save_progress(run, "header", "encoding", "total_rows")
             handler = imports.make_handler(run, source.header)
-            for row_number, values in source.rows():
-                problems = _import_row(handler, row_number, values)
-                run.processed_rows += 1
-                if problems:
-                    run.failed_rows += 1
-                    _record_row_errors(run, row_number, values, problems)
-                else:
-                    run.ok_rows += 1
-                if run.processed_rows % PROGRESS_EVERY == 0:
-                    _save_progress(run)
+            rows = source.rows()
+            # Rows an interrupted attempt committed (their counts are the run's): skipped.
+            for _done in islice(rows, run.processed_rows):
+                pass
+            while chunk := list(islice(rows, CHUNK_ROWS)):
+                _import_chunk(run, handler, chunk)
         run.status = ImportStatus.FINISHED
         run.total_rows = run.processed_rows
     except imports.ImportFileError as exc:
@@ -894,10 +950,13 @@ def import_run_process(*, run_id: int) -> ImportRun | None:
     except UnicodeDecodeError:
         run.status = ImportStatus.FAILED
         run.error_message = _("文件编码无法识别，请使用 UTF-8 或 GBK")
+    except jobs.LeaseLost:
+        raise  # another attempt owns the run now: nothing more to write here
     except Exception:
         logging.getLogger(__name__).exception("import run %s failed", run.pk)
+        run.refresh_from_db(fields=["processed_rows", "ok_rows", "failed_rows", "existing_rows"])
         run.status = ImportStatus.FAILED
-        run.error_message = _("导入中断，已导入的行保持有效")
+        run.error_message = IMPORT_INTERRUPTED
     run.finished_at = timezone.now()
     _save_progress(run, "status", "total_rows", "error_message", "finished_at")
     if run.kind == ImportKind.PEOPLE and run.file:
@@ -906,19 +965,20 @@ def import_run_process(*, run_id: int) -> ImportRun | None:
     return run
 
 
-def _import_row(handler: Any, row_number: int, values: list[str]) -> list[Any]:
-    """Apply one row inside a savepoint; the problems that rejected it (empty on success)."""
+def _import_row(handler: Any, row_number: int, values: list[str]) -> tuple[list[Any], bool]:
+    """Apply one row inside a savepoint: (the problems that rejected it, empty on success;
+    whether it was already imported, registered as the row gives it and left alone)."""
     from educredit.subjects import imports
 
     try:
         with transaction.atomic():
-            handler.apply(row_number, values)
+            existing = handler.apply(row_number, values)
     except imports.RowRejectedError as exc:
-        return list(exc.problems)
+        return list(exc.problems), False
     except SubjectError as exc:
-        return [imports.RowProblem(handler.column_for_error(exc.field), exc.message)]
+        return [imports.RowProblem(handler.column_for_error(exc.field), exc.message)], False
     except PermissionDenied as exc:
-        return [imports.RowProblem("", str(exc))]
+        return [imports.RowProblem("", str(exc))], False
     except IntegrityError:
         # Another import registered the same identifier at the same moment.
         return [
@@ -926,5 +986,5 @@ def _import_row(handler: Any, row_number: int, values: list[str]) -> list[Any]:
                 "",
                 _("与同时登记的数据冲突，请重新导入该行"),
             )
-        ]
-    return []
+        ], False
+    return [], bool(existing)

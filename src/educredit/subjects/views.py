@@ -308,6 +308,8 @@ def _run_progress(run: ImportRun) -> dict[str, Any]:
         "processed": run.processed_rows,
         "ok": run.ok_rows,
         "failed": run.failed_rows,
+        "existing": run.existing_rows,
+        "resumed": run.resumed_note,
         "percent": run.percent,
         "message": shown(run.error_message),
         "errors": errors,

@@ -27,6 +27,12 @@
     setText("processed", data.processed);
     setText("ok", data.ok);
     setText("failed", data.failed);
+    setText("existing", data.existing);
+    var resumed = field("resumed");
+    if (resumed) {
+      resumed.textContent = data.resumed || "";
+      resumed.classList.toggle("d-none", !data.resumed);
+    }
     var bar = field("bar");
     var fill = field("bar-fill");
     if (bar && fill) {
