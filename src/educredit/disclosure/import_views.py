@@ -135,6 +135,8 @@ def _progress(run: DecisionImportRun) -> dict[str, Any]:
         "ok": run.ok_rows + run.updated_rows,
         "updated": run.updated_rows,
         "failed": run.failed_rows,
+        "existing": run.existing_rows,
+        "resumed": run.resumed_note,
         "percent": run.percent,
         "message": shown(run.error_message),
         "errors": errors,

@@ -24,16 +24,21 @@ Two ways to write the good rows, with the same checks and the same result:
   digests while this process writes the chunk before it.
 
 Re-sending a 文书号 from the same body updates the existing draft and submits it again; one
-awaiting review or already effective is an error that says what to do instead.
+awaiting review or already effective is "already imported" (``existing``, not a failure) when
+the row says what the record says (subject, catalog item, decision date, title, issuing body,
+payload), and otherwise an error that says what to do instead.
+
+Resumable (``core.jobs``): every chunk's records, its rejected rows and the run's counts commit
+in one transaction, which also renews the task's lease; a worker that takes over a run whose
+worker died skips the rows the run has counted (``processed_rows``) and goes on from there.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import gc
 import json
-import multiprocessing
+import logging
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -47,15 +52,17 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from educredit.accounts.models import User
 from educredit.audit.canonical import sequence_digester, snapshot_attnames
 from educredit.audit.services import audit_append_bulk
 from educredit.catalog.models import CatalogItem
-from educredit.core import uploads
+from educredit.core import jobs, processes, uploads
 from educredit.core.crypto import decrypt_text, encrypt_text
 from educredit.core.i18n import shown
 from educredit.core.lookups import AnyOf
@@ -86,13 +93,17 @@ __all__ = [
     "write_error_report",
 ]
 
-CHUNK_ROWS = 2_000
+# A per-row chunk is one transaction of three audited service calls a row: small, so the
+# audit chain head (which every audited write, a screening check too, waits for) is held
+# for a short while only.
+CHUNK_ROWS = 200
 # Bulk chunks are bigger: each costs a few fixed round trips (table locks, id reservation,
 # sequence updates, subject and existing-record queries, audit entries, a commit).
 BULK_CHUNK_ROWS = 10_000
 BULK_THRESHOLD = 1_000  # files with more rows than this take the bulk path
 ReportRow = tuple[int, list[str], list["Problem"]]
-Progress = Callable[[int, int, int, int], None]  # processed, ok, updated, failed
+Progress = Callable[["ImportSummary"], None]  # called inside each chunk's transaction
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +123,7 @@ class ImportSummary:
     ok: int = 0  # new records entered and submitted
     updated: int = 0  # existing drafts updated and submitted
     failed: int = 0
+    existing: int = 0  # already recorded as the row gives them (an earlier import): untouched
     record_ids: list[int] = field(default_factory=list)
 
 
@@ -276,17 +288,14 @@ def _checked_chunks(
 def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     """Forked worker processes for a big file (None for one worker: all in this process).
 
-    gc.freeze (as synth.loader): the forked workers' inherited Django heap is left out of the
-    collections that a chunk's many small objects trigger. The workers never touch the
-    database: they validate rows and encode chunks whose ids were taken here.
+    ``core.processes.fork_pool``: the workers die with this process (a killed worker leaves
+    no orphans) and freeze their inherited Django heap, as synth.loader's do. They never
+    touch the database: they validate rows and encode chunks whose ids were taken here.
     """
     if workers <= 1:
         yield None
         return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=gc.freeze
-    ) as pool:
+    with processes.fork_pool(workers) as pool:
         yield pool
 
 
@@ -469,16 +478,61 @@ ALREADY_CLOSED = (
 )
 
 
-def _apply_one(ctx: _Context, prepared: _Prepared) -> tuple[CreditRecord, bool]:
-    """Write one row through the services (inside the caller's savepoint); (record, updated)."""
+# What a row did (``_apply_one``).
+NEW, UPDATED, EXISTING = "new", "updated", "existing"
+# A record in these states that says what the row says was imported before: left as it is.
+_SETTLED = frozenset(
+    {
+        CreditRecordStatus.SUBMITTED,
+        CreditRecordStatus.EFFECTIVE,
+        CreditRecordStatus.UNDER_OBJECTION,
+    }
+)
+
+
+def _as_json(value: Any) -> Any:
+    """A payload as stored (JSON), so a cleaned one compares with one read back."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True))
+
+
+def _same_decision(ctx: _Context, prepared: _Prepared) -> bool:
+    """Whether the recorded decision is the row's: subject, item and what the row would set."""
+    record = prepared.existing
+    if record is None:
+        return False
+    create = prepared.arguments.create
+    institution, person = create["institution"], create["person"]
+    if (
+        record.catalog_item_id != ctx.item.pk
+        or record.institution_id != (institution.pk if institution is not None else None)
+        or record.person_id != (person.pk if person is not None else None)
+    ):
+        return False
+    try:
+        fields, payload = prepared.checked.clean or _record_checks(ctx.item, create, ctx.source)
+    except records.RecordError:
+        return False
+    return bool(
+        record.decision_date == fields["decision_date"]
+        and record.title == fields["title"]
+        and record.issuing_body == fields["issuing_body"]
+        and _as_json(record.payload) == _as_json(payload)
+    )
+
+
+def _apply_one(ctx: _Context, prepared: _Prepared) -> tuple[CreditRecord, str]:
+    """Write one row through the services (inside the caller's savepoint); (record, what it
+    did: ``NEW``, ``UPDATED`` or ``EXISTING``, already recorded so and left alone)."""
     create, extra = prepared.arguments.create, prepared.arguments.extra
     existing = prepared.existing
     if existing is None:
         record = records.credit_record_create(actor=ctx.actor, source=ctx.source, **create)
         decision_prepare(actor=ctx.actor, record=record, extra=extra)
         record = records.credit_record_submit(actor=ctx.actor, record=record)
-        return record, False
+        return record, NEW
     status = existing.status
+    if status in _SETTLED and _same_decision(ctx, prepared):
+        return existing, EXISTING
     if status == CreditRecordStatus.SUBMITTED:
         raise records.RecordError({"decision_number": ALREADY_SUBMITTED})
     if status in (CreditRecordStatus.EFFECTIVE, CreditRecordStatus.UNDER_OBJECTION):
@@ -501,7 +555,7 @@ def _apply_one(ctx: _Context, prepared: _Prepared) -> tuple[CreditRecord, bool]:
     )
     decision_refresh_draft(actor=ctx.actor, record=record, extra=extra)
     record = records.credit_record_submit(actor=ctx.actor, record=record)
-    return record, True
+    return record, UPDATED
 
 
 def _apply_rows(
@@ -512,15 +566,18 @@ def _apply_rows(
         checked = prepared.checked
         try:
             with transaction.atomic():
-                record, updated = _apply_one(ctx, prepared)
+                record, outcome = _apply_one(ctx, prepared)
         except records.RecordError as exc:
             report.append((checked.number, checked.cells, ctx.columns.of_record_error(exc)))
             continue
         except PermissionDenied as exc:
             report.append((checked.number, checked.cells, [ctx.columns.problem("", str(exc))]))
             continue
+        if outcome == EXISTING:
+            summary.existing += 1
+            continue
         summary.record_ids.append(record.pk)
-        if updated:
+        if outcome == UPDATED:
             summary.updated += 1
         else:
             summary.ok += 1
@@ -1031,10 +1088,18 @@ def import_rows(
     on_rejected: Callable[[int, list[str], list[Problem]], None] | None = None,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    skip: int = 0,
+    start: ImportSummary | None = None,
 ) -> ImportSummary:
     """Import numbered rows of ``kind`` (header = the file's headings); rejected rows are passed
     to ``on_rejected(row_number, cells, problems)``. Raises ``ImportFileError`` for a header
-    that cannot be used and ``MappingError`` for a missing catalog item."""
+    that cannot be used and ``MappingError`` for a missing catalog item.
+
+    Each chunk is one transaction: its records, ``on_rejected`` and ``progress`` (called with
+    the summary after the chunk) commit together or not at all. To go on after an interrupted
+    run, ``skip`` its first rows (those already counted, read only for the within-file
+    duplicate check) and ``start`` from its counts.
+    """
     from educredit.core import clock
 
     codes = resolve_columns(kind, header)
@@ -1053,8 +1118,11 @@ def import_rows(
         reason=reason,
         bulk=bulk,
     )
-    summary = ImportSummary()
+    summary = start if start is not None else ImportSummary()
     seen: dict[tuple[str, str], int] = {}
+    remaining = iter(rows)
+    if skip:
+        _note_keys(ctx, codes, islice(remaining, skip), seen)
     # On the bulk path the workers also run the record services' field and payload checks.
     precheck = _Precheck(item, ctx.columns, ctx.source) if bulk else None
 
@@ -1067,25 +1135,27 @@ def import_rows(
             for number, cells, problems in sorted(report, key=lambda r: r[0]):
                 on_rejected(number, cells, problems)
         if progress is not None:
-            progress(summary.processed, summary.ok, summary.updated, summary.failed)
+            progress(summary)
 
     def write_and_finish(waiting: _Waiting) -> None:
         """Write a staged chunk, then finish it (rows it could not write go per row)."""
         writer, staged, left, report, size = waiting
-        if staged is not None:
-            left = left + writer.store(staged, summary)
-        finish(size, left, report)
+        with transaction.atomic():
+            if staged is not None:
+                left = left + writer.store(staged, summary)
+            finish(size, left, report)
 
     with _worker_pool(workers if bulk else 1) as pool:
         bulk_writer = _Bulk(ctx, pool) if bulk else None
         # On the bulk path a chunk is staged (checked, its rows built and handed to a worker
         # to encode) before the previous one is written, so the work overlaps the writes.
         waiting: _Waiting | None = None
-        for chunk in _checked_chunks(kind, today, codes, rows, pool, workers, precheck):
+        for chunk in _checked_chunks(kind, today, codes, remaining, pool, workers, precheck):
             report: list[ReportRow] = []
             prepared = _prepare_chunk(ctx, chunk, seen, report)
             if bulk_writer is None:
-                finish(len(chunk), prepared, report)
+                with transaction.atomic():
+                    finish(len(chunk), prepared, report)
                 continue
             staged, left = bulk_writer.stage(prepared, report)
             if waiting is not None:
@@ -1094,6 +1164,20 @@ def import_rows(
         if waiting is not None:
             write_and_finish(waiting)
     return summary
+
+
+def _note_keys(
+    ctx: _Context,
+    codes: Sequence[str | None],
+    rows: Iterable[tuple[int, list[str]]],
+    seen: dict[tuple[str, str], int],
+) -> None:
+    """The decisions of rows an interrupted run had done, for the within-file duplicate check."""
+    validator = _validator(ctx.kind, ctx.today)
+    for number, cells in rows:
+        key = _key(ctx.kind, validator.validate(_row_dict(codes, cells)).values)
+        if key is not None:
+            seen.setdefault(key, number)
 
 
 def _error_rows(
@@ -1119,20 +1203,26 @@ UNREADABLE = (
 )
 
 
+# Stored in Chinese, shown in the reader's language (``core.i18n.shown``).
+INTERRUPTED = gettext_noop(
+    "导入意外中断，已导入的行保持有效；请重新上传该文件，已导入的行会显示为“已导入过”"
+)
+COUNTS = ("processed_rows", "ok_rows", "updated_rows", "failed_rows", "existing_rows")
+
+
 def import_file(run: DecisionImportRun, *, bulk: bool | None = None, workers: int = 1) -> None:
     """Import a run's file, recording progress and rejected rows on the run.
 
     A file that cannot be read or whose header cannot be used fails the run with a clear
     message and writes nothing. ``bulk=None`` chooses the bulk path above ``BULK_THRESHOLD``.
+    A run taken over from a worker that died goes on after the rows it has counted. If this
+    attempt loses its lease (``jobs.LeaseLost``) it stops and leaves the run to the next one.
     """
     from educredit.subjects.choices import ImportStatus
 
     def save(*names: str) -> None:
         DecisionImportRun.objects.filter(pk=run.pk).update(
-            **{
-                name: getattr(run, name)
-                for name in ("processed_rows", "ok_rows", "updated_rows", "failed_rows", *names)
-            }
+            **{name: getattr(run, name) for name in (*COUNTS, *names)}
         )
 
     pending: list[DecisionImportError] = []
@@ -1140,17 +1230,19 @@ def import_file(run: DecisionImportRun, *, bulk: bool | None = None, workers: in
     def rejected(number: int, cells: list[str], problems: list[Problem]) -> None:
         pending.extend(_error_rows(run, number, cells, problems))
 
-    def progress(processed: int, ok: int, updated: int, failed: int) -> None:
-        # A chunk's rejected rows in one statement, then the counts the page polls.
+    def progress(summary: ImportSummary) -> None:
+        # Inside the chunk's transaction: its rejected rows in one statement, then the counts
+        # the page polls and a resumed attempt starts from, then the lease (or LeaseLost).
         DecisionImportError.objects.bulk_create(pending, batch_size=1000)
         pending.clear()
-        run.processed_rows, run.ok_rows, run.updated_rows, run.failed_rows = (
-            processed,
-            ok,
-            updated,
-            failed,
+        run.processed_rows, run.ok_rows, run.updated_rows = (
+            summary.processed,
+            summary.ok,
+            summary.updated,
         )
+        run.failed_rows, run.existing_rows = summary.failed, summary.existing
         save()
+        jobs.renew()
 
     try:
         source: RowSource = open_source(Path(run.file.path), run.original_filename)
@@ -1170,6 +1262,14 @@ def import_file(run: DecisionImportRun, *, bulk: bool | None = None, workers: in
                 reason=f"双公示导入 {run.public_id}（{run.original_filename}）",
                 on_rejected=rejected,
                 progress=progress,
+                skip=run.processed_rows,
+                start=ImportSummary(
+                    processed=run.processed_rows,
+                    ok=run.ok_rows,
+                    updated=run.updated_rows,
+                    failed=run.failed_rows,
+                    existing=run.existing_rows,
+                ),
             )
         run.status = ImportStatus.FINISHED
         run.total_rows = run.processed_rows
@@ -1179,11 +1279,34 @@ def import_file(run: DecisionImportRun, *, bulk: bool | None = None, workers: in
     except (UnicodeDecodeError, csv.Error):
         run.status = ImportStatus.FAILED
         run.error_message = UNREADABLE
+    except jobs.LeaseLost:
+        raise  # another attempt owns the run now: nothing more to write here
+    except Exception:
+        logger.exception("decision import run %s failed", run.pk)
+        run.refresh_from_db(fields=list(COUNTS))  # the counts of the chunks that committed
+        decision_import_fail(run, INTERRUPTED)
+        raise
     run.finished_at = timezone.now()
     save("status", "total_rows", "error_message", "finished_at")
+    _drop_file(run)
+
+
+def _drop_file(run: DecisionImportRun) -> None:
     if run.file:  # rows may hold identity numbers in clear: keep only the encrypted errors
         run.file.delete(save=False)
         DecisionImportRun.objects.filter(pk=run.pk).update(file="")
+
+
+def decision_import_fail(run: DecisionImportRun, reason: str) -> None:
+    """End a run as failed with ``reason`` (a Chinese message id), as the page shows it, and
+    drop its file; the rows its chunks committed stay."""
+    from educredit.subjects.choices import ImportStatus
+
+    run.status, run.error_message, run.finished_at = ImportStatus.FAILED, reason, timezone.now()
+    DecisionImportRun.objects.filter(pk=run.pk).update(
+        status=run.status, error_message=reason, finished_at=run.finished_at
+    )
+    _drop_file(run)
 
 
 # --- error report -------------------------------------------------------------------------
@@ -1192,10 +1315,23 @@ REPORT_ROW_NUMBER = "原行号"
 REPORT_REASON = "错误原因"
 
 
-def write_error_report(run: DecisionImportRun, handle: IO[bytes]) -> None:
-    """An XLSX of the rejected rows: the original columns, 原行号 and 错误原因.
+def summary_lines(run: DecisionImportRun) -> list[tuple[str, int]]:
+    """The run's counts as the error report's summary sheet names them."""
+    return [
+        (gettext("总行数"), run.total_rows),
+        (gettext("已提交审核"), run.ok_rows + run.updated_rows),
+        (gettext("其中更新草稿"), run.updated_rows),
+        (gettext("已导入过"), run.existing_rows),
+        (gettext("失败"), run.failed_rows),
+    ]
 
-    It can be corrected and uploaded again as it is: the two added columns are ignored.
+
+def write_error_report(run: DecisionImportRun, handle: IO[bytes]) -> None:
+    """An XLSX of the rejected rows: the original columns, 原行号 and 错误原因; then a
+    summary sheet with the run's counts (rows already imported are not failures).
+
+    It can be corrected and uploaded again as it is: the two added columns and the second
+    sheet are ignored (an import reads the first sheet).
     """
     from openpyxl import Workbook
 
@@ -1220,6 +1356,9 @@ def write_error_report(run: DecisionImportRun, handle: IO[bytes]) -> None:
         reason = shown(error.reason)
         reasons.append(f"{error.column}：{reason}" if error.column else reason)
     flush()
+    summary = book.create_sheet(gettext("汇总"))
+    for label, count in summary_lines(run):
+        summary.append([label, count])
     book.save(handle)
 
 
@@ -1287,14 +1426,28 @@ def decision_import_start(
     return run
 
 
-def decision_import_process(*, run_id: int) -> DecisionImportRun | None:
-    """Process a queued run once (claimed by a conditional update); None if already taken."""
+def _claim(run_id: int) -> bool:
+    """Take a queued run, or, when this task takes over from a worker that died, the run it
+    left RUNNING (counting the attempt and where it had got to)."""
     from educredit.subjects.choices import ImportStatus
 
-    claimed = DecisionImportRun.objects.filter(pk=run_id, status=ImportStatus.PENDING).update(
+    runs = DecisionImportRun.objects.filter(pk=run_id)
+    if runs.filter(status=ImportStatus.PENDING).update(
         status=ImportStatus.RUNNING, started_at=timezone.now()
+    ):
+        return True
+    return jobs.resuming() and bool(
+        runs.filter(status=ImportStatus.RUNNING).update(
+            attempts=F("attempts") + 1, resumed_after=F("processed_rows")
+        )
     )
-    if not claimed:
+
+
+def decision_import_process(*, run_id: int) -> DecisionImportRun | None:
+    """Process a queued run once (claimed by a conditional update); None if already taken.
+
+    A task taken over after its worker died takes the run up where it stopped."""
+    if not _claim(run_id):
         return None
     run = DecisionImportRun.objects.select_related("created_by", "organisation").get(pk=run_id)
     import_file(run, workers=settings.EDUCREDIT_IMPORT_WORKERS)

@@ -219,11 +219,14 @@ def test_reimport_updates_drafts_and_refuses_what_is_under_review_or_effective(
 
     rows[0]["CF_NR_FK"] = "2.5"
     rows[0]["CF_XDR_GSZC"] = "410100000012345"
+    # The other two say something else than their records: refused (the same: "already
+    # imported", see test_import_resume).
+    rows[1]["CF_NR_FK"] = rows[2]["CF_NR_FK"] = "4.5"
     run = upload(
         county_clerk, csv_bytes(CODES, rows, "utf-8"), "b.csv", django_capture_on_commit_callbacks
     )
 
-    assert (run.ok_rows, run.updated_rows, run.failed_rows) == (0, 1, 2)
+    assert (run.ok_rows, run.updated_rows, run.failed_rows, run.existing_rows) == (0, 1, 2, 0)
     assert CreditRecord.objects.count() == 3
     first.refresh_from_db()
     assert first.status == CreditRecordStatus.SUBMITTED
