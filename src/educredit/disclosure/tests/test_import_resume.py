@@ -277,3 +277,29 @@ def test_the_progress_page_shows_rows_already_imported(
     assert (progress["existing"], progress["failed"], progress["ok"]) == (5, 0, 0)
     assert progress["resumed"] == ""
     assert "已导入过" in client.get(url).content.decode()
+
+
+def test_a_run_given_up_fails_with_the_reason_its_clerk_reads(
+    catalog: Any, schools: list[Any], county_clerk: Any, monkeypatch: Any
+) -> None:
+    from educredit.disclosure.tasks import decision_import_abandoned
+
+    monkeypatch.setattr(imports, "CHUNK_ROWS", CHUNK)
+    run = _queued(county_clerk, csv_bytes(CODES, penalty_rows(schools, 50), "utf-8"))
+    _die_in_chunk(monkeypatch, 2)
+    with pytest.raises(WorkerKilled):
+        imports.decision_import_process(run_id=run.pk)
+    owner = decision_import_abandoned(run.pk, reason=jobs.GIVEN_UP % {"attempts": 3})
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FAILED
+    assert run.error_message.startswith("处理进程连续 3 次意外中止")
+    assert not run.file  # rows may hold identity numbers in clear
+    assert run.processed_rows == CHUNK  # what committed stays, and says so
+    assert CreditRecord.objects.count() == run.ok_rows
+    assert owner is not None and owner.organisation_path == county_clerk.organisation.path
+    assert str(run.public_id) in owner.link
+    client = Client()
+    assert client.login(username=county_clerk.username, password=TEST_PASSWORD)
+    assert "处理进程连续 3 次意外中止" in client.get(owner.link).content.decode()
+    # A run that finished meanwhile is left as it is.
+    assert decision_import_abandoned(run.pk, reason="x") is None

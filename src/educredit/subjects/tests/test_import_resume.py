@@ -202,3 +202,21 @@ def test_an_affiliation_that_ended_is_not_added_twice(
         )
         assert (run.ok_rows, run.existing_rows) == expected
     assert Affiliation.objects.filter(person__name="赵强").count() == 1
+
+
+def test_a_run_given_up_fails_with_the_reason(
+    county: Any, county_institution: Any, county_clerk: Any, monkeypatch: Any
+) -> None:
+    from educredit.subjects.tasks import import_run_abandoned
+
+    monkeypatch.setattr(services, "CHUNK_ROWS", CHUNK)
+    run = _queued(county_clerk, ImportKind.PEOPLE, csv_bytes(_people(county_institution), "utf-8"))
+    _die_at_row(monkeypatch, CHUNK + 2)
+    with pytest.raises(WorkerKilled):
+        services.import_run_process(run_id=run.pk)
+    owner = import_run_abandoned(run.pk, reason=jobs.GIVEN_UP % {"attempts": 3})
+    run.refresh_from_db()
+    assert (run.status, run.processed_rows) == (ImportStatus.FAILED, CHUNK)
+    assert run.error_message.startswith("处理进程连续 3 次意外中止")
+    assert not run.file  # a file of people holds identity numbers in clear
+    assert owner is not None and str(run.public_id) in owner.link
