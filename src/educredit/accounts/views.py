@@ -7,6 +7,7 @@ selector (404 outside the jurisdiction) and every write goes through a service.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
 
@@ -52,7 +53,7 @@ from educredit.accounts.selectors import (
     organisation_tree_for,
     users_visible_to,
 )
-from educredit.accounts.signin import client_ip, login_attempt_record, login_is_locked
+from educredit.accounts.signin import client_ip, login_attempt_record, login_lock_seconds
 from educredit.core.exports import Column, export_list, export_wanted, list_export
 
 # How long a password-checked sign-in may wait for its second factor.
@@ -60,9 +61,17 @@ PENDING_SECONDS = 300
 PENDING_KEY = "educredit_pending_sign_in"
 
 
-def _locked_message() -> str:
-    minutes = settings.EDUCREDIT_LOGIN_WINDOW_SECONDS // 60
+def _locked_message(seconds: int) -> str:
+    minutes = math.ceil(seconds / 60)
     return _("登录失败次数过多，账号已暂时锁定，请 %(minutes)d 分钟后再试。") % {"minutes": minutes}
+
+
+def _locked_answer(response: HttpResponse, seconds: int) -> HttpResponse:
+    """The sign-in page, as 429 with ``Retry-After`` when it says sign-in is locked."""
+    if seconds:
+        response.status_code = 429
+        response["Retry-After"] = str(seconds)
+    return response
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -107,25 +116,25 @@ def login_view(request: HttpRequest) -> HttpResponse:
     """Step one: username and password, throttled."""
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = LoginForm(request.POST or None)
+    locked_for = 0
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         ip = client_ip(request)
-        if login_is_locked(username=username, ip_address=ip):
+        locked_for = login_lock_seconds(username=username, ip_address=ip)
+        if locked_for:
             login_attempt_record(
                 username=username, ip_address=ip, outcome=LoginAttemptOutcome.LOCKED
             )
-            form.add_error(None, _locked_message())
+            form.add_error(None, _locked_message(locked_for))
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if not isinstance(user, User):
                 login_attempt_record(
                     username=username, ip_address=ip, outcome=LoginAttemptOutcome.FAILED
                 )
+                locked_for = login_lock_seconds(username=username, ip_address=ip)
                 form.add_error(
-                    None,
-                    _("用户名或密码错误")
-                    if not login_is_locked(username=username, ip_address=ip)
-                    else _locked_message(),
+                    None, _locked_message(locked_for) if locked_for else _("用户名或密码错误")
                 )
             elif services.user_requires_totp(user):
                 request.session.cycle_key()
@@ -139,26 +148,30 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:login_totp_enrol")
             else:
                 return _finish_sign_in(request, user, next_url)
-    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+    return _locked_answer(
+        render(request, "accounts/login.html", {"form": form, "next": next_url}), locked_for
+    )
 
 
 def _totp_code_accepted(
     request: HttpRequest, form: TotpForm, user: User, check: Callable[..., bool]
-) -> bool:
-    """Whether the posted code passes ``check``; a refusal is counted toward the lock-out."""
+) -> tuple[bool, int]:
+    """Whether the posted code passes ``check``, and the seconds sign-in stays locked (0 when
+    it is not); a refusal is counted toward the lock-out."""
     if request.method != "POST" or not form.is_valid():
-        return False
+        return False, 0
     ip = client_ip(request)
-    if login_is_locked(username=user.username, ip_address=ip):
-        form.add_error(None, _locked_message())
-        return False
+    locked_for = login_lock_seconds(username=user.username, ip_address=ip)
+    if locked_for:
+        form.add_error(None, _locked_message(locked_for))
+        return False, locked_for
     if check(user=user, code=form.cleaned_data["code"]):
-        return True
+        return True, 0
     login_attempt_record(
         username=user.username, ip_address=ip, outcome=LoginAttemptOutcome.TOTP_FAILED
     )
     form.add_error("code", _("动态验证码错误或已使用"))
-    return False
+    return False, 0
 
 
 @access_public
@@ -171,9 +184,13 @@ def login_totp_view(request: HttpRequest) -> HttpResponse:
     if not user.totp_confirmed:
         return redirect("accounts:login_totp_enrol")
     form = TotpForm(request.POST or None)
-    if _totp_code_accepted(request, form, user, services.user_totp_verify):
+    accepted, locked_for = _totp_code_accepted(request, form, user, services.user_totp_verify)
+    if accepted:
         return _finish_sign_in(request, user, next_url)
-    return render(request, "accounts/login_totp.html", {"form": form, "user_name": user})
+    return _locked_answer(
+        render(request, "accounts/login_totp.html", {"form": form, "user_name": user}),
+        locked_for,
+    )
 
 
 @access_public
@@ -188,15 +205,19 @@ def login_totp_enrol_view(request: HttpRequest) -> HttpResponse:
     secret = services.user_totp_begin(user=user)
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="EduCredit")
     form = TotpForm(request.POST or None)
-    if _totp_code_accepted(request, form, user, services.user_totp_confirm):
+    accepted, locked_for = _totp_code_accepted(request, form, user, services.user_totp_confirm)
+    if accepted:
         return _finish_sign_in(request, user, next_url)
     qr_svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff")
     # Grouped in fours so it can be typed into an app by hand.
     secret_grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-    return render(
-        request,
-        "accounts/login_totp_enrol.html",
-        {"form": form, "qr_svg": qr_svg, "secret": secret_grouped, "user_name": user},
+    return _locked_answer(
+        render(
+            request,
+            "accounts/login_totp_enrol.html",
+            {"form": form, "qr_svg": qr_svg, "secret": secret_grouped, "user_name": user},
+        ),
+        locked_for,
     )
 
 

@@ -75,7 +75,7 @@ def test_five_failures_lock_the_username_even_with_the_right_password(client, co
     for _ in range(5):
         _login(client, "zy.clerk", "wrong-password-1")
     response = _login(client, "zy.clerk")
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert "登录失败次数过多" in response.content.decode()
     assert client.get("/workspace/").status_code == 302
     assert LoginAttempt.objects.filter(outcome="locked").count() == 1
