@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -49,6 +51,7 @@ __all__ = [
     "on_abandoned",
     "renew",
     "resuming",
+    "run_claim",
     "tasks_recover",
     "worker_name",
 ]
@@ -56,7 +59,7 @@ __all__ = [
 # The exception class recorded on a task given up because its workers kept dying.
 WORKER_LOST = "educredit.core.jobs.WorkerLost"
 # Stored in Chinese, shown in the reader's language (``core.i18n.shown``).
-GIVEN_UP = gettext_noop("处理进程连续 %(attempts)d 次意外中止，任务已停止；已完成的部分保持有效")
+GIVEN_UP = gettext_noop("处理进程多次意外中止，任务已停止；已完成的部分保持有效")
 
 
 class LeaseLost(Exception):  # noqa: N818 - a signal to stop, not an error to report
@@ -141,6 +144,20 @@ def renew() -> None:
     if current.lost.is_set() or not _extend(current):
         current.lost.set()
         raise LeaseLost(f"task {current.task_id}: attempt {current.number} lost its lease")
+
+
+def run_claim(runs: QuerySet[Any], *, pending: str, running: str) -> bool:
+    """Claim the run row a job works on (``runs``: the one row, by pk): a ``pending`` run on
+    any attempt; the ``running`` one only when this task takes over from a worker that died,
+    counting the attempt and where it had got to (``attempts``, ``resumed_after``). A second
+    enqueue of the same run is a new task on its first attempt: it finds the run taken."""
+    if runs.filter(status=pending).update(status=running, started_at=timezone.now()):
+        return True
+    return resuming() and bool(
+        runs.filter(status=running).update(
+            attempts=F("attempts") + 1, resumed_after=F("processed_rows")
+        )
+    )
 
 
 def worker_name() -> str:
@@ -276,7 +293,7 @@ def _recover_one(
         counts.requeued += 1
         logger.warning("task %s (%s) requeued after attempt %d", task.pk, task.task_path, attempts)
         return
-    reason = GIVEN_UP % {"attempts": attempts}
+    reason = GIVEN_UP
     owner = _abandon_owner(task, reason)
     task.status = TaskResultStatus.FAILED
     task.finished_at = now
@@ -304,6 +321,10 @@ def _recover_one(
 
 def _abandon_owner(task: Any, reason: str) -> Owner:
     """Let the task's app fail the run it owns; a handler that breaks still lets it fail."""
+    try:
+        task.task  # imports the task's module, which registers its handler
+    except (ImportError, SuspiciousOperation):
+        logger.exception("task %s: %s cannot be imported", task.pk, task.task_path)
     handler = _HANDLERS.get(task.task_path)
     if handler is None:
         return Owner()

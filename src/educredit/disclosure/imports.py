@@ -1427,19 +1427,13 @@ def decision_import_start(
 
 
 def _claim(run_id: int) -> bool:
-    """Take a queued run, or, when this task takes over from a worker that died, the run it
-    left RUNNING (counting the attempt and where it had got to)."""
+    """Take a queued run, or the one a dead worker left RUNNING (``core.jobs.run_claim``)."""
     from educredit.subjects.choices import ImportStatus
 
-    runs = DecisionImportRun.objects.filter(pk=run_id)
-    if runs.filter(status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now()
-    ):
-        return True
-    return jobs.resuming() and bool(
-        runs.filter(status=ImportStatus.RUNNING).update(
-            attempts=F("attempts") + 1, resumed_after=F("processed_rows")
-        )
+    return jobs.run_claim(
+        DecisionImportRun.objects.filter(pk=run_id),
+        pending=ImportStatus.PENDING,
+        running=ImportStatus.RUNNING,
     )
 
 

@@ -152,8 +152,10 @@ def bulk_check_start(
     enqueue: bool = True,
 ) -> BulkCheckRun:
     """Store a bulk check's input (an uploaded CSV/XLSX or inline items) and queue the job
-    once this commits. Raises ``ScreeningError`` for the scenario or reference and
-    ``BulkCheckError`` for the input; nothing is stored then."""
+    once this commits. Raises ``ScreeningError`` for the scenario or reference,
+    ``uploads.UploadRefusedError`` for a file the upload check refuses (its ``code`` says
+    why) and ``BulkCheckError`` for the input, a heading row not understood included;
+    nothing is stored then."""
     scenario, reference = check_request(scenario=scenario, reference=reference)
     organisation_id = getattr(caller, "organisation_id", None)
     if organisation_id is None:
@@ -168,13 +170,15 @@ def bulk_check_start(
         as_of=as_of or today(),
     )
     if upload is not None:
-        try:
-            # Judged by content (size, type, zip bomb) before anything is stored.
-            kind = uploads.upload_check(
-                upload, max_bytes=settings.EDUCREDIT_BULK_CHECK_MAX_BYTES, check_name=False
-            )
-        except uploads.UploadRefusedError as exc:
-            raise BulkCheckError({"file": str(exc)}) from None
+        # Judged before anything is stored, by the one upload check: size, emptiness, type
+        # by content and by the name's extension when it has one (an API caller may send a
+        # file without one), zip bomb; then the heading row, read cheaply.
+        kind = uploads.upload_check(
+            upload,
+            max_bytes=settings.EDUCREDIT_BULK_CHECK_MAX_BYTES,
+            check_name=bool(Path(upload.name or "").suffix),
+        )
+        _check_headings(uploads.heading_rows(upload, kind))
         suffix = f".{kind}"
         run.original_filename = Path(upload.name or "").name[:255]
         # A random name: the caller's file name is shown, never used as a path.
@@ -200,27 +204,48 @@ def bulk_check_start(
     return run
 
 
+def _check_headings(readings: list[list[str]]) -> None:
+    """Refuse a heading row that no reading of it (a CSV's in each encoding it may be in)
+    makes understood; none to judge (a first line too long to read cheaply): the run will."""
+    refusals: list[BulkCheckError] = []
+    for header in readings:
+        try:
+            resolve_columns(header)
+        except BulkCheckError as exc:
+            refusals.append(exc)
+        else:
+            return
+    if refusals:
+        raise refusals[0]
+
+
 # --- reading rows ---------------------------------------------------------------------------
 
 
 def resolve_columns(header: list[str]) -> dict[str, int]:
-    """Column key → position; ``BulkCheckError`` naming any heading not understood."""
+    """Column key → position; ``BulkCheckError`` naming (by number, never by its text: it is
+    the file's content) any column whose heading is not understood."""
     positions: dict[str, int] = {}
     unknown: list[str] = []
     for position, heading in enumerate(header):
         key = HEADINGS.get(normalise_heading(heading))
         if key is None:
             if heading.strip():
-                unknown.append(heading)
+                unknown.append(str(position + 1))
             continue
         positions.setdefault(key, position)
     if unknown:
+        columns_en = (
+            f"the heading of column {unknown[0]} is"
+            if len(unknown) == 1
+            else f"the headings of columns {', '.join(unknown)} are"
+        )
         raise BulkCheckError(
             {
-                "header": f"无法识别的列：{'、'.join(unknown)}。可用的列：统一社会信用代码，"
+                "header": f"无法识别第 {'、'.join(unknown)} 列的标题。可用的列：统一社会信用代码，"
                 "或证件类型和证件号码，以及可选的姓名/名称 / "
-                f"Unknown columns: {', '.join(unknown)}. Use uscc, or document_type and "
-                "document_number, and optionally name"
+                f"{columns_en[0].upper()}{columns_en[1:]} not understood. Use uscc, or "
+                "document_type and document_number, and optionally name"
             }
         )
     if "uscc" not in positions and "document_number" not in positions:
@@ -647,17 +672,11 @@ def bulk_check_fail(run: BulkCheckRun, reason: str) -> None:
 
 
 def _claim(run_id: int) -> bool:
-    """Take a queued run, or, when this task takes over from a worker that died, the run it
-    left RUNNING (counting the attempt and where it had got to)."""
-    runs = BulkCheckRun.objects.filter(pk=run_id)
-    if runs.filter(status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now()
-    ):
-        return True
-    return jobs.resuming() and bool(
-        runs.filter(status=ImportStatus.RUNNING).update(
-            attempts=F("attempts") + 1, resumed_after=F("processed_rows")
-        )
+    """Take a queued run, or the one a dead worker left RUNNING (``core.jobs.run_claim``)."""
+    return jobs.run_claim(
+        BulkCheckRun.objects.filter(pk=run_id),
+        pending=ImportStatus.PENDING,
+        running=ImportStatus.RUNNING,
     )
 
 

@@ -18,7 +18,6 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -856,20 +855,14 @@ def _save_progress(run: ImportRun, *fields: str) -> None:
 
 
 def _import_run_claim(run_id: int) -> bool:
-    """Take a queued run, or, when this task takes over from a worker that died, the run it
-    left RUNNING (counting the attempt and where it had got to)."""
+    """Take a queued run, or the one a dead worker left RUNNING (``core.jobs.run_claim``)."""
     from educredit.core import jobs
     from educredit.subjects.choices import ImportStatus
 
-    runs = ImportRun.objects.filter(pk=run_id)
-    if runs.filter(status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now()
-    ):
-        return True
-    return jobs.resuming() and bool(
-        runs.filter(status=ImportStatus.RUNNING).update(
-            attempts=F("attempts") + 1, resumed_after=F("processed_rows")
-        )
+    return jobs.run_claim(
+        ImportRun.objects.filter(pk=run_id),
+        pending=ImportStatus.PENDING,
+        running=ImportStatus.RUNNING,
     )
 
 
