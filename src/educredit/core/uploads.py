@@ -1,9 +1,13 @@
 """The one gate every uploaded spreadsheet passes before anything parses or stores it (ADR 0031).
 
-``upload_check`` refuses, with a bilingual message, a file that is too large, whose name
-does not end in an allowed extension, whose first bytes are not what that extension promises
-(an XLSX is a zip; a CSV is text, never a zip, an old OLE ``.xls`` or binary), or an XLSX that
-is a zip bomb. ``xlsx_check`` inspects the zip's directory (``zipfile.infolist``, nothing is
+``upload_check`` refuses a file that is too large, empty, whose name does not end in an
+allowed extension, whose first bytes are not what that extension promises (an XLSX is a zip; a
+CSV is text, never a zip, an old OLE ``.xls``, binary, a PDF or markup such as HTML), or an
+XLSX that is a zip bomb. The refusal (``UploadRefusedError``) carries a ``code`` saying which
+(an API answers by it: 413, 400 or 415) and its message in both languages; no message quotes
+the file's content. ``heading_rows`` reads the first row of a checked file cheaply, so an
+importer can refuse headings it does not understand before it stores or queues anything.
+``xlsx_check`` inspects the zip's directory (``zipfile.infolist``, nothing is
 decompressed) before openpyxl ever opens it: too many members, too much in total once
 uncompressed, or one member compressed suspiciously well. ``zipfile`` never inflates a member
 past the size its directory declares, so the declared sizes bound what openpyxl will read.
@@ -14,6 +18,9 @@ entity declarations; this module refuses to load without it.
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,7 +29,11 @@ from typing import IO, Any
 import openpyxl
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
+
+from educredit.core.i18n import english
 
 if not openpyxl.DEFUSEDXML:
     # Without defusedxml, openpyxl resolves entities in a workbook's XML (XXE).
@@ -32,6 +43,11 @@ if not openpyxl.DEFUSEDXML:
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+# Text that is a document, not a table: a PDF, RTF, or markup (HTML, XML, SVG) — whatever its
+# name says. No importer's heading row starts with "<".
+DOCUMENT_MAGIC = (b"%PDF-", b"{\\rtf")
+MARKUP = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<[!?/A-Za-z]")
+BOM = b"\xef\xbb\xbf"
 CSV = "csv"
 XLSX = "xlsx"
 SPREADSHEET = frozenset({CSV, XLSX})
@@ -41,8 +57,40 @@ HEAD_BYTES = 4096
 RATIO_MIN_BYTES = 1024 * 1024
 
 
+# Why an upload was refused (``UploadRefusedError.code``).
+TOO_LARGE = "too_large"  # over the size limit
+EMPTY = "empty"  # no content, or only blanks
+WRONG_TYPE = "wrong_type"  # not an allowed type, by its name or by its content
+MALFORMED = "malformed"  # an XLSX that cannot be read, or one that would inflate too much
+
+
 class UploadRefusedError(ValueError):
-    """The upload was refused before it was parsed or stored ("中文 / English" message)."""
+    """The upload was refused before it was parsed or stored: ``code`` says why (one of the
+    constants above), ``zh`` and ``en`` in both languages, ``str(error)`` in the reader's."""
+
+    def __init__(self, code: str, message: Promise, **params: Any) -> None:
+        self.code = code
+        self.zh = _rendered(message, params, "zh-hans")
+        self.en = _rendered(message, params, "en")
+        super().__init__(self.zh)
+
+    def __str__(self) -> str:
+        return self.en if english() else self.zh
+
+
+def _rendered(message: Promise, params: dict[str, Any], language: str) -> str:
+    with translation.override(language):
+        return str(message) % {name: str(value) for name, value in params.items()}
+
+
+class _Types:
+    """The allowed types as a reader reads them ("CSV 或 XLSX"), in the active language."""
+
+    def __init__(self, allowed: Iterable[str]) -> None:
+        self.allowed = allowed
+
+    def __str__(self) -> str:
+        return _names(self.allowed, gettext(" 或 "))
 
 
 def _setting(name: str) -> int:
@@ -63,6 +111,8 @@ def _kind_of_content(head: bytes) -> str | None:
         return XLSX
     if head.startswith(OLE_MAGIC) or b"\x00" in head:
         return None
+    if head.startswith(DOCUMENT_MAGIC) or MARKUP.match(head):
+        return None
     for encoding in ("utf-8", "gb18030"):
         # The head may end inside a multi-byte character: allow up to three bytes cut off.
         for cut in range(4):
@@ -80,7 +130,7 @@ def _names(allowed: Iterable[str], joiner: str) -> str:
 
 def xlsx_check(handle: IO[bytes] | Path) -> None:
     """Refuse an XLSX that is not a zip or would inflate beyond the configured limits."""
-    unreadable = UploadRefusedError(_("无法读取该 Excel 文件"))
+    unreadable = UploadRefusedError(MALFORMED, gettext_lazy("无法读取该 Excel 文件"))
     try:
         with zipfile.ZipFile(handle) as archive:
             members = archive.infolist()
@@ -89,7 +139,7 @@ def xlsx_check(handle: IO[bytes] | Path) -> None:
     finally:
         if not isinstance(handle, Path):
             handle.seek(0)
-    bomb = UploadRefusedError(_("Excel 文件解压后过大或压缩比异常，已拒绝"))
+    bomb = UploadRefusedError(MALFORMED, gettext_lazy("Excel 文件解压后过大或压缩比异常，已拒绝"))
     if len(members) > _setting("EDUCREDIT_UPLOAD_XLSX_MAX_MEMBERS"):
         raise bomb
     if sum(member.file_size for member in members) > _setting(
@@ -114,7 +164,8 @@ def upload_check(
     """Check an uploaded file (a Django ``UploadedFile`` or a named binary stream) and return
     its kind (``csv`` or ``xlsx``); ``UploadRefusedError`` says why it is refused.
 
-    The extension must be one of ``allowed`` and agree with the content. With
+    An empty file (or one of blanks only) is refused. The extension must be one of
+    ``allowed`` and agree with the content. With
     ``check_name=False`` (API callers name their files as they like) the content alone
     decides. The stream is left at its start.
     """
@@ -125,22 +176,84 @@ def upload_check(
         size = _size_of(handle)
     if size > limit:
         raise UploadRefusedError(
-            _("文件过大（上限 %(mb)s MB）") % {"mb": f"{limit / 1024 / 1024:g}"}
+            TOO_LARGE, gettext_lazy("文件过大（上限 %(mb)s MB）"), mb=f"{limit / 1024 / 1024:g}"
         )
+    if size == 0:
+        raise UploadRefusedError(EMPTY, gettext_lazy("文件为空"))
     suffix = Path(getattr(upload, "name", "") or "").suffix.lower().lstrip(".")
-    types = {"types": _names(allowed, _(" 或 "))}
+    types = _Types(allowed)
     if not check_name:
         suffix = ""
     elif suffix not in allowed:
-        raise UploadRefusedError(_("请上传 %(types)s 文件") % types)
+        raise UploadRefusedError(WRONG_TYPE, gettext_lazy("请上传 %(types)s 文件"), types=types)
     handle.seek(0)
     head = handle.read(HEAD_BYTES)
     handle.seek(0)
+    if size <= HEAD_BYTES and not head.removeprefix(BOM).strip():
+        raise UploadRefusedError(EMPTY, gettext_lazy("文件为空"))
     kind = _kind_of_content(head)
     if kind is None or kind not in allowed:
-        raise UploadRefusedError(_("无法读取该文件，请上传 %(types)s 文件") % types)
+        raise UploadRefusedError(
+            WRONG_TYPE, gettext_lazy("无法读取该文件，请上传 %(types)s 文件"), types=types
+        )
     if suffix and kind != suffix:
-        raise UploadRefusedError(_("文件内容与扩展名 .%(suffix)s 不符") % {"suffix": suffix})
+        raise UploadRefusedError(
+            WRONG_TYPE, gettext_lazy("文件内容与扩展名 .%(suffix)s 不符"), suffix=suffix
+        )
     if kind == XLSX:
         xlsx_check(handle)
     return kind
+
+
+def _csv_first_rows(head: bytes, *, whole: bool) -> list[list[str]]:
+    """The first row of a CSV's first bytes, once per encoding they decode in (UTF-8, then
+    GB18030 if it reads differently); none if the row does not end within them."""
+    if not whole:
+        end = head.find(b"\n")
+        if end < 0:
+            return []
+        head = head[: end + 1]
+    rows: list[list[str]] = []
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        row = [cell.strip() for cell in next(csv.reader(io.StringIO(text, newline="")), [])]
+        if row not in rows:
+            rows.append(row)
+    return rows
+
+
+HEADING_BYTES = 64 * 1024
+
+
+def heading_rows(upload: Any, kind: str) -> list[list[str]]:
+    """The heading row of a file ``upload_check`` passed as ``kind``, read cheaply: the
+    first line of a CSV (as each encoding it may be in reads it: the importer decides on the
+    whole file later), the first row of an XLSX's first sheet. Empty if a CSV's first line is
+    longer than ``HEADING_BYTES`` (the importer judges it then). An XLSX that openpyxl cannot
+    open is refused (``MALFORMED``). The stream is left at its start."""
+    handle: IO[bytes] = getattr(upload, "file", upload)
+    handle.seek(0)
+    try:
+        if kind == CSV:
+            head = handle.read(HEADING_BYTES + 1)
+            return _csv_first_rows(head[:HEADING_BYTES], whole=len(head) <= HEADING_BYTES)
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except Exception:  # openpyxl raises several types for a damaged file
+            raise UploadRefusedError(MALFORMED, gettext_lazy("无法读取该 Excel 文件")) from None
+        try:
+            sheet = book.worksheets[0] if book.worksheets else None
+            first = next(sheet.iter_rows(max_row=1, values_only=True), ()) if sheet else ()
+            row = ["" if value is None else str(value).strip() for value in first]
+        except Exception:
+            raise UploadRefusedError(MALFORMED, gettext_lazy("无法读取该 Excel 文件")) from None
+        finally:
+            book.close()
+        while row and not row[-1]:
+            row.pop()
+        return [row]
+    finally:
+        handle.seek(0)

@@ -9,13 +9,13 @@ import json
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import Field, ValidationError
 
+from educredit.core import uploads
 from educredit.sanctions import bulk_check, screening
 from educredit.sanctions.api import AUTH_ERRORS, CHECK_AUTH, UNAVAILABLE, _unavailable
 from educredit.sanctions.models import BulkCheckRun
@@ -146,6 +146,15 @@ def _refused(exc: screening.ScreeningError | bulk_check.BulkCheckError) -> Statu
     return Status(422, {"detail": str(exc), "errors": exc.errors})
 
 
+# How a file the upload check (core.uploads) refuses is answered, by why it was refused.
+UPLOAD_REFUSED_STATUS = {
+    uploads.TOO_LARGE: 413,
+    uploads.WRONG_TYPE: 415,
+    uploads.EMPTY: 400,
+    uploads.MALFORMED: 400,
+}
+
+
 @router.post(
     "/bulk-checks",
     response={
@@ -163,10 +172,16 @@ def _refused(exc: screening.ScreeningError | bulk_check.BulkCheckError) -> Statu
 def bulk_check_create(request: HttpRequest, response: HttpResponse) -> Status[Any]:
     """A file (multipart ``file``, CSV or XLSX, up to ``EDUCREDIT_BULK_CHECK_MAX_BYTES``) or
     JSON ``items`` (up to 10 000) screened as a job; every row answered is logged as a check.
-    202: the run's id and status URL. 400: a body that is not JSON, or holds U+0000;
-    401/403: key or scope; 413: the file is over the size limit; 415: not a CSV or XLSX
-    (judged by content), or a content type other than JSON or multipart; 422: unknown or
-    retired scenario, no reference, no items, too many items, a malformed item."""
+    The file goes through the upload check every importer uses (``core.uploads``) and its
+    heading row is read before anything is stored, so these are answered at once, never by a
+    run that fails later; no message quotes the file. 202: the run's id and status URL.
+    400: a body that is not JSON, or holds U+0000; an empty file; an XLSX that cannot be read
+    or would inflate too much (zip bomb); 401/403: key or scope; 413: the file is over the
+    size limit; 415: not a CSV or XLSX by content (binary, old ``.xls``, PDF, HTML…), a file
+    name whose extension is not ``.csv``/``.xlsx`` or does not match the content, or a
+    content type other than JSON or multipart; 422: unknown or retired scenario, no
+    reference, no items, too many items, a malformed item, a heading row not understood
+    (columns named by number)."""
     caller = request.auth  # type: ignore[attr-defined]
     if caller is UNAVAILABLE:
         return _unavailable(response)
@@ -185,12 +200,6 @@ def bulk_check_create(request: HttpRequest, response: HttpResponse) -> Status[An
                 return Status(
                     422,
                     {"detail": "须上传文件 / Upload a file", "errors": {"file": "须上传文件"}},
-                )
-            limit = settings.EDUCREDIT_BULK_CHECK_MAX_BYTES
-            if upload.size is not None and upload.size > limit:
-                return Status(
-                    413,
-                    {"detail": f"文件超过 {limit} 字节上限 / The file is over {limit} bytes"},
                 )
             as_of_text = request.POST.get("as_of") or ""
             run = bulk_check.bulk_check_start(
@@ -226,10 +235,11 @@ def bulk_check_create(request: HttpRequest, response: HttpResponse) -> Status[An
                     "multipart/form-data with a file, or application/json"
                 },
             )
+    except uploads.UploadRefusedError as exc:
+        status = UPLOAD_REFUSED_STATUS.get(exc.code, 400)
+        return Status(status, {"detail": f"{exc.zh} / {exc.en}"})
     except ValueError as exc:
         if isinstance(exc, screening.ScreeningError | bulk_check.BulkCheckError):
-            if "file" in exc.errors and len(exc.errors) == 1:
-                return Status(415, {"detail": str(exc)})
             return _refused(exc)
         return Status(422, {"detail": "日期无效 / as_of: not a date", "errors": {"as_of": "date"}})
     status_url, result_url = _urls(run)

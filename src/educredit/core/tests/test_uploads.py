@@ -321,7 +321,7 @@ def test_bulk_check_refuses_a_bomb_before_storing(
         },
         HTTP_AUTHORIZATION=f"Bearer {key}",
     )
-    assert response.status_code == 415
+    assert response.status_code == 400
     assert "解压后过大" in response.json()["detail"]
     assert BulkCheckRun.objects.count() == 0
     assert _stored(media) == []

@@ -262,13 +262,15 @@ def test_refusals(client: Any, shipped: Any, system: Any, settings: Any) -> None
     )
 
 
-def test_an_unknown_heading_fails_the_run_before_any_check(shipped: Any, system: Any) -> None:
+def test_an_unknown_heading_is_refused_before_any_run(shipped: Any, system: Any) -> None:
     data = f"证件号码,证件类型,手机号\n{TEACHER_NUMBER},居民身份证,13800000000\n"
-    run = _run(system, data.encode("utf-8"))
-    assert run.status == "failed"
-    assert "手机号" in run.error_message and "Unknown columns" in run.error_message
-    assert ScreeningCheck.objects.count() == 0
-    assert not run.file
+    with pytest.raises(bulk_check.BulkCheckError) as refused:
+        _run(system, data.encode("utf-8"))
+    message = refused.value.errors["header"]
+    # Named by its number: the heading is the file's content, never quoted back.
+    assert "第 3 列" in message and "column 3 is not understood" in message
+    assert "手机号" not in message
+    assert BulkCheckRun.objects.count() == 0 and ScreeningCheck.objects.count() == 0
 
 
 def test_an_xlsx_file_is_read(revoked: Any, system: Any) -> None:
