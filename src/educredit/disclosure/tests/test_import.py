@@ -244,7 +244,7 @@ def test_reimport_updates_drafts_and_refuses_what_is_under_review_or_effective(
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00", "a.csv", "无法读取"),
         (b"PK\x03\x04 not really a zip", "a.xlsx", "无法读取"),
         ("名称,地址\r\n甲,乙\r\n".encode("gbk"), "a.csv", "缺少必填列"),
-        (b"", "a.csv", "表头"),
+        (b"", "a.csv", "文件为空"),  # refused by the upload check (core.uploads)
     ],
 )
 def test_a_file_that_cannot_be_read_fails_clearly_and_writes_nothing(
