@@ -4,14 +4,24 @@ Every status an operation can answer is in its OpenAPI document: what the operat
 and the refusals that happen around every handler (``REFUSALS``: an unparsable request, a
 missing or wrong key, a missing scope, the rate limit, a database that cannot answer, a path
 that names nothing, parameters that do not fit), all with the shared ``ApiErrorOut`` shape.
-A path under ``/api/`` that is no operation answers that shape too (404), never an HTML page.
+A path under ``/api/`` that is no operation answers that shape too (404), and so does a method
+an operation does not take (405): no error under ``/api/`` is an HTML page.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.urls import URLPattern, URLResolver, path, re_path
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
@@ -25,6 +35,7 @@ from educredit.accounts.api_auth import NOT_AUTHENTICATED, ApiErrorOut, RateLimi
 
 NUL_REFUSED = "请求含有空字符 U+0000 / The request contains a NUL character (U+0000)"
 NO_SUCH_PATH = "没有该接口路径，接口说明见 /api/docs / No such API path: see /api/docs"
+METHOD_NOT_ALLOWED = "该接口不支持此请求方法 / This operation does not take that method"
 NOT_FOUND = (
     "没有该对象，或不在调用方管辖范围内 / No such object, or outside the caller's jurisdiction"
 )
@@ -131,12 +142,33 @@ def declare_refusals(document: dict[str, Any]) -> None:
             operation["responses"] = dict(sorted(responses.items(), key=lambda kv: int(kv[0])))
 
 
+JSON_UTF8 = "application/json; charset=utf-8"
+
+
+def _json_method_not_allowed(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """``view`` (an operation's path) answering a method it does not take with 405 in JSON
+    (ninja's own answer is a plain-text page), keeping its ``Allow`` header."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            answer = JsonResponse(
+                {"detail": METHOD_NOT_ALLOWED}, status=405, content_type=JSON_UTF8
+            )
+            answer["Allow"] = response["Allow"]
+            return answer
+        return response
+
+    return wrapper
+
+
 @csrf_exempt
 def api_not_found(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     """A path under /api/ that is no operation (the API's root included): 404 in JSON."""
-    return JsonResponse(
-        {"detail": NO_SUCH_PATH}, status=404, content_type="application/json; charset=utf-8"
-    )
+    return JsonResponse({"detail": NO_SUCH_PATH}, status=404, content_type=JSON_UTF8)
 
 
 class EduCreditAPI(NinjaAPI):
@@ -150,7 +182,14 @@ class EduCreditAPI(NinjaAPI):
         return document
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
-        urls = super()._get_urls()
+        urls = [
+            URLPattern(
+                url.pattern, _json_method_not_allowed(url.callback), url.default_args, url.name
+            )
+            if isinstance(url, URLPattern)
+            else url
+            for url in super()._get_urls()
+        ]
         # ninja's root view raises Http404, which Django renders as the site's HTML page;
         # the name stays (ninja reverses it to find the API's prefix).
         urls[-1] = path("", api_not_found, name="api-root")

@@ -4,7 +4,8 @@ Without a valid key every operation answers 401, writes included (a browser-styl
 comes only once a staff session is recognised, and then refuses a write without the token,
 403); a key is never asked for a CSRF token. Every operation declares the refusals around its
 handler in the shared error shape, and a path under /api/ that is no operation, or names a
-malformed id, answers 404 in JSON, never the site's HTML page.
+malformed id, answers 404 in JSON, never the site's HTML page (a method the operation does
+not take: 405 in JSON).
 """
 
 from __future__ import annotations
@@ -187,6 +188,15 @@ def test_a_path_that_is_no_operation_answers_json_404(browser: Client, path: str
         body = _json(response)
         assert _bilingual(body["detail"])
         assert "<html" not in response.content.decode()
+
+
+def test_a_method_an_operation_does_not_take_is_405_in_json(
+    browser: Client, all_scopes_key: str
+) -> None:
+    response = browser.get("/api/sanctions/check", HTTP_AUTHORIZATION=f"Bearer {all_scopes_key}")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert _bilingual(_json(response)["detail"])
 
 
 @pytest.mark.parametrize(
