@@ -91,3 +91,140 @@ def test_a_window_recompute_killed_mid_transaction_is_run_again_by_the_next_work
     assert not TaskLease.objects.exists()
     result = verify_audit_log()
     assert result.ok, result.problems
+
+
+def _kill_in_the_middle(start_worker: Any, progress: Any, total: int, **env: str) -> list[int]:
+    """Start a worker, let it commit at least one chunk, pause the next one on the chain
+    head and SIGKILL the worker there; the processes it had forked."""
+    first = start_worker(**env)
+    workers.wait_until(lambda: progress() > 0, timeout=120, what=f"a chunk\n{first.output()}")
+    with workers.chain_head_held():
+        workers.wait_until(workers.someone_waits_on_a_lock, timeout=60, what="the next chunk")
+        assert 0 < progress() < total, "the job should be in the middle"
+        children = first.children()
+        first.kill()
+    return children
+
+
+def test_a_disclosure_import_killed_mid_file_resumes_with_every_valid_row_once(
+    county: Any, county_clerk: Any, start_worker: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from educredit.accounts.services import organisation_update
+    from educredit.catalog.tests.factories import shipped_catalog
+    from educredit.disclosure import imports
+    from educredit.disclosure import national as n
+    from educredit.disclosure.models import DecisionImportError, DecisionImportRun
+    from educredit.disclosure.tests.rows import BUREAU_USCC
+    from educredit.disclosure.tests.test_import import csv_bytes, good_row, make_schools
+    from educredit.subjects.choices import ImportStatus
+    from educredit.testing.factories import TEST_ACTOR
+
+    # The county is the rows' issuing body (through its service: the audit log must verify).
+    organisation_update(
+        actor=TEST_ACTOR,
+        organisation=county,
+        name=county.name,
+        uscc=BUREAU_USCC,
+        region_code=county.region_code,
+    )
+    shipped_catalog()
+    schools = make_schools(county)
+    total = 3 * imports.BULK_CHUNK_ROWS  # three chunks: killed with one or two committed
+    bad = {17, imports.BULK_CHUNK_ROWS + 5, total - 3}  # one rejected row in each chunk
+    rows = [good_row(i, schools) for i in range(total)]
+    for i in bad:
+        rows[i]["CF_JDRQ"] = "2026-13-45"
+    content = csv_bytes([f.code for f in n.PENALTY_FIELDS], rows, "utf-8")
+    run = imports.decision_import_start(
+        actor=county_clerk, kind="penalty", upload=SimpleUploadedFile("处罚.csv", content)
+    )
+
+    def processed() -> int:
+        return DecisionImportRun.objects.get(pk=run.pk).processed_rows
+
+    children = _kill_in_the_middle(start_worker, processed, total, EDUCREDIT_IMPORT_WORKERS="2")
+    assert children, "the import validates with forked processes"
+    workers.wait_until(
+        lambda: not any(workers.alive(pid) for pid in children),
+        timeout=30,
+        what="the dead worker's forked processes to die with it",
+    )
+    assert DecisionImportRun.objects.get(pk=run.pk).status == ImportStatus.RUNNING
+
+    second = start_worker(EDUCREDIT_IMPORT_WORKERS="2")
+    workers.wait_until(
+        lambda: DecisionImportRun.objects.get(pk=run.pk).status != ImportStatus.RUNNING,
+        timeout=300,
+        what=f"the import to finish\n{second.output()}",
+    )
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FINISHED, run.error_message
+    assert (run.processed_rows, run.ok_rows, run.failed_rows) == (total, total - len(bad), len(bad))
+    assert run.attempts == 2 and run.resumed_after
+    numbers = list(
+        CreditRecord.objects.filter(decision_number__startswith="郑中教罚").values_list(
+            "decision_number", flat=True
+        )
+    )
+    assert len(numbers) == len(set(numbers)) == total - len(bad)
+    assert sorted(
+        set(DecisionImportError.objects.filter(run=run).values_list("row_number", flat=True))
+    ) == sorted(i + 2 for i in bad)  # file rows: the header is row 1
+    result = verify_audit_log()
+    assert result.ok, result.problems
+
+
+def test_a_bulk_check_killed_between_batches_resumes_and_answers_every_row_once(
+    county: Any, start_worker: Any
+) -> None:
+    import csv
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from educredit.accounts.choices import UserRole
+    from educredit.sanctions import bulk_check
+    from educredit.sanctions.models import BulkCheckRun, ScreeningCheck
+    from educredit.sanctions.tests.factories import shipped_measure_list
+    from educredit.subjects.choices import ImportStatus
+    from educredit.subjects.tests.factories import uscc
+    from educredit.testing.factories import make_user
+
+    shipped_measure_list()  # the scenarios
+    officer = make_user(organisation=county, username="zy.checker", roles=[UserRole.CLERK])
+    total = 3 * bulk_check.BATCH_SIZE
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["统一社会信用代码", "证件类型", "证件号码", "姓名/名称"])
+    for i in range(total):
+        writer.writerow([uscc(100_000 + i), "", "", ""])
+    run = bulk_check.bulk_check_start(
+        caller=officer,
+        scenario="teacher_qualification",
+        reference="批量-2026-12",
+        upload=SimpleUploadedFile("名单.csv", out.getvalue().encode("utf-8")),
+    )
+
+    def processed() -> int:
+        return BulkCheckRun.objects.get(pk=run.pk).processed_rows
+
+    _kill_in_the_middle(start_worker, processed, total)
+    second = start_worker()
+    workers.wait_until(
+        lambda: BulkCheckRun.objects.get(pk=run.pk).status != ImportStatus.RUNNING,
+        timeout=300,
+        what=f"the bulk check to finish\n{second.output()}",
+    )
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FINISHED, run.error_message
+    assert run.processed_rows == run.clear_count == total
+    assert ScreeningCheck.objects.filter(bulk_run=run).count() == total
+    assert len(run.audit_seqs) == len(set(run.audit_seqs)) == 3
+    with run.result.open("rb") as handle:
+        lines = list(csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig")))
+    numbers = [line[0] for line in lines[1:]]
+    assert numbers == [str(i + 2) for i in range(total)]  # every row once, in order
+    result = verify_audit_log()
+    assert result.ok, result.problems
