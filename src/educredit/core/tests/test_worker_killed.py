@@ -96,7 +96,7 @@ def test_a_window_recompute_killed_mid_transaction_is_run_again_by_the_next_work
 def _kill_in_the_middle(start_worker: Any, progress: Any, total: int, **env: str) -> list[int]:
     """Start a worker, let it commit at least one chunk, pause the next one on the chain
     head and SIGKILL the worker there; the processes it had forked."""
-    first = start_worker(**env)
+    first: workers.Worker = start_worker(**env)
     workers.wait_until(lambda: progress() > 0, timeout=120, what=f"a chunk\n{first.output()}")
     with workers.chain_head_held():
         workers.wait_until(workers.someone_waits_on_a_lock, timeout=60, what="the next chunk")
