@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from educredit.accounts.choices import OrganisationKind, UserRole
 from educredit.accounts.models import ApiClient, Organisation, RoleGrant, User
 from educredit.audit.services import audit_append
+from educredit.core.i18n import Bilingual
+from educredit.core.identifiers import IdentifierError, validate_uscc
 
 Actor = User | str
 
@@ -60,7 +62,6 @@ TOTP_ROLES = frozenset(
 
 SCOPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$")
 REGION_PATTERN = re.compile(r"^\d{6}$")
-USCC_PATTERN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
 API_KEY_PREFIX = "ek"
 
 
@@ -117,8 +118,11 @@ def _clean_org_fields(
     if region_code and not REGION_PATTERN.match(region_code):
         errors["region_code"] = _("行政区划代码应为 6 位数字")
     uscc = uscc.strip().upper()
-    if uscc and not USCC_PATTERN.match(uscc):
-        errors["uscc"] = _("统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V）")
+    if uscc:
+        try:
+            uscc = validate_uscc(uscc).code  # the one USCC validation (GB 32100)
+        except IdentifierError as error:
+            errors["uscc"] = Bilingual(f"统一社会信用代码：{error.zh}", f"Credit code: {error.en}")
     if errors:
         raise ValidationError(errors)
     return {"name": name, "region_code": region_code, "uscc": uscc}

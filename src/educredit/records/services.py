@@ -29,7 +29,8 @@ from educredit.catalog import schema as catalog_schema
 from educredit.catalog.choices import SubjectType
 from educredit.catalog.models import CatalogItem
 from educredit.core import clock
-from educredit.core.identifiers import uscc_check_character
+from educredit.core.i18n import Bilingual
+from educredit.core.identifiers import IdentifierError, validate_uscc
 from educredit.records import lifecycle, windows
 from educredit.records.choices import CreditRecordSource, CreditRecordStatus, DecisionProcedure
 from educredit.records.models import CreditRecord, CreditRecordTransition
@@ -166,17 +167,23 @@ def _clean_text(value: Any, *, field: str, label: Any, max_length: int, required
     return text
 
 
-def _valid_uscc(value: str) -> bool:
-    return (
-        len(value) == 18 and value[:17].isalnum() and uscc_check_character(value[:17]) == value[17]
-    )
-
-
 def clean_uscc_optional(value: Any, *, field: str = "issuing_body_uscc") -> str:
-    text = str(value or "").strip().upper()
-    if text and not _valid_uscc(text):
-        raise RecordError({field: _("统一社会信用代码无效")})
-    return text
+    """The issuing body's 统一社会信用代码 in canonical form (checked by the one USCC
+    validation, ``core.identifiers.validate_uscc``), or "" when none is given."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    try:
+        return validate_uscc(text).code
+    except IdentifierError as error:
+        raise RecordError(
+            {
+                field: Bilingual(
+                    f"认定单位统一社会信用代码：{error.zh}",
+                    f"Issuing body's credit code: {error.en}",
+                )
+            }
+        ) from None
 
 
 def validate_payload(item: CatalogItem, payload: dict[str, Any] | None) -> dict[str, Any]:
