@@ -47,7 +47,7 @@ def system(shipped: Any, other_county: Any) -> Any:
 
 
 @pytest.fixture
-def headers(system: Any) -> dict[str, str]:
+def headers(system: Any) -> dict[str, Any]:
     return system.headers  # type: ignore[no-any-return]
 
 
@@ -73,7 +73,7 @@ def _xlsx(rows: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
-def _post(headers: dict[str, str], data: bytes, name: str) -> Any:
+def _post(headers: dict[str, Any], data: bytes, name: str) -> Any:
     form = {
         "file": SimpleUploadedFile(name, data),
         "scenario": "teacher_qualification",
@@ -86,7 +86,7 @@ def _stored(media: Path) -> list[Path]:
     return [path for path in media.rglob("*") if path.is_file()] if media.exists() else []
 
 
-def _refused(headers: dict[str, str], media: Path, data: bytes, name: str, status: int) -> str:
+def _refused(headers: dict[str, Any], media: Path, data: bytes, name: str, status: int) -> str:
     """Post the file, assert it is refused with ``status`` before anything is stored, and
     that the answer quotes nothing of the file; return the message."""
     response = _post(headers, data, name)
@@ -129,7 +129,7 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
     ],
 )
 def test_a_wrong_type_by_content_or_by_name_is_415(
-    headers: dict[str, str], media: Path, data: bytes, name: str, words: str
+    headers: dict[str, Any], media: Path, data: bytes, name: str, words: str
 ) -> None:
     detail = _refused(headers, media, data, name, 415)
     assert words in detail and " / " in detail  # the API's messages: Chinese / English
@@ -145,18 +145,18 @@ def test_a_wrong_type_by_content_or_by_name_is_415(
     ],
 )
 def test_an_empty_or_malformed_file_is_400(
-    headers: dict[str, str], media: Path, data: bytes, name: str, words: str
+    headers: dict[str, Any], media: Path, data: bytes, name: str, words: str
 ) -> None:
     detail = _refused(headers, media, data, name, 400)
     assert words in detail
 
 
-def test_a_zip_bomb_is_400(headers: dict[str, str], media: Path, settings: Any) -> None:
+def test_a_zip_bomb_is_400(headers: dict[str, Any], media: Path, settings: Any) -> None:
     settings.EDUCREDIT_UPLOAD_XLSX_MAX_UNCOMPRESSED = 1000  # an ordinary workbook exceeds it
     assert "expands too much" in _refused(headers, media, _xlsx([HEADER]), "名单.xlsx", 400)
 
 
-def test_a_file_over_the_limit_is_413(headers: dict[str, str], media: Path, settings: Any) -> None:
+def test_a_file_over_the_limit_is_413(headers: dict[str, Any], media: Path, settings: Any) -> None:
     settings.EDUCREDIT_BULK_CHECK_MAX_BYTES = 1024 * 1024
     data = _csv(ROWS * 30_000)
     assert len(data) > 1024 * 1024
@@ -172,7 +172,7 @@ def test_a_file_over_the_limit_is_413(headers: dict[str, str], media: Path, sett
     ],
 )
 def test_a_heading_not_understood_is_422_at_once_named_by_its_column(
-    headers: dict[str, str], media: Path, data: bytes, name: str
+    headers: dict[str, Any], media: Path, data: bytes, name: str
 ) -> None:
     detail = _refused(headers, media, data, name, 422)
     assert "第 4 列" in detail and "The heading of column 4 is not understood" in detail
@@ -180,7 +180,7 @@ def test_a_heading_not_understood_is_422_at_once_named_by_its_column(
 
 
 def test_a_heading_made_of_a_person_number_is_not_quoted(
-    headers: dict[str, str], media: Path
+    headers: dict[str, Any], media: Path
 ) -> None:
     # A file without a heading row: its first line is data, never to be quoted back.
     data = f"居民身份证,{TEACHER_NUMBER},{SECRET}\n".encode()
@@ -198,7 +198,7 @@ def test_a_heading_made_of_a_person_number_is_not_quoted(
     ],
 )
 def test_a_good_file_is_taken_and_answered(
-    headers: dict[str, str], teacher: Any, data: bytes, name: str
+    headers: dict[str, Any], teacher: Any, data: bytes, name: str
 ) -> None:
     response = _post(headers, data, name)
     assert response.status_code == 202, response.content
@@ -210,7 +210,7 @@ def test_a_good_file_is_taken_and_answered(
 
 
 def test_a_heading_too_long_to_read_cheaply_is_judged_by_the_run_without_quoting_it(
-    headers: dict[str, str],
+    headers: dict[str, Any],
 ) -> None:
     # The first line is longer than the cheap read: the run judges it, and says which column.
     long_heading = "备注" + "很长" * 20_000
