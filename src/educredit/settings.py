@@ -87,12 +87,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Everything after this reads the database as web work: short lock and statement time-outs.
+    "educredit.core.db_timeouts.RequestTimeoutsMiddleware",
     "educredit.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "educredit.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the first middleware that reads the database (the session and user are lazy up to
+    # here): unstorable characters answer 400, a database that cannot answer 503 (ADR 0039).
+    "educredit.core.refusals.RequestRefusalMiddleware",
     "educredit.accounts.middleware.AccessPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -131,6 +136,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# PostgreSQL time-outs per kind of work, in milliseconds (0: no limit; ADR 0039): a web
+# request waits at most this long for a row lock and runs no longer statement, then answers 503
+# with Retry-After; background tasks get the longer pair. Commands run by hand get neither.
+EDUCREDIT_DB_LOCK_TIMEOUT_MS = env_int("EDUCREDIT_DB_LOCK_TIMEOUT_MS", 5_000)
+EDUCREDIT_DB_STATEMENT_TIMEOUT_MS = env_int("EDUCREDIT_DB_STATEMENT_TIMEOUT_MS", 30_000)
+EDUCREDIT_JOB_DB_LOCK_TIMEOUT_MS = env_int("EDUCREDIT_JOB_DB_LOCK_TIMEOUT_MS", 60_000)
+EDUCREDIT_JOB_DB_STATEMENT_TIMEOUT_MS = env_int("EDUCREDIT_JOB_DB_STATEMENT_TIMEOUT_MS", 600_000)
+if (
+    min(
+        EDUCREDIT_DB_LOCK_TIMEOUT_MS,
+        EDUCREDIT_DB_STATEMENT_TIMEOUT_MS,
+        EDUCREDIT_JOB_DB_LOCK_TIMEOUT_MS,
+        EDUCREDIT_JOB_DB_STATEMENT_TIMEOUT_MS,
+    )
+    < 0
+):
+    raise ValueError("EDUCREDIT_*_TIMEOUT_MS must be 0 (no limit) or a number of milliseconds")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

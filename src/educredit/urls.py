@@ -27,3 +27,6 @@ handler400 = "educredit.web.errors.bad_request"
 handler403 = "educredit.web.errors.permission_denied"
 handler404 = "educredit.web.errors.page_not_found"
 handler500 = "educredit.web.errors.server_error"
+# Not one of Django's own handlers: core.refusals renders its 503 (database unavailable,
+# ADR 0039) through it, so the page keeps the site's look.
+handler503 = "educredit.web.errors.service_unavailable"

@@ -7,13 +7,13 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from django.db import Error as DatabaseError
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.responses import Status
 
 from educredit.accounts.api_auth import KNOWN_SCOPES, ApiKeyAuth, StaffSessionAuth, api_auth
 from educredit.accounts.models import ApiClient
+from educredit.core import refusals
 from educredit.core.clock import today
 from educredit.rights.purpose import staff_read_log
 from educredit.sanctions import feedback, initiations, screening
@@ -82,53 +82,45 @@ def _fields(measure: Any) -> dict[str, Any]:
 
 # --- the check (ADR 0022) -------------------------------------------------------------------
 
-RETRY_AFTER_SECONDS = 30
-UNAVAILABLE_DETAIL = (
-    "信用信息暂时无法查询，请稍后重试 / Credit information cannot be queried now: try again later"
-)
 # No operation declares the details scope (it widens the check's answer), so it is made
 # known here for ``apiclient create`` and the scope list.
 KNOWN_SCOPES.add(screening.DETAILS_SCOPE)
 
-
-class _Unavailable:
-    """What authentication returns when the database cannot say who is calling: the
-    operation answers 503 (fail closed), never 500 and never an answer."""
-
-    def __bool__(self) -> bool:
-        return True  # ninja takes a truthy result as "authenticated"
-
-
-UNAVAILABLE = _Unavailable()
+# The check fails closed (ADR 0022) as a case of the site's one mechanism (ADR 0039): every
+# database error while it authenticates or answers — not only a lost connection or a time-out —
+# raises ``DatabaseUnavailableError``, which ``core.refusals`` answers with 503, ``Retry-After``
+# and ``retry_after``; never a "clear".
+RETRY_AFTER_SECONDS = refusals.RETRY_AFTER_SECONDS
 
 
 class CheckKeyAuth(ApiKeyAuth):
-    """``ApiKeyAuth`` that turns a database failure into the 503 of the operation."""
+    """``ApiKeyAuth`` that fails closed: any database error answers 503."""
 
     def __call__(self, request: HttpRequest) -> Any:
-        try:
+        with refusals.fail_closed():
             return super().__call__(request)
-        except DatabaseError:
-            return UNAVAILABLE
 
 
 class CheckSessionAuth(StaffSessionAuth):
-    """``StaffSessionAuth`` that turns a database failure into the 503 of the operation."""
+    """``StaffSessionAuth`` that fails closed: any database error answers 503."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        try:
+        with refusals.fail_closed():
             return super().authenticate(request, key)
-        except DatabaseError:
-            return UNAVAILABLE
 
 
 CHECK_AUTH = [CheckKeyAuth(screening.CHECK_SCOPE), CheckSessionAuth()]
+
+# Still tested for by the bulk check's operations; ``CHECK_AUTH`` no longer returns it (a
+# database failure raises instead), so those tests can go.
+UNAVAILABLE = object()
 
 
 def _unavailable(response: HttpResponse) -> Status[dict[str, Any]]:
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
-    return Status(503, {"detail": UNAVAILABLE_DETAIL, "retry_after": RETRY_AFTER_SECONDS})
+    detail = refusals.UNREACHABLE_DETAIL
+    return Status(503, {"detail": detail, "retry_after": RETRY_AFTER_SECONDS})
 
 
 @router.post(
@@ -144,27 +136,24 @@ def check(request: HttpRequest, data: CheckIn, response: HttpResponse) -> Status
     unknown or retired scenario, no reference; 429: over the client's rate limit; 503 (with
     ``Retry-After``): the database cannot answer — never a "clear" in its place."""
     caller = request.auth  # type: ignore[attr-defined]
-    if caller is UNAVAILABLE:
-        return _unavailable(response)
     response["Cache-Control"] = "no-store"
     try:
-        identifier = screening.identifier_from(
-            uscc=data.uscc,
-            document_type=data.document_type,
-            document_number=data.document_number,
-            name=data.name,
-        )
-        answer = screening.screen(
-            caller=caller,
-            identifier=identifier,
-            scenario=data.scenario,
-            reference=data.reference,
-            as_of=data.as_of,
-        )
+        with refusals.fail_closed():
+            identifier = screening.identifier_from(
+                uscc=data.uscc,
+                document_type=data.document_type,
+                document_number=data.document_number,
+                name=data.name,
+            )
+            answer = screening.screen(
+                caller=caller,
+                identifier=identifier,
+                scenario=data.scenario,
+                reference=data.reference,
+                as_of=data.as_of,
+            )
     except screening.ScreeningError as exc:
         return Status(422, {"detail": str(exc), "errors": exc.errors})
-    except DatabaseError:
-        return _unavailable(response)
     return Status(200, dataclasses.asdict(answer))
 
 
@@ -185,10 +174,9 @@ def check_proof(request: HttpRequest, check_id: str, response: HttpResponse) -> 
     for the client that ran it (or staff over its organisation). 404: no such check of yours;
     409: not yet covered by a signed tree head — try again after the next seal."""
     caller = request.auth  # type: ignore[attr-defined]
-    if caller is UNAVAILABLE:
-        return _unavailable(response)
     try:
-        proof = screening.screening_check_proof(caller=caller, check_id=check_id)
+        with refusals.fail_closed():
+            proof = screening.screening_check_proof(caller=caller, check_id=check_id)
     except screening.ScreeningCheckNotFoundError:
         return Status(404, {"detail": "没有该核查记录 / No such check"})
     except screening.ScreeningProofNotReadyError:
@@ -199,8 +187,6 @@ def check_proof(request: HttpRequest, check_id: str, response: HttpResponse) -> 
                 "covered by a signed tree head yet: try again after the next seal"
             },
         )
-    except DatabaseError:
-        return _unavailable(response)
     return Status(200, proof)
 
 

@@ -1,4 +1,4 @@
-"""The error pages (400, 403, 403 CSRF, 404, 500) in the site's own layouts, one language each.
+"""The error pages (400, 403, 403 CSRF, 404, 500, 503) in the site's own layouts, one language each.
 
 A signed-in staff member sees the workspace layout (menu, account, language switch); everyone
 else — the public, credit subjects, a visitor whose session ended — the portal's. The 500 page
@@ -6,17 +6,26 @@ is rendered with nothing that may need the database (it is shown when the databa
 problem): the static-safe layout ``errors/base_static.html``, still in the reader's language
 and with the language switch. The root URL conf names these handlers; Django's defaults render
 the same templates with the static-safe layout.
+
+The 503 page (the database cannot answer: ``core.refusals``, ADR 0039) needs the database as
+little as the 500 page and uses the same layout; the 500 handler answers 503 when what failed
+is the database being unreachable or too busy (an error raised by a middleware — the session
+read, a session save — reaches Django's 500 handling, not the view's). A request refused for a
+character no database can store gets the 400 page saying so.
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
+
+from educredit.core import refusals
 
 WORKSPACE_LAYOUT = "web/base_workspace.html"
 PORTAL_LAYOUT = "portal/base_portal.html"
@@ -36,7 +45,11 @@ def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, "400.html", 400)
+    context = {
+        "layout": error_layout(request),
+        "unstorable": isinstance(exception, refusals.UnstorableInputError),
+    }
+    return render(request, "400.html", context, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -51,12 +64,33 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _page(request, "403_csrf.html", 403)
 
 
-def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 page: no request context (no user, no session, no query), only the language
-    switch's token and the address to come back to."""
+def _static_context(request: HttpRequest) -> dict[str, Any]:
+    """No request context (no user, no session, no query), only the language switch's token
+    and the address to come back to."""
     context: dict[str, Any] = {"layout": STATIC_LAYOUT, "next_path": "/"}
     # The page must render whatever failed: without a token the switch is simply left out.
     with contextlib.suppress(Exception):
         context["csrf_token"] = get_token(request)
         context["next_path"] = request.get_full_path()
+    return context
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page, or the 503 answer when the exception being handled is the database's
+    being unreachable or busy."""
+    failure = sys.exc_info()[1]
+    if refusals.database_unavailable(failure):
+        return refusals.unavailable_response(request, failure)
+    context = _static_context(request)
     return HttpResponseServerError(loader.get_template("500.html").render(context))
+
+
+def service_unavailable(
+    request: HttpRequest, exception: BaseException | None = None
+) -> HttpResponse:
+    """The 503 page (``core.refusals`` adds ``Retry-After``): rendered without the database,
+    saying whether it could not be reached or was too busy to answer in time."""
+    context = _static_context(request)
+    context["busy"] = refusals.database_busy(exception)
+    context["retry_after_seconds"] = refusals.RETRY_AFTER_SECONDS
+    return HttpResponse(loader.get_template("503.html").render(context), status=503)
