@@ -23,17 +23,14 @@ from django.http import (
     JsonResponse,
 )
 from django.urls import URLPattern, URLResolver, path, re_path
-from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.main import Exc
 from ninja.openapi.schema import OpenAPISchema
-from ninja.parser import Parser
 
 from educredit.accounts.api_auth import NOT_AUTHENTICATED, ApiErrorOut, RateLimitedError
 
-NUL_REFUSED = "请求含有空字符 U+0000 / The request contains a NUL character (U+0000)"
 NO_SUCH_PATH = "没有该接口路径，接口说明见 /api/docs / No such API path: see /api/docs"
 METHOD_NOT_ALLOWED = "该接口不支持此请求方法 / This operation does not take that method"
 NOT_FOUND = (
@@ -42,36 +39,6 @@ NOT_FOUND = (
 NO_SUCH_OBJECT = (
     "路径中的标识格式不对，没有该对象 / The id in the path is malformed: no such object"
 )
-
-
-def contains_nul(value: Any) -> bool:
-    """Whether a parsed body or form holds U+0000 in any key or string (PostgreSQL text
-    cannot store it, so it would fail deep in a handler instead of being refused)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(contains_nul(item) for item in value)
-    return False
-
-
-class TextParser(Parser):
-    """JSON bodies, query strings and forms, refused with 400 when they hold U+0000."""
-
-    def parse_body(self, request: HttpRequest) -> Any:
-        data = super().parse_body(request)
-        if contains_nul(data):
-            raise ValueError(NUL_REFUSED)  # ninja answers 400 "Cannot parse request body"
-        return data
-
-    def parse_querydict(
-        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
-    ) -> Any:
-        parsed = super().parse_querydict(data, list_fields, request)
-        if contains_nul(parsed):
-            raise HttpError(400, NUL_REFUSED)
-        return parsed
 
 
 ERROR_SCHEMA = "ApiErrorOut"
@@ -202,7 +169,6 @@ api = EduCreditAPI(
     version="1",
     description="教育信用信息平台接口 / EduCredit API for business systems and staff tools.",
     urls_namespace="api",
-    parser=TextParser(),
 )
 
 

@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
 
 from educredit.core.models import TaskLease
@@ -322,8 +322,8 @@ def _recover_one(
 def _abandon_owner(task: Any, reason: str) -> Owner:
     """Let the task's app fail the run it owns; a handler that breaks still lets it fail."""
     try:
-        task.task  # imports the task's module, which registers its handler
-    except (ImportError, SuspiciousOperation):
+        import_string(task.task_path)  # imports the task's module, which registers its handler
+    except ImportError:
         logger.exception("task %s: %s cannot be imported", task.pk, task.task_path)
     handler = _HANDLERS.get(task.task_path)
     if handler is None:
@@ -338,7 +338,7 @@ def _abandon_owner(task: Any, reason: str) -> Owner:
         return Owner()
 
 
-def abandoned_visible_to(user: Any) -> Any:
+def abandoned_visible_to(user: Any) -> QuerySet[TaskLease]:
     """Tasks given up, for the administrators of the organisation they belonged to (and
     above): province-wide ones only for the top of the tree."""
     organisation = getattr(user, "organisation", None)

@@ -111,17 +111,6 @@ class CheckSessionAuth(StaffSessionAuth):
 
 CHECK_AUTH = [CheckKeyAuth(screening.CHECK_SCOPE), CheckSessionAuth()]
 
-# Still tested for by the bulk check's operations; ``CHECK_AUTH`` no longer returns it (a
-# database failure raises instead), so those tests can go.
-UNAVAILABLE = object()
-
-
-def _unavailable(response: HttpResponse) -> Status[dict[str, Any]]:
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
-    detail = refusals.UNREACHABLE_DETAIL
-    return Status(503, {"detail": detail, "retry_after": RETRY_AFTER_SECONDS})
-
 
 @router.post(
     "/check",

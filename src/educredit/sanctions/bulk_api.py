@@ -17,7 +17,7 @@ from pydantic import Field, ValidationError
 
 from educredit.core import uploads
 from educredit.sanctions import bulk_check, screening
-from educredit.sanctions.api import AUTH_ERRORS, CHECK_AUTH, UNAVAILABLE, _unavailable
+from educredit.sanctions.api import AUTH_ERRORS, CHECK_AUTH
 from educredit.sanctions.models import BulkCheckRun
 from educredit.sanctions.schemas import CheckErrorOut, ErrorOut, UnavailableOut
 from educredit.subjects.choices import ImportStatus
@@ -183,18 +183,10 @@ def bulk_check_create(request: HttpRequest, response: HttpResponse) -> Status[An
     reference, no items, too many items, a malformed item, a heading row not understood
     (columns named by number)."""
     caller = request.auth  # type: ignore[attr-defined]
-    if caller is UNAVAILABLE:
-        return _unavailable(response)
     response["Cache-Control"] = "no-store"
     content_type = request.content_type or ""
-    # This operation reads its own body, so it refuses U+0000 as the API's parser does
-    # (imported here: educredit.api imports this module).
-    from educredit.api import NUL_REFUSED, contains_nul
-
     try:
         if content_type == "multipart/form-data":
-            if contains_nul(list(request.POST.lists())):
-                return Status(400, {"detail": NUL_REFUSED})
             upload = request.FILES.get("file")
             if upload is None:
                 return Status(
@@ -212,8 +204,6 @@ def bulk_check_create(request: HttpRequest, response: HttpResponse) -> Status[An
         elif content_type == "application/json":
             try:
                 body = json.loads(request.body or b"null")
-                if contains_nul(body):
-                    return Status(400, {"detail": NUL_REFUSED})
                 data = BulkCheckIn.model_validate(body)
             except json.JSONDecodeError:
                 return Status(400, {"detail": "请求体不是有效的 JSON / The body is not JSON"})
@@ -272,8 +262,6 @@ def bulk_check_status(
     audit entries so far. 404: no such run of this caller (another client's included; staff
     read the runs of callers in their jurisdiction)."""
     caller = request.auth  # type: ignore[attr-defined]
-    if caller is UNAVAILABLE:
-        return _unavailable(response)
     response["Cache-Control"] = "no-store"
     run = _run_of(caller, bulk_check_id)
     if run is None:
@@ -330,8 +318,6 @@ def bulk_check_result(
     masked), name match, verdict, reason, subject found, measure codes, legal bases, ends,
     check id, data version. 404: no such run of this caller; 409: still running, or failed."""
     caller = request.auth  # type: ignore[attr-defined]
-    if caller is UNAVAILABLE:
-        return _unavailable(response)
     run = _run_of(caller, bulk_check_id)
     if run is None:
         return Status(404, {"detail": NO_RUN})

@@ -127,9 +127,9 @@ def test_the_rate_limit_says_when_to_retry(county: Any) -> None:
         organisation=county, scopes=["accounts:read"], rate_limit_per_minute=1
     )
     client = Client()
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-    assert client.get("/api/accounts/me", **headers).status_code == 200
-    limited = client.get("/api/accounts/me", **headers)
+    bearer = f"Bearer {key}"
+    assert client.get("/api/accounts/me", HTTP_AUTHORIZATION=bearer).status_code == 200
+    limited = client.get("/api/accounts/me", HTTP_AUTHORIZATION=bearer)
     assert limited.status_code == 429
     body = _json(limited)
     wait = int(limited["Retry-After"])
