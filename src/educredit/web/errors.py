@@ -20,7 +20,7 @@ import contextlib
 import sys
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
@@ -30,6 +30,7 @@ from educredit.core import refusals
 WORKSPACE_LAYOUT = "web/base_workspace.html"
 PORTAL_LAYOUT = "portal/base_portal.html"
 STATIC_LAYOUT = "errors/base_static.html"
+BAD_REQUEST_DETAIL = "请求无效 / Bad request"
 
 
 def error_layout(request: HttpRequest) -> str:
@@ -40,16 +41,21 @@ def error_layout(request: HttpRequest) -> str:
     return PORTAL_LAYOUT
 
 
-def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
-    return render(request, template, {"layout": error_layout(request)}, status=status)
+def _page(request: HttpRequest, template: str, status: int, **extra: Any) -> HttpResponse:
+    if not hasattr(request, "user"):
+        # Refused by a middleware before authentication (a Host header not allowed, a
+        # malformed cookie): the site's layouts need the user, the static-safe one does not.
+        context = {**_static_context(request), **extra}
+        return HttpResponse(loader.get_template(template).render(context), status=status)
+    return render(request, template, {"layout": error_layout(request), **extra}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    context = {
-        "layout": error_layout(request),
-        "unstorable": isinstance(exception, refusals.UnstorableInputError),
-    }
-    return render(request, "400.html", context, status=400)
+    if request.path_info.startswith(refusals.API_PREFIX):
+        # Under /api/ every refusal is JSON, also one made before the API saw the request.
+        return JsonResponse({"detail": BAD_REQUEST_DETAIL}, status=400)
+    unstorable = isinstance(exception, refusals.UnstorableInputError)
+    return _page(request, "400.html", 400, unstorable=unstorable)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
