@@ -37,6 +37,7 @@ from educredit.core.schedule import (
 from educredit.exchange.tests.conftest import platform  # noqa: F401
 from educredit.subjects.tests.factories import make_institution
 from educredit.testing.database import child_database_url
+from educredit.testing.workers import someone_waits_on_a_lock
 
 pg_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs a database other connections can reach"
@@ -253,18 +254,6 @@ def test_scheduler_list_names_every_job_with_its_next_slot(db: Any) -> None:
 # --- PostgreSQL: real concurrent schedulers --------------------------------------------------
 
 
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        # Inside a transaction PostgreSQL keeps the first view of pg_stat_activity: drop it.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-        )
-        row = cursor.fetchone()
-    return bool(row and row[0])
-
-
 @pg_only
 @pytest.mark.django_db(transaction=True)
 def test_pg_a_second_scheduler_waits_for_the_first_then_leaves_the_slot() -> None:
@@ -282,9 +271,9 @@ def test_pg_a_second_scheduler_waits_for_the_first_then_leaves_the_slot() -> Non
         thread = threading.Thread(target=other_scheduler)
         thread.start()
         deadline = time.monotonic() + 20
-        while not _waiting_on_a_lock() and time.monotonic() < deadline:
+        while not someone_waits_on_a_lock() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _waiting_on_a_lock(), "the second insert should wait on the unique index"
+        assert someone_waits_on_a_lock(), "the second insert should wait on the unique index"
     thread.join(timeout=20)
     assert not thread.is_alive()
     assert mine is not None and outcome == {"claim": None}

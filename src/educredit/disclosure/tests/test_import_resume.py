@@ -39,16 +39,13 @@ from educredit.records.models import CreditRecord
 from educredit.records.tests.factories import make_reviewer
 from educredit.subjects.choices import ImportStatus
 from educredit.testing.factories import TEST_PASSWORD
+from educredit.testing.workers import WorkerKilled
 
 pytestmark = pytest.mark.django_db
 
 ROWS = 200
 VALID = ROWS - len(FAULTS)
 CHUNK = 20
-
-
-class WorkerKilled(BaseException):
-    """Stands for SIGKILL: no ``except Exception`` of the job sees it, nothing is cleaned up."""
 
 
 @pytest.fixture(autouse=True)

@@ -25,16 +25,13 @@ from educredit.sanctions.tests.test_bulk_check import (
     _run,
     _Upload,
 )
+from educredit.testing.workers import WorkerKilled
 
 pytestmark = pytest.mark.django_db
 
 BATCH = 4
 ROWS = _rows() * 4  # 24 rows, 8 of them not identifiers
 VALID = 16
-
-
-class WorkerKilled(BaseException):
-    """Stands for SIGKILL: no ``except Exception`` of the job sees it, nothing is cleaned up."""
 
 
 @pytest.fixture(autouse=True)

@@ -40,16 +40,13 @@ from educredit.subjects.tests.test_imports import (
     run_import,
 )
 from educredit.testing.factories import TEST_PASSWORD
+from educredit.testing.workers import WorkerKilled
 
 pytestmark = pytest.mark.django_db
 
 CHUNK = 10
 ROWS = 45
 BAD = {7, 30}  # 0-based rows with a wrong check character
-
-
-class WorkerKilled(BaseException):
-    """Stands for SIGKILL: no ``except Exception`` of the job sees it, nothing is cleaned up."""
 
 
 @pytest.fixture(autouse=True)
