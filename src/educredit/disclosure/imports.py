@@ -1276,7 +1276,7 @@ def import_file(run: DecisionImportRun, *, bulk: bool | None = None, workers: in
     except (ImportFileError, mapping.MappingError) as exc:
         run.status = ImportStatus.FAILED
         run.error_message = str(exc)
-    except (UnicodeDecodeError, csv.Error):
+    except csv.Error:
         run.status = ImportStatus.FAILED
         run.error_message = UNREADABLE
     except jobs.LeaseLost:

@@ -746,7 +746,7 @@ def bulk_check_process(
                 if progress is not None:
                     progress(run)
             _save_result(run)
-    except (BulkCheckError, ImportFileError, UnicodeDecodeError) as exc:
+    except (BulkCheckError, ImportFileError) as exc:
         _finish(run, ImportStatus.FAILED, str(exc))
         return run
     except jobs.LeaseLost:

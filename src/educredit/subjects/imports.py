@@ -15,7 +15,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -130,6 +130,16 @@ class RowSource(AbstractContextManager["RowSource"]):
         self.close()
 
 
+@contextmanager
+def _decoding() -> Iterator[None]:
+    """Bytes no encoding reads become the one ``ImportFileError`` every importer shows —
+    never the codec's message, which quotes a byte of the file."""
+    try:
+        yield
+    except UnicodeDecodeError:
+        raise ImportFileError(_("文件编码无法识别，请使用 UTF-8 或 GBK")) from None
+
+
 class CsvSource(RowSource):
     """A CSV file in UTF-8 (BOM or not), GBK or GB18030."""
 
@@ -137,18 +147,20 @@ class CsvSource(RowSource):
         self._binary = path.open("rb")
         self.encoding = detect_encoding(self._binary)
         self._text = io.TextIOWrapper(self._binary, encoding=self.encoding, newline="")
-        reader = csv.reader(self._text)
-        self.header = [cell.strip() for cell in next(reader, [])]
-        # A counting pass, streamed like the real one, gives the progress bar its total.
-        self.total = sum(1 for values in reader if not _is_blank(values))
+        with _decoding():
+            reader = csv.reader(self._text)
+            self.header = [cell.strip() for cell in next(reader, [])]
+            # A counting pass, streamed like the real one, gives the progress bar its total.
+            self.total = sum(1 for values in reader if not _is_blank(values))
         self._text.seek(0)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
-        reader = csv.reader(self._text)
-        next(reader, None)
-        for values in reader:
-            if not _is_blank(values):
-                yield reader.line_num, [value.strip() for value in values]
+        with _decoding():
+            reader = csv.reader(self._text)
+            next(reader, None)
+            for values in reader:
+                if not _is_blank(values):
+                    yield reader.line_num, [value.strip() for value in values]
 
     def close(self) -> None:
         self._text.close()

@@ -940,9 +940,6 @@ def import_run_process(*, run_id: int) -> ImportRun | None:
     except imports.ImportFileError as exc:
         run.status = ImportStatus.FAILED
         run.error_message = str(exc)
-    except UnicodeDecodeError:
-        run.status = ImportStatus.FAILED
-        run.error_message = _("文件编码无法识别，请使用 UTF-8 或 GBK")
     except jobs.LeaseLost:
         raise  # another attempt owns the run now: nothing more to write here
     except Exception:

@@ -370,3 +370,13 @@ def test_detect_encoding_streams_in_chunks():
     assert "学校".encode("gbk").decode("utf-8")
     assert imports.detect_encoding(io.BytesIO("学校".encode("gbk"))) == "gb18030"
     assert imports.detect_encoding(io.BytesIO(b"name,uscc\r\n")) == "utf-8-sig"
+
+
+def test_bytes_no_encoding_reads_are_refused_without_quoting_them(tmp_path):
+    # Neither UTF-8 (so read as GB18030) nor GB18030: 0xFF starts no character in either.
+    path = tmp_path / "坏文件.csv"
+    path.write_bytes("名称,统一社会信用代码\r\n学校,".encode("gbk") + b"\xff\xfe\r\n")
+    with pytest.raises(imports.ImportFileError) as refused:
+        imports.open_source(path, path.name)
+    assert str(refused.value) == "文件编码无法识别，请使用 UTF-8 或 GBK"
+    assert "0xff" not in str(refused.value) and "codec" not in str(refused.value)
