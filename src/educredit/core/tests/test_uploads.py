@@ -15,22 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from educredit.core import uploads
+from educredit.testing.spreadsheets import xlsx_bytes
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SHEET = "xl/worksheets/sheet1.xml"
 PASSWD = Path("/etc/passwd")
 HEADER = ["统一社会信用代码", "名称"]
-
-
-def _workbook(rows: list[list[str]]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +35,7 @@ def in_english() -> Any:
 @pytest.fixture(scope="module")
 def zip_bomb() -> bytes:
     """A real workbook whose sheet is 200 MB of zeros: about 200 KB on the wire."""
-    source = zipfile.ZipFile(io.BytesIO(_workbook([HEADER, ["x", "y"]])))
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([HEADER, ["x", "y"]])))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
         for member in source.infolist():
@@ -61,7 +51,7 @@ def zip_bomb() -> bytes:
 
 def _with_shared_string(text: str, *, prolog: str = "") -> bytes:
     """A workbook whose cell B2 is shared string 0, ``text``, in a sharedStrings.xml part."""
-    source = zipfile.ZipFile(io.BytesIO(_workbook([HEADER, ["91410100MA00000001", "MARK"]])))
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([HEADER, ["91410100MA00000001", "MARK"]])))
     shared_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
     relation = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
     out = io.BytesIO()
@@ -114,7 +104,7 @@ def test_openpyxl_parses_with_defusedxml() -> None:
 
 def test_real_csv_and_xlsx_pass() -> None:
     assert uploads.upload_check(_upload("名称\n郑州大学\n".encode("gbk"), "a.csv")) == "csv"
-    assert uploads.upload_check(_upload(_workbook([HEADER]), "a.XLSX")) == "xlsx"
+    assert uploads.upload_check(_upload(xlsx_bytes([HEADER]), "a.XLSX")) == "xlsx"
 
 
 def test_an_oversize_file_is_refused(settings: Any) -> None:
@@ -140,7 +130,7 @@ def test_a_wrong_extension_is_refused() -> None:
 def test_content_must_match_the_extension() -> None:
     # Text renamed .xlsx, a workbook renamed .csv, an old OLE .xls renamed .xlsx, binary.
     assert "does not match its extension .xlsx" in _refusal(b"name\nx\n", "list.xlsx")
-    assert "does not match its extension .csv" in _refusal(_workbook([HEADER]), "list.csv")
+    assert "does not match its extension .csv" in _refusal(xlsx_bytes([HEADER]), "list.csv")
     assert "files are accepted" in _refusal(
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.xlsx"
     )
@@ -158,7 +148,7 @@ def test_a_zip_bomb_is_refused_by_its_directory_alone(zip_bomb: bytes) -> None:
 
 
 def test_total_size_and_member_count_are_capped(settings: Any) -> None:
-    ordinary = _workbook([HEADER, ["x", "y"]])
+    ordinary = xlsx_bytes([HEADER, ["x", "y"]])
     settings.EDUCREDIT_UPLOAD_XLSX_MAX_UNCOMPRESSED = 1000
     assert "expands too much" in _refusal(ordinary, "a.xlsx")
     settings.EDUCREDIT_UPLOAD_XLSX_MAX_UNCOMPRESSED = 10**9
@@ -168,7 +158,7 @@ def test_total_size_and_member_count_are_capped(settings: Any) -> None:
 
 def test_the_content_decides_when_names_are_not_checked() -> None:
     assert uploads.upload_check(_upload(b"a,b\n", "rows.txt"), check_name=False) == "csv"
-    assert uploads.upload_check(io.BytesIO(_workbook([HEADER])), check_name=False) == "xlsx"
+    assert uploads.upload_check(io.BytesIO(xlsx_bytes([HEADER])), check_name=False) == "xlsx"
 
 
 def test_the_crafted_shared_string_part_is_otherwise_valid() -> None:

@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -21,6 +20,7 @@ from educredit.sanctions import bulk_check
 from educredit.sanctions.models import BulkCheckRun, ScreeningCheck
 from educredit.sanctions.tests.factories import TEACHER_NUMBER
 from educredit.testing.factories import make_api_client
+from educredit.testing.spreadsheets import xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -60,17 +60,6 @@ def _csv(rows: list[list[str]], *, header: list[str] = HEADER, encoding: str = "
 
 
 ROWS = [["居民身份证", TEACHER_NUMBER, SECRET]]
-
-
-def _xlsx(rows: list[list[str]]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _post(headers: dict[str, Any], data: bytes, name: str) -> Any:
@@ -118,7 +107,7 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
             _csv(ROWS), "名单.xlsx", "does not match its extension .xlsx", id="csv-as-xlsx"
         ),
         pytest.param(
-            _xlsx([HEADER]), "名单.csv", "does not match its extension .csv", id="xlsx-as-csv"
+            xlsx_bytes([HEADER]), "名单.csv", "does not match its extension .csv", id="xlsx-as-csv"
         ),
         pytest.param(HTML, "名单.pdf", "Only CSV or XLSX files are accepted", id="html-as-pdf"),
         pytest.param(HTML, "名单.csv", "cannot be read", id="html-as-csv"),
@@ -153,7 +142,7 @@ def test_an_empty_or_malformed_file_is_400(
 
 def test_a_zip_bomb_is_400(headers: dict[str, Any], media: Path, settings: Any) -> None:
     settings.EDUCREDIT_UPLOAD_XLSX_MAX_UNCOMPRESSED = 1000  # an ordinary workbook exceeds it
-    assert "expands too much" in _refused(headers, media, _xlsx([HEADER]), "名单.xlsx", 400)
+    assert "expands too much" in _refused(headers, media, xlsx_bytes([HEADER]), "名单.xlsx", 400)
 
 
 def test_a_file_over_the_limit_is_413(headers: dict[str, Any], media: Path, settings: Any) -> None:
@@ -168,7 +157,7 @@ def test_a_file_over_the_limit_is_413(headers: dict[str, Any], media: Path, sett
     [
         pytest.param(_csv(ROWS, header=[*HEADER, "手机号"]), "名单.csv", id="csv"),
         pytest.param(_csv(ROWS, header=[*HEADER, "手机号"], encoding="gbk"), "名单.csv", id="gbk"),
-        pytest.param(_xlsx([[*HEADER, "手机号"], ROWS[0]]), "名单.xlsx", id="xlsx"),
+        pytest.param(xlsx_bytes([[*HEADER, "手机号"], ROWS[0]]), "名单.xlsx", id="xlsx"),
     ],
 )
 def test_a_heading_not_understood_is_422_at_once_named_by_its_column(
@@ -193,7 +182,7 @@ def test_a_heading_made_of_a_person_number_is_not_quoted(
     [
         pytest.param(_csv(ROWS), "名单.csv", id="csv"),
         pytest.param(_csv(ROWS, encoding="gbk"), "名单.CSV", id="gbk"),
-        pytest.param(_xlsx([HEADER, ROWS[0]]), "名单.xlsx", id="xlsx"),
+        pytest.param(xlsx_bytes([HEADER, ROWS[0]]), "名单.xlsx", id="xlsx"),
         pytest.param(_csv(ROWS), "upload", id="no-extension-judged-by-content"),
     ],
 )
