@@ -244,7 +244,26 @@ if EDUCREDIT_HTTPS:
         # (henan.gov.cn): the domain's owner decides that, not this application.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Django's cache holds the API's rate-limit counters (ADR 0043). Production sets
+# EDUCREDIT_CACHE_URL=redis://127.0.0.1:6379/0: one count for every process and machine. Unset
+# (the embedded default: demo, tests) it is local memory, and each process counts on its own.
+EDUCREDIT_CACHE_URL = env_str("EDUCREDIT_CACHE_URL", "").strip()
+if EDUCREDIT_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": EDUCREDIT_CACHE_URL,
+            "KEY_PREFIX": "educredit",
+            # A Redis that does not answer fails the request closed (503), quickly.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+elif EDUCREDIT_CACHE_URL:
+    raise ValueError(
+        f"EDUCREDIT_CACHE_URL={EDUCREDIT_CACHE_URL!r} is not a Redis URL (redis://host:port/db)"
+    )
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Background work: the database backend needs no extra service; tests run tasks immediately.
 TASKS = {

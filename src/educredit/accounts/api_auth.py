@@ -14,12 +14,15 @@ browser sends the session cookie by itself, never a key.
 
 from __future__ import annotations
 
+import copy
 import hmac
+import time
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Schema
@@ -27,9 +30,15 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie
 from ninja.security.http import HttpAuthBase
 from ninja.utils import check_csrf
+from redis.exceptions import RedisError
 
-from educredit.accounts.models import ApiClient, ApiRateWindow
+from educredit.accounts.access import VersionedMemo, access_version
+from educredit.accounts.models import ApiClient
 from educredit.accounts.services import API_KEY_PREFIX, api_key_hash
+from educredit.core.refusals import DatabaseUnavailableError
+
+# What a cache that cannot answer raises: Redis's errors, or the socket's.
+CACHE_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError)
 
 # Every scope some operation requires; the ``apiclient`` command lists these.
 KNOWN_SCOPES: set[str] = set()
@@ -61,32 +70,58 @@ class RateLimitedError(HttpError):
         self.retry_after = retry_after
 
 
-def api_client_for_key(key: str) -> ApiClient | None:
-    """The active client whose key this is (constant-time comparison), else None."""
-    parts = key.strip().split("_", 2)
-    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
-        return None
-    client = (
+# Each process's memory of the active clients by key prefix (with their organisation), valid
+# for one access version (ADR 0043): a request reads the version's token, nothing else, unless
+# a client changed since.
+_clients: VersionedMemo[ApiClient] = VersionedMemo()
+
+
+def _active_client(prefix: str) -> ApiClient | None:
+    return (
         ApiClient.objects.select_related("organisation")
-        .filter(key_prefix=parts[1], is_active=True)
+        .filter(key_prefix=prefix, is_active=True)
         .first()
     )
-    if client is None or not hmac.compare_digest(client.key_hash, api_key_hash(key.strip())):
+
+
+def _own_copy(client: ApiClient) -> ApiClient:
+    """A request's own instance of a remembered client (and of its organisation), so that
+    nothing a request does to it reaches the next request."""
+    fresh = copy.copy(client)
+    fresh.scopes = list(client.scopes)
+    organisation = client._state.fields_cache.get("organisation")
+    if organisation is not None:
+        fresh._state.fields_cache["organisation"] = copy.copy(organisation)
+    return fresh
+
+
+def api_client_for_key(key: str) -> ApiClient | None:
+    """The active client whose key this is (constant-time comparison), else None.
+
+    Read from this process's memory while the access version is unchanged: revoking a key,
+    changing its scopes or limit changes the version in the same transaction, so the first
+    request after that commits reads the client again (ADR 0043)."""
+    key = key.strip()
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
-    return client
+    prefix = parts[1]
+    client = _clients.get(access_version(), prefix, lambda: _active_client(prefix))
+    if client is None or not hmac.compare_digest(client.key_hash, api_key_hash(key)):
+        return None
+    return _own_copy(client)
 
 
-# One statement counts a request: insert the window's row or add one to it, and read the count
-# back. PostgreSQL and SQLite (3.35+) both speak this upsert; it holds the row's lock only for
-# the statement, so a busy client's requests do not queue behind each other's transactions.
-_RATE_UPSERT = (
-    "INSERT INTO {table} (client_id, window_start, count) VALUES (%s, %s, 1) "
-    "ON CONFLICT (client_id, window_start) DO UPDATE SET count = {table}.count + 1 "
-    "RETURNING count"
-)
-# How stale ``ApiClient.last_used_at`` may get: writing it on every call would make each
-# request of a busy client wait for the previous one's lock on the client row.
+# The rate limit counts requests per client in fixed one-minute windows in Django's cache
+# (ADR 0043): Redis in production (EDUCREDIT_CACHE_URL), shared by every process and machine;
+# local memory when no cache is configured, where each process counts on its own. A window's
+# counter outlives its minute a little, then the cache drops it.
+RATE_WINDOW_SECONDS = 60
+_RATE_KEY_SECONDS = 2 * RATE_WINDOW_SECONDS
+# How stale ``ApiClient.last_used_at`` may get: each process writes it at most once a minute
+# per client, so a busy client's requests never queue on its row.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+_last_noted: dict[int, float] = {}
 
 
 def seconds_to_next_window() -> int:
@@ -95,27 +130,50 @@ def seconds_to_next_window() -> int:
     return max(1, 60 - now.second - (1 if now.microsecond else 0))
 
 
+def _window_key(client: ApiClient) -> str:
+    # By key prefix, not primary key: a prefix is never reused, an id may be (SQLite, tests).
+    window = int(timezone.now().timestamp()) // RATE_WINDOW_SECONDS
+    return f"api-rate:{client.key_prefix}:{window}"
+
+
+def _cache_count(key: str) -> int:
+    """Add one to the counter ``key`` and return it: one round trip to Redis, or two
+    in-memory operations."""
+    store = caches["default"]
+    if isinstance(store, RedisCache):
+        # Django's ``incr`` asks EXISTS first (two round trips, and a race with the expiry);
+        # SET NX EX + INCR in one pipeline creates the counter with its expiry or adds to it.
+        full = store.make_and_validate_key(key)
+        redis = store._cache.get_client(full, write=True)  # type: ignore[attr-defined]
+        pipe = redis.pipeline(transaction=False)
+        pipe.set(full, 0, ex=_RATE_KEY_SECONDS, nx=True)
+        pipe.incr(full)
+        return int(pipe.execute()[1])
+    store.add(key, 0, _RATE_KEY_SECONDS)
+    try:
+        return int(store.incr(key))
+    except ValueError:  # expired between the two calls
+        store.add(key, 1, _RATE_KEY_SECONDS)
+        return 1
+
+
 def api_rate_allow(client: ApiClient) -> bool:
-    """Count one request in the client's current one-minute window; False when over the limit."""
-    window = timezone.now().replace(second=0, microsecond=0)
-    table = connection.ops.quote_name(ApiRateWindow._meta.db_table)
-    # As the ORM would store it (SQLite keeps naive UTC text).
-    stored = ApiRateWindow._meta.get_field("window_start").get_db_prep_value(window, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(_RATE_UPSERT.format(table=table), [client.pk, stored])
-        (count,) = cursor.fetchone()
-    if count == 1:
-        # A new window: old ones are no longer needed.
-        ApiRateWindow.objects.filter(
-            client=client, window_start__lt=window - timedelta(minutes=1)
-        ).delete()
-    return int(count) <= client.rate_limit_per_minute
+    """Count one request in the client's current one-minute window; False when over the limit.
+    A cache that cannot answer fails closed: ``DatabaseUnavailableError`` (503)."""
+    try:
+        count = _cache_count(_window_key(client))
+    except CACHE_ERRORS as exc:
+        raise DatabaseUnavailableError(f"rate-limit cache: {exc}") from exc
+    return count <= client.rate_limit_per_minute
 
 
 def _note_use(client: ApiClient) -> None:
-    now = timezone.now()
-    if client.last_used_at is None or now - client.last_used_at >= LAST_USED_RESOLUTION:
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+    moment = time.monotonic()
+    last = _last_noted.get(client.pk)
+    if last is not None and moment - last < LAST_USED_RESOLUTION.total_seconds():
+        return
+    _last_noted[client.pk] = moment
+    ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
 
 
 class ApiKeyAuth(HttpAuthBase):

@@ -176,17 +176,17 @@ class ApiClient(AuditedModel):
         return scope in self.scopes
 
 
-class ApiRateWindow(models.Model):
-    """Requests an API client made in one fixed one-minute window (the rate limit counter)."""
+class ApiAccessVersion(models.Model):
+    """The version of what API requests are authenticated and validated against (ADR 0043).
 
-    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
+    One row whose ``token`` changes, in the writing transaction, with every change to an API
+    client (key, scopes, limit, revocation) or a business scenario. Each web process keeps
+    those in memory (``accounts.access``) and reads only this token per request, so a revoked
+    key is refused by the first request that starts after the revocation commits. A random
+    token rather than a counter: a value never comes back, even after a database is emptied.
+    """
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["client", "window_start"], name="uniq_rate_window")
-        ]
+    token = models.BigIntegerField()
 
     def __str__(self) -> str:
-        return f"{self.client_id}@{self.window_start:%H:%M} {self.count}"
+        return f"{self.token:x}"

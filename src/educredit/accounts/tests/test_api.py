@@ -1,9 +1,11 @@
 """The accounts API: who am I, organisations, keys, scopes, rate limits, jurisdiction."""
 
-import pytest
+from datetime import timedelta
 
-from educredit.accounts import services
-from educredit.accounts.models import ApiRateWindow
+import pytest
+from django.utils import timezone
+
+from educredit.accounts import api_auth, services
 from educredit.api import api
 from educredit.testing.factories import make_api_client
 
@@ -80,15 +82,89 @@ def test_rate_limit_counts_per_client(client, county):
     assert client.get(ME, **bearer(key_a)).status_code == 429
 
 
-def test_a_new_window_starts_afresh(client, county):
-    limited, key = make_api_client(organisation=county, rate_limit_per_minute=1)
+def test_a_new_window_starts_afresh(client, county, monkeypatch):
+    _limited, key = make_api_client(organisation=county, rate_limit_per_minute=1)
     assert client.get(ME, **bearer(key)).status_code == 200
-    assert client.get(ME, **bearer(key)).status_code == 429
-    # Move the counted window one minute into the past, as if time had passed.
-    window = ApiRateWindow.objects.get(client=limited)
-    window.window_start = window.window_start.replace(year=window.window_start.year - 1)
-    window.save()
+    refused = client.get(ME, **bearer(key))
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused.json()["retry_after"] == int(refused["Retry-After"])
+    # A minute later, as if time had passed: the next window counts from zero.
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(minutes=1))
     assert client.get(ME, **bearer(key)).status_code == 200
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The production profile's cache (EDUCREDIT_CACHE_URL=redis://…): Redis on this machine."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "educredit-test",
+        }
+    }
+    yield
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
+def test_the_rate_limit_counts_in_redis_in_the_production_profile(client, county, redis_cache):
+    limited, key = make_api_client(organisation=county, rate_limit_per_minute=2)
+    statuses = [client.get(ME, **bearer(key)).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    # The count lives in Redis, where every process and machine adds to it, with an expiry.
+    import redis
+
+    store = redis.Redis.from_url("redis://127.0.0.1:6379/15", decode_responses=True)
+    (counter,) = store.keys("educredit-test:*api-rate*")
+    assert store.get(counter) == "3"
+    assert 0 < store.ttl(counter) <= 120
+    assert limited.key_prefix in counter
+
+
+def test_a_cache_that_cannot_answer_fails_closed_with_503(client, county, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    _client, key = make_api_client(organisation=county)
+    response = client.get(ME, **bearer(key))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30" and response.json()["retry_after"] == 30
+
+
+def test_a_key_revoked_while_remembered_is_refused_at_once(client, api_client):
+    assert client.get(ME, **bearer(api_client.key)).status_code == 200  # now remembered
+    services.api_client_revoke(actor="system:test", client=api_client)
+    assert client.get(ME, **bearer(api_client.key)).status_code == 401
+
+
+def test_a_remembered_key_costs_one_small_read(client, api_client, django_assert_num_queries):
+    assert client.get(ME, **bearer(api_client.key)).status_code == 200
+    with django_assert_num_queries(1):  # the access version; the client comes from memory
+        assert api_auth.api_client_for_key(api_client.key) is not None
+    # A request's client is its own: what it changes does not reach the next request.
+    first = api_auth.api_client_for_key(api_client.key)
+    assert first is not None
+    first.scopes.append("everything:write")
+    first.organisation.name = "changed"
+    second = api_auth.api_client_for_key(api_client.key)
+    assert second is not None
+    assert second.organisation.name == "中原区教育局"
+    assert second.scopes == ["accounts:read"]
 
 
 def test_organisations_are_scoped_for_clients_and_users(
