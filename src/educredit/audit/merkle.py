@@ -49,17 +49,24 @@ class CompactRange:
         self.size = size
         self.hashes = list(hashes)
 
-    def append(self, leaf: bytes) -> None:
-        """Add the next leaf hash."""
+    def append(self, leaf: bytes) -> list[tuple[int, int, bytes]]:
+        """Add the next leaf hash; return the subtree roots it completes as (level, position,
+        hash): the node over leaves [position * 2**level, (position + 1) * 2**level)."""
         self.hashes.append(leaf)
         size = self.size
+        completed: list[tuple[int, int, bytes]] = []
+        level = 0
         # Each trailing one bit of the old size is a perfect subtree the new leaf completes.
         while size & 1:
             right = self.hashes.pop()
             left = self.hashes.pop()
-            self.hashes.append(node_hash(left, right))
+            node = node_hash(left, right)
+            self.hashes.append(node)
+            level += 1
+            completed.append((level, self.size >> level, node))
             size >>= 1
         self.size += 1
+        return completed
 
     def extend(self, leaves: Iterable[bytes]) -> None:
         """Add several leaf hashes in order."""
@@ -85,24 +92,77 @@ def root_of(leaves: Sequence[bytes], lo: int = 0, hi: int | None = None) -> byte
     return tree.root()
 
 
-def inclusion_proof(leaves: Sequence[bytes], index: int, size: int | None = None) -> list[bytes]:
-    """PATH(index, D[0:size]) of RFC 9162 §2.1.3.1: sibling hashes from the leaf up."""
-    n = len(leaves) if size is None else size
-    if not 0 <= index < n <= len(leaves):
-        raise ValueError(f"leaf index {index} is outside a tree of {n} leaves")
-    path: list[bytes] = []
-    lo, hi, m = 0, n, index
+def perfect_pieces(lo: int, hi: int) -> list[tuple[int, int]]:
+    """The leaves [lo, hi) as aligned perfect subtrees (level, position), left to right: the
+    fewest stored nodes whose fold is MTH(D[lo:hi]) (at most two per level)."""
+    pieces: list[tuple[int, int]] = []
+    while lo < hi:
+        level = (lo & -lo).bit_length() - 1 if lo else (hi - lo).bit_length() - 1
+        while lo + (1 << level) > hi:
+            level -= 1
+        pieces.append((level, lo >> level))
+        lo += 1 << level
+    return pieces
+
+
+def fold_pieces(hashes: Sequence[bytes]) -> bytes:
+    """MTH of a range from its perfect pieces (``perfect_pieces`` order), as a compact range
+    folds: from the right."""
+    if not hashes:
+        return EMPTY_ROOT
+    root = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        root = node_hash(left, root)
+    return root
+
+
+def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose roots make PATH(index, D[0:size]), from the leaf up."""
+    if not 0 <= index < size:
+        raise ValueError(f"leaf index {index} is outside a tree of {size} leaves")
+    ranges: list[tuple[int, int]] = []
+    lo, hi, m = 0, size, index
     # Walk down from the root, collecting the sibling at each level; reverse at the end.
     while hi - lo > 1:
         k = split_point(hi - lo)
         if m < k:
-            path.append(root_of(leaves, lo + k, hi))
+            ranges.append((lo + k, hi))
             hi = lo + k
         else:
-            path.append(root_of(leaves, lo, lo + k))
+            ranges.append((lo, lo + k))
             lo, m = lo + k, m - k
-    path.reverse()
-    return path
+    ranges.reverse()
+    return ranges
+
+
+def consistency_ranges(first: int, second: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose roots make PROOF(first, D[0:second]) (RFC 9162 §2.1.4.1)."""
+    if not 0 <= first <= second:
+        raise ValueError(f"cannot prove size {first} consistent with size {second}")
+    if first in (0, second):
+        return []
+    ranges: list[tuple[int, int]] = []
+    lo, hi, m, whole = 0, second, first, True
+    while m != hi - lo:
+        k = split_point(hi - lo)
+        if m <= k:
+            ranges.append((lo + k, hi))
+            hi = lo + k
+        else:
+            ranges.append((lo, lo + k))
+            lo, m, whole = lo + k, m - k, False
+    if not whole:
+        ranges.append((lo, hi))
+    ranges.reverse()
+    return ranges
+
+
+def inclusion_proof(leaves: Sequence[bytes], index: int, size: int | None = None) -> list[bytes]:
+    """PATH(index, D[0:size]) of RFC 9162 §2.1.3.1: sibling hashes from the leaf up."""
+    n = len(leaves) if size is None else size
+    if n > len(leaves):
+        raise ValueError(f"a tree of {n} leaves needs {n} leaf hashes")
+    return [root_of(leaves, lo, hi) for lo, hi in inclusion_ranges(index, n)]
 
 
 def consistency_proof(
@@ -110,24 +170,9 @@ def consistency_proof(
 ) -> list[bytes]:
     """PROOF(first, D[0:second]) of RFC 9162 §2.1.4.1 (empty when first is 0 or equal)."""
     n = len(leaves) if second is None else second
-    if not 0 <= first <= n <= len(leaves):
+    if n > len(leaves):
         raise ValueError(f"cannot prove size {first} consistent with size {n}")
-    if first in (0, n):
-        return []
-    proof: list[bytes] = []
-    lo, hi, m, whole = 0, n, first, True
-    while m != hi - lo:
-        k = split_point(hi - lo)
-        if m <= k:
-            proof.append(root_of(leaves, lo + k, hi))
-            hi = lo + k
-        else:
-            proof.append(root_of(leaves, lo, lo + k))
-            lo, m, whole = lo + k, m - k, False
-    if not whole:
-        proof.append(root_of(leaves, lo, hi))
-    proof.reverse()
-    return proof
+    return [root_of(leaves, lo, hi) for lo, hi in consistency_ranges(first, n)]
 
 
 def verify_inclusion(

@@ -39,20 +39,31 @@ class AuditedModel(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """Singleton row holding the chain's tip; appenders lock it so the chain stays linear."""
+    """Singleton row holding the sequenced log's tip: how many leaves are integrated, the last
+    chain hash, and the compact range (perfect-subtree roots, hex) of the Merkle tree so far.
+
+    Only the sequencer writes it, holding its row lock for one batch: that lock is what lets
+    one sequencer win a batch while the others wait. No write of the rest of the system locks
+    it (ADR 0042).
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
     last_chain_hash = models.CharField(max_length=64, default="0" * 64)
+    frontier = models.JSONField(default=list)
 
     def __str__(self) -> str:
         return f"audit head #{self.last_seq}"
 
 
 class AuditEntry(models.Model):
-    """One audited write: who, when, what (canonical before/after digests), why; chained."""
+    """One audited write: who, when, what (canonical before/after digests), why.
 
-    seq = models.BigIntegerField(unique=True)
+    Written in the writer's own transaction as a queued leaf (``AuditQueuedLeaf``), without a
+    lock; its position in the log (``SequencedLeaf.seq``) and its chain hash come later, from
+    the sequencer. ``id`` is the entry's identity from the start.
+    """
+
     created_at = models.DateTimeField()
     actor = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -69,33 +80,86 @@ class AuditEntry(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     # Bulk entries only: how many rows the batch holds (``AuditBulkMember``); NULL otherwise.
     member_count = models.BigIntegerField(null=True, blank=True)
+    # Set when the writer hands out a signed entry timestamp: the log promises to integrate
+    # the entry by then, and ``audit verify`` checks that it did.
+    merge_deadline = models.DateTimeField(null=True, blank=True)
     leaf_hash = models.CharField(max_length=64)
-    chain_hash = models.CharField(max_length=64)
     # HMAC of the leaf hash under a key outside the database: someone who can write to the
     # database but cannot read the key file cannot forge an entry that verifies.
-    mac = models.CharField(max_length=64, default="")
+    mac = models.CharField(max_length=64)
 
     class Meta:
-        ordering = ["seq"]
-        indexes = [models.Index(fields=["target_type", "target_id", "seq"])]
+        ordering = ["id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "id"])]
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"
+        return f"{self.action} {self.target_type}:{self.target_id} ({self.pk})"
+
+
+class AuditQueuedLeaf(models.Model):
+    """An entry written but not yet integrated: the sequencer's queue, emptied as it goes."""
+
+    entry = models.OneToOneField(
+        AuditEntry,
+        primary_key=True,
+        db_constraint=False,  # the entry row is written just before, in the same transaction
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+
+    def __str__(self) -> str:
+        return f"queued {self.entry_id}"
+
+
+class SequencedLeaf(models.Model):
+    """An entry's place in the log: leaf ``seq`` (1-based) of the hash chain and Merkle tree."""
+
+    seq = models.BigIntegerField(primary_key=True)
+    entry = models.OneToOneField(
+        AuditEntry,
+        db_constraint=False,  # ``audit verify`` checks every link; a constraint costs a probe
+        on_delete=models.DO_NOTHING,
+        related_name="sequenced",
+    )
+    leaf_hash = models.CharField(max_length=64)
+    chain_hash = models.CharField(max_length=64)
+    integrated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("已排序条目")
+        verbose_name_plural = _("已排序条目")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} → {self.entry_id}"
+
+
+class AuditNode(models.Model):
+    """An interior node of the Merkle tree: the root of the perfect subtree of 2**level leaves
+    starting at leaf ``position * 2**level``. Stored as the sequencer completes it, so a proof
+    reads O(log n) nodes instead of every leaf; ``audit verify`` does not trust them (a proof
+    from a wrong node fails against the signed root)."""
+
+    pk = models.CompositePrimaryKey("level", "position")
+    level = models.PositiveSmallIntegerField()
+    position = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.position}"
 
 
 class AuditBulkMember(models.Model):
     """One row of a bulk load (批量导入), covered by its batch entry's digest; append-only."""
 
     pk = models.CompositePrimaryKey("entry_id", "position")
-    # Points at the entry's ``seq`` (known before the entry row is written, so members stream
-    # in first). No database constraint: it would cost an index probe per loaded row, and
+    # Points at the entry's id, reserved before the entry row is written so members stream in
+    # first. No database constraint: it would cost an index probe per loaded row, and
     # ``audit verify`` checks every member against its entry anyway.
     entry = models.ForeignKey(
         AuditEntry,
-        to_field="seq",
-        db_column="entry_seq",
         db_constraint=False,
         on_delete=models.DO_NOTHING,
         related_name="bulk_members",
@@ -109,7 +173,7 @@ class AuditBulkMember(models.Model):
         verbose_name_plural = _("批量审计成员")
 
     def __str__(self) -> str:
-        return f"#{self.entry_id}[{self.position}] {self.target_pk}"
+        return f"{self.entry_id}[{self.position}] {self.target_pk}"
 
 
 class TreeHead(models.Model):
@@ -124,8 +188,8 @@ class TreeHead(models.Model):
     # base64(4-byte key hash ‖ Ed25519 signature), as on the checkpoint's signature line.
     signature = models.CharField(max_length=200)
     sealed_by = models.CharField(max_length=120)
-    # The compact range (perfect-subtree roots, hex) after ``size`` leaves, so the next seal
-    # only hashes the entries added since. Not trusted by ``verify``, which recomputes.
+    # The compact range (perfect-subtree roots, hex) after ``size`` leaves. Not trusted by
+    # ``verify``, which recomputes.
     frontier = models.JSONField(default=list)
 
     class Meta:

@@ -1,7 +1,8 @@
 """Append-only protection of the audit tables in the database itself.
 
-Triggers refuse every UPDATE and DELETE on the entry, bulk-member and tree-head tables
-(migration ``0004_append_only_triggers``); the chain-head row stays updatable. On SQLite the
+Triggers refuse every UPDATE and DELETE on the entry, bulk-member, tree-head, sequenced-leaf
+and tree-node tables (migrations ``0004_append_only_triggers``, ``0005_sequenced_log``); the
+chain-head row and the sequencer's queue stay writable. On SQLite the
 triggers call ``educredit_audit_guard()``, a function every Django connection registers: it
 answers 1 (refuse) except while ``flush`` empties the whole database, which on PostgreSQL is a
 ``TRUNCATE`` that row triggers do not see. A connection that lacks the function (the
@@ -19,7 +20,13 @@ from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-PROTECTED_TABLES = ("audit_auditentry", "audit_auditbulkmember", "audit_treehead")
+PROTECTED_TABLES = (
+    "audit_auditentry",
+    "audit_auditbulkmember",
+    "audit_treehead",
+    "audit_sequencedleaf",
+    "audit_auditnode",
+)
 SQLITE_GUARD_FUNCTION = "educredit_audit_guard"
 
 _state = threading.local()

@@ -1,16 +1,18 @@
 """Writing to the audit log. Every audited service calls ``audit_append`` in its transaction.
 
-Appends are linear: each one locks the single ``AuditChainHead`` row, takes the next ``seq``,
-chains the new leaf to the previous chain hash and moves the head, all in the caller's
-transaction (a rolled-back write leaves no entry and no gap). No Merkle work happens per
-append; ``tree_head_seal`` folds new leaves into a signed tree head, by itself every
-``EDUCREDIT_AUDIT_SEAL_EVERY`` entries and on ``educredit audit seal``.
+An append takes no lock (ADR 0042): it writes the entry — canonical content, leaf hash, MAC —
+and a queue row (``AuditQueuedLeaf``) in the caller's transaction, so a rolled-back write
+leaves nothing, and no request waits in line behind another one's commit. The sequencer
+(``audit.sequencer``) later gives committed entries their place in the hash chain and the
+Merkle tree, in batches, and signs tree heads. A writer that hands out a receipt appends with
+``receipt=True``: the entry then carries a merge deadline, and its signed entry timestamp
+(``audit.timestamps``) is the log's promise to integrate it by then.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,47 +27,43 @@ from educredit.audit.canonical import (
     row_digest_from_values,
     row_digester,
 )
-from educredit.audit.checkpoint import entry_mac, entry_mac_valid, key_name, sign_checkpoint
-from educredit.audit.merkle import CompactRange
-from educredit.audit.models import (
-    AuditBulkMember,
-    AuditChainHead,
-    AuditedModel,
-    AuditEntry,
-    TreeHead,
-)
+from educredit.audit.checkpoint import entry_mac
+from educredit.audit.models import AuditBulkMember, AuditedModel, AuditEntry, AuditQueuedLeaf
 
 __all__ = [
     "AuditIntegrityError",
     "audit_append",
     "audit_append_bulk",
-    "audit_head_locked",
     "chain_next",
     "compute_leaf_hash",
     "entry_leaf_bytes",
     "members_digest",
+    "merge_delay",
     "row_digest",
     "row_digest_from_values",
     "row_digester",
     "target_type_of",
-    "tree_head_seal",
 ]
 
-logger = logging.getLogger(__name__)
-
 GENESIS_CHAIN_HASH = "0" * 64
-DEFAULT_SEAL_EVERY = 1000
+DEFAULT_MERGE_DELAY_SECONDS = 2.0
 _MEMBER_BATCH = 5000
 
 
 class AuditIntegrityError(RuntimeError):
-    """The log does not add up (an entry edited, missing or forged); nothing was sealed."""
+    """The log does not add up (an entry edited, missing or forged); nothing was signed."""
+
+
+def merge_delay() -> dt.timedelta:
+    """The maximum merge delay: how soon after its write the log promises to integrate an
+    entry whose writer handed out a signed entry timestamp."""
+    seconds = float(getattr(settings, "EDUCREDIT_AUDIT_MMD_SECONDS", DEFAULT_MERGE_DELAY_SECONDS))
+    return dt.timedelta(seconds=seconds)
 
 
 def _leaf_payload(entry: AuditEntry) -> dict[str, Any]:
     """The canonical content of an entry that its leaf hash covers."""
-    return {
-        "seq": entry.seq,
+    payload = {
         "created_at": entry.created_at.isoformat(),
         "actor_id": entry.actor_id,
         "actor_label": entry.actor_label,
@@ -79,6 +77,9 @@ def _leaf_payload(entry: AuditEntry) -> dict[str, Any]:
         "reason": entry.reason,
         "request_id": entry.request_id,
     }
+    if entry.merge_deadline is not None:
+        payload["merge_deadline"] = entry.merge_deadline.isoformat()
+    return payload
 
 
 def entry_leaf_bytes(entry: AuditEntry) -> bytes:
@@ -115,45 +116,18 @@ def _actor_fields(actor: Any) -> tuple[Any, str]:
     return None, str(actor)
 
 
-def _lock_head() -> AuditChainHead:
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-    return head
-
-
-def audit_head_locked() -> AuditChainHead:
-    """The chain head, locked until the caller's transaction ends: no other entry can be
-    appended meanwhile, so the caller's next ``audit_append(head=…)`` is ``last_seq + 1``.
-    For a write that must carry its own entry's number (a screening check's receipt)."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit_head_locked() outside a transaction would release the lock")
-    return _lock_head()
-
-
-def _append_locked(head: AuditChainHead, entry: AuditEntry) -> AuditEntry:
-    """Finish, chain and store ``entry`` as the next one after ``head`` (which is locked)."""
-    entry.seq = head.last_seq + 1
+def _finish(entry: AuditEntry, *, receipt: bool) -> AuditEntry:
+    """Time, hash and MAC ``entry``, store it and queue it for the sequencer."""
     entry.created_at = timezone.now()
+    entry.merge_deadline = entry.created_at + merge_delay() if receipt else None
     entry.leaf_hash = compute_leaf_hash(entry)
-    entry.chain_hash = chain_next(head.last_chain_hash, entry.leaf_hash)
     entry.mac = entry_mac(entry.leaf_hash)
     entry.save(force_insert=True)
-    head.last_seq = entry.seq
-    head.last_chain_hash = entry.chain_hash
-    head.save(update_fields=["last_seq", "last_chain_hash"])
-    every = int(getattr(settings, "EDUCREDIT_AUDIT_SEAL_EVERY", DEFAULT_SEAL_EVERY))
-    if every > 0 and entry.seq % every == 0:
-        try:
-            with transaction.atomic():
-                _seal_locked(head, sealed_by="system:auto-seal")
-        except AuditIntegrityError:
-            # Never fail the caller's write because earlier entries were tampered with;
-            # the manual seal and ``audit verify`` name the problem.
-            logger.exception("audit auto-seal at #%s refused", entry.seq)
+    AuditQueuedLeaf.objects.create(entry_id=entry.pk)
     return entry
 
 
-# No savepoint: an entry that cannot be written must fail the caller's whole write anyway, and
-# the savepoint's two round trips would fall inside the head lock, which serialises appends.
+# No savepoint: an entry that cannot be written must fail the caller's whole write anyway.
 @transaction.atomic(savepoint=False)
 def audit_append(
     *,
@@ -163,7 +137,7 @@ def audit_append(
     before: dict[str, Any] | None,
     reason: str = "",
     request_id: str = "",
-    head: AuditChainHead | None = None,
+    receipt: bool = False,
 ) -> AuditEntry:
     """Append an entry for a write to ``target`` that has just been saved (or deleted).
 
@@ -171,7 +145,8 @@ def audit_append(
     the after-snapshot is taken now. ``actor`` is a user or a label such as ``"system:synth"``.
     For a deletion call it after ``target.delete()`` with the snapshot taken before: Django
     has cleared the primary key, and the entry records the row as gone (empty after digest).
-    ``head`` is the chain head from ``audit_head_locked()`` in this transaction, if taken.
+    ``receipt``: the caller will hand out the entry's signed entry timestamp, so the entry
+    carries the merge deadline that the timestamp promises.
     """
     pk_attname = target._meta.pk.attname
     if target.pk is None and before is not None and before.get(pk_attname) is not None:
@@ -183,7 +158,6 @@ def audit_append(
     old, new = before or {}, after or {}
     changed = sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
     user, label = _actor_fields(actor)
-    head = head or _lock_head()
     entry = AuditEntry(
         actor=user,
         actor_label=label,
@@ -196,15 +170,34 @@ def audit_append(
         reason=reason,
         request_id=request_id,
     )
-    return _append_locked(head, entry)
+    return _finish(entry, receipt=receipt)
 
 
-def _write_members(seq: int, members: Iterable[tuple[Any, str]]) -> tuple[int, str]:
-    """Store a batch's members under entry ``seq``; return (count, members digest)."""
+def _reserve_entry_id() -> int:
+    """An entry id for a bulk entry whose members are written before it."""
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+        else:
+            # SQLite: the IMMEDIATE transaction this runs in is the only writer, so the next
+            # id stays free until the entry is written with it.
+            cursor.execute(
+                "SELECT MAX(n) FROM (SELECT MAX(id) AS n FROM "  # noqa: S608 (quoted name)
+                f"{table} UNION ALL SELECT seq FROM sqlite_sequence WHERE name = %s)",
+                [AuditEntry._meta.db_table],
+            )
+        row = cursor.fetchone()
+    value = int(row[0] or 0) if row else 0
+    return value if connection.vendor == "postgresql" else value + 1
+
+
+def _write_members(entry_id: int, members: Iterable[tuple[Any, str]]) -> tuple[int, str]:
+    """Store a batch's members under entry ``entry_id``; return (count, members digest)."""
     hasher = hashlib.sha256()
     count = 0
     table = connection.ops.quote_name(AuditBulkMember._meta.db_table)
-    columns = "entry_seq, position, target_pk, row_digest"
+    columns = "entry_id, position, target_pk, row_digest"
 
     def rows() -> Iterable[tuple[int, int, str, str]]:
         nonlocal count
@@ -213,7 +206,7 @@ def _write_members(seq: int, members: Iterable[tuple[Any, str]]) -> tuple[int, s
             if len(member_digest) != 64:
                 raise ValueError(f"row digest of {text_pk} is not a SHA-256 hex digest")
             hasher.update(f"{text_pk}\t{member_digest}\n".encode())
-            yield seq, count, text_pk, member_digest
+            yield entry_id, count, text_pk, member_digest
             count += 1
 
     with connection.cursor() as cursor:
@@ -245,18 +238,19 @@ def audit_append_bulk(
     members: Iterable[tuple[Any, str]],
     reason: str = "",
     request_id: str = "",
+    receipt: bool = False,
 ) -> AuditEntry:
     """Append ONE entry for a batch of rows of ``model`` just inserted (bulk load, import).
 
     ``members`` yields (primary key, ``row_digest``) per row, in the order they should be
-    listed; they are streamed into ``AuditBulkMember`` and the entry's after digest is
-    ``members_digest`` of them. Call it last in the loading transaction: it holds the chain
-    head's lock from here to commit.
+    listed; they are streamed into ``AuditBulkMember`` under the entry's id (reserved first)
+    and the entry's after digest is ``members_digest`` of them.
     """
     user, label = _actor_fields(actor)
-    head = _lock_head()
-    count, batch_digest = _write_members(head.last_seq + 1, members)
+    entry_id = _reserve_entry_id()
+    count, batch_digest = _write_members(entry_id, members)
     entry = AuditEntry(
+        id=entry_id,
         actor=user,
         actor_label=label,
         action=action,
@@ -269,61 +263,4 @@ def audit_append_bulk(
         reason=reason,
         request_id=request_id,
     )
-    return _append_locked(head, entry)
-
-
-def _seal_locked(head: AuditChainHead, *, sealed_by: str) -> TreeHead:
-    """Seal a tree head over entries 1…head.last_seq; the caller holds the head lock."""
-    latest = TreeHead.objects.order_by("-size").first()
-    if latest is not None and latest.size == head.last_seq:
-        return latest
-    if latest is not None and latest.size > head.last_seq:
-        raise AuditIntegrityError(
-            f"tree head covers {latest.size} entries but the chain ends at #{head.last_seq}"
-        )
-    tree = CompactRange()
-    previous_chain = GENESIS_CHAIN_HASH
-    if latest is not None:
-        tree = CompactRange(latest.size, [bytes.fromhex(h) for h in latest.frontier])
-        if tree.root().hex() != latest.root_hash:
-            raise AuditIntegrityError(f"tree head {latest.size}: stored frontier does not match")
-        previous_chain = (
-            AuditEntry.objects.filter(seq=latest.size).values_list("chain_hash", flat=True).first()
-            or ""
-        )
-    expected = tree.size + 1
-    new_entries = AuditEntry.objects.filter(seq__gt=tree.size, seq__lte=head.last_seq)
-    # Recheck every new entry before vouching for it: a signature must not launder an edit.
-    for entry in new_entries.order_by("seq").iterator(chunk_size=2000):
-        if entry.seq != expected:
-            raise AuditIntegrityError(f"entry #{expected} is missing")
-        if compute_leaf_hash(entry) != entry.leaf_hash or not entry_mac_valid(
-            entry.leaf_hash, entry.mac
-        ):
-            raise AuditIntegrityError(f"entry #{entry.seq} does not match its hashes")
-        if not previous_chain or chain_next(previous_chain, entry.leaf_hash) != entry.chain_hash:
-            raise AuditIntegrityError(f"entry #{entry.seq} breaks the hash chain")
-        tree.append(bytes.fromhex(entry.leaf_hash))
-        previous_chain = entry.chain_hash
-        expected += 1
-    if tree.size != head.last_seq or previous_chain != head.last_chain_hash:
-        raise AuditIntegrityError(f"the chain head (#{head.last_seq}) does not match the entries")
-    root = tree.root()
-    checkpoint, signature = sign_checkpoint(tree.size, root)
-    return TreeHead.objects.create(
-        size=tree.size,
-        root_hash=root.hex(),
-        created_at=timezone.now(),
-        checkpoint=checkpoint,
-        key_name=key_name(),
-        signature=signature,
-        sealed_by=sealed_by,
-        frontier=[h.hex() for h in tree.hashes],
-    )
-
-
-@transaction.atomic
-def tree_head_seal(*, actor: Any) -> TreeHead:
-    """Sign a tree head over every entry so far (the latest one again if nothing is new)."""
-    _, label = _actor_fields(actor)
-    return _seal_locked(_lock_head(), sealed_by=label)
+    return _finish(entry, receipt=receipt)

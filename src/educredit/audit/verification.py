@@ -2,18 +2,21 @@
 
 Four walks, each streaming so memory stays flat at any size:
 
-1. The entries in ``seq`` order: every leaf recomputed from the entry's fields, its MAC
-   checked, every chain link recomputed, ``seq`` continuity, the chain-head row; the leaves
-   feed a Merkle tree whose root is compared with every signed tree head (and with any
-   checkpoint saved outside the database) at its size.
+1. The sequenced leaves in ``seq`` order with their entries: every leaf recomputed from the
+   entry's fields, its MAC checked, every chain link recomputed, ``seq`` continuity, the
+   chain-head row, and every promise (an entry's merge deadline against the time the
+   sequencer integrated it); the leaves feed a Merkle tree whose root is compared with every
+   signed tree head (and with any checkpoint saved outside the database) at its size. Then
+   the entries not integrated yet: each must be queued, carry a valid MAC, and not be past a
+   promised deadline.
 2. The bulk members of every batch entry, re-digested in order.
 3. Every row of every concrete ``AuditedModel``, re-digested as it stands now and compared
    with the latest entry that covers it (a single entry's after digest or a bulk member's row
-   digest, whichever has the higher ``seq``).
+   digest, whichever entry is newer).
 4. The append-only triggers.
 
-The result names the first tampered entry (by ``seq``) and each row changed behind the
-services' back; ``VerificationResult.ok`` is False on any problem.
+The result names the first tampered entry (by ``seq``, then by entry id) and each row
+changed behind the services' back; ``VerificationResult.ok`` is False on any problem.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 from django.apps import apps
 from django.db import connection, models
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from educredit.audit.canonical import row_digester, snapshot_attnames
 from educredit.audit.checkpoint import entry_mac_valid, key_name, open_checkpoint, public_key_bytes
@@ -37,6 +41,8 @@ from educredit.audit.models import (
     AuditChainHead,
     AuditedModel,
     AuditEntry,
+    AuditQueuedLeaf,
+    SequencedLeaf,
     TreeHead,
 )
 from educredit.audit.protection import missing_triggers
@@ -63,12 +69,28 @@ _CHUNK = 2000
 
 @dataclass(frozen=True)
 class EntryProblem:
-    """A log entry that was edited, deleted, inserted or reordered behind the services' back."""
+    """A log entry that was edited, deleted, inserted or reordered behind the services' back:
+    at position ``seq`` of the log, or (not integrated) the entry with id ``entry_id``."""
 
-    seq: int
+    seq: int | None
     kind: str
     detail_zh: str
     detail_en: str
+    entry_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        """ "#seq", or "条目 id / entry id" for an entry without a place in the log."""
+        if self.seq is not None:
+            return f"#{self.seq}"
+        return f"条目 {self.entry_id} / entry {self.entry_id}"
+
+    @property
+    def order(self) -> tuple[int, int]:
+        """Log position first; entries outside the log after every sequenced one."""
+        if self.seq is not None:
+            return (0, self.seq)
+        return (1, self.entry_id or 0)
 
 
 @dataclass(frozen=True)
@@ -111,7 +133,7 @@ class VerificationResult:
     @property
     def first_entry_problem(self) -> EntryProblem | None:
         """The tampered entry with the lowest ``seq`` (where the history stops being true)."""
-        return min(self.entry_problems, key=lambda p: p.seq, default=None)
+        return min(self.entry_problems, key=lambda p: p.order, default=None)
 
     def add_row_problem(self, problem: RowProblem) -> None:
         self.row_problem_count += 1
@@ -129,18 +151,9 @@ class _Target:
     label_en: str
 
 
-def _leaf_with_seq(entry: AuditEntry, seq: int) -> str:
-    original = entry.seq
-    entry.seq = seq
+def _chain_link_ok(previous: str, leaf_hash: str, chain_hash: str) -> bool:
     try:
-        return compute_leaf_hash(entry)
-    finally:
-        entry.seq = original
-
-
-def _chain_link_ok(previous: str, entry: AuditEntry) -> bool:
-    try:
-        return chain_next(previous, entry.leaf_hash) == entry.chain_hash
+        return chain_next(previous, leaf_hash) == chain_hash
     except ValueError:  # not hex at all
         return False
 
@@ -190,155 +203,230 @@ def _load_targets(result: VerificationResult, checkpoints: Sequence[str]) -> lis
     return targets
 
 
+def _sequenced_with_entries() -> Iterator[tuple[SequencedLeaf, AuditEntry | None]]:
+    """Every sequenced leaf in order with its entry (None when the entry row is gone)."""
+    leaves = SequencedLeaf.objects.order_by("seq").values_list(
+        "seq", "entry_id", "leaf_hash", "chain_hash", "integrated_at"
+    )
+    last = 0
+    while True:
+        chunk = list(leaves.filter(seq__gt=last)[:_CHUNK])
+        if not chunk:
+            return
+        entries = AuditEntry.objects.in_bulk([row[1] for row in chunk])
+        for seq, entry_id, leaf_hash, chain_hash, integrated_at in chunk:
+            leaf = SequencedLeaf(
+                seq=seq,
+                entry_id=entry_id,
+                leaf_hash=leaf_hash,
+                chain_hash=chain_hash,
+                integrated_at=integrated_at,
+            )
+            yield leaf, entries.get(entry_id)
+        last = chunk[-1][0]
+
+
+class _EntryWalk:
+    """State of the walk over the sequenced log (walk 1)."""
+
+    def __init__(self, result: VerificationResult, targets: list[_Target]) -> None:
+        self.result = result
+        self.tree = CompactRange()
+        self.pending = iter(targets)
+        self.target = next(self.pending, None)
+        self.suspects: dict[int, tuple[AuditEntry, str]] = {}  # seq → (entry, recomputed leaf)
+        self.stored: dict[str, int] = {}  # stored leaf hash → seq, for the suspects' origins
+        self.bad_seqs: set[int] = set()
+        self.batches: dict[int, tuple[str, int]] = {}
+        self.late = 0
+        self.first_late: tuple[int | None, Any] | None = None
+
+    def problem(self, seq: int | None, kind: str, zh: str, en: str, entry_id: Any = None) -> None:
+        if seq is not None:
+            self.bad_seqs.add(seq)
+        self.result.entry_problems.append(EntryProblem(seq, kind, zh, en, entry_id))
+
+    def check_targets(self) -> None:
+        while self.target is not None and self.target.size <= self.tree.size:
+            if self.target.size == self.tree.size and self.tree.root() != self.target.root:
+                self.result.problems.append(
+                    Problem(
+                        "tree_head",
+                        f"{self.target.label_zh}：根哈希与当前条目不符（条目被改写）",
+                        f"{self.target.label_en}: root does not match the entries (log rewritten)",
+                    )
+                )
+            self.target = next(self.pending, None)
+
+    def promise(self, seq: int, entry: AuditEntry, integrated_at: Any) -> None:
+        if entry.merge_deadline is not None and integrated_at > entry.merge_deadline:
+            self.late += 1
+            if self.first_late is None:
+                self.first_late = (seq, integrated_at - entry.merge_deadline)
+
+
 def _check_entries(
     result: VerificationResult, targets: list[_Target]
 ) -> dict[int, tuple[str, int]]:
-    """Walk the chain; return the batch entries {seq: (members digest, member count)}."""
-    tree = CompactRange()
-    pending = iter(targets)
-    target = next(pending, None)
-
-    def check_targets() -> None:
-        nonlocal target
-        while target is not None and target.size <= tree.size:
-            if target.size == tree.size and tree.root() != target.root:
-                result.problems.append(
-                    Problem(
-                        "tree_head",
-                        f"{target.label_zh}：根哈希与当前条目不符（条目被改写）",
-                        f"{target.label_en}: root does not match the entries (log rewritten)",
-                    )
-                )
-            target = next(pending, None)
-
-    check_targets()
+    """Walk the sequenced log, then the entries outside it; return the batch entries
+    {entry id: (members digest, member count)}."""
+    walk = _EntryWalk(result, targets)
+    walk.check_targets()
     expected, previous_chain, previous_ok = 1, GENESIS_CHAIN_HASH, True
-    suspects: dict[int, AuditEntry] = {}
-    bad_seqs: set[int] = set()
-    batches: dict[int, tuple[str, int]] = {}
-    last_seq = 0
-    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=_CHUNK):
+    for leaf, entry in _sequenced_with_entries():
         result.entries += 1
-        last_seq = entry.seq
-        if entry.seq > expected:
-            gap = range(expected, entry.seq)
-            bad_seqs.update(gap)
-            result.entry_problems.append(
-                EntryProblem(
-                    expected,
-                    DELETED,
-                    f"条目 #{expected}–#{entry.seq - 1} 缺失",
-                    f"entries #{expected}–#{entry.seq - 1} are missing",
-                )
+        seq = leaf.seq
+        if seq > expected:
+            walk.problem(
+                expected,
+                DELETED,
+                f"条目 #{expected}–#{seq - 1} 缺失",
+                f"entries #{expected}–#{seq - 1} are missing",
             )
+            walk.bad_seqs.update(range(expected, seq))
             previous_ok = False
-        elif entry.seq < expected:
-            bad_seqs.add(entry.seq)
-            result.entry_problems.append(
-                EntryProblem(entry.seq, INSERTED, "序号不合法", "sequence number out of range")
-            )
-        leaf = compute_leaf_hash(entry)
         this_ok = True
-        if not entry_mac_valid(entry.leaf_hash, entry.mac):
+        leaf_hash = leaf.leaf_hash
+        if entry is None:
             this_ok = False
-            bad_seqs.add(entry.seq)
-            result.entry_problems.append(
-                EntryProblem(
-                    entry.seq,
-                    INSERTED,
-                    "不是本系统写入的条目（MAC 不符）",
-                    "not written by EduCredit (its MAC does not match)",
-                )
+            walk.problem(seq, DELETED, "条目已被删除", "its entry was deleted", leaf.entry_id)
+        elif not entry_mac_valid(entry.leaf_hash, entry.mac):
+            this_ok = False
+            walk.problem(
+                seq,
+                INSERTED,
+                "不是本系统写入的条目（MAC 不符）",
+                "not written by EduCredit (its MAC does not match)",
+                entry.pk,
             )
-        elif leaf != entry.leaf_hash:
-            this_ok = False
-            bad_seqs.add(entry.seq)
-            if len(suspects) < 10_000:
-                suspects[entry.seq] = entry
-            else:
-                result.entry_problems.append(
-                    EntryProblem(
-                        entry.seq, EDITED, "内容与哈希不符", "content does not match its hash"
+        else:
+            leaf_hash = compute_leaf_hash(entry)
+            walk.promise(seq, entry, leaf.integrated_at)
+            if entry.member_count is not None:
+                walk.batches[entry.pk] = (entry.after_digest, entry.member_count)
+            if leaf_hash != leaf.leaf_hash or entry.leaf_hash != leaf.leaf_hash:
+                this_ok = False
+                walk.bad_seqs.add(seq)
+                if len(walk.suspects) < 10_000:
+                    walk.suspects[seq] = (entry, leaf_hash)
+                else:
+                    walk.problem(
+                        seq, EDITED, "内容与哈希不符", "content does not match its hash", entry.pk
                     )
-                )
-        elif previous_ok and not _chain_link_ok(previous_chain, entry):
+        if (
+            this_ok
+            and previous_ok
+            and not _chain_link_ok(previous_chain, leaf.leaf_hash, leaf.chain_hash)
+        ):
             # Only blamed when the previous entry was sound: otherwise the break is its echo.
             this_ok = False
-            bad_seqs.add(entry.seq)
-            result.entry_problems.append(
-                EntryProblem(entry.seq, EDITED, "链哈希被改动", "its chain hash was altered")
-            )
-        if entry.member_count is not None:
-            batches[entry.seq] = (entry.after_digest, entry.member_count)
-        tree.append(bytes.fromhex(leaf))
-        check_targets()
-        previous_chain, previous_ok = entry.chain_hash, this_ok
-        expected = max(expected, entry.seq + 1)
-    _classify_suspects(result, suspects, bad_seqs)
-    while target is not None:
+            walk.problem(seq, EDITED, "链哈希被改动", "its chain hash was altered", leaf.entry_id)
+        if len(walk.stored) < 1_000_000:
+            walk.stored.setdefault(leaf.leaf_hash, seq)
+        walk.tree.append(bytes.fromhex(leaf_hash))
+        walk.check_targets()
+        previous_chain, previous_ok = leaf.chain_hash, this_ok
+        expected = max(expected, seq + 1)
+    last_seq = expected - 1
+    _classify_suspects(walk)
+    while walk.target is not None:
+        target = walk.target
         result.problems.append(
             Problem(
                 "tree_head",
-                f"{target.label_zh}：覆盖 {target.size} 条，但只剩 {tree.size} 条",
-                f"{target.label_en}: covers {target.size} entries but only {tree.size} remain",
+                f"{target.label_zh}：覆盖 {target.size} 条，但只剩 {walk.tree.size} 条",
+                f"{target.label_en}: covers {target.size} entries but only {walk.tree.size} remain",
             )
         )
-        if tree.size < target.size and not any(p.seq > last_seq for p in result.entry_problems):
-            result.entry_problems.append(
-                EntryProblem(
-                    last_seq + 1,
-                    DELETED,
-                    f"已签名的条目 #{last_seq + 1} 起缺失",
-                    f"signed entries from #{last_seq + 1} are missing",
-                )
-            )
-        target = next(pending, None)
-    _check_chain_head(result, last_seq, previous_chain)
-    return batches
-
-
-def _classify_suspects(
-    result: VerificationResult, suspects: dict[int, AuditEntry], bad_seqs: set[int]
-) -> None:
-    """Tell edited entries from moved or copied ones: a moved entry still hashes at its old seq."""
-    seqs = sorted(suspects)
-    # A copied entry carries its original's stored hashes: find where else they occur.
-    twins: dict[str, list[int]] = {}
-    if seqs:
-        leaf_hashes = [suspects[seq].leaf_hash for seq in seqs[:1000]]
-        for leaf_hash, other in AuditEntry.objects.filter(leaf_hash__in=leaf_hashes).values_list(
-            "leaf_hash", "seq"
+        if walk.tree.size < target.size and not any(
+            (p.seq or 0) > last_seq for p in result.entry_problems
         ):
-            twins.setdefault(leaf_hash, []).append(other)
-    for seq in seqs:
-        entry = suspects[seq]
-        candidates = [seq - 1, seq + 1, *twins.get(entry.leaf_hash, ())]
-        if len(seqs) <= 200:
-            candidates += [other for other in seqs if other not in (seq - 1, seq, seq + 1)]
-        origin = next(
-            (
-                c
-                for c in candidates
-                if c > 0 and c != seq and _leaf_with_seq(entry, c) == entry.leaf_hash
-            ),
-            None,
-        )
-        if origin is None:
-            result.entry_problems.append(
-                EntryProblem(seq, EDITED, "内容与哈希不符", "content does not match its hash")
+            walk.problem(
+                last_seq + 1,
+                DELETED,
+                f"已签名的条目 #{last_seq + 1} 起缺失",
+                f"signed entries from #{last_seq + 1} are missing",
             )
-        elif origin in bad_seqs:
-            result.entry_problems.append(
-                EntryProblem(
-                    seq,
-                    REORDERED,
-                    f"此处是原 #{origin} 条目",
-                    f"holds the entry written as #{origin}",
-                )
+        walk.target = next(walk.pending, None)
+    _check_chain_head(result, last_seq, previous_chain)
+    _check_outside_the_log(walk)
+    _report_promises(walk)
+    return walk.batches
+
+
+def _check_outside_the_log(walk: _EntryWalk) -> None:
+    """Entries without a place in the log: queued (fine until a promised deadline passes) or
+    not even queued (written behind the services' back, or taken off the queue as forged)."""
+    queued = set(AuditQueuedLeaf.objects.values_list("entry_id", flat=True))
+    now = timezone.now()
+    outside = AuditEntry.objects.filter(sequenced__isnull=True).order_by("id")
+    for entry in outside.iterator(chunk_size=_CHUNK):
+        walk.result.entries += 1
+        if entry.member_count is not None:
+            walk.batches[entry.pk] = (entry.after_digest, entry.member_count)
+        if not entry_mac_valid(entry.leaf_hash, entry.mac):
+            walk.problem(
+                None,
+                INSERTED,
+                "不是本系统写入的条目（MAC 不符）",
+                "not written by EduCredit (its MAC does not match)",
+                entry.pk,
+            )
+        elif compute_leaf_hash(entry) != entry.leaf_hash:
+            walk.problem(
+                None, EDITED, "内容与哈希不符", "content does not match its hash", entry.pk
+            )
+        elif entry.pk not in queued:
+            walk.problem(
+                None,
+                INSERTED,
+                "既未排入日志也不在待排队列中",
+                "neither in the log nor queued for it",
+                entry.pk,
+            )
+        elif entry.merge_deadline is not None and entry.merge_deadline < now:
+            walk.late += 1
+            if walk.first_late is None:
+                walk.first_late = (None, now - entry.merge_deadline)
+
+
+def _report_promises(walk: _EntryWalk) -> None:
+    if not walk.late or walk.first_late is None:
+        return
+    seq, overdue = walk.first_late
+    where_zh = f"#{seq}" if seq is not None else "一个待排条目"
+    where_en = f"#{seq}" if seq is not None else "a queued entry"
+    walk.result.problems.append(
+        Problem(
+            "promise",
+            f"{walk.late} 个条目未在承诺的最长合并时限内并入日志（首个：{where_zh}，"
+            f"超时 {overdue.total_seconds():.1f} 秒）",
+            f"{walk.late} entries were not integrated within the promised maximum merge delay "
+            f"(first: {where_en}, {overdue.total_seconds():.1f} s late)",
+        )
+    )
+
+
+def _classify_suspects(walk: _EntryWalk) -> None:
+    """Tell edited entries from moved or copied ones: content that hashes to the leaf stored
+    at another position was moved there (both places damaged) or copied (the original is
+    intact)."""
+    for seq in sorted(walk.suspects):
+        entry, recomputed = walk.suspects[seq]
+        origin = walk.stored.get(recomputed)
+        if origin is None or origin == seq:
+            walk.problem(seq, EDITED, "内容与哈希不符", "content does not match its hash", entry.pk)
+        elif origin in walk.bad_seqs:
+            walk.problem(
+                seq,
+                REORDERED,
+                f"此处是原 #{origin} 条目",
+                f"holds the entry written as #{origin}",
+                entry.pk,
             )
         else:
-            result.entry_problems.append(
-                EntryProblem(seq, INSERTED, f"复制自 #{origin} 条目", f"a copy of entry #{origin}")
+            walk.problem(
+                seq, INSERTED, f"复制自 #{origin} 条目", f"a copy of entry #{origin}", entry.pk
             )
 
 
@@ -347,7 +435,7 @@ def _check_chain_head(result: VerificationResult, last_seq: int, last_chain: str
     head_seq = head.last_seq if head is not None else 0
     head_chain = head.last_chain_hash if head is not None else GENESIS_CHAIN_HASH
     if head_seq > last_seq:
-        if not any(p.seq > last_seq for p in result.entry_problems):
+        if not any((p.seq or 0) > last_seq for p in result.entry_problems):
             result.entry_problems.append(
                 EntryProblem(
                     last_seq + 1,
@@ -378,36 +466,51 @@ def _check_chain_head(result: VerificationResult, last_seq: int, last_chain: str
 def _check_members(result: VerificationResult, batches: dict[int, tuple[str, int]]) -> None:
     """Re-digest every batch's members in order and compare with its entry."""
     seen: set[int] = set()
+    positions = dict(
+        SequencedLeaf.objects.filter(entry_id__in=list(batches)).values_list("entry_id", "seq")
+    )
     rows = (
         AuditBulkMember.objects.order_by("entry_id", "position")
         .values_list("entry_id", "position", "target_pk", "row_digest")
         .iterator(chunk_size=_CHUNK * 5)
     )
-    for seq, group in itertools.groupby(rows, key=lambda row: row[0]):
+    for entry_id, group in itertools.groupby(rows, key=lambda row: row[0]):
         hasher, count, contiguous = hashlib.sha256(), 0, True
         for _, position, target_pk, member_digest in group:
             contiguous = contiguous and position == count
             hasher.update(f"{target_pk}\t{member_digest}\n".encode())
             count += 1
         result.bulk_members += count
-        seen.add(seq)
-        batch = batches.get(seq)
+        seen.add(entry_id)
+        batch = batches.get(entry_id)
         if batch is None:
             result.problems.append(
                 Problem(
                     "bulk",
-                    f"批量成员指向不存在的批量条目 #{seq}",
-                    f"bulk members point at #{seq}, which is not a batch entry",
+                    f"批量成员指向不存在的批量条目 {entry_id}",
+                    f"bulk members point at entry {entry_id}, which is not a batch entry",
                 )
             )
         elif not contiguous or batch != (hasher.hexdigest(), count):
             result.entry_problems.append(
-                EntryProblem(seq, EDITED, "批量成员被改动", "its bulk members were altered")
+                EntryProblem(
+                    positions.get(entry_id),
+                    EDITED,
+                    "批量成员被改动",
+                    "its bulk members were altered",
+                    entry_id,
+                )
             )
-    for seq, (_, count) in batches.items():
-        if seq not in seen and count:
+    for entry_id, (_, count) in batches.items():
+        if entry_id not in seen and count:
             result.entry_problems.append(
-                EntryProblem(seq, EDITED, "批量成员被删除", "its bulk members were deleted")
+                EntryProblem(
+                    positions.get(entry_id),
+                    EDITED,
+                    "批量成员被删除",
+                    "its bulk members were deleted",
+                    entry_id,
+                )
             )
 
 
@@ -423,7 +526,9 @@ def audited_models() -> list[type[AuditedModel]]:
 def _latest_expected(
     streams: Sequence[Iterable[tuple[Any, int, str]]],
 ) -> Iterator[tuple[Any, str]]:
-    """(pk, digest of the latest entry) from streams sorted by (pk, seq); "" = recorded deletion."""
+    """(pk, digest of the latest entry) from streams sorted by (pk, entry id); "" = recorded
+    deletion. Writes to one row are serialised by its row lock, so their entry ids follow
+    the order of the writes."""
     merged = heapq.merge(*streams, key=lambda item: (item[0], item[1]))
     for key, group in itertools.groupby(merged, key=lambda item: item[0]):
         *_, last = group
@@ -448,8 +553,8 @@ def _check_model(result: VerificationResult, model: type[AuditedModel]) -> None:
         single_stream = (
             singles.filter(target_id__regex=_INTEGER_PK)
             .annotate(key=Cast("target_id", integer))
-            .order_by("key", "seq")
-            .values_list("key", "seq", "after_digest")
+            .order_by("key", "id")
+            .values_list("key", "id", "after_digest")
             .iterator(chunk_size=_CHUNK * 5)
         )
         member_stream = (
@@ -465,7 +570,7 @@ def _check_model(result: VerificationResult, model: type[AuditedModel]) -> None:
         # Other keys sort differently in SQL and Python: hold the expectations in memory.
         latest: dict[str, tuple[int, str]] = {}
         for key, seq, value in itertools.chain(
-            singles.values_list("target_id", "seq", "after_digest").iterator(chunk_size=_CHUNK),
+            singles.values_list("target_id", "id", "after_digest").iterator(chunk_size=_CHUNK),
             members.values_list("target_pk", "entry_id", "row_digest").iterator(chunk_size=_CHUNK),
         ):
             if key not in latest or latest[key][0] < seq:

@@ -626,7 +626,7 @@ def backup_restore(
         first = result.first_entry_problem
         if first is not None:
             report.differences.append(
-                f"审计日志被篡改 / audit log tampered: #{first.seq} {first.detail_zh} / "
+                f"审计日志被篡改 / audit log tampered: {first.label} {first.detail_zh} / "
                 f"{first.detail_en}"
             )
         report.differences.extend(f"{p.message_zh} / {p.message_en}" for p in result.problems)

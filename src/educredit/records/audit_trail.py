@@ -81,7 +81,7 @@ class HistoryLine:
 
 def record_trail(record: CreditRecord) -> dict[str, Any]:
     """The record page's status history and audit trail (its context entries)."""
-    entries = audit_entries_for(record).select_related("actor")
+    entries = audit_entries_for(record).select_related("actor", "sequenced")
     return {
         "history": [
             HistoryLine(step, actor_name(step.actor, step.actor_label))

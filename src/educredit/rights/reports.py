@@ -433,7 +433,7 @@ def credit_report_verify(*, report: CreditReport, pdf_sha256: str | None = None)
         AuditEntry.objects.filter(
             action=ISSUE_ACTION, target_type=target_type_of(report), target_id=str(report.pk)
         )
-        .order_by("seq")
+        .order_by("id")
         .first()
     )
     found = _DIGESTS.search(entry.reason) if entry is not None else None

@@ -78,7 +78,7 @@ class BulkCheckOut(Schema):
     counts: BulkCheckCountsOut
     data_version: int | None
     last_data_version: int | None
-    audit_seqs: list[int]
+    audit_entries: list[int]
     error_message: str
     created_at: dt.datetime
     finished_at: dt.datetime | None
@@ -287,7 +287,7 @@ def bulk_check_status(
             },
             "data_version": run.data_version,
             "last_data_version": run.last_data_version,
-            "audit_seqs": run.audit_seqs,
+            "audit_entries": run.audit_entries,
             "error_message": run.error_message,
             "created_at": run.created_at,
             "finished_at": run.finished_at,

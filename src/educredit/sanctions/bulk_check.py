@@ -36,7 +36,8 @@ from django.utils import timezone
 
 from educredit.accounts.models import ApiClient
 from educredit.audit.canonical import canonical_json, snapshot_plan
-from educredit.audit.services import audit_append_bulk, audit_head_locked
+from educredit.audit.models import AuditChainHead
+from educredit.audit.services import audit_append_bulk
 from educredit.core import jobs, uploads
 from educredit.core.clock import today
 from educredit.core.crypto import DocumentSealer, mask_document_number, normalise_document_number
@@ -396,16 +397,15 @@ _BATCH_FIELDS = (
     "details_given",
     "as_of",
     "data_version",
-    "audit_seq",
     "created_at",
     "bulk_run_id",
 )
 
 
 def _data_version_locked() -> int:
-    # The chain head's lock, the one every audit append takes: while the batch holds it no
-    # audited write can commit, so the batch is answered from the state after this entry.
-    return int(audit_head_locked().last_seq)
+    # The sequenced log's size when the batch starts (ADR 0042 no longer pins data to it).
+    found = AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first()
+    return int(found or 0)
 
 
 class _CheckWriter:
@@ -581,7 +581,6 @@ def answer_batch(
                 False,  # details_given: the bulk check never gives record details
                 day,
                 data_version,
-                data_version + 1,  # audit_seq: the batch's bulk entry
                 timezone.now(),
                 run.pk,
             )
@@ -594,9 +593,7 @@ def answer_batch(
                 members=members,
                 reason=f"批量核查 / bulk check {run.public_id} {run.scenario}",
             )
-            if entry.seq != data_version + 1:  # the head lock held since the start forbids it
-                raise RuntimeError(f"bulk check {run.public_id}: entry #{entry.seq}")
-            run.audit_seqs = [*run.audit_seqs, entry.seq]
+            run.audit_entries = [*run.audit_entries, entry.pk]
         if run.data_version is None:
             run.data_version = data_version
         run.last_data_version = data_version
@@ -611,7 +608,7 @@ def answer_batch(
                 "error_count",
                 "data_version",
                 "last_data_version",
-                "audit_seqs",
+                "audit_entries",
             ]
         )
     return answers

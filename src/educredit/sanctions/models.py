@@ -268,9 +268,8 @@ class ScreeningCheck(AuditedModel):
     held on the identifier), for what (``scenario``, the caller's ``reference``), on which
     day (``as_of``) and what it was told (``verdict``, ``measures``). The identifier itself
     is never stored, not even as a blind index: only its kind (``uscc`` or a document type).
-    ``data_version`` is the audit chain's last entry when the answer was computed (every
-    write it reads is audited, ADR 0022) and ``audit_seq`` the check's own entry — the
-    receipt a later inclusion proof refers to.
+    ``data_version`` is the data the answer was computed from (ADR 0022). The check's own
+    audit entry (whose target is this row) is the receipt a later inclusion proof refers to.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -311,8 +310,6 @@ class ScreeningCheck(AuditedModel):
     details_given = models.BooleanField(_("已提供记录详情"), default=False)
     as_of = models.DateField(_("核查日期"))
     data_version = models.BigIntegerField(_("数据版本"))
-    # A single check's own entry; a bulk check's rows share their batch's bulk entry (ADR 0024).
-    audit_seq = models.BigIntegerField(_("审计条目"))
     created_at = models.DateTimeField(_("核查时间"))
     bulk_run = models.ForeignKey(
         "sanctions.BulkCheckRun",
@@ -324,18 +321,13 @@ class ScreeningCheck(AuditedModel):
 
     # Not in the snapshot: adding it there would change the digest of every check logged
     # before it existed, and ``audit verify`` would name them all. A bulk row is bound to its
-    # run by ``audit_seq`` (the batch's bulk entry, whose reason names the run) instead.
+    # run by its batch's bulk entry (whose reason names the run, ``BulkCheckRun.audit_entries``).
     audit_exclude = ("bulk_run",)
 
     class Meta:
         verbose_name = _("核查记录")
         verbose_name_plural = _("核查记录")
         constraints = [
-            models.UniqueConstraint(
-                fields=["audit_seq"],
-                condition=models.Q(bulk_run__isnull=True),
-                name="uniq_screening_check_audit_seq",
-            ),
             models.CheckConstraint(
                 condition=models.Q(client__isnull=False) | models.Q(user__isnull=False),
                 name="screening_check_has_caller",
@@ -372,8 +364,8 @@ class BulkCheckRun(models.Model):
     ``reference``) on which day (``as_of``). ``file`` is the uploaded input, deleted when the
     run ends (it holds identity numbers); ``result`` the CSV answer, row by row, with
     document numbers masked. Every row answered is a ``ScreeningCheck`` (``checks``), one bulk
-    audit entry per batch (``audit_seqs``); ``data_version`` is the chain head when the first
-    batch was answered and ``last_data_version`` when the last one was. Not an
+    audit entry per batch (``audit_entries``, entry ids); ``data_version`` is the data version
+    when the first batch was answered and ``last_data_version`` when the last one was. Not an
     ``ImportProgress``: that one belongs to staff users, a bulk check mostly to API clients.
     """
 
@@ -411,7 +403,7 @@ class BulkCheckRun(models.Model):
     resumed_after = models.PositiveIntegerField(_("中断时已处理"), null=True, blank=True)
     data_version = models.BigIntegerField(_("数据版本"), null=True, blank=True)
     last_data_version = models.BigIntegerField(_("末批数据版本"), null=True, blank=True)
-    audit_seqs = models.JSONField(_("审计条目"), default=list)
+    audit_entries = models.JSONField(_("审计条目"), default=list)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

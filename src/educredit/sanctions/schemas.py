@@ -114,12 +114,25 @@ class CheckMeasureOut(Schema):
     basis: CheckBasisOut | None
 
 
-class ReceiptOut(Schema):
-    """Proof of screening: the check's audit entry, the data version it was answered from
-    (the audit chain's last entry then) and the digest of the check record the entry holds.
-    ``GET /api/sanctions/checks/{check_id}/proof`` proves the entry once a tree head covers it."""
+class EntryTimestampOut(Schema):
+    """The signed entry timestamp: the log's signed promise to integrate the check's entry by
+    ``merge_deadline`` (a signed note; check it with ``educredit audit public-key``)."""
 
-    audit_seq: int
+    origin: str
+    leaf_hash: str
+    timestamp: str
+    merge_deadline: str
+    note: str
+    signature: str
+
+
+class ReceiptOut(Schema):
+    """Proof of screening: the check's audit entry (its id and signed entry timestamp), the
+    data version it was answered from and the digest of the check record the entry holds.
+    ``GET /api/sanctions/checks/{check_id}/proof`` proves the entry once it is integrated."""
+
+    entry_id: int
+    entry_timestamp: EntryTimestampOut
     data_version: int
     digest: str
     checked_at: dt.datetime

@@ -31,8 +31,9 @@ from django.utils import timezone
 from educredit.accounts.models import ApiClient
 from educredit.audit.canonical import digest
 from educredit.audit.models import AuditChainHead
-from educredit.audit.selectors import entry_inclusion_proof, tree_head_latest
-from educredit.audit.services import audit_append, audit_head_locked
+from educredit.audit.selectors import ProofUnavailableError, entry_for, entry_inclusion_proof
+from educredit.audit.services import audit_append
+from educredit.audit.timestamps import entry_timestamp
 from educredit.core.clock import today
 from educredit.core.crypto import blind_index
 from educredit.core.identifiers import IdentifierError, validate_document, validate_uscc
@@ -180,10 +181,11 @@ class ScreenedMeasure:
 
 @dataclass(frozen=True)
 class ScreeningReceipt:
-    """The check's audit entry (``audit_seq``), the data version it was answered from and the
-    digest of the check's record that the entry carries."""
+    """The check's audit entry (its id and signed entry timestamp), the data version it was
+    answered from and the digest of the check's record that the entry carries."""
 
-    audit_seq: int
+    entry_id: int
+    entry_timestamp: dict[str, Any]
     data_version: int
     digest: str
     checked_at: dt.datetime
@@ -418,7 +420,8 @@ def screen(
         details_given=details,
         measures=measures,
         receipt=ScreeningReceipt(
-            audit_seq=check.audit_seq,
+            entry_id=check.entry_id,
+            entry_timestamp=check.entry_timestamp,
             data_version=data_version,
             digest=check.entry_digest,
             checked_at=check.created_at,
@@ -429,7 +432,8 @@ def screen(
 @dataclass(frozen=True)
 class _LoggedCheck:
     public_id: uuid.UUID
-    audit_seq: int
+    entry_id: int
+    entry_timestamp: dict[str, Any]
     entry_digest: str
     created_at: dt.datetime
 
@@ -449,8 +453,8 @@ def _log_check(
     day: dt.date,
     data_version: int,
 ) -> _LoggedCheck:
-    """The check row and its audit entry, which the row names: the only part of a check that
-    waits for the chain head, kept to three statements and the commit."""
+    """The check row and its audit entry, queued for the sequencer: two inserts and the
+    commit, waiting for no other request (ADR 0042)."""
     is_client = isinstance(caller, ApiClient)
     check = ScreeningCheck(
         client=caller if is_client else None,
@@ -469,8 +473,6 @@ def _log_check(
         data_version=data_version,
         created_at=timezone.now(),
     )
-    head = audit_head_locked()
-    check.audit_seq = head.last_seq + 1
     check.save(force_insert=True)
     entry = audit_append(
         actor=_audit_actor(caller),
@@ -478,11 +480,12 @@ def _log_check(
         target=check,
         before=None,
         reason=f"核查 / check {scenario}",
-        head=head,
+        receipt=True,
     )
     return _LoggedCheck(
         public_id=check.public_id,
-        audit_seq=entry.seq,
+        entry_id=entry.pk,
+        entry_timestamp=entry_timestamp(entry).as_dict(),
         entry_digest=entry.after_digest,
         created_at=check.created_at,
     )
@@ -509,9 +512,12 @@ def screening_check_proof(*, caller: Any, check_id: Any) -> dict[str, Any]:
     check = screening_checks_of(caller).filter(public_id=key).first()
     if check is None:
         raise ScreeningCheckNotFoundError(str(check_id))
-    head = tree_head_latest()
-    if head is None or head.size < check.audit_seq:
+    entry = entry_for(check)
+    if entry is None:
         raise ScreeningProofNotReadyError(str(check_id))
-    proof = entry_inclusion_proof(check.audit_seq, head=head)
+    try:
+        proof = entry_inclusion_proof(entry.pk)
+    except ProofUnavailableError as exc:
+        raise ScreeningProofNotReadyError(str(check_id)) from exc
     record = check.audit_snapshot()
     return {**proof, "check_id": check.public_id, "record": record, "record_digest": digest(record)}

@@ -20,7 +20,7 @@ from django.core.management import call_command
 from educredit.accounts import services as accounts_services
 from educredit.accounts.choices import OrganisationKind, UserRole
 from educredit.accounts.models import Organisation, User
-from educredit.audit.services import tree_head_seal
+from educredit.audit.sequencer import sequence_pending
 from educredit.catalog.services import catalog_version_seed
 from educredit.core.clock import today
 from educredit.core.identifiers import resident_id_check_character, uscc_check_character
@@ -442,6 +442,6 @@ def demo_prepare(
     report.try_this += _try_rights(first=len(report.try_this) + 1)
     # The bulk load bypasses the signals that keep the portal's search index current.
     search_index_rebuild()
-    # Sign a tree head over everything the demo wrote, so `educredit audit prove N` works at once.
-    tree_head_seal(actor=DEMO_ACTOR)
+    # Integrate everything the demo wrote and sign a tree head, so proofs work at once.
+    sequence_pending(actor=DEMO_ACTOR)
     return report

@@ -128,7 +128,7 @@ def build_fuzz_world() -> FuzzWorld:
     """Realistic data in 中原区 (under 郑州, under the province) and an all-scope key."""
     from educredit.accounts.api_auth import KNOWN_SCOPES
     from educredit.accounts.choices import OrganisationKind, UserRole
-    from educredit.audit.services import tree_head_seal
+    from educredit.audit.sequencer import sequence_pending
     from educredit.disclosure.tests.pages import prepare_county, row_for
     from educredit.disclosure.tests.rows import licence_row
     from educredit.records.demo_data import demo_credit_records
@@ -212,7 +212,7 @@ def build_fuzz_world() -> FuzzWorld:
         scenario="teacher_qualification",
         reference="FUZZ-0001",
     )
-    tree_head_seal(actor=FUZZ_ACTOR)  # the check's inclusion proof can be given
+    sequence_pending(actor=FUZZ_ACTOR)  # the check's inclusion proof can be given
     run = bulk_check.bulk_check_start(
         caller=client,
         scenario="teacher_qualification",

@@ -1,8 +1,10 @@
-"""Appending, bulk batches, sealing signed tree heads, and the append-only triggers."""
+"""Appending without a lock, bulk batches, the sequencer and its signed tree heads, signed
+entry timestamps, and the append-only triggers."""
 
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -10,18 +12,25 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from educredit.audit import checkpoint as cp
 from educredit.audit import merkle
-from educredit.audit.models import AuditBulkMember, AuditChainHead, AuditEntry, TreeHead
-from educredit.audit.selectors import audit_entries_for
+from educredit.audit.models import (
+    AuditBulkMember,
+    AuditChainHead,
+    AuditEntry,
+    AuditNode,
+    AuditQueuedLeaf,
+    SequencedLeaf,
+    TreeHead,
+)
+from educredit.audit.selectors import audit_entries_for, consistency_proof_between
+from educredit.audit.sequencer import sequence_pending
 from educredit.audit.services import (
     GENESIS_CHAIN_HASH,
-    AuditIntegrityError,
     audit_append,
     audit_append_bulk,
     chain_next,
     compute_leaf_hash,
     members_digest,
     row_digest,
-    tree_head_seal,
 )
 from educredit.audit.tests.helpers import (
     ACTOR,
@@ -32,24 +41,35 @@ from educredit.audit.tests.helpers import (
     raw,
     small_history,
 )
+from educredit.audit.timestamps import entry_timestamp, open_entry_timestamp
+from educredit.audit.verification import INSERTED, verify_audit_log
 from educredit.subjects.models import Institution
 
 pytestmark = pytest.mark.django_db
 
 
-def test_entries_chain_linearly_and_record_what_changed():
+def sequenced() -> list[tuple[SequencedLeaf, AuditEntry]]:
+    leaves = list(SequencedLeaf.objects.order_by("seq").select_related("entry"))
+    return [(leaf, leaf.entry) for leaf in leaves]
+
+
+def test_entries_wait_in_the_queue_until_the_sequencer_chains_them():
     _, schools = small_history()
-    entries = list(AuditEntry.objects.order_by("seq"))
-    assert [e.seq for e in entries] == list(range(1, 8))
+    assert AuditQueuedLeaf.objects.count() == 7 and not SequencedLeaf.objects.exists()
+    assert sequence_pending(actor=ACTOR) == 7
+    assert not AuditQueuedLeaf.objects.exists()
+    rows = sequenced()
+    assert [leaf.seq for leaf, _ in rows] == list(range(1, 8))
+    assert [entry.pk for _, entry in rows] == sorted(entry.pk for _, entry in rows)
     previous = GENESIS_CHAIN_HASH
-    for entry in entries:
-        assert entry.leaf_hash == compute_leaf_hash(entry)
-        assert entry.chain_hash == chain_next(previous, entry.leaf_hash)
+    for leaf, entry in rows:
+        assert entry.leaf_hash == compute_leaf_hash(entry) == leaf.leaf_hash
+        assert leaf.chain_hash == chain_next(previous, entry.leaf_hash)
         assert cp.entry_mac_valid(entry.leaf_hash, entry.mac)
-        previous = entry.chain_hash
+        previous = leaf.chain_hash
     head = AuditChainHead.objects.get()
     assert (head.last_seq, head.last_chain_hash) == (7, previous)
-    rename = entries[5]
+    rename = rows[5][1]
     assert rename.action == "institution.rename"
     assert rename.changed_fields == ["name"]
     assert rename.after_digest == row_digest(schools[0])
@@ -79,7 +99,10 @@ def test_a_rolled_back_write_leaves_no_entry_and_no_gap():
         institution_made(province, "河南大学", "4141010475")
         raise RuntimeError("the service failed after auditing")
     institution_made(province, "郑州大学", "4141010459")
-    assert list(AuditEntry.objects.values_list("seq", flat=True)) == [1, 2]
+    assert AuditEntry.objects.count() == AuditQueuedLeaf.objects.count() == 2
+    sequence_pending(actor=ACTOR)
+    assert list(SequencedLeaf.objects.values_list("seq", flat=True)) == [1, 2]
+    assert verify_audit_log().ok
 
 
 def test_bulk_batch_is_one_entry_with_its_members_in_order():
@@ -99,6 +122,13 @@ def test_bulk_batch_is_one_entry_with_its_members_in_order():
     )
     assert stored == [(i, str(pk), d) for i, (pk, d) in enumerate(members)]
     assert entry.leaf_hash == compute_leaf_hash(entry)
+    # The id reserved for the batch is the entry's, and later entries come after it.
+    later = organisation_made("开封市教育局")
+    assert AuditEntry.objects.order_by("-id").first() == AuditEntry.objects.get(
+        target_id=str(later.pk), target_type="accounts.organisation"
+    )
+    sequence_pending(actor=ACTOR)
+    assert verify_audit_log().ok
 
 
 def test_bulk_batch_rejects_something_that_is_not_a_digest():
@@ -108,31 +138,114 @@ def test_bulk_batch_rejects_something_that_is_not_a_digest():
         )
 
 
-def test_seal_signs_a_checkpoint_over_all_entries_and_is_idempotent():
+def test_each_batch_signs_a_checkpoint_and_later_ones_extend_it():
     small_history()
-    head = tree_head_seal(actor=ACTOR)
-    leaves = [bytes.fromhex(h) for h in AuditEntry.objects.values_list("leaf_hash", flat=True)]
+    sequence_pending(actor=ACTOR)
+    head = TreeHead.objects.get()
+    leaves = [bytes.fromhex(h) for h in SequencedLeaf.objects.values_list("leaf_hash", flat=True)]
     assert head.size == 7
     assert head.root_hash == merkle.root_of(leaves).hex()
     opened = cp.open_checkpoint(head.checkpoint, cp.key_name(), cp.public_key_bytes())
     assert opened == cp.Checkpoint(cp.key_name(), 7, bytes.fromhex(head.root_hash))
     lines = head.checkpoint.split("\n")
     assert lines[3] == "" and lines[4].startswith(f"— {cp.key_name()} ")
-    assert tree_head_seal(actor=ACTOR).pk == head.pk  # nothing new: same head
+    assert sequence_pending(actor=ACTOR) == 0
+    assert TreeHead.objects.count() == 1  # nothing new: no new head
     organisation_made("开封市教育局")
-    newer = tree_head_seal(actor=ACTOR)
+    sequence_pending(actor=ACTOR)
+    newer = TreeHead.objects.latest()
     assert newer.size == 8
-    # The newer tree extends the older one (checked with an RFC 9162 consistency proof).
-    leaves = [bytes.fromhex(h) for h in AuditEntry.objects.values_list("leaf_hash", flat=True)]
-    proof = merkle.consistency_proof(leaves, 7, 8)
+    # The newer tree extends the older one: an RFC 9162 consistency proof from stored nodes.
+    proof = consistency_proof_between(7, 8)
     assert merkle.verify_consistency(
-        7, 8, proof, bytes.fromhex(head.root_hash), bytes.fromhex(newer.root_hash)
+        7,
+        8,
+        [bytes.fromhex(h) for h in proof["consistency_path"]],
+        bytes.fromhex(head.root_hash),
+        bytes.fromhex(newer.root_hash),
+    )
+
+
+def test_small_batches_give_the_same_tree_and_every_stored_node_is_its_subtree(settings):
+    for index in range(5):
+        organisation_made(f"教育局{index}")
+    province = organisation_made()
+    for index in range(6):
+        institution_made(province, f"学校{index}", f"41{index:08d}")
+    settings.EDUCREDIT_AUDIT_SEQUENCE_BATCH = 3
+    assert sequence_pending(actor=ACTOR) == 12
+    assert list(TreeHead.objects.values_list("size", flat=True)) == [3, 6, 9, 12]
+    leaves = [bytes.fromhex(h) for h in SequencedLeaf.objects.values_list("leaf_hash", flat=True)]
+    assert TreeHead.objects.latest().root_hash == merkle.root_of(leaves).hex()
+    nodes = list(AuditNode.objects.values_list("level", "position", "hash"))
+    assert len(nodes) == 6 + 3 + 1  # the perfect subtrees of 2, 4 and 8 leaves among 12
+    for level, position, value in nodes:
+        width = 1 << level
+        assert merkle.root_of(leaves, position * width, (position + 1) * width).hex() == value
+
+
+def test_an_entry_without_a_valid_mac_is_left_out_of_the_log_and_named():
+    small_history()
+    forged = AuditEntry.objects.order_by("id")[2]
+    drop_protection()
+    raw("UPDATE audit_auditentry SET mac = %s WHERE id = %s", ["0" * 64, forged.pk])
+    assert sequence_pending(actor=ACTOR) == 6
+    assert not SequencedLeaf.objects.filter(entry_id=forged.pk).exists()
+    assert not AuditQueuedLeaf.objects.exists()  # the log goes on for everyone else
+    result = verify_audit_log(check_rows=False)
+    assert [(p.kind, p.entry_id, p.seq) for p in result.entry_problems] == [
+        (INSERTED, forged.pk, None)
+    ]
+
+
+def test_a_signed_entry_timestamp_verifies_and_promises_the_merge_deadline(settings):
+    settings.EDUCREDIT_AUDIT_MMD_SECONDS = 2
+    province = organisation_made()
+    entry = audit_append(
+        actor=ACTOR, action="organisation.touch", target=province, before=None, receipt=True
+    )
+    assert entry.merge_deadline is not None
+    assert (entry.merge_deadline - entry.created_at).total_seconds() == 2
+    stamp = entry_timestamp(entry)
+    name, key = cp.key_name(), cp.public_key_bytes()
+    opened = open_entry_timestamp(stamp.note, name, key)
+    assert opened is not None
+    assert opened.leaf_hash.hex() == entry.leaf_hash == stamp.as_dict()["leaf_hash"]
+    assert opened.merge_deadline == entry.merge_deadline
+    other = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+    assert open_entry_timestamp(stamp.note, name, other) is None
+    later = stamp.note.replace(stamp.as_dict()["merge_deadline"], "2099-01-01T00:00:00.000000Z")
+    assert open_entry_timestamp(later, name, key) is None
+    # A timestamp is never taken for a checkpoint, nor a checkpoint for a timestamp.
+    assert cp.open_checkpoint(stamp.note, name, key) is None
+    sequence_pending(actor=ACTOR)
+    checkpoint = TreeHead.objects.latest().checkpoint
+    assert open_entry_timestamp(checkpoint, name, key) is None
+    # Sequenced in time: the promise was kept.
+    assert verify_audit_log(check_rows=False).ok
+    with pytest.raises(ValueError, match="receipt"):
+        entry_timestamp(AuditEntry.objects.order_by("id").first())
+
+
+def test_verify_names_a_broken_promise(settings):
+    settings.EDUCREDIT_AUDIT_MMD_SECONDS = 0.001
+    province = organisation_made()
+    audit_append(
+        actor=ACTOR, action="organisation.touch", target=province, before=None, receipt=True
+    )
+    time.sleep(0.01)  # the sequencer comes later than the millisecond promised
+    sequence_pending(actor=ACTOR)
+    result = verify_audit_log(check_rows=False)
+    assert [p.scope for p in result.problems] == ["promise"]
+    assert "1 entries were not integrated within the promised maximum merge delay" in (
+        result.problems[0].message_en
     )
 
 
 def test_a_checkpoint_fails_under_another_key_or_when_edited():
     small_history()
-    head = tree_head_seal(actor=ACTOR)
+    sequence_pending(actor=ACTOR)
+    head = TreeHead.objects.latest()
     name, key = cp.key_name(), cp.public_key_bytes()
     other = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
     assert cp.open_checkpoint(head.checkpoint, name, other) is None
@@ -149,65 +262,98 @@ def test_a_verifier_key_whose_base64_holds_plus_signs_parses():
     assert cp.parse_verifier_key(vkey) == ("educredit.example/audit", key)
 
 
-def test_auto_seal_every_n_entries(settings):
-    settings.EDUCREDIT_AUDIT_SEAL_EVERY = 3
-    small_history()  # 7 entries
-    assert list(TreeHead.objects.values_list("size", flat=True)) == [3, 6]
-
-
-def test_seal_refuses_to_vouch_for_an_edited_entry():
-    small_history()
-    drop_protection()
-    raw("UPDATE audit_auditentry SET reason = %s WHERE seq = 4", ["改过"])
-    with pytest.raises(AuditIntegrityError, match="#4"):
-        tree_head_seal(actor=ACTOR)
-
-
-@pytest.mark.parametrize("table", ["audit_auditentry", "audit_treehead", "audit_auditbulkmember"])
+@pytest.mark.parametrize(
+    "table",
+    [
+        "audit_auditentry",
+        "audit_treehead",
+        "audit_auditbulkmember",
+        "audit_sequencedleaf",
+        "audit_auditnode",
+    ],
+)
 def test_plain_update_and_delete_are_refused_by_the_database(table):
     small_history()
-    tree_head_seal(actor=ACTOR)
     audit_append_bulk(actor="system:load", action="x", model=Institution, members=[(1, "a" * 64)])
-    column = {"audit_auditentry": "reason", "audit_treehead": "sealed_by"}.get(table, "target_pk")
+    sequence_pending(actor=ACTOR)
+    column = {
+        "audit_auditentry": "reason",
+        "audit_treehead": "sealed_by",
+        "audit_auditbulkmember": "target_pk",
+        "audit_sequencedleaf": "chain_hash",
+        "audit_auditnode": "hash",
+    }[table]
     for sql in (f"UPDATE {table} SET {column} = 'x'", f"DELETE FROM {table}"):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             raw(sql)
+    first = AuditEntry.objects.order_by("id").first()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        AuditEntry.objects.filter(seq=1).update(reason="x")
+        AuditEntry.objects.filter(pk=first.pk).update(reason="x")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        AuditEntry.objects.filter(seq=1).delete()
+        AuditEntry.objects.filter(pk=first.pk).delete()
     assert AuditEntry.objects.count() == 8
 
 
-def test_the_chain_head_stays_updatable():
+def test_the_chain_head_and_the_queue_stay_writable():
     organisation_made()
-    AuditChainHead.objects.filter(id=1).update(last_seq=1)  # no trigger on the head
+    AuditChainHead.objects.update_or_create(id=1, defaults={"last_seq": 1})  # no trigger
+    AuditQueuedLeaf.objects.all().delete()  # the sequencer empties it
 
 
 @pytest.mark.django_db(transaction=True)
 def test_flush_empties_the_audit_tables_despite_the_triggers():
     # A transactional test ends with ``flush``; on SQLite the triggers must let it through.
     small_history()
-    tree_head_seal(actor=ACTOR)
+    sequence_pending(actor=ACTOR)
     from django.core.management import call_command
 
     call_command("flush", interactive=False, verbosity=0)
     assert not AuditEntry.objects.exists() and not TreeHead.objects.exists()
+    assert not SequencedLeaf.objects.exists() and not AuditNode.objects.exists()
     organisation_made()  # the head row is re-created on first use
-    assert AuditEntry.objects.get().seq == 1
+    sequence_pending(actor=ACTOR)
+    assert SequencedLeaf.objects.get().seq == 1
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
+POSTGRES_ONLY = pytest.mark.skipif(
     "postgres" not in __import__("os").environ.get("DATABASE_URL", ""),
     reason="SQLite serialises writers with its database lock; row locks are PostgreSQL's",
 )
-def test_concurrent_appends_stay_one_linear_chain():
+
+
+@pytest.mark.django_db(transaction=True)
+@POSTGRES_ONLY
+def test_a_write_does_not_wait_for_a_sequencer_holding_the_head():
+    province = organisation_made()
+    written = threading.Event()
+    with transaction.atomic():
+        AuditChainHead.objects.select_for_update().get_or_create(id=1)  # a sequencer mid-batch
+
+        def write() -> None:
+            try:
+                institution_made(province, "郑州大学", "4141010459")
+                written.set()
+            finally:
+                connections.close_all()
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        # Joined while the head is still held: a writer that waited for it would time out here.
+        writer.join(timeout=30)
+        assert written.is_set()
+    sequence_pending(actor=ACTOR)
+    assert SequencedLeaf.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@POSTGRES_ONLY
+def test_concurrent_writers_and_two_sequencers_make_one_linear_log():
     province = organisation_made()
     errors: list[BaseException] = []
-    barrier = threading.Barrier(4)
+    barrier = threading.Barrier(5)
+    done = threading.Event()
 
-    def worker(index: int) -> None:
+    def writer(index: int) -> None:
         try:
             barrier.wait()
             for n in range(10):
@@ -219,17 +365,31 @@ def test_concurrent_appends_stay_one_linear_chain():
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
-    for thread in threads:
+    def sequencer() -> None:
+        try:
+            while not done.is_set():
+                sequence_pending(actor="system:sequencer-test")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    writers = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+    sequencers = [threading.Thread(target=sequencer) for _ in range(2)]
+    for thread in [*sequencers, *writers]:
         thread.start()
-    for thread in threads:
+    barrier.wait()
+    for thread in writers:
+        thread.join()
+    done.set()
+    for thread in sequencers:
         thread.join()
     assert not errors
-    entries = list(AuditEntry.objects.order_by("seq"))
-    assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
-    assert len(entries) == 1 + 4 * (10 + 4)
-    previous = GENESIS_CHAIN_HASH
-    for entry in entries:
-        assert entry.chain_hash == chain_next(previous, entry.leaf_hash)
-        previous = entry.chain_hash
+    sequence_pending(actor=ACTOR)
+    rows = sequenced()
+    assert [leaf.seq for leaf, _ in rows] == list(range(1, len(rows) + 1))
+    assert len(rows) == AuditEntry.objects.count() == 1 + 4 * (10 + 4)
+    assert len({entry.pk for _, entry in rows}) == len(rows)  # each entry exactly once
+    result = verify_audit_log()
+    assert result.ok, result.entry_problems or result.problems
     assert connection.vendor == "postgresql"

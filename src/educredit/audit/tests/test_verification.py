@@ -13,14 +13,15 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from educredit.audit.models import AuditChainHead, AuditEntry
+from educredit.audit.checkpoint import entry_mac
+from educredit.audit.models import AuditChainHead, AuditEntry, SequencedLeaf, TreeHead
+from educredit.audit.sequencer import sequence_pending
 from educredit.audit.services import (
     audit_append,
     audit_append_bulk,
     chain_next,
     compute_leaf_hash,
     row_digest,
-    tree_head_seal,
 )
 from educredit.audit.tests.helpers import (
     ACTOR,
@@ -36,7 +37,7 @@ from educredit.subjects.models import Institution
 pytestmark = pytest.mark.django_db
 
 
-def first(result: VerificationResult) -> tuple[int, str] | None:
+def first(result: VerificationResult) -> tuple[int | None, str] | None:
     problem = result.first_entry_problem
     return None if problem is None else (problem.seq, problem.kind)
 
@@ -45,11 +46,16 @@ def rows(result: VerificationResult) -> set[tuple[str, str, str]]:
     return {(p.model, p.pk, p.kind) for p in result.row_problems}
 
 
+def at(seq: int) -> int:
+    """The id of the entry at position ``seq`` of the log."""
+    return int(SequencedLeaf.objects.get(seq=seq).entry_id)
+
+
 @pytest.fixture
 def history():
-    """Seven single entries, a signed head over them, then a bulk batch (entry 8)."""
+    """Seven single entries, a signed head over them, then a bulk batch (entry 8), sequenced."""
     province, schools = small_history()
-    tree_head_seal(actor=ACTOR)
+    sequence_pending(actor=ACTOR)
     loaded = [
         Institution.objects.create(
             name=f"批量学校{i}",
@@ -66,20 +72,21 @@ def history():
         model=Institution,
         members=[(s.pk, row_digest(s)) for s in loaded],
     )
+    sequence_pending(actor=ACTOR)
     return province, schools, loaded
 
 
 def test_an_untouched_log_verifies(history):
     result = verify_audit_log()
     assert result.ok, (result.entry_problems, result.problems, result.row_problems)
-    assert (result.entries, result.tree_heads, result.bulk_members) == (8, 1, 3)
+    assert (result.entries, result.tree_heads, result.bulk_members) == (8, 2, 3)
     assert result.rows >= 8
     assert "subjects.institution" in result.models
 
 
 def test_an_edited_entry_is_named(history):
     drop_protection()
-    raw("UPDATE audit_auditentry SET reason = %s WHERE seq = 4", ["无"])
+    raw("UPDATE audit_auditentry SET reason = %s WHERE id = %s", ["无", at(4)])
     result = verify_audit_log()
     assert not result.ok
     assert first(result) == (4, "edited")
@@ -88,25 +95,30 @@ def test_an_edited_entry_is_named(history):
 
 def test_a_deleted_entry_is_named(history):
     drop_protection()
-    raw("DELETE FROM audit_auditentry WHERE seq = 3")
+    raw("DELETE FROM audit_auditentry WHERE id = %s", [at(3)])
+    result = verify_audit_log()
+    assert first(result) == (3, "deleted")
+
+
+def test_a_deleted_place_in_the_log_is_named(history):
+    drop_protection()
+    raw("DELETE FROM audit_sequencedleaf WHERE seq = 3")
     result = verify_audit_log()
     assert first(result) == (3, "deleted")
 
 
 def test_a_deleted_last_entry_is_named(history):
     drop_protection()
+    last = at(8)
     raw("DELETE FROM audit_auditbulkmember")
-    raw("DELETE FROM audit_auditentry WHERE seq = 8")
+    raw("DELETE FROM audit_sequencedleaf WHERE seq = 8")
+    raw("DELETE FROM audit_auditentry WHERE id = %s", [last])
     result = verify_audit_log()
     assert first(result) == (8, "deleted")
 
 
-def test_an_inserted_entry_is_named(history):
-    """A forged entry appended with correct leaf and chain hashes and a moved chain head."""
-    drop_protection()
-    head = AuditChainHead.objects.get()
+def _forged(head: AuditChainHead) -> AuditEntry:
     forged = AuditEntry(
-        seq=head.last_seq + 1,
         created_at=timezone.now() - dt.timedelta(days=30),
         actor_label="admin",
         action="institution.approve",
@@ -119,45 +131,76 @@ def test_an_inserted_entry_is_named(history):
         request_id="",
     )
     forged.leaf_hash = compute_leaf_hash(forged)
-    forged.chain_hash = chain_next(head.last_chain_hash, forged.leaf_hash)
+    return forged
+
+
+def _insert(entry: AuditEntry, mac: str) -> int:
     raw(
-        "INSERT INTO audit_auditentry (seq, created_at, actor_label, action, target_type,"
+        "INSERT INTO audit_auditentry (created_at, actor_label, action, target_type,"
         " target_id, before_digest, after_digest, changed_fields, reason, request_id,"
-        " leaf_hash, chain_hash, mac) VALUES (%s, %s, %s, %s, %s, %s, '', %s, '[]', '', '',"
-        " %s, %s, %s)",
+        " leaf_hash, mac) VALUES (%s, %s, %s, %s, %s, '', %s, '[]', '', '', %s, %s)",
         [
-            forged.seq,
-            forged.created_at,
-            forged.actor_label,
-            forged.action,
-            forged.target_type,
-            forged.target_id,
-            forged.after_digest,
-            forged.leaf_hash,
-            forged.chain_hash,
-            "f" * 64,
+            entry.created_at,
+            entry.actor_label,
+            entry.action,
+            entry.target_type,
+            entry.target_id,
+            entry.after_digest,
+            entry.leaf_hash,
+            mac,
         ],
+    )
+    return int(AuditEntry.objects.order_by("-id").values_list("id", flat=True)[0])
+
+
+def test_an_inserted_entry_is_named(history):
+    """A forged entry with correct leaf and chain hashes given a place and a moved head."""
+    drop_protection()
+    head = AuditChainHead.objects.get()
+    forged = _forged(head)
+    entry_id = _insert(forged, "f" * 64)
+    chain = chain_next(head.last_chain_hash, forged.leaf_hash)
+    raw(
+        "INSERT INTO audit_sequencedleaf (seq, entry_id, leaf_hash, chain_hash, integrated_at)"
+        " VALUES (%s, %s, %s, %s, %s)",
+        [head.last_seq + 1, entry_id, forged.leaf_hash, chain, timezone.now()],
     )
     raw(
         "UPDATE audit_auditchainhead SET last_seq = %s, last_chain_hash = %s",
-        [forged.seq, forged.chain_hash],
+        [head.last_seq + 1, chain],
     )
     result = verify_audit_log()
     assert first(result) == (9, "inserted")
 
 
-def test_a_copied_entry_inserted_in_a_gap_is_named(history):
-    """A real entry (valid MAC) copied to another position."""
+def test_an_entry_written_behind_the_log_is_named(history):
+    """An entry that is neither in the log nor queued for it, even with a valid MAC (someone
+    holding the key file who skipped the queue): it never got a place anyone can prove."""
     drop_protection()
-    raw("DELETE FROM audit_auditentry WHERE seq = 5")
+    forged = _forged(AuditChainHead.objects.get())
+    entry_id = _insert(forged, entry_mac(forged.leaf_hash))
+    result = verify_audit_log()
+    assert first(result) == (None, "inserted")
+    problem = result.first_entry_problem
+    assert problem is not None and problem.entry_id == entry_id
+    assert "neither in the log nor queued" in problem.detail_en
+
+
+def test_a_copied_entry_put_in_a_place_of_the_log_is_named(history):
+    """A real entry (valid MAC) copied and given the place of another."""
+    drop_protection()
+    raw("DELETE FROM audit_auditentry WHERE id = %s", [at(5)])
     raw(
-        "INSERT INTO audit_auditentry (seq, created_at, actor_id, actor_label, action,"
+        "INSERT INTO audit_auditentry (created_at, actor_id, actor_label, action,"
         " target_type, target_id, before_digest, after_digest, changed_fields, reason,"
-        " request_id, leaf_hash, chain_hash, mac, member_count)"
-        " SELECT 5, created_at, actor_id, actor_label, action, target_type, target_id,"
+        " request_id, leaf_hash, mac, member_count)"
+        " SELECT created_at, actor_id, actor_label, action, target_type, target_id,"
         " before_digest, after_digest, changed_fields, reason, request_id, leaf_hash,"
-        " chain_hash, mac, member_count FROM audit_auditentry WHERE seq = 2"
+        " mac, member_count FROM audit_auditentry WHERE id = %s",
+        [at(2)],
     )
+    copy = AuditEntry.objects.order_by("-id").values_list("id", flat=True)[0]
+    raw("UPDATE audit_sequencedleaf SET entry_id = %s WHERE seq = 5", [copy])
     result = verify_audit_log()
     assert first(result) == (5, "inserted")
     problem = result.first_entry_problem
@@ -166,9 +209,10 @@ def test_a_copied_entry_inserted_in_a_gap_is_named(history):
 
 def test_two_swapped_entries_are_named(history):
     drop_protection()
-    raw("UPDATE audit_auditentry SET seq = -1 WHERE seq = 2")
-    raw("UPDATE audit_auditentry SET seq = 2 WHERE seq = 4")
-    raw("UPDATE audit_auditentry SET seq = 4 WHERE seq = -1")
+    second, fourth = at(2), at(4)
+    raw("UPDATE audit_sequencedleaf SET entry_id = -1 WHERE seq = 2")
+    raw("UPDATE audit_sequencedleaf SET entry_id = %s WHERE seq = 4", [second])
+    raw("UPDATE audit_sequencedleaf SET entry_id = %s WHERE seq = 2", [fourth])
     result = verify_audit_log()
     assert first(result) == (2, "reordered")
     kinds = {(p.seq, p.kind) for p in result.entry_problems}
@@ -243,10 +287,10 @@ def test_missing_triggers_are_a_problem(history):
 
 def test_an_outside_checkpoint_catches_a_rewritten_log(history, tmp_path):
     """Rewriting history and re-hashing it leaves a saved checkpoint unmatched."""
-    saved = tree_head_seal(actor=ACTOR).checkpoint
+    saved = TreeHead.objects.latest().checkpoint
     drop_protection()
     raw("DELETE FROM audit_treehead")
-    raw("UPDATE audit_auditentry SET reason = %s WHERE seq = 2", ["改写"])
+    raw("UPDATE audit_auditentry SET reason = %s WHERE id = %s", ["改写", at(2)])
     result = verify_audit_log(checkpoints=[saved])
     assert any(p.scope == "tree_head" and "outside" in p.message_en for p in result.problems)
 
@@ -256,7 +300,7 @@ def test_verify_command_passes_and_fails_with_a_bilingual_summary(history, capsy
     out = capsys.readouterr().out
     assert "结果：通过 / result: OK" in out
     drop_protection()
-    raw("UPDATE audit_auditentry SET action = 'x' WHERE seq = 6")
+    raw("UPDATE audit_auditentry SET action = 'x' WHERE id = %s", [at(6)])
     with pytest.raises(CommandError) as excinfo:
         call_command("audit", "verify")
     assert excinfo.value.returncode == 1
@@ -265,21 +309,31 @@ def test_verify_command_passes_and_fails_with_a_bilingual_summary(history, capsy
     assert "结果：失败 / result: FAILED" in out
 
 
-def test_seal_prove_and_public_key_commands(history, capsys):
-    call_command("audit", "seal")
-    checkpoint = capsys.readouterr().out
-    assert checkpoint.split("\n")[1] == "8"
-    call_command("audit", "prove", "3")
+def test_sequence_prove_and_public_key_commands(history, capsys):
+    organisation_made("洛阳市教育局")
+    call_command("audit", "sequence")
+    out = capsys.readouterr().out
+    assert out.startswith("并入 / integrated: 1\n")
+    checkpoint = out.split("\n", 1)[1]
+    assert checkpoint.split("\n")[1] == "9"
+    call_command("audit", "prove", str(at(3)))
     proof = json.loads(capsys.readouterr().out)
-    assert (proof["leaf_index"], proof["tree_size"]) == (2, 8)
+    assert (proof["leaf_index"], proof["tree_size"]) == (2, 9)
     assert proof["checkpoint"] == checkpoint
+    call_command("audit", "prove", "--consistency", "7", "9")
+    consistency = json.loads(capsys.readouterr().out)
+    assert (consistency["first"], consistency["second"]) == (7, 9)
+    assert consistency["consistency_path"]
     call_command("audit", "public-key")
     assert capsys.readouterr().out.startswith("educredit.jyt.henan.gov.cn/audit+")
-    organisation_made("洛阳市教育局")
-    with pytest.raises(CommandError, match="seal"):
-        call_command("audit", "prove", "9")
-    call_command("audit", "prove", "9", "--seal")
-    assert json.loads(capsys.readouterr().out)["tree_size"] == 9
+    later = organisation_made("开封市教育局")
+    queued = AuditEntry.objects.get(target_type="accounts.organisation", target_id=str(later.pk))
+    with pytest.raises(CommandError, match="sequencer"):
+        call_command("audit", "prove", str(queued.pk))
+    call_command("audit", "prove", str(queued.pk), "--sequence")
+    assert json.loads(capsys.readouterr().out)["tree_size"] == 10
+    with pytest.raises(CommandError, match="no signed tree head of size 6"):
+        call_command("audit", "prove", "--consistency", "6", "10")
 
 
 def test_rows_of_other_audited_models_are_checked_too(history):

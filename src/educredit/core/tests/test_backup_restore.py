@@ -28,7 +28,7 @@ from django.db import connection
 from educredit.accounts.choices import OrganisationKind, UserRole
 from educredit.accounts.models import Organisation
 from educredit.audit.models import AuditEntry
-from educredit.audit.services import tree_head_seal
+from educredit.audit.sequencer import sequence_pending
 from educredit.catalog.choices import SubjectType
 from educredit.core.backup import DUMP_NAMES
 from educredit.core.crypto import decrypt_text
@@ -134,7 +134,7 @@ def build_province(directory: Path) -> tuple[Person, CreditRecord]:
         actor=clerk, catalog_item=item, person=person, status=CreditRecordStatus.SUBMITTED
     )
     make_record(actor=clerk, status=CreditRecordStatus.SUBMITTED)
-    tree_head_seal(actor="system:test")
+    sequence_pending(actor="system:test")
     return person, record
 
 

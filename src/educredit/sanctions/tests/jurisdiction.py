@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from educredit.accounts.models import Organisation
-from educredit.audit.services import tree_head_seal
+from educredit.audit.sequencer import sequence_pending
 from educredit.sanctions import screening, services
 from educredit.sanctions.models import Scenario
 from educredit.subjects.tests.factories import uscc
@@ -28,7 +28,7 @@ def _check_in(county: Organisation) -> Any:
         scenario="walk_scenario",
         reference="walk",
     )
-    tree_head_seal(actor="system:test")
+    sequence_pending(actor="system:test")
     return answer.check_id
 
 

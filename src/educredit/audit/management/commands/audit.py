@@ -1,17 +1,28 @@
-"""``educredit audit verify | seal | prove N | public-key``: the audit log from the shell."""
+"""``educredit audit verify | sequence [--loop] | prove ENTRY | prove --consistency A B |
+public-key``: the audit log from the shell."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, close_old_connections
 
 from educredit.audit.checkpoint import public_key_bytes, verifier_key
-from educredit.audit.selectors import ProofUnavailableError, entry_inclusion_proof
-from educredit.audit.services import AuditIntegrityError, tree_head_seal
+from educredit.audit.selectors import (
+    ProofUnavailableError,
+    consistency_proof_between,
+    entry_inclusion_proof,
+    tree_head_latest,
+)
+from educredit.audit.sequencer import sequence_pending, sequencer_loop
 from educredit.audit.verification import KIND_NAMES, VerificationResult, verify_audit_log
+from educredit.core.processes import die_with_parent
 
 
 class Command(BaseCommand):
@@ -34,11 +45,29 @@ class Command(BaseCommand):
         verify.add_argument(
             "--skip-rows", action="store_true", help="不重算数据行 / do not re-digest rows"
         )
-        actions.add_parser("seal", help="签发新的树头 / sign a tree head over all entries")
-        prove = actions.add_parser("prove", help="条目 N 的包含证明 / inclusion proof of entry N")
-        prove.add_argument("seq", type=int)
+        sequence = actions.add_parser(
+            "sequence",
+            help="把待排条目并入日志并签发树头 / integrate queued entries and sign a tree head",
+        )
+        sequence.add_argument(
+            "--loop", action="store_true", help="持续运行（排序器服务）/ keep running (the service)"
+        )
+        sequence.add_argument("--interval", type=float, default=0.2, help=argparse.SUPPRESS)
+        prove = actions.add_parser(
+            "prove", help="条目的包含证明，或两个树头的一致性证明 / inclusion or consistency proof"
+        )
+        prove.add_argument("entry", type=int, nargs="?", help="条目编号 / entry id")
         prove.add_argument(
-            "--seal", action="store_true", help="先签发树头 / seal a tree head first if needed"
+            "--consistency",
+            nargs=2,
+            type=int,
+            metavar=("A", "B"),
+            help="树大小 A 与 B 的一致性证明 / consistency proof of tree sizes A and B",
+        )
+        prove.add_argument(
+            "--sequence",
+            action="store_true",
+            help="先把待排条目并入日志 / integrate queued entries first",
         )
         key = actions.add_parser("public-key", help="验证签名用的公钥 / the verifier key")
         key.add_argument(
@@ -53,24 +82,52 @@ class Command(BaseCommand):
             self._print_result(result)
             if not result.ok:
                 raise CommandError("审计日志校验失败 / audit log verification FAILED", returncode=1)
-        elif action == "seal":
-            try:
-                head = tree_head_seal(actor="system:cli")
-            except AuditIntegrityError as exc:
-                raise CommandError(
-                    f"拒绝签发：{exc}；请运行 educredit audit verify / refused to seal: {exc}"
-                ) from exc
-            self.stdout.write(head.checkpoint, ending="")
+        elif action == "sequence":
+            self._sequence(loop=options["loop"], interval=options["interval"])
         elif action == "prove":
-            if options["seal"]:
-                tree_head_seal(actor="system:cli")
-            try:
-                proof = entry_inclusion_proof(options["seq"])
-            except ProofUnavailableError as exc:
-                raise CommandError(str(exc)) from exc
-            self.stdout.write(json.dumps(proof, ensure_ascii=False, indent=2))
+            self._prove(options)
         elif action == "public-key":
             self.stdout.write(self._public_key(options["key_format"]))
+
+    def _sequence(self, *, loop: bool, interval: float) -> None:
+        if not loop:
+            done = sequence_pending(actor="system:cli")
+            head = tree_head_latest()
+            self.stdout.write(f"并入 / integrated: {done}")
+            if head is not None:
+                self.stdout.write(head.checkpoint, ending="")
+            return
+        die_with_parent()
+        stopping = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stopping.set())
+        self.stdout.write("排序器已启动 / sequencer started")
+        self.stdout.flush()
+        # A database outage must not end the service: say so, wait, try again.
+        while not stopping.is_set():
+            try:
+                sequencer_loop(interval=interval, stop=stopping.is_set, actor="system:sequencer")
+            except DatabaseError as exc:
+                self.stderr.write(f"排序器等待数据库 / sequencer waiting for the database: {exc}")
+                close_old_connections()
+                stopping.wait(2.0)
+
+    def _prove(self, options: dict[str, Any]) -> None:
+        if options["sequence"]:
+            sequence_pending(actor="system:cli")
+        try:
+            if options["consistency"]:
+                first, second = options["consistency"]
+                proof = consistency_proof_between(first, second)
+            elif options["entry"] is not None:
+                proof = entry_inclusion_proof(options["entry"])
+            else:
+                raise CommandError(
+                    "请给出条目编号或 --consistency A B / give an entry id or --consistency A B"
+                )
+        except ProofUnavailableError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(proof, ensure_ascii=False, indent=2))
 
     @staticmethod
     def _public_key(key_format: str) -> str:
@@ -102,13 +159,13 @@ class Command(BaseCommand):
             zh, en = KIND_NAMES[first.kind]
             write(
                 self.style.ERROR(
-                    f"第一个被篡改的条目 / first tampered entry: #{first.seq} {zh} / {en} "
+                    f"第一个被篡改的条目 / first tampered entry: {first.label} {zh} / {en} "
                     f"— {first.detail_zh} / {first.detail_en}"
                 )
             )
-            for problem in sorted(result.entry_problems, key=lambda p: p.seq)[1:50]:
+            for problem in sorted(result.entry_problems, key=lambda p: p.order)[1:50]:
                 zh, en = KIND_NAMES[problem.kind]
-                write(f"  #{problem.seq} {zh} / {en} — {problem.detail_zh} / {problem.detail_en}")
+                write(f"  {problem.label} {zh} / {en} — {problem.detail_zh} / {problem.detail_en}")
         for other in result.problems:
             write(self.style.ERROR(f"{other.message_zh} / {other.message_en}"))
         if result.row_problem_count:
