@@ -44,7 +44,7 @@ class AuditChainHead(models.Model):
 
     Only the sequencer writes it, holding its row lock for one batch: that lock is what lets
     one sequencer win a batch while the others wait. No write of the rest of the system locks
-    it (ADR 0042).
+    it (ADR 0044).
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)

@@ -2,7 +2,7 @@
 
 Proofs read the stored tree (``AuditNode``, ``SequencedLeaf``): each hash a proof needs is
 the fold of at most two aligned perfect subtrees per level, so a proof in a log of n entries
-reads O(log n) rows (ADR 0042), never every leaf.
+reads O(log n) rows (ADR 0044), never every leaf.
 """
 
 from __future__ import annotations

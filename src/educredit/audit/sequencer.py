@@ -1,4 +1,4 @@
-"""The sequencer: integrates queued entries into the hash chain and the Merkle tree (ADR 0042).
+"""The sequencer: integrates queued entries into the hash chain and the Merkle tree (ADR 0044).
 
 Writers only queue their entries (``audit.services``). A sequencer takes the committed queue
 in batches, in entry order: it locks the chain head (so of several sequencers, one wins each

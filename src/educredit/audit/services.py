@@ -1,6 +1,6 @@
 """Writing to the audit log. Every audited service calls ``audit_append`` in its transaction.
 
-An append takes no lock (ADR 0042): it writes the entry — canonical content, leaf hash, MAC —
+An append takes no lock (ADR 0044): it writes the entry — canonical content, leaf hash, MAC —
 and a queue row (``AuditQueuedLeaf``) in the caller's transaction, so a rolled-back write
 leaves nothing, and no request waits in line behind another one's commit. The sequencer
 (``audit.sequencer``) later gives committed entries their place in the hash chain and the

@@ -122,6 +122,9 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("outbox_send", "educredit.exchange.tasks.outbox_send_task", Every(15)),
     # Subscribed business systems hear of a new restriction within a minute (ADR 0023).
     PeriodicJob("sanctions_webhooks", "educredit.sanctions.tasks.webhook_deliver_task", Every(30)),
+    # The sequencer service (``educredit audit sequence --loop``) integrates entries within
+    # the merge delay; this pass only makes sure a log without that service still advances.
+    PeriodicJob("audit_sequence", "educredit.audit.tasks.audit_sequence_task", Every(30)),
     # Anomalous queries (volume, outside jurisdiction, outside hours) within the hour (ADR 0029).
     PeriodicJob("query_alerts", "educredit.rights.tasks.query_alerts_task", Every(3600)),
     PeriodicJob(

@@ -1,4 +1,5 @@
-"""``educredit serve``: the production server (granian) answers a real check on loopback."""
+"""``educredit serve``: the production server (granian) answers a real check on loopback, and
+the sequencer beside it gives the check's entry its place in the log."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ import pytest
 from django.core.management.base import CommandError
 from django.db import connection
 
+from educredit.audit.checkpoint import key_name, public_key_bytes
+from educredit.audit.selectors import entry_for, entry_position
+from educredit.audit.timestamps import open_entry_timestamp
 from educredit.core.management.commands.serve import granian_argv
 from educredit.sanctions.models import ScreeningCheck
 from educredit.sanctions.tests import factories
@@ -83,7 +87,14 @@ def test_pg_serve_answers_a_logged_check_over_http() -> None:
         assert answer["verdict"] == "clear" and answer["subject_found"] is True
         logged = ScreeningCheck.objects.get(public_id=answer["check_id"])
         assert logged.institution_id == school.pk
-        assert answer["receipt"]["audit_seq"] == logged.audit_seq > logged.data_version
+        entry = entry_for(logged)
+        assert entry is not None and answer["receipt"]["entry_id"] == entry.pk
+        # Nobody runs the sequencer here but the server's own companion.
+        while entry_position(entry.pk) is None:
+            assert time.monotonic() < deadline + 60, "the server's sequencer did not integrate"
+            time.sleep(0.2)
+        stamp = answer["receipt"]["entry_timestamp"]
+        assert open_entry_timestamp(stamp["note"], key_name(), public_key_bytes()) is not None
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -7,11 +7,17 @@ between requests (``EDUCREDIT_DB_CONN_AGE``, 600 s unless set), so a request doe
 a new PostgreSQL session. Put TLS and the static files' caching in front of it (a reverse
 proxy); the background worker and the scheduler run as their own services
 (``educredit db_worker``, ``educredit scheduler``).
+
+Beside the server runs the audit log's sequencer (``educredit audit sequence --loop``, ADR
+0044), as a child that ends with the server: it integrates the entries the requests queue
+within the merge delay their receipts promise. Several servers may each run one; they take
+turns per batch. ``--no-sequencer`` when the sequencer runs as a service of its own.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from typing import Any
 
@@ -63,6 +69,11 @@ class Command(BaseCommand):
             help="worker processes (EDUCREDIT_WEB_WORKERS; default 2 × CPUs + 1)",
         )
         parser.add_argument("--access-log", action="store_true", help="log every request")
+        parser.add_argument(
+            "--no-sequencer",
+            action="store_true",
+            help="不在本机运行审计排序器 / do not run the audit sequencer beside the server",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["workers"] < 1:
@@ -73,5 +84,10 @@ class Command(BaseCommand):
             access_log=options["access_log"],
         )
         os.environ.setdefault("EDUCREDIT_DB_CONN_AGE", DEFAULT_CONN_AGE)
+        if not options["no_sequencer"]:
+            # Survives the exec below as the server's child; dies with it (PR_SET_PDEATHSIG).
+            subprocess.Popen(
+                [sys.executable, "-m", "educredit.cli", "audit", "sequence", "--loop"]
+            )
         sys.stdout.flush()
         os.execv(sys.executable, argv)  # noqa: S606 (our own server, fixed arguments)

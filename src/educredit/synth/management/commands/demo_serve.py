@@ -9,7 +9,9 @@ this one (stopped with it):
   ``educredit.core.schedule``: the outbox send every 15 seconds (posting to the simulator), the
   platform pull and the disclosure-window job daily — and, on its first start, the daily jobs'
   latest slot at once (ADR 0019);
-- the provincial platform simulator on 127.0.0.1:8765 (a stand-in for 信用河南).
+- the provincial platform simulator on 127.0.0.1:8765 (a stand-in for 信用河南);
+- the audit log's sequencer (``audit sequence --loop``), which gives the entries every write
+  queues their place in the log within seconds (ADR 0044).
 
 So an import, a review and the report to the platform can all be tried from the browser.
 """
@@ -51,14 +53,15 @@ class Command(BaseCommand):
             ["db_worker"],
             ["simulator", "--port", str(SIMULATOR_PORT)],
             ["scheduler"],
+            ["audit", "sequence", "--loop"],
         ]
         children = [
             subprocess.Popen([*command, *args_], env=env)  # noqa: S603 (our own commands)
             for args_ in companions
         ]
         self.stdout.write(
-            f"后台任务、定时任务调度和省平台模拟器（{simulator}）已启动 / "
-            "task worker, scheduler and platform simulator started"
+            f"后台任务、定时任务调度、审计排序器和省平台模拟器（{simulator}）已启动 / "
+            "task worker, scheduler, audit sequencer and platform simulator started"
         )
         # SIGTERM (a supervisor, `kill`) stops the companions too, as Ctrl-C does; by default it
         # would end this process alone and leave them running.
