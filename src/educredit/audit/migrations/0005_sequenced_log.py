@@ -1,4 +1,4 @@
-"""The sequenced audit log (ADR 0042): writes queue entries, a sequencer integrates them.
+"""The sequenced audit log (ADR 0044): writes queue entries, a sequencer integrates them.
 
 An entry's leaf no longer names its position (the writer does not know it yet), so a log
 written before this migration cannot be carried over: the migration refuses a database whose

@@ -1,4 +1,4 @@
-"""A check's receipt is its entry in the sequenced audit log (ADR 0042): the check row no longer
+"""A check's receipt is its entry in the sequenced audit log (ADR 0044): the check row no longer
 carries a seq (the writer does not know it), and a bulk run lists its entries by id."""
 
 from django.db import migrations
