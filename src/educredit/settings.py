@@ -285,7 +285,7 @@ EDUCREDIT_FIELD_KEY_CURRENT = KEYS.field_key_current
 EDUCREDIT_BLIND_INDEX_KEY = KEYS.blind_index_key
 EDUCREDIT_AUDIT_SIGNING_KEY = KEYS.audit_signing_key
 EDUCREDIT_AUDIT_ORIGIN = env_str("EDUCREDIT_AUDIT_ORIGIN", "educredit.jyt.henan.gov.cn/audit")
-# The maximum merge delay a signed entry timestamp promises (ADR 0042), and how many queued
+# The maximum merge delay a signed entry timestamp promises (ADR 0044), and how many queued
 # entries one sequencer transaction integrates at most.
 EDUCREDIT_AUDIT_MMD_SECONDS = float(env_str("EDUCREDIT_AUDIT_MMD_SECONDS", "2"))
 EDUCREDIT_AUDIT_SEQUENCE_BATCH = env_int("EDUCREDIT_AUDIT_SEQUENCE_BATCH", 20_000)
