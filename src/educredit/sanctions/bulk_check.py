@@ -403,7 +403,7 @@ _BATCH_FIELDS = (
 
 
 def _data_version_locked() -> int:
-    # The sequenced log's size when the batch starts (ADR 0042 no longer pins data to it).
+    # The sequenced log's size when the batch starts (ADR 0044 no longer pins data to it).
     found = AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first()
     return int(found or 0)
 

@@ -3,46 +3,55 @@
 The core of the check, free of HTTP so that the bulk check and the Python client reuse it
 (ADR 0022). ``identifier_from`` validates what the caller sent; ``screen`` resolves the
 subject province-wide, confirms the name, answers from ``screening_decision`` and writes the check
-(``ScreeningCheck``, the query log) with ONE audit entry, all in one transaction: if the log
+(``ScreeningCheck``, the query log) with ONE audit entry in one short transaction: if the log
 cannot be written, no answer leaves. ``screening_check_proof`` gives the inclusion proof of a
-check's entry once a signed tree head covers it.
+check's entry once the sequencer has integrated it.
 
-The answer is pinned to a data version: the audit chain's last entry as the answer's own
-snapshot sees it (``core.snapshot.consistent_read``). Every row the answer reads
-(restrictions, measures, subjects, records, scenarios) is written only with an audit entry
-appended in the same transaction, and appends commit in ``seq`` order (each holds the chain
-head's lock until it commits), so a snapshot that sees entry N sees every write up to N and
-none after: the answer is exactly the state after entry ``data_version``. No lock is held
-while answering; only the short write of the check row and its entry takes the head's lock,
-so checks run side by side (ADR 0022). The check's own entry comes after ``data_version``.
+What the answer reads is ONE statement (ADR 0043): the data version, the scenario's code and
+retirement, the subject by its unique identifier and its restrictions in force in the scenario
+on the day (with their measure, and their basis when details may be given) — a range scan of
+the (subject, scenario, starts_on) index. One statement sees one snapshot on every engine, so
+the answer is exactly the data at ``data_version`` without a transaction of its own. The
+check row and its queued audit entry are then written in one transaction that takes no lock
+another request holds (``audit_append(receipt=True)``, ADR 0044); the answer carries the
+entry's signed entry timestamp.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
+from educredit.accounts.access import VersionedMemo, access_version
 from educredit.accounts.models import ApiClient
 from educredit.audit.canonical import digest
 from educredit.audit.models import AuditChainHead
 from educredit.audit.selectors import ProofUnavailableError, entry_for, entry_inclusion_proof
 from educredit.audit.services import audit_append
 from educredit.audit.timestamps import entry_timestamp
+from educredit.catalog.models import CatalogItem
 from educredit.core.clock import today
 from educredit.core.crypto import blind_index
 from educredit.core.identifiers import IdentifierError, validate_document, validate_uscc
-from educredit.core.snapshot import consistent_read
 from educredit.records.models import CreditListEntry, CreditRecord
-from educredit.sanctions.models import Restriction, Scenario, ScreeningCheck, ScreeningNameMatch
-from educredit.sanctions.selectors import CLEAR, VERDICT_STRENGTH, verdict_for
+from educredit.sanctions.models import (
+    Measure,
+    Restriction,
+    Scenario,
+    ScreeningCheck,
+    ScreeningNameMatch,
+)
+from educredit.sanctions.selectors import CLEAR, VERDICT_STRENGTH
 from educredit.subjects.choices import DocumentType
-from educredit.subjects.models import Institution, Person
+from educredit.subjects.models import FormerName, Institution, Person
 
 CHECK_SCOPE = "sanctions:check"
 DETAILS_SCOPE = "sanctions:check_details"
@@ -454,7 +463,7 @@ def _log_check(
     data_version: int,
 ) -> _LoggedCheck:
     """The check row and its audit entry, queued for the sequencer: two inserts and the
-    commit, waiting for no other request (ADR 0042)."""
+    commit, waiting for no other request (ADR 0044)."""
     is_client = isinstance(caller, ApiClient)
     check = ScreeningCheck(
         client=caller if is_client else None,
