@@ -235,7 +235,6 @@ class _EntryWalk:
         self.pending = iter(targets)
         self.target = next(self.pending, None)
         self.suspects: dict[int, tuple[AuditEntry, str]] = {}  # seq → (entry, recomputed leaf)
-        self.stored: dict[str, int] = {}  # stored leaf hash → seq, for the suspects' origins
         self.bad_seqs: set[int] = set()
         self.batches: dict[int, tuple[str, int]] = {}
         self.late = 0
@@ -321,8 +320,6 @@ def _check_entries(
             # Only blamed when the previous entry was sound: otherwise the break is its echo.
             this_ok = False
             walk.problem(seq, EDITED, "链哈希被改动", "its chain hash was altered", leaf.entry_id)
-        if len(walk.stored) < 1_000_000:
-            walk.stored.setdefault(leaf.leaf_hash, seq)
         walk.tree.append(bytes.fromhex(leaf_hash))
         walk.check_targets()
         previous_chain, previous_ok = leaf.chain_hash, this_ok
@@ -411,9 +408,18 @@ def _classify_suspects(walk: _EntryWalk) -> None:
     """Tell edited entries from moved or copied ones: content that hashes to the leaf stored
     at another position was moved there (both places damaged) or copied (the original is
     intact)."""
-    for seq in sorted(walk.suspects):
+    seqs = sorted(walk.suspects)
+    # Where else the recomputed leaves are stored (a scan, only when something was tampered).
+    stored: dict[str, int] = {}
+    for start in range(0, len(seqs), 1000):
+        wanted = [walk.suspects[seq][1] for seq in seqs[start : start + 1000]]
+        for leaf_hash, other in SequencedLeaf.objects.filter(leaf_hash__in=wanted).values_list(
+            "leaf_hash", "seq"
+        ):
+            stored.setdefault(leaf_hash, other)
+    for seq in seqs:
         entry, recomputed = walk.suspects[seq]
-        origin = walk.stored.get(recomputed)
+        origin = stored.get(recomputed)
         if origin is None or origin == seq:
             walk.problem(seq, EDITED, "内容与哈希不符", "content does not match its hash", entry.pk)
         elif origin in walk.bad_seqs:
