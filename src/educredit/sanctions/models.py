@@ -584,3 +584,97 @@ class InitiationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.id} {self.kind} {self.scenario}"
+
+
+class ScreeningDataVersion(models.Model):
+    """Singleton row: the screening data version (ADR 0042), the counter every transaction
+    that changes what a check reads (the restriction rows) bumps, in that transaction.
+
+    Writers of screening data serialise on its row lock (``sanctions.versions``); a check
+    only reads it, in the same snapshot as the restrictions, so the version it reads names
+    exactly the restriction state it saw. ``history_from`` is the first version whose
+    restriction state ``RestrictionChange`` holds in full (the seed of existing rows).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+    history_from = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class RestrictionChange(models.Model):
+    """One restriction row as a version left it (措施变更历史): append-only, written beside
+    every restriction write in the same transaction, with the version that write bumped to.
+
+    The state at version V is, per ``restriction_id``, its latest change at or before V,
+    unless that change is a deletion. A restriction's fields are copied, because rows are
+    updated in place and deleted (a correction, a new list version); the replay of a check
+    (``sanctions.replay``) reads them back.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    version = models.BigIntegerField()
+    restriction_id = models.BigIntegerField()
+    deleted = models.BooleanField(default=False)
+    institution = models.ForeignKey(
+        "subjects.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    person = models.ForeignKey(
+        "subjects.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
+    measure_version = models.PositiveIntegerField()
+    scenario = models.CharField(max_length=60)
+    verdict = models.CharField(max_length=20)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    ended_by = models.CharField(max_length=20, blank=True)
+    legal_basis = models.TextField()
+    basis_record = models.ForeignKey(
+        "records.CreditRecord",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    basis_list_entry = models.ForeignKey(
+        "records.CreditListEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        indexes = [
+            # The replay: which rows a subject ever had in a scenario, up to a version …
+            models.Index(
+                fields=["institution", "scenario", "version"],
+                condition=models.Q(institution__isnull=False),
+                name="restriction_change_inst",
+            ),
+            models.Index(
+                fields=["person", "scenario", "version"],
+                condition=models.Q(person__isnull=False),
+                name="restriction_change_pers",
+            ),
+            # … and each row's latest change at or before it.
+            models.Index(fields=["restriction_id", "version"], name="restriction_change_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} restriction {self.restriction_id}"
