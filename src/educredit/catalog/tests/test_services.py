@@ -113,7 +113,7 @@ def test_create_and_update_items_in_a_draft_audited(draft, province_admin):
     services.catalog_item_update(
         actor=province_admin, item=item, name="其他监管信息", reason="更名"
     )
-    entry = AuditEntry.objects.filter(action="catalog.item_update").latest("seq")
+    entry = AuditEntry.objects.filter(action="catalog.item_update").latest("id")
     assert entry.target_id == str(item.pk) and entry.reason == "更名"
     assert entry.changed_fields == ["name"]
 

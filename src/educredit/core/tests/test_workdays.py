@@ -124,7 +124,7 @@ def test_holiday_set_is_audited_and_updates_in_place(province_admin):
     assert Holiday.objects.count() == 1
     actions = list(
         AuditEntry.objects.filter(target_type__icontains="holiday", target_id=str(holiday.pk))
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", "actor_id")
     )
     assert actions == [
