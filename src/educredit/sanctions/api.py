@@ -161,7 +161,8 @@ def check(request: HttpRequest, data: CheckIn, response: HttpResponse) -> Status
 def check_proof(request: HttpRequest, check_id: str, response: HttpResponse) -> Status[Any]:
     """The RFC 9162 inclusion proof of the check's audit entry in the latest signed tree head,
     for the client that ran it (or staff over its organisation). 404: no such check of yours;
-    409: not yet covered by a signed tree head — try again after the next seal."""
+    409: the entry is not integrated into the log yet — try again after the receipt's
+    ``merge_deadline`` (the sequencer integrates it by then)."""
     caller = request.auth  # type: ignore[attr-defined]
     try:
         with refusals.fail_closed():
@@ -172,8 +173,9 @@ def check_proof(request: HttpRequest, check_id: str, response: HttpResponse) -> 
         return Status(
             409,
             {
-                "detail": "该核查尚未被签名树头覆盖，请在下次签名后重试 / The check is not "
-                "covered by a signed tree head yet: try again after the next seal"
+                "detail": "该核查的审计条目尚未并入日志，请在回执的 merge_deadline 之后重试 / "
+                "The check's audit entry is not integrated into the log yet: try again after "
+                "the receipt's merge_deadline"
             },
         )
     return Status(200, proof)

@@ -232,26 +232,38 @@ def details_allowed(caller: Any, scenario: str) -> bool:
     )
 
 
-def check_request(*, scenario: str, reference: str) -> tuple[str, str]:
-    """The scenario and reference of a check (or a bulk check), cleaned; ``ScreeningError``
-    for an unknown or retired scenario or a missing or over-long reference."""
-    scenario, reference = scenario.strip(), " ".join(reference.split())
-    errors: dict[str, str] = {}
+def _reference_errors(reference: str, errors: dict[str, str]) -> None:
     if not reference:
         errors["reference"] = "须提供调用方业务编号 / send your own reference"
     elif len(reference) > REFERENCE_MAX:
         errors["reference"] = (
             f"业务编号最多 {REFERENCE_MAX} 个字符 / reference: at most {REFERENCE_MAX} characters"
         )
+
+
+def check_request(*, scenario: str, reference: str) -> tuple[str, str]:
+    """The scenario and reference of a check (or a bulk check), cleaned; ``ScreeningError``
+    for an unknown or retired scenario or a missing or over-long reference."""
+    scenario, reference = scenario.strip(), " ".join(reference.split())
+    errors: dict[str, str] = {}
+    _reference_errors(reference, errors)
     _check_scenario(scenario, errors)
     if errors:
         raise ScreeningError(errors)
     return scenario, reference
 
 
+class _HasVerdict(Protocol):
+    @property
+    def verdict(self) -> str: ...
+
+
+_Row = TypeVar("_Row", bound=_HasVerdict)
+
+
 def screening_decision(
-    name_match: str, restrictions: list[Restriction]
-) -> tuple[str, str, list[Restriction]]:
+    name_match: str, restrictions: Sequence[_Row]
+) -> tuple[str, str, list[_Row]]:
     """The verdict, reason and measures answered for a subject the platform holds, given how
     the name compared and the restrictions in force in the scenario on the day.
 
@@ -271,37 +283,30 @@ def _audit_actor(caller: Any) -> Any:
     return f"api:{caller.key_prefix}" if isinstance(caller, ApiClient) else caller
 
 
-def _check_scenario(code: str, errors: dict[str, str]) -> None:
-    found = Scenario.objects.filter(code=code).values_list("retired_from", flat=True)[:1]
-    if not found:
+# Each process's memory of the scenarios (code → retirement day), per access version: a
+# scenario's change renews the version in its transaction (ADR 0043).
+_scenarios: VersionedMemo[tuple[dt.date | None]] = VersionedMemo()
+
+
+def _scenario_errors(
+    code: str, known: bool, retired_from: dt.date | None, errors: dict[str, str]
+) -> None:
+    if not known:
         errors["scenario"] = f"业务场景代码 {code} 不存在 / unknown scenario {code}"
-    elif found[0] is not None and found[0] <= today():
+    elif retired_from is not None and retired_from <= today():
         errors["scenario"] = (
-            f"业务场景代码 {code} 已于 {found[0]} 停用 / scenario {code} was retired on {found[0]}"
+            f"业务场景代码 {code} 已于 {retired_from} 停用 / "
+            f"scenario {code} was retired on {retired_from}"
         )
 
 
-def _data_version() -> int:
-    # Read in the answer's snapshot (ADR 0025: why that pins the data); 0 before any entry.
-    seq = AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first()
-    return int(seq or 0)
+def _check_scenario(code: str, errors: dict[str, str]) -> None:
+    def load() -> tuple[dt.date | None] | None:
+        found = Scenario.objects.filter(code=code).values_list("retired_from", flat=True)[:1]
+        return (found[0],) if found else None
 
-
-def _subject(identifier: ScreeningIdentifier) -> Institution | Person | None:
-    """The subject province-wide (business systems screen everyone, ADR 0022)."""
-    if identifier.uscc:
-        # Former names are read only if the name given is not the current one (_name_match).
-        return (
-            Institution.objects.filter(uscc=identifier.uscc).only("pk", "name", "public_id").first()
-        )
-    return (
-        Person.objects.filter(
-            document_type=identifier.document_type,
-            id_number_index=blind_index(identifier.document_number),
-        )
-        .only("pk", "name", "public_id")
-        .first()
-    )
+    held = _scenarios.get(access_version(), code, load)
+    _scenario_errors(code, held is not None, held[0] if held else None, errors)
 
 
 def _name_match(subject: Institution | Person, name: str) -> str:
@@ -367,6 +372,187 @@ def _logged(measure: ScreenedMeasure) -> dict[str, Any]:
     return logged
 
 
+# --- the answer's one statement -------------------------------------------------------------
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(alias: str, model: type[models.Model], name: str) -> str:
+    found = model._meta.get_field(name)
+    if not isinstance(found, models.Field) or not found.column:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return f"{alias}.{connection.ops.quote_name(found.column)}"
+
+
+def _data_version_sql() -> str:
+    """The data version as a scalar subquery of the answer's statement: the audit chain's
+    last integrated entry (0 before any)."""
+    head = _table(AuditChainHead)
+    last = connection.ops.quote_name(AuditChainHead._meta.get_field("last_seq").column)
+    return f"COALESCE((SELECT {last} FROM {head} WHERE id = 1), 0)"  # noqa: S608 (quoted names)
+
+
+_STATEMENTS: dict[tuple[str, bool, bool, bool], str] = {}
+# Columns of the statement before the restriction's: version, scenario known / retired,
+# subject id / name / public id (and, for an institution named in the check, its former names).
+_HEAD = 6
+
+
+def _answer_sql(*, person: bool, details: bool, former: bool) -> str:
+    """The check's read (built once per shape): one row per restriction in force in the
+    scenario on the day, or one row of NULLs after the version, scenario and subject columns
+    when there is none (no subject, or nothing in force)."""
+    key = (connection.vendor, person, details, former)
+    if key in _STATEMENTS:
+        return _STATEMENTS[key]
+    subject: type[Institution | Person] = Person if person else Institution
+    c = _column
+    columns = [
+        _data_version_sql(),
+        "sc.known",
+        "sc.retired_from",
+        c("s", subject, "id"),
+        c("s", subject, "name"),
+        c("s", subject, "public_id"),
+        c("r", Restriction, "verdict"),
+        c("r", Restriction, "measure_version"),
+        c("r", Restriction, "starts_on"),
+        c("r", Restriction, "ends_on"),
+        c("r", Restriction, "legal_basis"),
+        c("m", Measure, "code"),
+        c("m", Measure, "matter"),
+        c("m", Measure, "means"),
+    ]
+    joins = [
+        f"LEFT JOIN (SELECT 1 AS known, {c('x', Scenario, 'retired_from')} AS retired_from "  # noqa: S608
+        f"FROM {_table(Scenario)} x WHERE {c('x', Scenario, 'code')} = %s) sc ON 1 = 1",
+    ]
+    if person:
+        joins.append(
+            f"LEFT JOIN {_table(Person)} s ON {c('s', Person, 'document_type')} = %s "
+            f"AND {c('s', Person, 'id_number_index')} = %s"
+        )
+    else:
+        joins.append(f"LEFT JOIN {_table(Institution)} s ON {c('s', Institution, 'uscc')} = %s")
+    fk = c("r", Restriction, "person" if person else "institution")
+    joins += [
+        f"LEFT JOIN {_table(Restriction)} r ON {fk} = {c('s', subject, 'id')} "
+        f"AND {c('r', Restriction, 'scenario')} = %s AND {c('r', Restriction, 'starts_on')} <= %s "
+        f"AND ({c('r', Restriction, 'ends_on')} IS NULL "
+        f"OR {c('r', Restriction, 'ends_on')} > %s)",
+        f"LEFT JOIN {_table(Measure)} m "
+        f"ON {c('m', Measure, 'id')} = {c('r', Restriction, 'measure')}",
+    ]
+    if details:
+        columns += [
+            c("br", CreditRecord, "public_id"),
+            c("br", CreditRecord, "decision_number"),
+            c("br", CreditRecord, "issuing_body"),
+            c("br", CreditRecord, "decision_date"),
+            c("ci", CatalogItem, "code"),
+            c("le", CreditListEntry, "public_id"),
+            c("le", CreditListEntry, "kind"),
+            c("le", CreditListEntry, "listed_on"),
+        ]
+        joins += [
+            f"LEFT JOIN {_table(CreditRecord)} br "
+            f"ON {c('br', CreditRecord, 'id')} = {c('r', Restriction, 'basis_record')}",
+            f"LEFT JOIN {_table(CatalogItem)} ci "
+            f"ON {c('ci', CatalogItem, 'id')} = {c('br', CreditRecord, 'catalog_item')}",
+            f"LEFT JOIN {_table(CreditListEntry)} le "
+            f"ON {c('le', CreditListEntry, 'id')} = {c('r', Restriction, 'basis_list_entry')}",
+        ]
+    if former:
+        aggregate = "json_agg" if connection.vendor == "postgresql" else "json_group_array"
+        columns.append(
+            f"(SELECT {aggregate}({c('f', FormerName, 'name')}) "  # noqa: S608 (quoted names)
+            f"FROM {_table(FormerName)} f "
+            f"WHERE {c('f', FormerName, 'institution')} = {c('s', Institution, 'id')})"
+        )
+    sql = (
+        f"SELECT {', '.join(columns)} FROM (SELECT 1 AS one) base "  # noqa: S608 (quoted names)
+        + " ".join(joins)
+        + f" ORDER BY {c('r', Restriction, 'starts_on')}, {c('r', Restriction, 'id')}"
+    )
+    _STATEMENTS[key] = sql
+    return sql
+
+
+def _answer_rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run the check's read (autocommit: one statement is its own snapshot)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+@dataclass(frozen=True)
+class _InForce:
+    """A restriction in force as the check's statement read it."""
+
+    verdict: str
+    measure: ScreenedMeasure
+
+
+_DATE = Restriction._meta.get_field("starts_on")
+_UUID = CreditRecord._meta.get_field("public_id")
+
+
+def _day(value: Any) -> dt.date | None:
+    return None if value is None else _DATE.to_python(value)
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    return uuid.UUID(value) if isinstance(value, str) else value
+
+
+def _in_force(row: tuple[Any, ...], *, details: bool) -> _InForce:
+    verdict, version, starts, ends, legal_basis, code, matter, means = row[_HEAD : _HEAD + 8]
+    basis: ScreenedBasis | None = None
+    if details:
+        record, number, body, decided, item, entry, kind, listed = row[_HEAD + 8 : _HEAD + 16]
+        if record is not None:
+            basis = ScreenedBasis(
+                kind="record",
+                public_id=_uuid(record),
+                decision_number=number,
+                issuing_body=body,
+                decision_date=_day(decided),
+                catalog_item=item,
+            )
+        elif entry is not None:
+            basis = ScreenedBasis(
+                kind="list_entry", public_id=_uuid(entry), list_kind=kind, listed_on=_day(listed)
+            )
+    measure = ScreenedMeasure(
+        code=code,
+        matter=matter,
+        means=means,
+        legal_basis=legal_basis,
+        verdict=verdict,
+        measure_version=int(version),
+        starts_on=_day(starts) or dt.date.min,
+        ends_on=_day(ends),
+        basis=basis,
+    )
+    return _InForce(verdict=verdict, measure=measure)
+
+
+def _name_match_read(name: str, current: str, former: Any) -> str:
+    """How the name sent compares with the subject's current and (institutions) former names
+    as the statement read them."""
+    if not name:
+        return ScreeningNameMatch.NOT_GIVEN
+    wanted = name_key(name)
+    if wanted == name_key(current):
+        return ScreeningNameMatch.CURRENT
+    names = json.loads(former) if isinstance(former, str) else former or []
+    if any(wanted == name_key(str(old)) for old in names):
+        return ScreeningNameMatch.FORMER
+    return ScreeningNameMatch.MISMATCH
+
+
 def screen(
     *,
     caller: Any,
@@ -380,35 +566,51 @@ def screen(
     ``caller`` is the ``ApiClient`` or staff ``User`` asking. A name that matches neither the
     subject's name nor (institutions) a former name gives "review" and no measures; an
     identifier the platform holds nothing on gives "clear" with ``subject_found`` False. Raises
-    ``ScreeningError`` for an unknown or retired scenario or a bad reference, before reading
-    anything else; any database error propagates, and with it no answer (fail closed).
+    ``ScreeningError`` for an unknown or retired scenario or a bad reference, and logs nothing
+    then; any database error propagates, and with it no answer (fail closed).
     """
     day = as_of or today()
+    scenario, reference = scenario.strip(), " ".join(reference.split())
+    errors: dict[str, str] = {}
+    _reference_errors(reference, errors)
+    if errors:
+        _check_scenario(scenario, errors)
+        raise ScreeningError(errors)
+    details = details_allowed(caller, scenario)
+    person = not identifier.uscc
+    sql = _answer_sql(
+        person=person, details=details, former=bool(identifier.uscc and identifier.name)
+    )
+    stored_day = connection.ops.adapt_datefield_value(day)
+    subject_params = (
+        [identifier.document_type, blind_index(identifier.document_number)]
+        if person
+        else [identifier.uscc]
+    )
+    rows = _answer_rows(sql, [scenario, *subject_params, scenario, stored_day, stored_day])
+    first = rows[0]
+    data_version = int(first[0])
+    _scenario_errors(scenario, first[1] is not None, _day(first[2]), errors)
+    if errors:
+        raise ScreeningError(errors)
+    subject_id = first[3]
     measures: list[ScreenedMeasure] = []
     reason, verdict = "", CLEAR
     name_match: str = ScreeningNameMatch.NOT_GIVEN
-    with consistent_read():
-        scenario, reference = check_request(scenario=scenario, reference=reference)
-        details = details_allowed(caller, scenario)
-        data_version = _data_version()
-        subject = _subject(identifier)
-        if subject is not None:
-            name_match = _name_match(subject, identifier.name)
-            found = (
-                []
-                if name_match == ScreeningNameMatch.MISMATCH
-                else verdict_for(
-                    subject, scenario=scenario, as_of=day, with_basis=details
-                ).restrictions
-            )
-            verdict, reason, rows = screening_decision(name_match, found)
-            details = details and not reason
-            measures = [_measure(row, details=details) for row in rows]
+    if subject_id is not None:
+        name_match = _name_match_read(
+            identifier.name, first[4], first[-1] if identifier.uscc and identifier.name else None
+        )
+        found = [_in_force(row, details=details) for row in rows if row[_HEAD] is not None]
+        verdict, reason, in_force = screening_decision(name_match, found)
+        details = details and not reason
+        measures = [row.measure for row in in_force]
     details = details and any(m.basis is not None for m in measures)
     check = _log_check(
         caller=caller,
         identifier=identifier,
-        subject=subject,
+        person_id=subject_id if person else None,
+        institution_id=None if person else subject_id,
         scenario=scenario,
         reference=reference,
         name_match=name_match,
@@ -423,7 +625,7 @@ def screen(
         scenario=scenario,
         as_of=day,
         verdict=verdict,
-        subject_found=subject is not None,
+        subject_found=subject_id is not None,
         name_match=name_match,
         reason=reason,
         details_given=details,
@@ -452,7 +654,8 @@ def _log_check(
     *,
     caller: Any,
     identifier: ScreeningIdentifier,
-    subject: Institution | Person | None,
+    person_id: int | None,
+    institution_id: int | None,
     scenario: str,
     reference: str,
     name_match: str,
@@ -462,7 +665,7 @@ def _log_check(
     day: dt.date,
     data_version: int,
 ) -> _LoggedCheck:
-    """The check row and its audit entry, queued for the sequencer: two inserts and the
+    """The check row and its audit entry, queued for the sequencer: three inserts and the
     commit, waiting for no other request (ADR 0044)."""
     is_client = isinstance(caller, ApiClient)
     check = ScreeningCheck(
@@ -471,8 +674,8 @@ def _log_check(
         organisation_id=caller.organisation_id,
         scenario=scenario,
         reference=reference,
-        institution=subject if isinstance(subject, Institution) else None,
-        person=subject if isinstance(subject, Person) else None,
+        institution_id=institution_id,
+        person_id=person_id,
         identifier_kind=identifier.kind,
         name_match=name_match,
         verdict=verdict,
@@ -513,7 +716,8 @@ def screening_checks_of(caller: Any) -> Any:
 
 def screening_check_proof(*, caller: Any, check_id: Any) -> dict[str, Any]:
     """The inclusion proof of a check's audit entry in the latest signed tree head, with the
-    check's canonical record (whose SHA-256 is the entry's ``after`` digest)."""
+    check's canonical record (whose SHA-256 is the entry's ``after`` digest);
+    ``ScreeningProofNotReadyError`` until the sequencer has integrated the entry."""
     try:
         key = check_id if isinstance(check_id, uuid.UUID) else uuid.UUID(str(check_id))
     except ValueError as exc:

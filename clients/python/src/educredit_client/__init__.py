@@ -9,8 +9,22 @@ from educredit_client.client import (
     CheckResult,
     Client,
     EduCreditError,
+    EntryTimestamp,
+    VerifierKey,
+    verify_entry_timestamp,
+    verify_proof,
     verify_webhook,
 )
 
-__all__ = ["CheckMeasure", "CheckResult", "Client", "EduCreditError", "verify_webhook"]
-__version__ = "0.1.0"
+__all__ = [
+    "CheckMeasure",
+    "CheckResult",
+    "Client",
+    "EduCreditError",
+    "EntryTimestamp",
+    "VerifierKey",
+    "verify_entry_timestamp",
+    "verify_proof",
+    "verify_webhook",
+]
+__version__ = "0.2.0"

@@ -9,6 +9,7 @@ checks the same person, the feedback on the dashboard — and the client's failu
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -18,10 +19,12 @@ from typing import Any
 
 import pytest
 from django.db import OperationalError
-from educredit_client import Client, EduCreditError, verify_webhook
+from educredit_client import Client, EduCreditError, verify_proof, verify_webhook
+from educredit_client import client as client_module
 
 from educredit.audit.canonical import canonical_json
-from educredit.audit.services import tree_head_seal
+from educredit.audit.checkpoint import verifier_key
+from educredit.audit.sequencer import sequence_pending
 from educredit.sanctions import screening, subscriptions
 from educredit.sanctions.models import CheckFeedback, ScreeningCheck
 from educredit.sanctions.tests.test_dashboard import row_of
@@ -43,7 +46,7 @@ def system(live_server: Any, loop_teacher: Any, county: Any) -> Client:
         name="中原区教师资格系统",
         scopes=["sanctions:check", "sanctions:read", "sanctions:feed"],
     )
-    return Client(live_server.url, key, timeout=10)
+    return Client(live_server.url, key, timeout=10, verifier_key=verifier_key())
 
 
 def test_revoked_teacher_is_refused_then_clear_elsewhere_and_after_the_ban(
@@ -56,7 +59,10 @@ def test_revoked_teacher_is_refused_then_clear_elsewhere_and_after_the_ban(
     (measure,) = hit.measures
     assert BASIS in measure.legal_basis
     assert (measure.starts_on, measure.ends_on) == (DECISION, REAPPLY)
-    assert hit.receipt["audit_seq"] == hit.receipt["data_version"] + 1
+    # The receipt's signed entry timestamp was checked on arrival, with the platform's key.
+    assert hit.entry_timestamp is not None
+    assert hit.entry_timestamp.leaf_hash == hit.receipt["entry_timestamp"]["leaf_hash"]
+    assert hit.entry_timestamp.merge_deadline > hit.entry_timestamp.timestamp
 
     # An unrelated scenario: clear, the subject is known.
     other = system.check(scenario="government_procurement", reference="ZC-2026-0001", **TEACHER)
@@ -92,19 +98,48 @@ def test_revoked_teacher_is_refused_then_clear_elsewhere_and_after_the_ban(
     assert other.check_id not in hits and after.check_id not in hits
 
 
-def test_the_receipt_is_proved_once_sealed(system: Client) -> None:
+def test_the_receipt_is_proved_once_integrated(system: Client) -> None:
     hit = system.check(scenario="teacher_qualification", reference="JS-2026-0002", **TEACHER)
     with pytest.raises(EduCreditError) as not_yet:
-        system.proof(hit.check_id)
-    assert not_yet.value.status == 409 and "seal" in not_yet.value.detail
-    tree_head_seal(actor="system:test")
-    proof = system.proof(hit.check_id)
+        system.proof(hit.check_id, hit.receipt)
+    assert not_yet.value.status == 409 and "merge_deadline" in not_yet.value.detail
+    sequence_pending()  # what `educredit audit sequence --loop` does within the merge delay
+    proof = system.proof(hit.check_id, hit.receipt)  # checked against the receipt
     assert proof["check_id"] == hit.check_id
     assert hashlib.sha256(canonical_json(proof["record"])).hexdigest() == hit.receipt["digest"]
-    assert json.loads(proof["entry"])["seq"] == hit.receipt["audit_seq"]
+    assert proof["leaf_hash"] == hit.receipt["entry_timestamp"]["leaf_hash"]
+    # A proof of another check, a record altered or a checkpoint under another key fail.
+    other = system.check(scenario="government_procurement", reference="ZC-2", **TEACHER)
+    sequence_pending()
+    other_proof = system.proof(other.check_id)
+    assert verify_proof(other_proof, receipt=hit.receipt, verifier_key=verifier_key()) is not None
+    altered = {**proof, "record": {**proof["record"], "verdict": "clear"}}
+    assert "digest" in str(verify_proof(altered, receipt=hit.receipt, verifier_key=verifier_key()))
+    stranger = verifier_key(public_key=bytes(32 * [7]))
+    assert verify_proof(proof, receipt=hit.receipt, verifier_key=stranger) is not None
     with pytest.raises(EduCreditError) as missing:
         system.proof("00000000-0000-0000-0000-000000000000")
     assert missing.value.status == 404
+
+
+def test_a_receipt_whose_signature_does_not_verify_is_an_error_not_an_answer(
+    live_server: Any, loop_teacher: Any, county: Any
+) -> None:
+    _client, key = make_api_client(organisation=county, scopes=["sanctions:check"])
+    # A client given another platform's key refuses every answer: it cannot trust the receipt.
+    wrong = Client(live_server.url, key, verifier_key=verifier_key(public_key=bytes(32 * [7])))
+    with pytest.raises(EduCreditError) as refused:
+        wrong.check(scenario="teacher_qualification", reference="r", **TEACHER)
+    assert "signature" in refused.value.detail
+    # The standard-library Ed25519 (for systems without `cryptography`) checks the same.
+    right = Client(live_server.url, key, verifier_key=verifier_key())
+    answer = right.check(scenario="teacher_qualification", reference="r", **TEACHER)
+    note = answer.receipt["entry_timestamp"]["note"]
+    body, _, line = note.partition("\n\n")
+    blob = base64.b64decode(line.split(" ")[2])
+    public = client_module.VerifierKey.parse(verifier_key()).public_key
+    assert client_module._ed25519_verify_pure(public, (body + "\n").encode(), blob[4:])
+    assert not client_module._ed25519_verify_pure(public, body.encode(), blob[4:])
 
 
 def test_reference_reads_scenarios_measures_and_the_feed(system: Client, county: Any) -> None:

@@ -20,14 +20,15 @@ from educredit.audit.canonical import canonical_json
 from educredit.audit.checkpoint import key_name, open_checkpoint, public_key_bytes
 from educredit.audit.merkle import verify_inclusion
 from educredit.audit.models import AuditEntry
-from educredit.audit.services import tree_head_seal
+from educredit.audit.selectors import entry_position
+from educredit.audit.sequencer import sequence_pending
+from educredit.audit.timestamps import open_entry_timestamp
 from educredit.audit.verification import verify_audit_log
 from educredit.catalog.choices import Severity
 from educredit.core.crypto import blind_index
 from educredit.records.choices import CreditListKind
 from educredit.sanctions import screening
 from educredit.sanctions.models import ScreeningCheck
-from educredit.sanctions.selectors import verdict_for
 from educredit.sanctions.tests.factories import TEACHER_NUMBER
 from educredit.sanctions.tests.test_restrictions import DECISION, REAPPLY, _list, revocation
 from educredit.subjects import services as subject_services
@@ -245,11 +246,22 @@ def test_every_check_is_logged_with_one_audit_entry_and_the_receipt_matches(
     body = person_check(client, system, name="李老师", reference="  RD  7  ").json()
     assert AuditEntry.objects.count() == before + 1
     check = ScreeningCheck.objects.get(public_id=body["check_id"])
-    entry = AuditEntry.objects.get(seq=body["receipt"]["audit_seq"])
+    receipt = body["receipt"]
+    assert "audit_seq" not in receipt
+    entry = AuditEntry.objects.get(pk=receipt["entry_id"])
     assert (entry.action, entry.target_id) == ("sanctions.check", str(check.pk))
-    assert entry.actor_label.startswith("api:") and entry.after_digest == body["receipt"]["digest"]
-    assert body["receipt"]["data_version"] == entry.seq - 1 == check.data_version
-    assert check.audit_seq == entry.seq
+    assert entry.actor_label.startswith("api:") and entry.after_digest == receipt["digest"]
+    assert receipt["data_version"] == check.data_version
+    # The signed entry timestamp: the log's signed promise to integrate this very entry.
+    promise = open_entry_timestamp(
+        receipt["entry_timestamp"]["note"], key_name(), public_key_bytes()
+    )
+    assert promise is not None and promise.leaf_hash.hex() == entry.leaf_hash
+    assert receipt["entry_timestamp"]["leaf_hash"] == entry.leaf_hash
+    assert entry.merge_deadline is not None and promise.merge_deadline == entry.merge_deadline
+    assert entry.merge_deadline > entry.created_at
+    tampered = receipt["entry_timestamp"]["note"].replace(promise.origin, "x", 1)
+    assert open_entry_timestamp(tampered, key_name(), public_key_bytes()) is None
     # The query log: who, about whom, for what, when — never the number.
     assert (check.person, check.institution, check.scenario, check.reference) == (
         teacher,
@@ -273,6 +285,8 @@ def test_every_check_is_logged_with_one_audit_entry_and_the_receipt_matches(
     ]
     stored = str(ScreeningCheck.objects.filter(pk=check.pk).values().get())
     assert TEACHER_NUMBER not in stored and blind_index(TEACHER_NUMBER) not in stored
+    sequence_pending()
+    assert entry_position(entry.pk) is not None
     assert verify_audit_log().ok
 
 
@@ -287,9 +301,9 @@ def test_the_proof_of_a_check_verifies_against_the_signed_tree_head(
     body = person_check(client, system).json()
     proof_url = f"/api/sanctions/checks/{body['check_id']}/proof"
     not_yet = client.get(proof_url, **system)
-    assert not_yet.status_code == 409 and "seal" in not_yet.json()["detail"]
+    assert not_yet.status_code == 409 and "merge_deadline" in not_yet.json()["detail"]
 
-    tree_head_seal(actor="system:test")
+    sequence_pending()
     response = client.get(proof_url, **system)
     assert response.status_code == 200, response.content
     proof = response.json()
@@ -302,7 +316,9 @@ def test_the_proof_of_a_check_verifies_against_the_signed_tree_head(
     assert base64.b64decode(proof["checkpoint"].split("\n")[2]) == checkpoint.root
     # The entry is this check's, with this answer: the record hashes to the entry's digest.
     entry = json.loads(proof["entry"])
-    assert entry["seq"] == body["receipt"]["audit_seq"] and entry["action"] == "sanctions.check"
+    assert entry["action"] == "sanctions.check"
+    # The proof's leaf is the one the receipt's signed timestamp promised.
+    assert proof["leaf_hash"] == body["receipt"]["entry_timestamp"]["leaf_hash"]
     record_digest = hashlib.sha256(canonical_json(proof["record"])).hexdigest()
     assert record_digest == entry["after"] == body["receipt"]["digest"]
     assert proof["record"]["verdict"] == "restricted"
@@ -373,20 +389,29 @@ def test_a_check_costs_a_fixed_number_of_queries(
     person = screening.identifier_from(
         document_type="resident_id", document_number=TEACHER_NUMBER, name="李老师"
     )
-    # scenario, head lock, subject, verdict, insert check, audit (savepoint, head lock,
-    # entry, head update, release), and the check's own transaction — a savepoint and its
-    # release inside the test's transaction.
-    with django_assert_num_queries(12):
+    # The answer is ONE statement (scenario, subject, restrictions and the data version); the
+    # log is the check row, the entry and its queue row — plus, inside the test's transaction,
+    # the savepoint of the log's own transaction and its release.
+    with django_assert_num_queries(6):
         answer = screening.screen(
             caller=caller, identifier=person, scenario="teacher_qualification", reference="r"
         )
     assert len(answer.measures) == 2
     institution = screening.identifier_from(uscc=school.uscc, name="旧名")
-    with django_assert_num_queries(12):  # the former names are one more query; no verdict
+    with django_assert_num_queries(6):  # the former names are in the same statement
         answer = screening.screen(
             caller=caller, identifier=institution, scenario="routine_supervision", reference="r"
         )
     assert answer.verdict == "review"
+    # Details (the record behind each measure) come from the same statement too.
+    detailed, _key = make_api_client(
+        organisation=other_county, scopes=["sanctions:check", "sanctions:check_details"]
+    )
+    with django_assert_num_queries(6):
+        answer = screening.screen(
+            caller=detailed, identifier=person, scenario="teacher_qualification", reference="r"
+        )
+    assert answer.details_given and all(m.basis is not None for m in answer.measures)
 
 
 # --- fail closed ---------------------------------------------------------------------------
@@ -423,12 +448,12 @@ def test_a_database_that_fails_during_authentication_gives_503(
 def test_the_connection_killed_mid_check_gives_503_never_clear(
     client: Any, revoked: Any, system: dict[str, str], monkeypatch: Any
 ) -> None:
-    """A second connection terminates this one's backend after the subject is found and
-    before the verdict is read: the caller gets 503 with a retry hint, never "clear"."""
-    original = verdict_for
+    """A second connection terminates this one's backend just before the answer's statement:
+    the caller gets 503 with a retry hint, never "clear"."""
+    original = screening._answer_rows
     killed: list[bool] = []
 
-    def kill_then_answer(subject: Any, **kwargs: Any) -> Any:
+    def kill_then_answer(*args: Any) -> Any:
         pid = connection.connection.info.backend_pid
         other = connections.create_connection("default")
         try:
@@ -437,9 +462,9 @@ def test_the_connection_killed_mid_check_gives_503_never_clear(
                 killed.append(cursor.fetchone()[0])
         finally:
             other.close()
-        return original(subject, **kwargs)
+        return original(*args)
 
-    monkeypatch.setattr(screening, "verdict_for", kill_then_answer)
+    monkeypatch.setattr(screening, "_answer_rows", kill_then_answer)
     try:
         response = person_check(client, system)
         assert response.status_code == 503, response.content
