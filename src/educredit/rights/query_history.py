@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from educredit.core.i18n import english
 from educredit.sanctions.models import Scenario
-from educredit.sanctions.selectors import checks_of_subject
+from educredit.sanctions.selectors import bulk_answers_of_subject, checks_of_subject
 from educredit.subjects.choices import QueryKind, QueryMode
 from educredit.subjects.models import Institution, Person, SubjectQueryLog
 
@@ -76,15 +76,18 @@ def query_history_for(
         for log in logs
     ]
     checks = list(checks_of_subject(person=person, institution=institution)[:limit])
+    # A bulk check's rows are logged narrowly: who asked and why is their run's.
+    answers = list(bulk_answers_of_subject(person=person, institution=institution)[:limit])
+    runs = [answer.run for answer in answers]
     # A check's purpose is its business scenario, named in the reader's language.
     scenario_names = dict(
-        Scenario.objects.filter(code__in={check.scenario for check in checks}).values_list(
-            "code", "name_en" if english() else "name"
-        )
+        Scenario.objects.filter(
+            code__in={check.scenario for check in checks} | {run.scenario for run in runs}
+        ).values_list("code", "name_en" if english() else "name")
     )
     rows += [
         QueryHistoryRow(
-            at=check.created_at,
+            at=at,
             organisation=check.organisation.name,
             who=(
                 check.client.name
@@ -97,7 +100,10 @@ def query_history_for(
             kind=_("信用核查"),
             purpose=scenario_names.get(check.scenario, check.scenario),
         )
-        for check in checks
+        for at, check in [
+            *((check.created_at, check) for check in checks),
+            *((answer.created_at, run) for answer, run in zip(answers, runs, strict=True)),
+        ]
     ]
     rows.sort(key=lambda row: row.at, reverse=True)
     return rows[:limit]

@@ -2,14 +2,16 @@
 
 A run is started by ``bulk_check_start`` (the upload or the JSON items are stored as its input
 file) and processed by ``bulk_check_process`` in the ``bulk_check_task`` job. Rows are read
-with ``subjects.imports.open_source`` (CSV in UTF-8/GBK/GB18030 or XLSX, streamed) and answered
-in set-based batches of ``BATCH_SIZE``: per batch one query for the institutions by USCC, one
-for their former names, one for the persons by blind index, one for the restrictions of each
-kind of subject in the scenario on the day, one insert of the check rows and one bulk audit
-entry — a fixed number of queries whatever the batch holds. The verdict of each row comes
-from ``screening.screening_decision``, the rule the single check uses, so the two cannot
-drift. Each batch takes the audit chain head's lock first, like a single check: its rows are
-answered exactly from the data version read under it, and its bulk entry is the next seq.
+with ``subjects.imports.open_source`` (CSV in UTF-8/GBK/GB18030 or XLSX, streamed), validated
+and blind-indexed by worker processes (``core.processes.fork_pool``) and answered in
+set-based batches of ``BATCH_SIZE``: per batch, in one repeatable-read snapshot, the screening
+data version, one query for the institutions by USCC, one for their former names, one for the
+persons by blind index and one for the restrictions of each kind of subject in the scenario
+on the day — a fixed number of queries whatever the batch holds. The verdict of each row
+comes from ``screening.screening_decision``, the rule the single check uses, so the two cannot
+drift. Each row is logged narrowly (``BulkCheckAnswer``: run, subject, verdict), one bulk
+audit entry per batch whose members are those rows; the masked result file's digest is
+logged by the run's result entry. No lock another request holds is taken (ADR 0044).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import json
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -35,19 +38,19 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from educredit.accounts.models import ApiClient
-from educredit.audit.canonical import canonical_json, snapshot_plan
-from educredit.audit.models import AuditChainHead
+from educredit.audit.canonical import row_digest_from_values
 from educredit.audit.services import audit_append_bulk
-from educredit.core import jobs, uploads
+from educredit.core import jobs, processes, uploads
 from educredit.core.clock import today
 from educredit.core.crypto import DocumentSealer, mask_document_number, normalise_document_number
 from educredit.core.lookups import AnyOf
+from educredit.core.snapshot import consistent_read
 from educredit.core.spreadsheet_safety import safe_row
 from educredit.sanctions.models import (
+    BulkCheckAnswer,
     BulkCheckResultPart,
     BulkCheckRun,
     Restriction,
-    ScreeningCheck,
     ScreeningNameMatch,
 )
 from educredit.sanctions.screening import (
@@ -55,14 +58,13 @@ from educredit.sanctions.screening import (
     ScreeningError,
     ScreeningIdentifier,
     _audit_actor,
-    _logged,
-    _measure,
     _name_match,
     check_request,
     identifier_from,
     screening_decision,
 )
 from educredit.sanctions.selectors import CLEAR
+from educredit.sanctions.versions import screening_data_version
 from educredit.subjects.choices import DocumentType, ImportStatus
 from educredit.subjects.imports import ImportFileError, normalise_heading, open_source
 from educredit.subjects.models import FormerName, Institution, Person
@@ -98,7 +100,6 @@ RESULT_HEADER = [
     "measure_codes",
     "legal_bases",
     "ends_on",
-    "check_id",
     "data_version",
 ]
 
@@ -306,6 +307,64 @@ def _batches(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[
         yield batch
 
 
+# --- reading rows (in worker processes for a big file) --------------------------------------
+
+# A row as read and validated, compact for the trip between processes: (row number, kind,
+# identifier as shown, USCC, document type, blind index, name sent, refusal "中文 / English").
+_Parsed = tuple[int, str, str, str, str, str, str, str]
+
+
+def _parse_chunk(columns: dict[str, int], rows: list[tuple[int, list[str]]]) -> list[_Parsed]:
+    """Validate a chunk of rows and blind-index their document numbers (pure: no database;
+    runs in a worker process for a big file)."""
+    index = DocumentSealer.current().blind_index
+    out: list[_Parsed] = []
+    for number, values in rows:
+        row = parse_row(number, values, columns)
+        identifier = row.identifier
+        if identifier is None:
+            out.append((number, row.kind, row.shown, "", "", "", "", row.error))
+        elif identifier.uscc:
+            out.append((number, row.kind, row.shown, identifier.uscc, "", "", identifier.name, ""))
+        else:
+            blind = index(normalise_document_number(identifier.document_number), purpose="document")
+            kind = identifier.document_type
+            out.append((number, row.kind, row.shown, "", kind, blind, identifier.name, ""))
+    return out
+
+
+def _parsed_chunks(
+    columns: dict[str, int],
+    rows: Iterator[tuple[int, list[str]]],
+    pool: ProcessPoolExecutor | None,
+    workers: int,
+) -> Iterator[list[_Parsed]]:
+    """Parsed batches in order; with a pool, its processes read ahead (two chunks each)."""
+    chunks = iter(lambda: list(islice(rows, BATCH_SIZE)), [])
+    if pool is None:
+        for chunk in chunks:
+            yield _parse_chunk(columns, chunk)
+        return
+    pending: deque[Future[list[_Parsed]]] = deque()
+    for chunk in chunks:
+        pending.append(pool.submit(_parse_chunk, columns, chunk))
+        if len(pending) >= 2 * workers:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+@contextmanager
+def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Forked worker processes (``core.processes.fork_pool``: they die with this process and
+    never touch the database); None for one worker: everything in this process."""
+    if workers <= 1:
+        yield None
+        return
+    with processes.fork_pool(workers) as pool:
+        yield pool
+
+
 # --- answering a batch ----------------------------------------------------------------------
 
 
@@ -331,19 +390,11 @@ _PersonRow = tuple[int, str]
 
 
 def _subjects(
-    rows: list[_Row], sealer: DocumentSealer
-) -> tuple[dict[str, Institution], dict[tuple[str, str], _PersonRow], list[str]]:
+    rows: list[_Parsed],
+) -> tuple[dict[str, Institution], dict[tuple[str, str], _PersonRow]]:
     """The subjects the batch names: institutions by USCC (with former names), persons by
-    (document type, blind index); three queries at most, whatever the batch's size. Also
-    each row's blind index ("" for a USCC or an invalid row)."""
-    usccs = sorted({row.identifier.uscc for row in rows if row.identifier and row.identifier.uscc})
-    index = sealer.blind_index
-    indexes = [
-        index(normalise_document_number(row.identifier.document_number), purpose="document")
-        if row.identifier and row.identifier.document_number
-        else ""
-        for row in rows
-    ]
+    (document type, blind index); three queries at most, whatever the batch's size."""
+    usccs = sorted({row[3] for row in rows if row[3]})
     institutions: dict[str, Institution] = {}
     if usccs:
         institutions = {
@@ -355,123 +406,13 @@ def _subjects(
             )
         }
     persons: dict[tuple[str, str], _PersonRow] = {}
-    wanted = sorted(set(indexes) - {""})
+    wanted = sorted({row[5] for row in rows if row[5]})
     if wanted:
         found = Person.objects.filter(AnyOf(F("id_number_index"), wanted)).values_list(
             "pk", "name", "document_type", "id_number_index"
         )
         persons = {(kind, blind): (pk, name) for pk, name, kind, blind in found}
-    return institutions, persons, indexes
-
-
-@dataclass
-class _Answer:
-    row: _Row
-    found: bool
-    name_match: str
-    verdict: str
-    reason: str
-    restrictions: list[Any]
-    check_id: str = ""
-    data_version: int | None = None
-
-
-# The check row's columns as the batch writes them: first those that differ by row, then
-# those the whole batch shares (their COPY text is rendered once per batch).
-_ROW_FIELDS = (
-    "id",
-    "public_id",
-    "institution_id",
-    "person_id",
-    "identifier_kind",
-    "name_match",
-    "verdict",
-    "measures",
-)
-_BATCH_FIELDS = (
-    "client_id",
-    "user_id",
-    "organisation_id",
-    "scenario",
-    "reference",
-    "details_given",
-    "as_of",
-    "data_version",
-    "created_at",
-    "bulk_run_id",
-)
-
-
-def _data_version_locked() -> int:
-    # The sequenced log's size when the batch starts (ADR 0044 no longer pins data to it).
-    found = AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first()
-    return int(found or 0)
-
-
-class _CheckWriter:
-    """Writes a batch's check rows as the single check would log them, without a model
-    instance per row: COPY on PostgreSQL (as the province loader and the records import),
-    one ``executemany`` on SQLite, each row's audit digest from its values."""
-
-    def __init__(self, now: dt.datetime) -> None:
-        self.spec = loader._table_spec(ScreeningCheck, (*_ROW_FIELDS, *_BATCH_FIELDS), now)
-        self.plan = snapshot_plan(ScreeningCheck)
-        self.postgresql = connection.vendor == "postgresql"
-
-    def _digester(self, shared: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], str]:
-        """A row's audit digest (``canonical.row_digest`` of the row read back), with the
-        batch's shared values rendered once: the snapshot's JSON is written as
-        ``canonical.sequence_digester`` writes it, by the same converters."""
-        quote = json.encoder.encode_basestring
-        by_name = dict(zip(_BATCH_FIELDS, shared, strict=True))
-        steps: list[tuple[str, int, Callable[[Any], Any]]] = []  # (text before, row index, …)
-        pending = ""
-        for attname, convert in self.plan:
-            prefix = ("," if steps or pending else "") + json.dumps(attname) + ":"
-            if attname in by_name:
-                value = by_name[attname]
-                pending += prefix + ("null" if value is None else quote(convert(value)))
-            else:
-                steps.append((pending + prefix, _ROW_FIELDS.index(attname), convert))
-                pending = ""
-        tail = pending + "}"
-
-        def digest(row: tuple[Any, ...]) -> str:
-            parts = ["{"]
-            for before, index, convert in steps:
-                value = row[index]
-                if value is None:
-                    parts.append(before + "null")
-                elif type(value) is list:  # the measures: JSON, keys sorted
-                    parts.append(before + (canonical_json(value).decode() if value else "[]"))
-                else:
-                    parts.append(before + quote(convert(value)))
-            parts.append(tail)
-            return hashlib.sha256("".join(parts).encode()).hexdigest()
-
-        return digest
-
-    def write(self, rows: list[tuple[Any, ...]], shared: tuple[Any, ...]) -> list[tuple[int, str]]:
-        """Insert ``rows`` (``_ROW_FIELDS`` values) with ``shared`` (``_BATCH_FIELDS``); return
-        the audit members (id, row digest)."""
-        spec, digest = self.spec, self._digester(shared)
-        members = [(row[0], digest(row)) for row in rows]
-        if self.postgresql:
-            width = len(_ROW_FIELDS)
-            formatters = spec.copy_formatters
-            suffix = "".join("\t" + f(v) for f, v in zip(formatters[width:], shared, strict=True))
-            front = formatters[:width]
-            text = "".join(
-                "\t".join([f(v) for f, v in zip(front, row, strict=True)]) + suffix + "\n"
-                for row in rows
-            )
-            encoded = loader._Encoded(len(rows), text.encode(), [], [])
-        else:
-            db = spec.db_formatters
-            params = [tuple([f(v) for f, v in zip(db, row + shared, strict=True)]) for row in rows]
-            encoded = loader._Encoded(len(rows), b"", params, [])
-        loader._write(spec, encoded)
-        return members
+    return institutions, persons
 
 
 def _name_of(subject: Institution | _PersonRow, name: str) -> str:
@@ -484,120 +425,244 @@ def _name_of(subject: Institution | _PersonRow, name: str) -> str:
     return _name_match(Person(pk=subject[0], name=subject[1]), name)
 
 
-def answer_batch(
-    run: BulkCheckRun, caller: Any, raw: list[_Row], writer: _CheckWriter | None = None
-) -> list[_Answer]:
-    """Answer and log one batch in one transaction, under the audit chain head's lock."""
-    sealer = DocumentSealer.current()
-    writer = writer or _CheckWriter(timezone.now())
-    with transaction.atomic():
-        data_version = _data_version_locked()
-        institutions, persons, indexes = _subjects(raw, sealer)
-        answers: list[_Answer] = []
+# A row as answered: (row number, kind, identifier as shown, institution id, person id, name
+# match, verdict, reason, subject found ("true"/"false"; "" for a refused row), measure codes,
+# legal bases, ends) — the last three as the result file writes them.
+_Answered = tuple[int, str, str, int | None, int | None, str, str, str, str, str, str, str]
+
+
+def answer_parsed(run: BulkCheckRun, parsed: list[_Parsed]) -> tuple[int, list[_Answered]]:
+    """Answer one batch from one snapshot: the screening data version and everything the
+    answers read (subjects, former names, restrictions) in one repeatable-read transaction,
+    so the batch is answered exactly from that version; it locks nothing a writer holds."""
+    with consistent_read():
+        data_version = screening_data_version()
+        institutions, persons = _subjects(parsed)
         subjects: list[Institution | _PersonRow | None] = []
-        for row, blind in zip(raw, indexes, strict=True):
-            identifier = row.identifier
+        matches: list[str] = []
+        for row in parsed:
             subject: Institution | _PersonRow | None = None
-            if identifier is not None:
-                if identifier.uscc:
-                    subject = institutions.get(identifier.uscc)
-                else:
-                    subject = persons.get((identifier.document_type, blind))
-            name_match: str = ScreeningNameMatch.NOT_GIVEN
-            if subject is not None and identifier is not None:
-                name_match = _name_of(subject, identifier.name)
+            if row[3]:
+                subject = institutions.get(row[3])
+            elif row[5]:
+                subject = persons.get((row[4], row[5]))
             subjects.append(subject)
-            answers.append(_Answer(row, subject is not None, name_match, "", "", []))
-        # Restrictions only for the rows whose name matched, as ``screen`` reads them.
+            matches.append(
+                ScreeningNameMatch.NOT_GIVEN if subject is None else _name_of(subject, row[6])
+            )
+        # Restrictions only for the subjects whose name matched, as ``screen`` reads them.
         matched = [
             s
-            for s, a in zip(subjects, answers, strict=True)
-            if s is not None and a.name_match != ScreeningNameMatch.MISMATCH
+            for s, m in zip(subjects, matches, strict=True)
+            if s is not None and m != ScreeningNameMatch.MISMATCH
         ]
-        day = run.as_of
         by_institution = _in_force(
             "institution_id",
             sorted({s.pk for s in matched if isinstance(s, Institution)}),
             scenario=run.scenario,
-            day=day,
+            day=run.as_of,
         )
         by_person = _in_force(
             "person_id",
             sorted({s[0] for s in matched if not isinstance(s, Institution)}),
             scenario=run.scenario,
-            day=day,
+            day=run.as_of,
         )
-        # What a check row keeps of each measure (ADR 0024: never record details in bulk).
-        logged: dict[int, dict[str, Any]] = {}
-        rows: list[tuple[Any, ...]] = []
-        first_id = loader._reserve_ids(ScreeningCheck)
-        randomness = loader._Randomness(len(raw))
-        for answer, subject in zip(answers, subjects, strict=True):
-            identifier = answer.row.identifier
-            if identifier is None:
-                answer.verdict, answer.reason = ERROR, answer.row.error
-                continue
-            institution_id = person_id = None
-            if subject is None:
-                answer.verdict = CLEAR
-            else:
-                if isinstance(subject, Institution):
-                    institution_id = subject.pk
-                    in_force = by_institution.get(subject.pk, [])
-                else:
-                    person_id = subject[0]
-                    in_force = by_person.get(person_id, [])
-                found = [] if answer.name_match == ScreeningNameMatch.MISMATCH else in_force
-                answer.verdict, answer.reason, answer.restrictions = screening_decision(
-                    answer.name_match, list(found)
-                )
-            measures = []
-            for restriction in answer.restrictions:
-                if restriction.pk not in logged:
-                    logged[restriction.pk] = _logged(_measure(restriction, details=False))
-                measures.append(logged[restriction.pk])
-            check_id = randomness.uuid4(len(rows))
-            answer.check_id, answer.data_version = check_id, data_version
-            rows.append(
-                (
-                    first_id + len(rows),
-                    check_id,
-                    institution_id,
-                    person_id,
-                    identifier.kind,
-                    answer.name_match,
-                    answer.verdict,
-                    measures,
-                )
+    # What the result file shows of each measure (ADR 0024: never record details in bulk).
+    shown: dict[int, tuple[str, str, str]] = {}
+    answers: list[_Answered] = []
+    for row, subject, name_match in zip(parsed, subjects, matches, strict=True):
+        number, kind, identifier = row[0], row[1], row[2]
+        if row[7]:
+            answers.append(
+                (number, kind, identifier, None, None, "", ERROR, row[7], "", "", "", "")
             )
-        if rows:
-            is_client = isinstance(caller, ApiClient)
-            shared = (
-                caller.pk if is_client else None,
-                None if is_client else caller.pk,
-                run.organisation_id,
-                run.scenario,
-                run.reference,
-                False,  # details_given: the bulk check never gives record details
-                day,
-                data_version,
-                timezone.now(),
-                run.pk,
+            continue
+        if subject is None:
+            answers.append(
+                (number, kind, identifier, None, None, name_match, CLEAR, "", "false", "", "", "")
             )
-            members = writer.write(rows, shared)
-            loader._advance_sequence(ScreeningCheck)
+            continue
+        institution_id = person_id = None
+        if isinstance(subject, Institution):
+            institution_id = subject.pk
+            in_force = by_institution.get(subject.pk, [])
+        else:
+            person_id = subject[0]
+            in_force = by_person.get(person_id, [])
+        found = [] if name_match == ScreeningNameMatch.MISMATCH else in_force
+        verdict, reason, restrictions = screening_decision(name_match, list(found))
+        codes = bases = ends = ""
+        if restrictions:
+            parts = []
+            for restriction in restrictions:
+                if restriction.pk not in shown:
+                    end = restriction.ends_on
+                    shown[restriction.pk] = (
+                        restriction.measure.code,
+                        restriction.legal_basis,
+                        end.isoformat() if end else "",
+                    )
+                parts.append(shown[restriction.pk])
+            codes = ";".join(p[0] for p in parts)
+            bases = " | ".join(p[1] for p in parts)
+            ends = ";".join(p[2] for p in parts)
+        answers.append(
+            (
+                number,
+                kind,
+                identifier,
+                institution_id,
+                person_id,
+                name_match,
+                verdict,
+                reason,
+                "true",
+                codes,
+                bases,
+                ends,
+            )
+        )
+    return data_version, answers
+
+
+# The narrow log row's columns, as the batch writes them (``BulkCheckAnswer``).
+_ANSWER_FIELDS = (
+    "id",
+    "run_id",
+    "row",
+    "institution_id",
+    "person_id",
+    "verdict",
+    "name_match",
+    "reason",
+    "data_version",
+    "created_at",
+)
+
+
+@dataclass(frozen=True)
+class _EncodeJob:
+    """What encoding a batch needs besides its answers (pickled per batch; small)."""
+
+    spec: loader._TableSpec
+    postgresql: bool
+    run_id: int
+    created_at: dt.datetime
+
+
+@dataclass
+class _Encoded:
+    """A batch ready to write: the log rows (COPY text or parameters), their audit members
+    (id, row digest) and the result file's lines."""
+
+    rows: loader._Encoded
+    members: list[tuple[int, str]]
+    result: str
+
+
+def _encode(
+    job: _EncodeJob, data_version: int, answers: list[_Answered], ids: list[int]
+) -> _Encoded:
+    """The batch's log rows, their digests and its result lines (pure: no database; runs in
+    a worker process on PostgreSQL, where the ids come from the sequence beforehand)."""
+    spec = job.spec
+    run_id, created_at = job.run_id, job.created_at
+    rows = [
+        (
+            ids[i],
+            run_id,
+            a[0],
+            a[3],
+            a[4],
+            a[6],
+            a[5],
+            a[7],
+            None if a[6] == ERROR else data_version,
+            created_at,
+        )
+        for i, a in enumerate(answers)
+    ]
+    digest = loader.row_digest
+    members = [(row[0], digest(spec, row)) for row in rows]
+    if rows:
+        # The hand-written digest must be the audit app's (as synth.loader checks per chunk).
+        first = dict(zip(_ANSWER_FIELDS, rows[0], strict=True))
+        if row_digest_from_values(BulkCheckAnswer, first) != members[0][1]:
+            raise RuntimeError("bulk check: the log rows' digest differs from the audit app's")
+    if job.postgresql:
+        formatters = spec.copy_formatters
+        text = "".join(
+            "\t".join([f(v) for f, v in zip(formatters, row, strict=True)]) + "\n" for row in rows
+        )
+        encoded = loader._Encoded(len(rows), text.encode(), [], [])
+    else:
+        db = spec.db_formatters
+        params = [tuple([f(v) for f, v in zip(db, row, strict=True)]) for row in rows]
+        encoded = loader._Encoded(len(rows), b"", params, [])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    version = str(data_version)
+    for a in answers:
+        line = [str(a[0]), a[1], a[2], a[5], a[6], a[7], a[8], a[9], a[10], a[11]]
+        line.append("" if a[6] == ERROR else version)
+        writer.writerow(safe_row(line))
+    return _Encoded(encoded, members, out.getvalue())
+
+
+def _reserve_answer_ids(count: int) -> list[int]:
+    """``count`` ids from the log table's sequence (PostgreSQL; no lock, unique whatever runs
+    beside): taken before the batch's write so a worker can digest its rows meanwhile."""
+    table = BulkCheckAnswer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return sorted(int(row[0]) for row in cursor.fetchall())
+
+
+def _counts(answers: list[_Answered]) -> Counter[str]:
+    return Counter(a[6] for a in answers)
+
+
+def _write_batch(
+    run: BulkCheckRun,
+    caller: Any,
+    job: _EncodeJob,
+    number: int,
+    data_version: int,
+    answers: list[_Answered],
+    encoded: _Encoded | Future[_Encoded] | None,
+) -> None:
+    """Log and count one answered batch and keep its result lines, in one transaction with
+    the task's lease: a batch is logged, audited and counted once, or not at all."""
+    with transaction.atomic():
+        if encoded is None:  # SQLite: the ids are the next ones under the write lock
+            first = loader._reserve_ids(BulkCheckAnswer)
+            ids = list(range(first, first + len(answers)))
+            encoded = _encode(job, data_version, answers, ids)
+        elif isinstance(encoded, Future):
+            encoded = encoded.result()
+        if answers:
+            loader._write(job.spec, encoded.rows)
             entry = audit_append_bulk(
                 actor=_audit_actor(caller),
                 action=ACTION,
-                model=ScreeningCheck,
-                members=members,
-                reason=f"批量核查 / bulk check {run.public_id} {run.scenario}",
+                model=BulkCheckAnswer,
+                members=encoded.members,
+                reason=f"批量核查 / bulk check {run.public_id} {run.scenario} "
+                f"(data version {data_version})",
             )
             run.audit_entries = [*run.audit_entries, entry.pk]
         if run.data_version is None:
             run.data_version = data_version
         run.last_data_version = data_version
-        _count(run, answers)
+        run.processed_rows += len(answers)
+        for verdict, count in _counts(answers).items():
+            field = f"{verdict}_count"
+            if hasattr(run, field):
+                setattr(run, field, getattr(run, field) + count)
         run.save(
             update_fields=[
                 "processed_rows",
@@ -611,40 +676,15 @@ def answer_batch(
                 "audit_entries",
             ]
         )
-    return answers
-
-
-def _count(run: BulkCheckRun, answers: list[_Answer]) -> None:
-    run.processed_rows += len(answers)
-    for answer in answers:
-        field = f"{answer.verdict}_count"
-        if hasattr(run, field):
-            setattr(run, field, getattr(run, field) + 1)
-
-
-def result_line(answer: _Answer) -> list[str]:
-    """A result-file row: never a full document number (masked), no record details."""
-    rows = answer.restrictions
-    return [
-        str(answer.row.number),
-        answer.row.kind,
-        answer.row.shown,
-        answer.name_match,
-        answer.verdict,
-        answer.reason,
-        "" if answer.row.identifier is None else str(answer.found).lower(),
-        ";".join(row.measure.code for row in rows),
-        " | ".join(row.legal_basis for row in rows),
-        ";".join(row.ends_on.isoformat() if row.ends_on else "" for row in rows),
-        answer.check_id,
-        "" if answer.data_version is None else str(answer.data_version),
-    ]
+        BulkCheckResultPart.objects.create(run=run, batch_number=number, text=encoded.result)
+        jobs.renew()
 
 
 # --- the job --------------------------------------------------------------------------------
 
 # Stored as the run's message when an unexpected error stops it.
 RUN_FAILED = "处理失败，请重试 / The run failed: try again"
+RESULT_ACTION = "sanctions.bulk_check_result"
 
 
 def _caller(run: BulkCheckRun) -> Any:
@@ -657,14 +697,29 @@ def _finish(run: BulkCheckRun, status: str, message: str = "") -> None:
         run.file.delete(save=False)
     run.status, run.error_message, run.finished_at = status, message, timezone.now()
     with transaction.atomic():
-        run.save(update_fields=["file", "result", "status", "error_message", "finished_at"])
+        fields = ["file", "result", "status", "error_message", "finished_at"]
+        if run.result_digest:
+            # The result file is logged as one digest, by an entry of its own (no members:
+            # the rows it answers are the batches' members).
+            entry = audit_append_bulk(
+                actor=_audit_actor(_caller(run)),
+                action=RESULT_ACTION,
+                model=BulkCheckAnswer,
+                members=[],
+                reason=f"批量核查结果文件 / bulk check result {run.public_id}: "
+                f"sha256 {run.result_digest}, {run.processed_rows} rows",
+            )
+            run.result_entry = entry.pk
+            fields += ["result_digest", "result_entry"]
+        run.save(update_fields=fields)
         # The batches' lines are in the result file now (or the run failed: no result).
         BulkCheckResultPart.objects.filter(run=run).delete()
 
 
 def bulk_check_fail(run: BulkCheckRun, reason: str) -> None:
     """End a run as failed with ``reason``; its input and the lines answered so far go (the
-    checks stay, each logged and audited)."""
+    rows answered stay, each logged and audited)."""
+    run.result_digest = ""
     _finish(run, ImportStatus.FAILED, reason)
 
 
@@ -677,27 +732,9 @@ def _claim(run_id: int) -> bool:
     )
 
 
-def _result_text(answers: list[_Answer]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for answer in answers:
-        writer.writerow(safe_row(result_line(answer)))
-    return out.getvalue()
-
-
-def _answer_and_keep(
-    run: BulkCheckRun, caller: Any, parsed: list[_Row], checks: _CheckWriter, number: int
-) -> None:
-    """Answer one batch and keep its result lines, in one transaction with the run's counts
-    and the task's lease: a batch is answered, logged and counted once, or not at all."""
-    with transaction.atomic():
-        answers = answer_batch(run, caller, parsed, checks)
-        BulkCheckResultPart.objects.create(run=run, batch_number=number, text=_result_text(answers))
-        jobs.renew()
-
-
 def _save_result(run: BulkCheckRun) -> None:
-    """The result file: the header, then every batch's lines in order."""
+    """The result file: the header, then every batch's lines in order; its SHA-256 too."""
+    hasher = hashlib.sha256()
     with tempfile.TemporaryFile("w+b") as out:
         text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
         csv.writer(text).writerow(RESULT_HEADER)
@@ -706,8 +743,18 @@ def _save_result(run: BulkCheckRun) -> None:
             text.write(part)
         text.flush()
         out.seek(0)
+        while block := out.read(1 << 20):
+            hasher.update(block)
+        out.seek(0)
         run.result.save(f"{run.public_id}.csv", File(out), save=False)
         text.detach()
+    run.result_digest = hasher.hexdigest()
+
+
+def _workers(total: int) -> int:
+    # One batch is not worth a pool; SQLite writes in this process anyway (ids under its lock)
+    # but its workers still read ahead.
+    return int(settings.EDUCREDIT_IMPORT_WORKERS) if total > BATCH_SIZE else 1
 
 
 def bulk_check_process(
@@ -716,10 +763,13 @@ def bulk_check_process(
     """Process a queued run once (claimed by a conditional update); None if already taken.
 
     A file that cannot be read or has a heading not understood fails the run before any row
-    is checked. A row that is not a valid identifier is answered "error" with its reason.
-    Each batch commits its checks, its result lines and the run's counts together, so a
+    is checked. A row that is not a valid identifier is answered "error" with its reason and
+    logged as a refused lookup. Worker processes read, validate and blind-index the rows
+    ahead and (PostgreSQL) encode and digest each answered batch while this process answers
+    the next one and writes the one before: it keeps the database busy. Each batch commits
+    its log rows, its bulk audit entry, its result lines and the run's counts together, so a
     worker that takes the task over from one that died skips the rows answered and goes on;
-    the result file is put together from the batches' lines at the end.
+    the result file is put together from the batches' lines at the end and its digest logged.
     """
     if not _claim(run_id):
         return None
@@ -730,18 +780,42 @@ def bulk_check_process(
             columns = resolve_columns(source.header)
             run.total_rows, run.encoding = source.total, source.encoding
             run.save(update_fields=["total_rows", "encoding"])
-            checks = _CheckWriter(timezone.now())
             rows = source.rows()
-            # Rows an interrupted attempt answered (their checks and lines are committed).
+            # Rows an interrupted attempt answered (their log rows and lines are committed).
             for _done in islice(rows, run.processed_rows):
                 pass
             number = BulkCheckResultPart.objects.filter(run=run).count()
-            for batch in _batches(rows, BATCH_SIZE):
-                parsed = [parse_row(row_number, values, columns) for row_number, values in batch]
-                _answer_and_keep(run, caller, parsed, checks, number)
-                number += 1
-                if progress is not None:
-                    progress(run)
+            postgresql = connection.vendor == "postgresql"
+            now = timezone.now()
+            job = _EncodeJob(
+                spec=loader._table_spec(BulkCheckAnswer, _ANSWER_FIELDS, now),
+                postgresql=postgresql,
+                run_id=run.pk,
+                created_at=now,
+            )
+            workers = _workers(run.total_rows - run.processed_rows)
+            with _worker_pool(workers) as pool:
+                previous: tuple[Any, ...] | None = None
+                for parsed in _parsed_chunks(columns, rows, pool, workers):
+                    data_version, answers = answer_parsed(run, parsed)
+                    encoded: _Encoded | Future[_Encoded] | None = None
+                    if postgresql:
+                        ids = _reserve_answer_ids(len(answers))
+                        if pool is not None:
+                            encoded = pool.submit(_encode, job, data_version, answers, ids)
+                        else:
+                            encoded = _encode(job, data_version, answers, ids)
+                    # The batch before is written while a worker encodes this one.
+                    if previous is not None:
+                        _write_batch(run, caller, job, *previous)
+                        if progress is not None:
+                            progress(run)
+                    previous = (number, data_version, answers, encoded)
+                    number += 1
+                if previous is not None:
+                    _write_batch(run, caller, job, *previous)
+                    if progress is not None:
+                        progress(run)
             _save_result(run)
     except (BulkCheckError, ImportFileError) as exc:
         _finish(run, ImportStatus.FAILED, str(exc))
@@ -749,6 +823,7 @@ def bulk_check_process(
     except jobs.LeaseLost:
         raise  # another attempt owns the run now: nothing more to write here
     except Exception:
+        run.result_digest = ""
         _finish(run, ImportStatus.FAILED, RUN_FAILED)
         raise
     run.total_rows = run.processed_rows  # an XLSX's recorded dimension may overstate it

@@ -404,6 +404,9 @@ class BulkCheckRun(models.Model):
     data_version = models.BigIntegerField(_("数据版本"), null=True, blank=True)
     last_data_version = models.BigIntegerField(_("末批数据版本"), null=True, blank=True)
     audit_entries = models.JSONField(_("审计条目"), default=list)
+    # SHA-256 of the result file, and the audit entry that logs it (its reason names both).
+    result_digest = models.CharField(_("结果文件摘要"), max_length=64, blank=True)
+    result_entry = models.BigIntegerField(_("结果文件审计条目"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -451,6 +454,77 @@ class BulkCheckResultPart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} #{self.batch_number}"
+
+
+class BulkCheckAnswer(AuditedModel):
+    """One row of a bulk check as the query log keeps it (批量核查记录, ADR 0024).
+
+    The narrow log of a bulk check: whom the row named (``institution`` or ``person``; none
+    when nothing is held on the identifier, or the row was not a valid identifier), in which
+    run (who asked, for what, on which day: the run's), what it was told (``verdict``,
+    ``name_match``, ``reason``) and from which data version. A row that was not a valid
+    identifier is logged too, as a refused lookup: verdict ``error`` and the reason. The
+    measures, bases and ends answered are in the run's result file, whose digest the run's
+    result entry logs. Every row is a member of its batch's bulk audit entry.
+    """
+
+    # No database constraints on the keys: each would cost an index probe per row of a
+    # million-row run; the rows come from the run and the subjects the batch has just read.
+    run = models.ForeignKey(
+        BulkCheckRun,
+        on_delete=models.PROTECT,
+        related_name="answers",
+        db_constraint=False,
+        db_index=False,
+    )
+    row = models.PositiveIntegerField(_("行号"))
+    institution = models.ForeignKey(
+        "subjects.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bulk_check_answers",
+        db_constraint=False,
+        db_index=False,
+    )
+    person = models.ForeignKey(
+        "subjects.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bulk_check_answers",
+        db_constraint=False,
+        db_index=False,
+    )
+    verdict = models.CharField(_("筛查结论"), max_length=20)
+    name_match = models.CharField(
+        _("名称核对"), max_length=10, choices=ScreeningNameMatch.choices, blank=True, default=""
+    )
+    # ``name_mismatch`` for a review on the name; the bilingual refusal of an invalid row.
+    reason = models.CharField(_("原因"), max_length=300, blank=True, default="")
+    data_version = models.BigIntegerField(_("数据版本"), null=True, blank=True)
+    created_at = models.DateTimeField(_("核查时间"))
+
+    class Meta:
+        verbose_name = _("批量核查记录")
+        verbose_name_plural = _("批量核查记录")
+        indexes = [
+            models.Index(fields=["run", "row"], name="bulk_answer_run_row"),
+            # "Who looked at me" (issue 6), as the single check's indexes.
+            models.Index(
+                fields=["institution", "created_at"],
+                condition=models.Q(institution__isnull=False),
+                name="bulk_answer_inst_created",
+            ),
+            models.Index(
+                fields=["person", "created_at"],
+                condition=models.Q(person__isnull=False),
+                name="bulk_answer_pers_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.row} {self.verdict}"
 
 
 # --- the loop: initiation, response, feedback (ADR 0023) ------------------------------------

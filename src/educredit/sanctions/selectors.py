@@ -20,6 +20,7 @@ from educredit.catalog.selectors import catalog_items, current_catalog_version
 from educredit.core.clock import today
 from educredit.sanctions.choices import MeasureListVersionStatus, MeasureVerdict
 from educredit.sanctions.models import (
+    BulkCheckAnswer,
     Measure,
     MeasureListVersion,
     Restriction,
@@ -215,5 +216,20 @@ def checks_of_subject(
     return (
         ScreeningCheck.objects.filter(subject_filter)
         .select_related("client", "user", "organisation")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def bulk_answers_of_subject(
+    *, person: Person | None = None, institution: Institution | None = None
+) -> QuerySet[BulkCheckAnswer]:
+    """The bulk-check rows that named one subject, newest first (the subject's query history,
+    as ``checks_of_subject``: who asked is the row's run's caller, the purpose its scenario)."""
+    if (person is None) == (institution is None):
+        return BulkCheckAnswer.objects.none()
+    subject_filter = Q(person=person) if person is not None else Q(institution=institution)
+    return (
+        BulkCheckAnswer.objects.filter(subject_filter)
+        .select_related("run__client", "run__user", "run__organisation")
         .order_by("-created_at", "-pk")
     )

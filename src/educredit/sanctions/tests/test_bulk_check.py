@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
 from typing import Any
 
@@ -16,12 +17,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from educredit.audit.models import AuditEntry
+from educredit.audit.selectors import entry_position
+from educredit.audit.sequencer import sequence_pending
 from educredit.audit.verification import verify_audit_log
 from educredit.records.tests.factories import make_reviewer
+from educredit.rights.query_history import query_history_for
 from educredit.sanctions import bulk_check, screening
-from educredit.sanctions.models import BulkCheckRun, ScreeningCheck
+from educredit.sanctions.models import BulkCheckAnswer, BulkCheckRun, ScreeningCheck
 from educredit.sanctions.tests.factories import TEACHER_NUMBER
 from educredit.sanctions.tests.test_restrictions import REAPPLY, revocation
+from educredit.sanctions.versions import screening_data_version
+from educredit.subjects.models import Person
 from educredit.subjects.tests.factories import resident_id, uscc
 from educredit.testing.factories import make_api_client
 
@@ -173,25 +179,64 @@ def test_the_result_never_holds_a_full_document_number_and_the_input_is_deleted(
     assert not run.file
 
 
-def test_every_answered_row_is_a_check_under_one_bulk_entry_per_batch(
-    revoked: Any, school: Any, system: Any, monkeypatch: Any
+@pytest.mark.parametrize("workers", [1, 2])
+def test_every_row_is_logged_narrowly_under_one_bulk_entry_per_batch(
+    revoked: Any, school: Any, system: Any, monkeypatch: Any, settings: Any, workers: int
 ) -> None:
+    # With two workers the rows are read and validated (and, on PostgreSQL, encoded) in
+    # forked processes: the same log and the same result.
+    settings.EDUCREDIT_IMPORT_WORKERS = workers
     monkeypatch.setattr(bulk_check, "BATCH_SIZE", 4)
-    before = AuditEntry.objects.count()
+    before = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     run = _run(system, _csv(_rows()))
-    checks = ScreeningCheck.objects.filter(bulk_run=run)
-    # Six rows, two of them not identifiers (no check, as a refused single check).
-    assert checks.count() == 4
-    assert set(checks.values_list("client", flat=True)) == {system.pk}
-    entries = AuditEntry.objects.order_by("seq")[before:]
-    assert [(e.action, e.member_count) for e in entries] == [
-        ("sanctions.bulk_check", 3),  # batch 1: rows 2–5, one an error
-        ("sanctions.bulk_check", 1),  # batch 2: rows 6–7, one an error
+    assert [r["verdict"] for r in _result(run)] == [
+        "restricted",
+        "clear",
+        "clear",
+        "error",
+        "review",
+        "error",
     ]
-    assert run.audit_seqs == [e.seq for e in entries]
-    assert set(checks.values_list("audit_seq", flat=True)) == set(run.audit_seqs)
-    assert run.data_version == run.audit_seqs[0] - 1
-    assert verify_audit_log().ok, verify_audit_log().row_problems
+    answers = list(BulkCheckAnswer.objects.filter(run=run).order_by("row"))
+    # Every row, the refused ones too (logged as refused lookups, with their reason).
+    assert [(a.row, a.verdict) for a in answers] == [
+        (2, "restricted"),
+        (3, "clear"),
+        (4, "clear"),
+        (5, "error"),
+        (6, "review"),
+        (7, "error"),
+    ]
+    teacher = revoked.person_id
+    assert [a.person_id for a in answers] == [teacher, None, None, None, teacher, None]
+    assert answers[4].name_match == "mismatch" and answers[4].reason == "name_mismatch"
+    assert "/" in answers[3].reason and answers[3].data_version is None
+    assert ScreeningCheck.objects.count() == 0  # no full check row per identifier
+    entries = list(AuditEntry.objects.filter(pk__gt=before).order_by("pk"))
+    assert [(e.action, e.member_count) for e in entries] == [
+        ("sanctions.bulk_check", 4),  # batch 1: rows 2–5
+        ("sanctions.bulk_check", 2),  # batch 2: rows 6–7
+        ("sanctions.bulk_check_result", 0),  # the result file, by its digest
+    ]
+    assert run.audit_entries == [e.pk for e in entries[:2]]
+    assert run.result_entry == entries[2].pk
+    with run.result.open("rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == run.result_digest
+    assert run.result_digest in entries[2].reason
+    assert run.data_version == screening_data_version()
+    sequence_pending()
+    assert all(entry_position(e.pk) is not None for e in entries)  # sequenced like every leaf
+    result = verify_audit_log()
+    assert result.ok, (result.problems, result.entry_problems, result.row_problems)
+
+
+def test_who_looked_at_me_shows_the_bulk_check(revoked: Any, system: Any) -> None:
+    _run(system, _csv(_rows()))
+    teacher = Person.objects.get(pk=revoked.person_id)
+    history = query_history_for(person=teacher)
+    bulk = [row for row in history if row.organisation == system.organisation.name]
+    assert len(bulk) == 2  # the restricted row and the name-mismatch row
+    assert {row.who for row in bulk} == {system.name}
 
 
 def test_json_items_are_checked_through_the_api(
@@ -270,7 +315,7 @@ def test_an_unknown_heading_is_refused_before_any_run(shipped: Any, system: Any)
     # Named by its number: the heading is the file's content, never quoted back.
     assert "第 3 列" in message and "column 3 is not understood" in message
     assert "手机号" not in message
-    assert BulkCheckRun.objects.count() == 0 and ScreeningCheck.objects.count() == 0
+    assert BulkCheckRun.objects.count() == 0 and BulkCheckAnswer.objects.count() == 0
 
 
 def test_an_xlsx_file_is_read(revoked: Any, system: Any) -> None:

@@ -16,7 +16,7 @@ import pytest
 from educredit.audit.verification import verify_audit_log
 from educredit.core import jobs
 from educredit.sanctions import bulk_check
-from educredit.sanctions.models import BulkCheckResultPart, BulkCheckRun, ScreeningCheck
+from educredit.sanctions.models import BulkCheckAnswer, BulkCheckResultPart, BulkCheckRun
 from educredit.sanctions.tests.test_bulk_check import (
     BULK,
     _csv,
@@ -73,23 +73,21 @@ def _queued(caller: Any) -> BulkCheckRun:
 
 
 def _die_in_batch(monkeypatch: Any, number: int) -> None:
-    real = bulk_check.answer_batch
+    real = bulk_check._write_batch
     calls = Counter[str]()
 
-    def answer_batch(*args: Any, **kwargs: Any) -> Any:
+    def write_batch(*args: Any, **kwargs: Any) -> Any:
         calls["batch"] += 1
         if calls["batch"] == number:
             raise WorkerKilled
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(bulk_check, "answer_batch", answer_batch)
+    monkeypatch.setattr(bulk_check, "_write_batch", write_batch)
 
 
 def _answers(rows: list[dict[str, str]]) -> list[tuple[str, ...]]:
-    """A result file's lines without what differs by run (check id, data version)."""
-    return [
-        tuple(v for k, v in row.items() if k not in ("check_id", "data_version")) for row in rows
-    ]
+    """A result file's lines without what differs by run (the data version)."""
+    return [tuple(v for k, v in row.items() if k != "data_version") for row in rows]
 
 
 def test_a_bulk_check_whose_worker_died_goes_on_after_its_last_committed_batch(
@@ -104,8 +102,8 @@ def test_a_bulk_check_whose_worker_died_goes_on_after_its_last_committed_batch(
     assert run.status == "running"
     assert run.processed_rows == 2 * BATCH
     assert BulkCheckResultPart.objects.filter(run=run).count() == 2
-    before = set(ScreeningCheck.objects.filter(bulk_run=run).values_list("pk", flat=True))
-    assert len(before) == run.processed_rows - run.error_count
+    before = set(BulkCheckAnswer.objects.filter(run=run).values_list("pk", flat=True))
+    assert len(before) == run.processed_rows
     monkeypatch.undo()
     # Not taken by a first attempt (its worker may be alive elsewhere).
     assert bulk_check.bulk_check_process(run_id=run.pk) is None
@@ -119,15 +117,13 @@ def test_a_bulk_check_whose_worker_died_goes_on_after_its_last_committed_batch(
     assert (done.attempts, done.resumed_after) == (2, 2 * BATCH)
     assert (done.total_rows, done.processed_rows, done.error_count) == (24, 24, 8)
 
-    # Every row answered once, in order; every identifier checked (and logged) once.
+    # Every row answered once, in order; every row logged once.
     result = _result(done)
     assert [int(r["row"]) for r in result] == list(range(2, 26))
-    checks = ScreeningCheck.objects.filter(bulk_run=done)
-    assert checks.count() == VALID
-    assert before <= set(checks.values_list("pk", flat=True))
-    assert {r["check_id"] for r in result if r["check_id"]} == {
-        str(pk) for pk in checks.values_list("public_id", flat=True)
-    }
+    answers = BulkCheckAnswer.objects.filter(run=done)
+    assert answers.filter(data_version__isnull=False).count() == VALID
+    assert sorted(answers.values_list("row", flat=True)) == list(range(2, 26))
+    assert before <= set(answers.values_list("pk", flat=True))
     assert not BulkCheckResultPart.objects.filter(run=done).exists()
     assert not done.file
     # The same answers as a run that was never interrupted.
@@ -158,12 +154,10 @@ def test_a_batch_whose_lease_was_taken_over_rolls_back(
     with pytest.raises(jobs.LeaseLost):
         bulk_check.bulk_check_process(run_id=run.pk)
     run.refresh_from_db()
-    # The first batch stays; the second wrote neither checks nor counts nor lines.
+    # The first batch stays; the second wrote neither log rows nor counts nor lines.
     assert (run.status, run.processed_rows) == ("running", BATCH)
     assert BulkCheckResultPart.objects.filter(run=run).count() == 1
-    assert (
-        ScreeningCheck.objects.filter(bulk_run=run).count() == 3
-    )  # its fourth row is not an identifier
+    assert BulkCheckAnswer.objects.filter(run=run).count() == BATCH
     assert run.file  # the next attempt reads it
 
 

@@ -17,7 +17,7 @@ from django.test import Client
 
 from educredit.core import uploads
 from educredit.sanctions import bulk_check
-from educredit.sanctions.models import BulkCheckRun, ScreeningCheck
+from educredit.sanctions.models import BulkCheckAnswer, BulkCheckRun
 from educredit.sanctions.tests.factories import TEACHER_NUMBER
 from educredit.testing.factories import make_api_client
 from educredit.testing.spreadsheets import xlsx_bytes
@@ -195,7 +195,7 @@ def test_a_good_file_is_taken_and_answered(
     bulk_check.bulk_check_process(run_id=run.pk)  # the test's transaction never commits
     run.refresh_from_db()
     assert (run.status, run.processed_rows, run.error_message) == ("finished", 1, "")
-    assert ScreeningCheck.objects.filter(bulk_run=run).count() == 1
+    assert BulkCheckAnswer.objects.filter(run=run).count() == 1
 
 
 def test_a_heading_too_long_to_read_cheaply_is_judged_by_the_run_without_quoting_it(
@@ -213,7 +213,7 @@ def test_a_heading_too_long_to_read_cheaply_is_judged_by_the_run_without_quoting
     assert run.status == "failed"
     assert "column 4 is not understood" in run.error_message
     assert "很长" not in run.error_message and SECRET not in run.error_message
-    assert ScreeningCheck.objects.count() == 0 and not run.file
+    assert BulkCheckAnswer.objects.count() == 0 and not run.file
     status = Client().get(response.json()["status_url"], **headers).json()
     assert "很长" not in status["error_message"] and "column 4" in status["error_message"]
 
