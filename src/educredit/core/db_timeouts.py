@@ -17,11 +17,31 @@ is created (``connection_created``), so a web process with persistent connection
 (a test's, a task run inside a request) is switched at the start and switched back at the end.
 The settings are sent through the driver's own connection, not Django's cursor, so they never
 count as the page's queries. Nothing happens on SQLite, which has neither setting.
+
+**Who is who in ``pg_stat_activity``.** The same statement names the connection
+(``application_name``) by the role of the work: ``educredit web`` for a request,
+``educredit worker`` for a task and for ``educredit db_worker``'s own polling,
+``educredit sequencer`` for ``educredit audit sequence`` (and for code run inside
+``work(SEQUENCER)``, with the job's time-outs), ``educredit <command>`` for any other command
+(``educredit migrate``…). An operator (or ``bench/screening_lock_wait.py``) tells a check
+waiting on a lock from an import waiting on one by that name.
+
+**A kept connection that died is dropped before a request uses it.** With persistent
+connections (``educredit serve``), a PostgreSQL restart or fail-over kills every idle
+connection without the process noticing: Django only checks a connection after an error on
+it, so each process's first request after the restart would fail on the dead one (503).
+At the start of every request, an idle PostgreSQL connection whose socket has something to
+read is closed: an idle session is sent nothing but the server's "terminating connection"
+notice and the end of the stream. A ``poll`` with no wait, no round trip to the server; the
+request then opens a fresh connection (or answers 503 if the database is still down).
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import select
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +49,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import request_started
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
@@ -40,6 +61,12 @@ logger = logging.getLogger("educredit.db_timeouts")
 
 WEB = "web"
 JOB = "job"
+SEQUENCER = "sequencer"
+
+# application_name by kind of work: what pg_stat_activity shows operators.
+ROLES = {WEB: "web", JOB: "worker", SEQUENCER: "sequencer"}
+APPLICATION_PREFIX = "educredit "
+_NAME_MAX = 63  # PostgreSQL keeps NAMEDATALEN - 1 bytes of application_name
 
 _kind: ContextVar[str | None] = ContextVar("educredit_db_work", default=None)
 _APPLIED = "_educredit_work_kind"  # on the connection wrapper: the kind whose values it holds
@@ -61,9 +88,39 @@ def timeouts_ms(kind: str) -> tuple[int, int]:
     )
 
 
+# Commands whose process has a role of its own: the worker's polling and claiming (its tasks
+# run as JOB work, "worker" too), the sequencer service beside ``educredit serve``.
+COMMAND_ROLES = {("db_worker",): "worker", ("audit", "sequence"): "sequencer"}
+
+
+def _command_name() -> str:
+    """The role of the command this process runs ("worker", "sequencer", else the command's
+    name: ``educredit migrate`` → "migrate"), or the program's name."""
+    argv = sys.argv or [""]
+    program = argv[0].replace("\\", "/").rsplit("/", 1)[-1]
+    if program in ("educredit", "manage.py", "cli.py", "__main__.py") and len(argv) > 1:
+        for words, role in COMMAND_ROLES.items():
+            if tuple(argv[1 : 1 + len(words)]) == words:
+                return role
+        return argv[1]
+    return program or "python"
+
+
+def role_name(role: str) -> str:
+    """``application_name`` of a role ("web", "worker", "sequencer", a command's name):
+    "educredit <role>", in printable ASCII and short enough for PostgreSQL to keep whole."""
+    return re.sub(r"[^\x20-\x7e]", "?", APPLICATION_PREFIX + role)[:_NAME_MAX]
+
+
+def application_name(kind: str | None) -> str:
+    """``application_name`` for ``kind`` of work ("educredit web", "educredit worker",
+    "educredit sequencer"), or for this process's command outside any."""
+    return role_name(ROLES.get(kind, kind) if kind is not None else _command_name())
+
+
 def _apply(conn: BaseDatabaseWrapper, kind: str | None) -> bool:
-    """Give the open connection ``kind``'s time-outs (None: the server's defaults); True when
-    it changed."""
+    """Give the open connection ``kind``'s time-outs (None: the server's defaults) and name;
+    True when it changed."""
     if conn.vendor != "postgresql" or conn.connection is None:
         return False
     if getattr(conn, _APPLIED, None) == kind:
@@ -75,12 +132,16 @@ def _apply(conn: BaseDatabaseWrapper, kind: str | None) -> bool:
             if kind is None:
                 cursor.execute("RESET lock_timeout")
                 cursor.execute("RESET statement_timeout")
+                cursor.execute(
+                    "SELECT set_config('application_name', %s, false)", [application_name(None)]
+                )
             else:
                 lock, statement = timeouts_ms(kind)
                 cursor.execute(
                     "SELECT set_config('lock_timeout', %s, false), "
-                    "set_config('statement_timeout', %s, false)",
-                    [f"{lock}ms", f"{statement}ms"],
+                    "set_config('statement_timeout', %s, false), "
+                    "set_config('application_name', %s, false)",
+                    [f"{lock}ms", f"{statement}ms", application_name(kind)],
                 )
     except psycopg.Error as exc:
         # A broken or aborted connection: its next use fails on its own account.
@@ -116,9 +177,60 @@ def work(kind: str) -> Iterator[None]:
 
 @receiver(connection_created)
 def _on_connection_created(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    setattr(connection, _APPLIED, None)
-    if (kind := _kind.get()) is not None:
+    kind = _kind.get()
+    if kind is None:
+        _name(connection)
+    else:
         _apply(connection, kind)
+
+
+def _name(conn: BaseDatabaseWrapper) -> None:
+    """A new connection outside any kind of work: the server's time-outs, the command's name."""
+    setattr(conn, _APPLIED, None)
+    if conn.vendor != "postgresql" or conn.connection is None:
+        return
+    import psycopg
+
+    try:
+        with conn.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('application_name', %s, false)", [application_name(None)]
+            )
+    except psycopg.Error as exc:
+        logger.warning("could not name the connection: %s", exc)
+
+
+# --- kept connections that died ---------------------------------------------------------------
+
+
+def connection_dead(conn: BaseDatabaseWrapper) -> bool:
+    """Whether an open, idle PostgreSQL connection is known dead without asking the server:
+    the driver saw it break, or its socket is readable (an idle session is sent nothing but
+    the server's termination notice and end of stream)."""
+    raw = conn.connection
+    if conn.vendor != "postgresql" or raw is None or conn.in_atomic_block:
+        return False
+    if raw.closed or raw.broken:
+        return True
+    try:
+        fd = raw.fileno()
+    except Exception:  # a driver that cannot say has no usable socket
+        return True
+    if fd < 0:
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
+
+
+@receiver(request_started)
+def _drop_dead_connections(sender: Any, **kwargs: Any) -> None:
+    """Before a request: close kept connections the server ended while they sat idle, so the
+    request opens a fresh one instead of failing on the dead one."""
+    for conn in connections.all(initialized_only=True):
+        if connection_dead(conn):
+            logger.info("dropping the %s connection the server closed", conn.alias)
+            conn.close()
 
 
 # Tasks: the signals come in pairs on the thread that runs the task (nested inside a request

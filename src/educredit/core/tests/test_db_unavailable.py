@@ -6,7 +6,9 @@ query fails as a lost connection does (``connection.execute_wrapper``): as a sig
 member (the session's read is the first query), with an API key, and anonymously. A request
 that tried the database must answer 503; one that did not need it answers as usual, never 5xx.
 On PostgreSQL the production server is started against a port where nothing listens and the
-same walk is made over HTTP.
+same walk is made over HTTP. A kept connection the server ended while it sat idle is replaced
+before the next request uses it (``core.db_timeouts``), so a database restart costs no request
+a 503; ``sanctions/tests/test_check_outage.py`` stops and starts a whole cluster under load.
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ from email.message import Message
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, OperationalError, connection
+from django.db import IntegrityError, OperationalError, connection, connections
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_tasks import task
 
-from educredit.core import refusals
+from educredit.core import db_timeouts, refusals
 from educredit.testing.factories import make_api_client
+from educredit.testing.workers import wait_until
 
 RETRY_AFTER = str(refusals.RETRY_AFTER_SECONDS)
 UNREACHABLE_PAGE = "平台暂时无法访问数据库"
@@ -304,3 +308,189 @@ def test_pg_with_postgresql_unreachable_every_route_answers_503(tmp_path: Any) -
         server.wait(timeout=30)
         log.close()
         urllib.request.install_opener(urllib.request.build_opener())
+
+
+# --- sessions of their own (PostgreSQL) ---------------------------------------------------
+
+pg_sessions = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL sessions: row and table locks, backends ended by the server, names",
+)
+
+
+def _check(checker: tuple[str, str], reference: str) -> Any:
+    key, uscc = checker
+    return Client(raise_request_exception=False).post(
+        "/api/sanctions/check",
+        json.dumps({"uscc": uscc, "scenario": "teacher_qualification", "reference": reference}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+
+
+@pytest.fixture
+def checker(settings: Any) -> tuple[str, str]:
+    """A business system's key and a school to check (committed: other sessions see them)."""
+    from educredit.sanctions.tests import factories
+    from educredit.subjects.tests.factories import make_institution
+    from educredit.testing.factories import make_province
+
+    settings.EDUCREDIT_DB_LOCK_TIMEOUT_MS = 200
+    factories.shipped_measure_list()
+    province = make_province()
+    school = make_institution(supervisor=province, name="郑州市第一中学", serial=7302)
+    _client, key = make_api_client(organisation=province, scopes=["sanctions:check"])
+    return key, str(school.uscc)
+
+
+@pg_sessions
+@pytest.mark.django_db(transaction=True)
+def test_pg_a_check_answers_while_the_sequencer_holds_the_chain_head(
+    checker: tuple[str, str],
+) -> None:
+    """The sequencer holds the chain head while it integrates a batch (ADR 0044): a check
+    queues its entry and answers at once — with the request's lock time-out at 200 ms, a check
+    that waited for the head would answer 503 — and the sequencer integrates it afterwards."""
+    from educredit.audit.selectors import entry_for, entry_position
+    from educredit.audit.sequencer import sequence_pending
+    from educredit.sanctions.models import ScreeningCheck
+    from educredit.testing.workers import chain_head_held
+
+    with chain_head_held():
+        response = _check(checker, "H-1")
+        assert response.status_code == 200, response.content
+        assert response.json()["verdict"] == "clear"
+    check = ScreeningCheck.objects.get(public_id=response.json()["check_id"])
+    entry = entry_for(check)
+    assert entry is not None and entry_position(entry.pk) is None  # queued, not yet placed
+    sequence_pending()
+    assert entry_position(entry.pk) is not None
+
+
+@pg_sessions
+@pytest.mark.django_db(transaction=True)
+def test_pg_a_check_behind_a_lock_answers_503_within_the_lock_time_out(
+    checker: tuple[str, str],
+) -> None:
+    """A session holds a lock the check's log needs (a migration or index build on the query
+    log's table): the check gives up after the request's lock time-out with 503 — no verdict,
+    nothing logged — instead of waiting for as long as the lock is held."""
+    from educredit.sanctions.models import ScreeningCheck
+
+    holder = connections.create_connection("default")
+    try:
+        holder.set_autocommit(False)
+        with holder.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {ScreeningCheck._meta.db_table} IN SHARE MODE")
+        # Answered while the lock is still held (by this very thread: without the time-out
+        # the request would wait for ever).
+        response = _check(checker, "L-1")
+    finally:
+        holder.rollback()
+        holder.close()
+    _assert_unavailable(response, "/api/sanctions/check", busy=True)
+    assert not ScreeningCheck.objects.exists()
+    response = _check(checker, "L-2")  # once the lock is free the same check answers
+    assert response.status_code == 200 and response.json()["verdict"] == "clear"
+
+
+# --- a kept connection the server ended (PostgreSQL) ---------------------------------------
+
+
+def _backend_pid() -> int:
+    connection.ensure_connection()
+    return int(connection.connection.info.backend_pid)
+
+
+def _terminate(pid: int) -> None:
+    """End a backend from another session, as a database restart or fail-over does."""
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
+
+
+@pg_sessions
+@pytest.mark.django_db(transaction=True)
+def test_pg_a_kept_connection_the_server_ended_is_replaced_before_the_next_request() -> None:
+    """Persistent connections (``educredit serve``): the server ends an idle one; the next
+    request is answered from a fresh connection instead of 503 on the dead one."""
+    client = Client(raise_request_exception=False)
+    assert client.get("/disclosure/").status_code == 200
+    kept = _backend_pid()
+    assert client.get("/disclosure/").status_code == 200
+    assert _backend_pid() == kept  # a live connection is kept
+    _terminate(kept)
+    wait_until(
+        lambda: db_timeouts.connection_dead(connection), timeout=10, what="the notice to arrive"
+    )
+    response = client.get("/disclosure/")
+    assert response.status_code == 200, response.content[:300]
+    assert _backend_pid() != kept
+
+
+@pg_sessions
+@pytest.mark.django_db(transaction=True)
+def test_pg_a_request_answers_503_while_the_database_is_still_away() -> None:
+    """The dead connection is dropped, and a new one cannot be made: 503, no 500."""
+    kept = _backend_pid()
+    _terminate(kept)
+    wait_until(
+        lambda: db_timeouts.connection_dead(connection), timeout=10, what="the notice to arrive"
+    )
+    port = connection.settings_dict["PORT"]
+    connection.settings_dict["PORT"] = str(_free_port())  # the database is not back yet
+    try:
+        response = Client(raise_request_exception=False).get("/disclosure/")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+    _assert_unavailable(response, "/disclosure/")
+
+
+# --- connections named by role ---------------------------------------------------------------
+
+
+def _application_name() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('application_name')")
+        return str(cursor.fetchone()[0])
+
+
+@task()
+def report_name_task() -> str:
+    """What a task's connection is called."""
+    return _application_name()
+
+
+@pg_sessions
+@pytest.mark.django_db
+def test_pg_connections_are_named_by_the_role_of_their_work(settings: Any) -> None:
+    """What ``pg_stat_activity`` shows an operator: a request's session from a task's."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    outside = _application_name()
+    with db_timeouts.work(db_timeouts.WEB):
+        assert _application_name() == "educredit web"
+        assert report_name_task.enqueue().return_value == "educredit worker"
+        assert _application_name() == "educredit web"
+    with db_timeouts.work(db_timeouts.SEQUENCER):
+        assert _application_name() == "educredit sequencer"
+    assert _application_name() == outside == db_timeouts.application_name(None)
+
+
+@pytest.mark.parametrize(
+    ("argv", "name"),
+    [
+        (["/srv/venv/bin/educredit", "db_worker", "--interval", "1"], "educredit worker"),
+        (["/srv/src/educredit/cli.py", "audit", "sequence", "--loop"], "educredit sequencer"),
+        (["/srv/venv/bin/educredit", "audit", "verify"], "educredit audit"),
+        (["manage.py", "migrate"], "educredit migrate"),
+        (["/usr/bin/granian"], "educredit granian"),
+        (["/srv/venv/bin/educredit", "导入" * 40], "educredit " + "?" * 53),
+    ],
+)
+def test_a_command_names_its_connections(monkeypatch: Any, argv: list[str], name: str) -> None:
+    monkeypatch.setattr(sys, "argv", argv)
+    assert db_timeouts.application_name(None) == name

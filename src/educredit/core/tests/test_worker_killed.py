@@ -1,9 +1,14 @@
 """Fault tests: a worker killed with SIGKILL in the middle of a job, then a new worker.
 
 Each job completes with every row exactly once and the audit log verifying (issue 14). Real
-``educredit db_worker`` processes on PostgreSQL; the job is paused in the middle by holding
-the audit chain head (``testing.workers``), the worker killed there, the lock let go and a
-new worker started with a short lease.
+``educredit db_worker`` processes on PostgreSQL; the job is paused in the middle of a
+transaction by holding a row it writes next (``testing.workers.rows_held``: the run row, or a
+record), the worker killed there, the lock let go and a new worker started with a short lease.
+
+All along, the audit chain head is held as a sequencer holds it while it integrates a batch
+(ADR 0044): a job's chunks queue their entries and never wait for it, so the first worker gets
+into the middle of the job and the second one finishes it while the head is still held. The
+entries are sequenced afterwards and the log verifies.
 """
 
 from __future__ import annotations
@@ -13,10 +18,12 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from educredit.audit.models import AuditEntry
+from educredit.audit.sequencer import sequence_pending
 from educredit.audit.verification import verify_audit_log
 from educredit.core.models import TaskLease
 from educredit.records.choices import CreditRecordStatus
@@ -53,6 +60,20 @@ def _task(task_id: Any) -> DBTaskResult[Any, Any]:
     return DBTaskResult.objects.get(pk=task_id)
 
 
+def _a_job_waits() -> bool:
+    return workers.someone_waits_on_a_lock(role="worker")
+
+
+def _sequenced_and_verified() -> None:
+    sequence_pending()
+    result = verify_audit_log()
+    assert result.ok, result.problems
+
+
+# A job that waits for the chain head would never get past it here.
+HEAD_HINT = "(does the job wait for the audit chain head a sequencer holds?)"
+
+
 def test_a_window_recompute_killed_mid_transaction_is_run_again_by_the_next_worker(
     county_clerk: Any, start_worker: Any
 ) -> None:
@@ -70,18 +91,19 @@ def test_a_window_recompute_killed_mid_transaction_is_run_again_by_the_next_work
     task = windows_daily_task.enqueue()
 
     with workers.chain_head_held():
-        first = start_worker()
-        # It has updated the windows and waits to append its audit entry: kill it there.
-        workers.wait_until(workers.someone_waits_on_a_lock, timeout=60, what="the recompute")
-        first.kill()
-    assert _task(task.id).status == TaskResultStatus.RUNNING  # what a dead worker leaves
+        with workers.rows_held(CreditRecord.objects.filter(pk=records[-1].pk)):
+            first = start_worker()
+            # It has begun updating the windows and waits for the last record: kill it there.
+            workers.wait_until(_a_job_waits, timeout=60, what=f"the recompute {HEAD_HINT}")
+            first.kill()
+        assert _task(task.id).status == TaskResultStatus.RUNNING  # what a dead worker leaves
 
-    second = start_worker()
-    workers.wait_until(
-        lambda: _task(task.id).status == TaskResultStatus.SUCCESSFUL,
-        timeout=120,
-        what=f"the recompute to finish after the restart\n{second.output()}",
-    )
+        second = start_worker()
+        workers.wait_until(
+            lambda: _task(task.id).status == TaskResultStatus.SUCCESSFUL,
+            timeout=120,
+            what=f"the recompute to finish after the restart {HEAD_HINT}\n{second.output()}",
+        )
     done = _task(task.id)
     assert len(done.worker_ids) == 2  # taken over, not started afresh
     assert {
@@ -89,17 +111,20 @@ def test_a_window_recompute_killed_mid_transaction_is_run_again_by_the_next_work
     } == windows
     assert AuditEntry.objects.filter(action="credit_record.window_recompute").count() == 1
     assert not TaskLease.objects.exists()
-    result = verify_audit_log()
-    assert result.ok, result.problems
+    _sequenced_and_verified()
 
 
-def _kill_in_the_middle(start_worker: Any, progress: Any, total: int, **env: str) -> list[int]:
-    """Start a worker, let it commit at least one chunk, pause the next one on the chain
-    head and SIGKILL the worker there; the processes it had forked."""
+def _kill_in_the_middle(
+    start_worker: Any, run: QuerySet[Any], progress: Any, total: int, **env: str
+) -> list[int]:
+    """Start a worker, let it commit at least one chunk, pause the next one at its update of
+    the ``run`` row and SIGKILL the worker there; the processes it had forked."""
     first: workers.Worker = start_worker(**env)
-    workers.wait_until(lambda: progress() > 0, timeout=120, what=f"a chunk\n{first.output()}")
-    with workers.chain_head_held():
-        workers.wait_until(workers.someone_waits_on_a_lock, timeout=60, what="the next chunk")
+    workers.wait_until(
+        lambda: progress() > 0, timeout=120, what=f"a chunk {HEAD_HINT}\n{first.output()}"
+    )
+    with workers.rows_held(run):
+        workers.wait_until(_a_job_waits, timeout=60, what="the next chunk")
         assert 0 < progress() < total, "the job should be in the middle"
         children = first.children()
         first.kill()
@@ -144,21 +169,28 @@ def test_a_disclosure_import_killed_mid_file_resumes_with_every_valid_row_once(
     def processed() -> int:
         return DecisionImportRun.objects.get(pk=run.pk).processed_rows
 
-    children = _kill_in_the_middle(start_worker, processed, total, EDUCREDIT_IMPORT_WORKERS="2")
-    assert children, "the import validates with forked processes"
-    workers.wait_until(
-        lambda: not any(workers.alive(pid) for pid in children),
-        timeout=30,
-        what="the dead worker's forked processes to die with it",
-    )
-    assert DecisionImportRun.objects.get(pk=run.pk).status == ImportStatus.RUNNING
+    with workers.chain_head_held():
+        children = _kill_in_the_middle(
+            start_worker,
+            DecisionImportRun.objects.filter(pk=run.pk),
+            processed,
+            total,
+            EDUCREDIT_IMPORT_WORKERS="2",
+        )
+        assert children, "the import validates with forked processes"
+        workers.wait_until(
+            lambda: not any(workers.alive(pid) for pid in children),
+            timeout=30,
+            what="the dead worker's forked processes to die with it",
+        )
+        assert DecisionImportRun.objects.get(pk=run.pk).status == ImportStatus.RUNNING
 
-    second = start_worker(EDUCREDIT_IMPORT_WORKERS="2")
-    workers.wait_until(
-        lambda: DecisionImportRun.objects.get(pk=run.pk).status != ImportStatus.RUNNING,
-        timeout=300,
-        what=f"the import to finish\n{second.output()}",
-    )
+        second = start_worker(EDUCREDIT_IMPORT_WORKERS="2")
+        workers.wait_until(
+            lambda: DecisionImportRun.objects.get(pk=run.pk).status != ImportStatus.RUNNING,
+            timeout=300,
+            what=f"the import to finish {HEAD_HINT}\n{second.output()}",
+        )
     run.refresh_from_db()
     assert run.status == ImportStatus.FINISHED, run.error_message
     assert (run.processed_rows, run.ok_rows, run.failed_rows) == (total, total - len(bad), len(bad))
@@ -172,8 +204,7 @@ def test_a_disclosure_import_killed_mid_file_resumes_with_every_valid_row_once(
     assert sorted(
         set(DecisionImportError.objects.filter(run=run).values_list("row_number", flat=True))
     ) == sorted(i + 2 for i in bad)  # file rows: the header is row 1
-    result = verify_audit_log()
-    assert result.ok, result.problems
+    _sequenced_and_verified()
 
 
 def test_a_bulk_check_killed_between_batches_resumes_and_answers_every_row_once(
@@ -186,7 +217,7 @@ def test_a_bulk_check_killed_between_batches_resumes_and_answers_every_row_once(
 
     from educredit.accounts.choices import UserRole
     from educredit.sanctions import bulk_check
-    from educredit.sanctions.models import BulkCheckRun, ScreeningCheck
+    from educredit.sanctions.models import BulkCheckAnswer, BulkCheckRun
     from educredit.sanctions.tests.factories import shipped_measure_list
     from educredit.subjects.choices import ImportStatus
     from educredit.subjects.tests.factories import uscc
@@ -210,21 +241,21 @@ def test_a_bulk_check_killed_between_batches_resumes_and_answers_every_row_once(
     def processed() -> int:
         return BulkCheckRun.objects.get(pk=run.pk).processed_rows
 
-    _kill_in_the_middle(start_worker, processed, total)
-    second = start_worker()
-    workers.wait_until(
-        lambda: BulkCheckRun.objects.get(pk=run.pk).status != ImportStatus.RUNNING,
-        timeout=300,
-        what=f"the bulk check to finish\n{second.output()}",
-    )
+    with workers.chain_head_held():
+        _kill_in_the_middle(start_worker, BulkCheckRun.objects.filter(pk=run.pk), processed, total)
+        second = start_worker()
+        workers.wait_until(
+            lambda: BulkCheckRun.objects.get(pk=run.pk).status != ImportStatus.RUNNING,
+            timeout=300,
+            what=f"the bulk check to finish {HEAD_HINT}\n{second.output()}",
+        )
     run.refresh_from_db()
     assert run.status == ImportStatus.FINISHED, run.error_message
     assert run.processed_rows == run.clear_count == total
-    assert ScreeningCheck.objects.filter(bulk_run=run).count() == total
-    assert len(run.audit_seqs) == len(set(run.audit_seqs)) == 3
+    assert BulkCheckAnswer.objects.filter(run=run).count() == total  # each row logged once
+    assert len(run.audit_entries) == len(set(run.audit_entries)) == 3
     with run.result.open("rb") as handle:
         lines = list(csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig")))
     numbers = [line[0] for line in lines[1:]]
     assert numbers == [str(i + 2) for i in range(total)]  # every row once, in order
-    result = verify_audit_log()
-    assert result.ok, result.problems
+    _sequenced_and_verified()
