@@ -85,7 +85,7 @@ def test_organisation_update_audits_before_and_after(province_admin, county):
     )
     county.refresh_from_db()
     assert county.name == "中原区教育体育局"
-    entry = AuditEntry.objects.order_by("-seq")[0]
+    entry = AuditEntry.objects.order_by("-id")[0]
     assert AuditEntry.objects.count() == before_entries + 1
     assert entry.action == "organisation.update"
     assert entry.changed_fields == ["name"]

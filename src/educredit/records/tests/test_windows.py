@@ -442,7 +442,7 @@ def test_recompute_all_audits_changes_once_and_is_idempotent(world: dict[str, An
     entries = AuditEntry.objects.count()
     first = windows.windows_recompute_all(actor="system:test", as_of=D(2026, 11, 27))
     assert first.changed == len(made)  # every row had an empty window
-    entry = AuditEntry.objects.order_by("-seq").first()
+    entry = AuditEntry.objects.order_by("-id").first()
     assert entry is not None and entry.action == "credit_record.window_recompute"
     assert entry.member_count == len(made)
     # Each member carries the digest of the row as it now stands (what audit verify checks).
@@ -456,7 +456,7 @@ def test_recompute_all_audits_changes_once_and_is_idempotent(world: dict[str, An
         int(m.target_pk): m.row_digest
         for m in AuditBulkMember.objects.filter(
             entry__action="credit_record.window_recompute"
-        ).order_by("entry__seq")
+        ).order_by("entry_id")
     }
     assert len(members) == len(made)
     for stored in CreditRecord.objects.filter(pk__in=[m.pk for m in made]):
