@@ -85,6 +85,12 @@ class VersionedMemo(Generic[V]):
             self._items[key] = value
         return value
 
+    def peek(self, key: Hashable) -> tuple[int, V] | None:
+        """(version, value) held for ``key``, without asking whether it is still current."""
+        if self._version is None or key not in self._items:
+            return None
+        return self._version, self._items[key]
+
     def clear(self) -> None:
         """Forget everything (tests, or after a change made behind Django's back)."""
         self._items = {}

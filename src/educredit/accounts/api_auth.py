@@ -112,6 +112,23 @@ def api_client_for_key(key: str) -> ApiClient | None:
     return _own_copy(client)
 
 
+def api_client_remembered(key: str) -> tuple[ApiClient, int] | None:
+    """The client this process remembers for ``key`` and the access version it was read
+    under, WITHOUT reading anything; None when not remembered or the key does not match.
+
+    For an operation that reads the access version anyway in a statement of its own (the
+    check): it must compare that version with this one before it answers, and authenticate
+    again with ``api_client_for_key`` when they differ (ADR 0043)."""
+    key = key.strip()
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
+        return None
+    held = _clients.peek(parts[1])
+    if held is None or not hmac.compare_digest(held[1].key_hash, api_key_hash(key)):
+        return None
+    return _own_copy(held[1]), held[0]
+
+
 # The rate limit counts requests per client in fixed one-minute windows in Django's cache
 # (ADR 0043): Redis in production (EDUCREDIT_CACHE_URL), shared by every process and machine;
 # local memory when no cache is configured, where each process counts on its own. A window's
@@ -141,14 +158,16 @@ def _cache_count(key: str) -> int:
     in-memory operations."""
     store = caches["default"]
     if isinstance(store, RedisCache):
-        # Django's ``incr`` asks EXISTS first (two round trips, and a race with the expiry);
-        # SET NX EX + INCR in one pipeline creates the counter with its expiry or adds to it.
+        # Django's ``incr`` asks EXISTS first (two round trips, and a race with the expiry).
+        # INCR creates the counter or adds to it; the request that created it gives it its
+        # expiry (a window's key names its minute, so a key left without one is never
+        # counted again: it only takes a few bytes until Redis is flushed).
         full = store.make_and_validate_key(key)
         redis = store._cache.get_client(full, write=True)  # type: ignore[attr-defined]
-        pipe = redis.pipeline(transaction=False)
-        pipe.set(full, 0, ex=_RATE_KEY_SECONDS, nx=True)
-        pipe.incr(full)
-        return int(pipe.execute()[1])
+        count = int(redis.incr(full))
+        if count == 1:
+            redis.expire(full, _RATE_KEY_SECONDS)
+        return count
     store.add(key, 0, _RATE_KEY_SECONDS)
     try:
         return int(store.incr(key))
@@ -193,18 +212,16 @@ class ApiKeyAuth(HttpAuthBase):
             return header[7:].strip() or None
         return request.headers.get("X-Api-Key") or None
 
+    def client_for(self, request: HttpRequest, key: str) -> ApiClient | None:
+        """The active client of ``key`` (a subclass may take it from memory, see
+        ``api_client_remembered``)."""
+        return api_client_for_key(key)
+
     def __call__(self, request: HttpRequest) -> ApiClient | None:
         key = self.key_of(request)
         if key is None:
             return None  # no key: let the session auth try
-        client = api_client_for_key(key)
-        if client is None:
-            raise HttpError(401, "接口密钥无效或已停用 / Invalid or revoked API key")
-        if not client.has_scope(self.scope):
-            raise HttpError(
-                403,
-                f"接口密钥缺少权限范围 {self.scope} / The API key lacks the scope {self.scope}",
-            )
+        client = admit_key(self.client_for(request, key), self.scope)
         if not api_rate_allow(client):
             raise RateLimitedError(
                 f"请求过于频繁，每分钟最多 {client.rate_limit_per_minute} 次 / "
@@ -213,6 +230,15 @@ class ApiKeyAuth(HttpAuthBase):
             )
         _note_use(client)
         return client
+
+
+def admit_key(client: ApiClient | None, scope: str) -> ApiClient:
+    """The client, if there is one and it holds ``scope``; else 401 or 403."""
+    if client is None:
+        raise HttpError(401, "接口密钥无效或已停用 / Invalid or revoked API key")
+    if not client.has_scope(scope):
+        raise HttpError(403, f"接口密钥缺少权限范围 {scope} / The API key lacks the scope {scope}")
+    return client
 
 
 class StaffSessionAuth(APIKeyCookie):

@@ -7,11 +7,18 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
-from ninja.responses import Status
+from ninja.responses import NinjaJSONEncoder, Status
 
-from educredit.accounts.api_auth import KNOWN_SCOPES, ApiKeyAuth, StaffSessionAuth, api_auth
+from educredit.accounts.api_auth import (
+    KNOWN_SCOPES,
+    ApiKeyAuth,
+    StaffSessionAuth,
+    admit_key,
+    api_auth,
+    api_client_remembered,
+)
 from educredit.accounts.models import ApiClient
 from educredit.core import refusals
 from educredit.core.clock import today
@@ -101,6 +108,21 @@ class CheckKeyAuth(ApiKeyAuth):
             return super().__call__(request)
 
 
+class RememberedCheckKeyAuth(CheckKeyAuth):
+    """The check's key authentication: a client this process remembers is taken from memory
+    without a read; the check's own statement reads the access version, and the check
+    authenticates again from the database before it answers if the version moved (a key
+    revoked, a scope or a scenario changed: ADR 0043)."""
+
+    def client_for(self, request: HttpRequest, key: str) -> ApiClient | None:
+        remembered = api_client_remembered(key)
+        if remembered is None:
+            return super().client_for(request, key)
+        client, version = remembered
+        request.access_version_seen = version  # type: ignore[attr-defined]
+        return client
+
+
 class CheckSessionAuth(StaffSessionAuth):
     """``StaffSessionAuth`` that fails closed: any database error answers 503."""
 
@@ -109,7 +131,9 @@ class CheckSessionAuth(StaffSessionAuth):
             return super().authenticate(request, key)
 
 
-CHECK_AUTH = [CheckKeyAuth(screening.CHECK_SCOPE), CheckSessionAuth()]
+_KEY_AUTH = CheckKeyAuth(screening.CHECK_SCOPE)
+CHECK_AUTH = [RememberedCheckKeyAuth(screening.CHECK_SCOPE), CheckSessionAuth()]
+PROOF_AUTH = [_KEY_AUTH, CheckSessionAuth()]
 
 
 @router.post(
@@ -118,7 +142,9 @@ CHECK_AUTH = [CheckKeyAuth(screening.CHECK_SCOPE), CheckSessionAuth()]
     auth=CHECK_AUTH,
     summary="核查主体在业务场景中的惩戒或激励措施 / Check a subject in a business scenario",
 )
-def check(request: HttpRequest, data: CheckIn, response: HttpResponse) -> Status[Any]:
+def check(
+    request: HttpRequest, data: CheckIn, response: HttpResponse
+) -> Status[Any] | HttpResponse:
     """Verdict (clear / restricted / review / reward) with each measure's legal basis and end,
     a check id and a receipt. 400: a body that is not JSON; 401: no or a wrong key; 403: the
     key lacks ``sanctions:check``; 422: a bad identifier, both or neither identifiers, an
@@ -134,16 +160,69 @@ def check(request: HttpRequest, data: CheckIn, response: HttpResponse) -> Status
                 document_number=data.document_number,
                 name=data.name,
             )
-            answer = screening.screen(
-                caller=caller,
-                identifier=identifier,
-                scenario=data.scenario,
-                reference=data.reference,
-                as_of=data.as_of,
-            )
+
+            def answer_for(who: Any, seen: int | None) -> screening.ScreeningAnswer:
+                return screening.screen(
+                    caller=who,
+                    identifier=identifier,
+                    scenario=data.scenario,
+                    reference=data.reference,
+                    as_of=data.as_of,
+                    access_version_seen=seen,
+                )
+
+            try:
+                answer = answer_for(caller, getattr(request, "access_version_seen", None))
+            except screening.CallerChangedError:
+                # The remembered key, its scopes or a scenario changed meanwhile: the key as
+                # the database holds it now (401 / 403 if it no longer may check).
+                key = ApiKeyAuth.key_of(request) or ""
+                caller = admit_key(_KEY_AUTH.client_for(request, key), screening.CHECK_SCOPE)
+                answer = answer_for(caller, None)
     except screening.ScreeningError as exc:
         return Status(422, {"detail": str(exc), "errors": exc.errors})
-    return Status(200, dataclasses.asdict(answer))
+    # Encoded as ninja would encode ``CheckOut`` (its JSON encoder), without building and
+    # validating the pydantic model of our own dataclasses on every check.
+    answered = JsonResponse(_answer_body(answer), encoder=NinjaJSONEncoder)
+    answered["Cache-Control"] = "no-store"
+    return answered
+
+
+def _measure_body(measure: screening.ScreenedMeasure) -> dict[str, Any]:
+    return {
+        "code": measure.code,
+        "matter": measure.matter,
+        "means": measure.means,
+        "legal_basis": measure.legal_basis,
+        "verdict": measure.verdict,
+        "measure_version": measure.measure_version,
+        "starts_on": measure.starts_on,
+        "ends_on": measure.ends_on,
+        "basis": None if measure.basis is None else dataclasses.asdict(measure.basis),
+    }
+
+
+def _answer_body(answer: screening.ScreeningAnswer) -> dict[str, Any]:
+    """``CheckOut`` of an answer, as plain values."""
+    receipt = answer.receipt
+    return {
+        "check_id": answer.check_id,
+        "scenario": answer.scenario,
+        "as_of": answer.as_of,
+        "verdict": answer.verdict,
+        "subject_found": answer.subject_found,
+        "name_match": answer.name_match,
+        "reason": answer.reason,
+        "details_given": answer.details_given,
+        "measures": [_measure_body(measure) for measure in answer.measures],
+        "receipt": {
+            "entry_id": receipt.entry_id,
+            "entry_timestamp": receipt.entry_timestamp,
+            "data_version": receipt.data_version,
+            "digest": receipt.digest,
+            "checked_at": receipt.checked_at,
+        },
+    }
 
 
 @router.get(
@@ -155,7 +234,7 @@ def check(request: HttpRequest, data: CheckIn, response: HttpResponse) -> Status
         409: ErrorOut,
         503: UnavailableOut,
     },
-    auth=CHECK_AUTH,
+    auth=PROOF_AUTH,
     summary="核查的审计包含证明 / Inclusion proof of a check",
 )
 def check_proof(request: HttpRequest, check_id: str, response: HttpResponse) -> Status[Any]:

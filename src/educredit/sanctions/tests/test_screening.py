@@ -16,6 +16,7 @@ import pytest
 from django.db import OperationalError, connection, connections
 from django.urls import get_resolver
 
+from educredit.accounts import services as account_services
 from educredit.audit.canonical import canonical_json
 from educredit.audit.checkpoint import key_name, open_checkpoint, public_key_bytes
 from educredit.audit.merkle import verify_inclusion
@@ -225,6 +226,27 @@ def test_keys_and_scopes(client: Any, revoked: Any, county: Any) -> None:
     _reader, key = make_api_client(organisation=county, name="只读", scopes=["sanctions:read"])
     assert person_check(client, {"HTTP_AUTHORIZATION": f"Bearer {key}"}).status_code == 403
     assert not ScreeningCheck.objects.exists()
+
+
+def test_a_remembered_key_revoked_is_refused_at_once_and_logs_nothing(
+    client: Any, revoked: Any, other_county: Any
+) -> None:
+    caller, key = make_api_client(organisation=other_county, scopes=["sanctions:check"])
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert person_check(client, headers).status_code == 200
+    assert person_check(client, headers).status_code == 200  # from this process's memory
+    account_services.api_client_revoke(actor="system:test", client=caller)
+    response = person_check(client, headers)
+    assert response.status_code == 401 and "revoked" in response.json()["detail"]
+    assert ScreeningCheck.objects.count() == 2
+    # A change elsewhere (another client created) moves the version too: the remembered key
+    # is then read again, and still answers.
+    _other, other_key = make_api_client(organisation=other_county, scopes=["sanctions:check"])
+    other_headers = {"HTTP_AUTHORIZATION": f"Bearer {other_key}"}
+    assert person_check(client, other_headers).status_code == 200
+    make_api_client(organisation=other_county, name="第三个", scopes=["sanctions:read"])
+    assert person_check(client, other_headers).status_code == 200
+    assert ScreeningCheck.objects.count() == 4
 
 
 def test_staff_may_check_and_never_get_details(client: Any, revoked: Any, outsider: Any) -> None:
