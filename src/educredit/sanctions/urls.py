@@ -1,6 +1,6 @@
 from django.urls import path
 
-from educredit.sanctions import loop_views, views
+from educredit.sanctions import bulk_views, loop_views, views
 
 app_name = "sanctions"
 urlpatterns = [
@@ -12,4 +12,15 @@ urlpatterns = [
     path("publish/", views.version_publish, name="version_publish"),
     path("loop/", loop_views.loop, name="loop"),
     path("loop/export.xlsx", loop_views.loop_export, name="loop_export"),
+    path("bulk-checks/", bulk_views.bulk_check_start, name="bulk_check_start"),
+    path(
+        "bulk-checks/<uuid:bulk_check_id>/",
+        bulk_views.bulk_check_detail,
+        name="bulk_check_detail",
+    ),
+    path(
+        "bulk-checks/<uuid:bulk_check_id>/result.csv",
+        bulk_views.bulk_check_result,
+        name="bulk_check_result",
+    ),
 ]

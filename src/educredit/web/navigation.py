@@ -128,6 +128,11 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("业务系统核查命中、反馈率与处理结果，逾期未反馈"),
     ),
     NavLink(
+        "sanctions:bulk_check_start",
+        pgettext_lazy("navigation", "批量核查"),
+        _("上传名单，按业务场景批量核查失信惩戒措施，下载核查结果"),
+    ),
+    NavLink(
         "subjects:review_list",
         pgettext_lazy("navigation", "待核对"),
         _("证件号码相同但姓名或名称不一致的记录"),

@@ -20,6 +20,7 @@ from educredit.audit.models import AuditEntry
 from educredit.audit.selectors import entry_position
 from educredit.audit.sequencer import sequence_pending
 from educredit.audit.verification import verify_audit_log
+from educredit.core.clock import today
 from educredit.records.tests.factories import make_reviewer
 from educredit.rights.query_history import query_history_for
 from educredit.sanctions import bulk_check, screening
@@ -355,3 +356,33 @@ def test_the_queries_per_batch_are_fixed(
     per_batch = two - one
     assert four - two == 2 * per_batch
     assert per_batch <= 20, per_batch
+
+
+def test_the_fast_resident_id_path_answers_as_the_single_checks_validation() -> None:
+    """``parse_row`` decides plain valid resident IDs itself; every other value goes through
+    ``screening.identifier_from``. Both ways give the same identifier (or refusal)."""
+    day = today()
+    valid = [resident_id(n) for n in range(1, 400)]
+    odd = [
+        resident_id(5)[:-1] + "x",  # lower-case check character: normalised by the slow way
+        " " + resident_id(6),
+        resident_id(7)[:6] + "20270101" + resident_id(7)[14:],  # born after the day
+        resident_id(8)[:6] + "18790101" + resident_id(8)[14:],  # before 1880
+        "99" + resident_id(9)[2:],  # no such province
+        resident_id(10)[:6] + "20260230" + resident_id(10)[14:],  # no such day
+        "４" + resident_id(11)[1:],  # a full-width digit
+        resident_id(12)[:15],
+    ]
+    spoiled = [_bad_check_digit(number) for number in valid[:50]]
+    columns = bulk_check.resolve_columns(["document_type", "document_number", "name"])
+    for number in valid + odd + spoiled:
+        fast = bulk_check.parse_row(2, ["居民身份证", number, " 李  老师 "], columns, day)
+        try:
+            expected = screening.identifier_from(
+                document_type="resident_id", document_number=number, name=" 李  老师 "
+            )
+        except screening.ScreeningError as exc:
+            assert fast.identifier is None and fast.error == str(exc), number
+        else:
+            assert fast.identifier == expected, number
+            assert fast.shown == expected.document_number[:6] + "********" + number.strip()[-4:]
