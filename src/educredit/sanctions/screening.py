@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+import psycopg
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -501,9 +502,33 @@ def _answer_sql(*, person: bool, details: bool, former: bool) -> str:
     return sql
 
 
+class _PreparedCursor(psycopg.Cursor[Any]):
+    """psycopg's server-side-binding cursor, preparing every statement it runs."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        kwargs.setdefault("prepare", True)
+        return super().execute(query, params, **kwargs)
+
+
+def _prepared_cursor() -> Any:
+    """A cursor whose statements PostgreSQL prepares once per connection (server-side
+    binding): the check's read joins seven tables, and planning it afresh on every check cost
+    more than running it. Django's own wrapper around it, so that errors are Django's and
+    queries are logged and counted as any other. Elsewhere Django's cursor."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = _PreparedCursor(connection.connection)
+    # (django-stubs types the argument as Django's wrapper; it is the driver's cursor.)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)  # type: ignore[arg-type]
+    return connection.make_cursor(cursor)  # type: ignore[arg-type]
+
+
 def _answer_rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     """Run the check's read (autocommit: one statement is its own snapshot)."""
-    with connection.cursor() as cursor:
+    with _prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 
@@ -727,9 +752,9 @@ def _log_check(
 
 
 def _insert_with_id(check: ScreeningCheck) -> None:
-    """INSERT a check row whose id is already set, as ``save(force_insert=True)`` would store
-    it (each field's ``pre_save`` and ``get_db_prep_save``), but without RETURNING and
-    without building the statement through the ORM's compiler each time."""
+    """INSERT a check row whose id is already set (PostgreSQL), as ``save(force_insert=True)``
+    would store it, but without RETURNING and without building the statement through the
+    ORM's compiler each time (no field of the check has a ``pre_save`` of its own)."""
     fields = ScreeningCheck._meta.local_concrete_fields
     key = f"{connection.vendor}:insert"
     if key not in _STATEMENTS:
@@ -738,8 +763,15 @@ def _insert_with_id(check: ScreeningCheck) -> None:
             f"INSERT INTO {_table(ScreeningCheck)} ({columns}) "  # noqa: S608 (quoted names)
             f"VALUES ({', '.join(['%s'] * len(fields))})"
         )
-    params = [f.get_db_prep_save(f.pre_save(check, True), connection) for f in fields]
-    with connection.cursor() as cursor:
+    # Values as the model holds them, which the driver adapts itself (ids, text, numbers,
+    # dates, aware datetimes, UUIDs); JSON columns go through their field.
+    params = [
+        f.get_db_prep_save(getattr(check, f.attname), connection)
+        if isinstance(f, models.JSONField)
+        else getattr(check, f.attname)
+        for f in fields
+    ]
+    with _prepared_cursor() as cursor:
         cursor.execute(_STATEMENTS[key], params)
     check._state.adding, check._state.db = False, connection.alias
 
