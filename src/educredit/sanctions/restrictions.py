@@ -9,6 +9,12 @@ when nothing changed. Inserts and updates are covered by ONE bulk audit entry pe
 batch in a recompute), deletions — rare: a correction or a new list version — by one entry
 each, as the audit log records a deleted row.
 
+Every writer takes the screening data version's lock first (``sanctions.versions``, ADR 0042),
+so restriction writers run one after another while checks read on; a call that changes rows
+bumps the version and appends each changed row's new state (or its deletion) to the history
+(``RestrictionChange``) under that version, in bulk, in the same transaction: what
+``sanctions.replay`` answers an earlier check from.
+
 Semantics (the ADR gives the sources):
 
 - a record counts once it became effective (a transition to 生效, or a status only an
@@ -53,8 +59,10 @@ from educredit.sanctions.models import (
     Measure,
     MeasureListVersion,
     Restriction,
+    RestrictionChange,
     RestrictionEnd,
 )
+from educredit.sanctions.versions import screening_data_bump, screening_data_lock
 
 HENAN_CAP_MONTHS = 60  # Henan §19: dishonesty information at most 5 years
 DISHONESTY = frozenset({Severity.MINOR, Severity.GENERAL, Severity.SERIOUS})
@@ -472,6 +480,32 @@ def _key(row: Restriction) -> tuple[Any, ...]:
     return (row.basis_record_id, row.basis_list_entry_id, row.measure_id, row.scenario)
 
 
+def _history(
+    version: int, rows: Iterable[Restriction], *, deleted: bool = False
+) -> list[RestrictionChange]:
+    """The rows as ``version`` leaves them (saved rows: they carry their ids)."""
+    return [
+        RestrictionChange(
+            version=version,
+            restriction_id=row.pk,
+            deleted=deleted,
+            institution_id=row.institution_id,
+            person_id=row.person_id,
+            measure_id=row.measure_id,
+            measure_version=row.measure_version,
+            scenario=row.scenario,
+            verdict=row.verdict,
+            starts_on=row.starts_on,
+            ends_on=row.ends_on,
+            ended_by=row.ended_by,
+            legal_basis=row.legal_basis,
+            basis_record_id=row.basis_record_id,
+            basis_list_entry_id=row.basis_list_entry_id,
+        )
+        for row in rows
+    ]
+
+
 def _sync(
     *,
     actor: Any,
@@ -480,7 +514,8 @@ def _sync(
     desired: Sequence[Restriction],
     existing: Iterable[Restriction],
 ) -> RestrictionCounts:
-    """Make the stored rows of some bases equal ``desired``; audit what changed."""
+    """Make the stored rows of some bases equal ``desired``; audit what changed, bump the
+    screening data version and append the changes to the history under it."""
     counts = RestrictionCounts(rows=len(desired))
     have = {_key(row): row for row in existing}
     created: list[Restriction] = []
@@ -498,6 +533,10 @@ def _sync(
             updated.append(old)
             events.append((old, kind))
     gone = sorted(have.values(), key=lambda row: row.pk)
+    if not (created or updated or gone):
+        return counts
+    version = screening_data_bump()
+    history = _history(version, gone, deleted=True) + _history(version, updated)
     if gone:
         # Before the delete, while the rows still carry their ids.
         initiation_events_append((row, InitiationEventKind.WITHDRAWN) for row in gone)
@@ -513,6 +552,7 @@ def _sync(
         Restriction.objects.bulk_update(updated, list(_UPDATED), batch_size=1000)
     events += [(row, InitiationEventKind.CREATED) for row in created]  # ids set by bulk_create
     initiation_events_append(events)
+    RestrictionChange.objects.bulk_create(history + _history(version, created), batch_size=2000)
     if created or updated:
         members = sorted((row.pk, row_digest(row)) for row in [*created, *updated])
         audit_append_bulk(
@@ -542,6 +582,7 @@ def refresh_record(
     *, actor: Any, record_id: int, book: MeasureBook | None = None
 ) -> RestrictionCounts:
     """Replace one record's rows by what it grounds now (the caller holds the transaction)."""
+    screening_data_lock()
     book = book or MeasureBook()
     facts = _record_facts(CreditRecord.objects.filter(pk=record_id).values(*_RECORD_VALUES))
     return _refresh(
@@ -556,7 +597,8 @@ def refresh_record(
 def refresh_entry(
     *, actor: Any, entry_id: int, book: MeasureBook | None = None
 ) -> RestrictionCounts:
-    """Replace one list entry's rows by what it grounds now."""
+    """Replace one list entry's rows by what it grounds now (the caller holds the transaction)."""
+    screening_data_lock()
     book = book or MeasureBook()
     facts = _entry_facts(CreditListEntry.objects.filter(pk=entry_id).values(*_ENTRY_VALUES))
     return _refresh(
@@ -575,6 +617,7 @@ def recompute_all(*, actor: Any, batch_size: int = BATCH_SIZE) -> RestrictionCou
     version dropped a trigger) are still found, since each batch reads the stored rows of
     its whole id range. The caller holds the transaction.
     """
+    screening_data_lock()
     book = MeasureBook()
     counts = RestrictionCounts()
     action, reason = "sanctions.restrictions_recompute", "措施重算 / restrictions recomputed"

@@ -8,17 +8,23 @@
   and measure list (audited; writes only what changed; the nightly job does the same);
 - ``subscribe PREFIX --scenarios a,b [--webhook URL] [--rotate-secret]``: subscribe an API
   client (by its key prefix) to the initiations of some scenarios (ADR 0023); the webhook
-  secret is printed once, when made or rotated.
+  secret is printed once, when made or rotated;
+- ``replay CHECK_ID``: a logged check (its public id) beside its replay at its day and data
+  version from the restriction history (ADR 0042), both verdicts with their measures, for staff
+  and auditors asking "was that answer right for the data of its moment?".
 """
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from educredit.accounts.models import ApiClient
+from educredit.sanctions.models import ScreeningCheck
+from educredit.sanctions.replay import ReplayUnavailableError, replay_check
 from educredit.sanctions.selectors import measure_list_version_by_number
 from educredit.sanctions.services import measure_list_seed, restrictions_recompute_all
 from educredit.sanctions.spreadsheet import export_measure_list
@@ -44,6 +50,8 @@ class Command(BaseCommand):
         subscribe.add_argument("--scenarios", required=True, help="comma-separated codes")
         subscribe.add_argument("--webhook", default="", help="URL to POST signed events to")
         subscribe.add_argument("--rotate-secret", action="store_true")
+        replay = sub.add_parser("replay", help="replay a check at its day and data version")
+        replay.add_argument("check_id", help="the check's id (the answer's check_id)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "seed":
@@ -55,6 +63,9 @@ class Command(BaseCommand):
             return
         if options["action"] == "subscribe":
             self._subscribe(options)
+            return
+        if options["action"] == "replay":
+            self._replay(options["check_id"])
             return
         if options["action"] == "restrictions":
             counts = restrictions_recompute_all(actor=ACTOR)
@@ -93,3 +104,34 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"签名密钥只显示这一次 / The signing secret is shown this once:\n{secret}"
             )
+
+    def _replay(self, check_id: str) -> None:
+        try:
+            found = ScreeningCheck.objects.filter(public_id=uuid.UUID(check_id)).first()
+        except ValueError:
+            found = None
+        if found is None:
+            raise CommandError(f"没有核查记录 {check_id} / no check {check_id}")
+        try:
+            replayed = replay_check(found)
+        except ReplayUnavailableError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"核查 / check {replayed.check_id}：{replayed.scenario}，核查日期 / as of "
+            f"{replayed.as_of}，数据版本 / data version {replayed.data_version}"
+        )
+        for label, verdict, measures in (
+            ("记录的结论 / logged", replayed.logged_verdict, replayed.logged_measures),
+            ("复现的结论 / replayed", replayed.verdict, replayed.measures),
+        ):
+            self.stdout.write(f"{label}: {verdict}")
+            for measure in measures:
+                basis = f" {measure['basis']}" if measure.get("basis") else ""
+                self.stdout.write(
+                    f"    {measure['code']} v{measure['version']} {measure['verdict']} "
+                    f"{measure['starts_on']} – {measure['ends_on'] or '…'}{basis}"
+                )
+        if replayed.same:
+            self.stdout.write("一致 / same")
+        else:
+            raise CommandError("复现结论与记录不一致 / the replay differs from the logged answer")
