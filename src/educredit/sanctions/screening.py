@@ -34,7 +34,6 @@ from django.utils import timezone
 from educredit.accounts.access import VersionedMemo, access_version
 from educredit.accounts.models import ApiAccessVersion, ApiClient
 from educredit.audit.canonical import digest
-from educredit.audit.models import AuditChainHead
 from educredit.audit.selectors import ProofUnavailableError, entry_for, entry_inclusion_proof
 from educredit.audit.services import audit_append
 from educredit.audit.timestamps import entry_timestamp
@@ -51,6 +50,7 @@ from educredit.sanctions.models import (
     ScreeningNameMatch,
 )
 from educredit.sanctions.selectors import CLEAR, VERDICT_STRENGTH
+from educredit.sanctions.versions import screening_data_version_sql
 from educredit.subjects.choices import DocumentType
 from educredit.subjects.models import FormerName, Institution, Person
 
@@ -393,11 +393,9 @@ def _column(alias: str, model: type[models.Model], name: str) -> str:
 
 
 def _data_version_sql() -> str:
-    """The data version as a scalar subquery of the answer's statement: the audit chain's
-    last integrated entry (0 before any)."""
-    head = _table(AuditChainHead)
-    last = connection.ops.quote_name(AuditChainHead._meta.get_field("last_seq").column)
-    return f"COALESCE((SELECT {last} FROM {head} WHERE id = 1), 0)"  # noqa: S608 (quoted names)
+    """The data version as a scalar subquery of the answer's statement: the screening data
+    version (ADR 0042), read in the same snapshot as the restrictions."""
+    return screening_data_version_sql()
 
 
 _STATEMENTS: dict[tuple[str, bool, bool, bool] | str, str] = {}

@@ -32,6 +32,7 @@ from educredit.sanctions import screening
 from educredit.sanctions.models import ScreeningCheck
 from educredit.sanctions.tests.factories import TEACHER_NUMBER
 from educredit.sanctions.tests.test_restrictions import DECISION, REAPPLY, _list, revocation
+from educredit.sanctions.versions import screening_data_version
 from educredit.subjects import services as subject_services
 from educredit.subjects.tests.factories import uscc
 from educredit.testing.factories import make_api_client
@@ -273,7 +274,8 @@ def test_every_check_is_logged_with_one_audit_entry_and_the_receipt_matches(
     entry = AuditEntry.objects.get(pk=receipt["entry_id"])
     assert (entry.action, entry.target_id) == ("sanctions.check", str(check.pk))
     assert entry.actor_label.startswith("api:") and entry.after_digest == receipt["digest"]
-    assert receipt["data_version"] == check.data_version
+    # The data version is the screening data's (ADR 0042), as the answer's statement saw it.
+    assert receipt["data_version"] == check.data_version == screening_data_version() > 0
     # The signed entry timestamp: the log's signed promise to integrate this very entry.
     promise = open_entry_timestamp(
         receipt["entry_timestamp"]["note"], key_name(), public_key_bytes()
