@@ -20,6 +20,13 @@ that cannot answer.
   an integrity or data error included, becomes ``DatabaseUnavailable`` and so the same 503.
 
 Other database errors (integrity, data, programming) are bugs and stay 500s.
+
+- **Recovery needs no restart.** A request whose connection failed leaves it closed (Django
+  drops a connection an error left unusable when the request ends), and a kept connection the
+  server ended while it sat idle is dropped before the next request uses it
+  (``core.db_timeouts``): once the database is back, the same server processes answer again.
+  ``sanctions/tests/test_check_outage.py`` stops and starts a PostgreSQL cluster under
+  ``educredit serve`` while checks run.
 """
 
 from __future__ import annotations
