@@ -79,6 +79,15 @@ class BulkCheckOut(Schema):
     data_version: int | None
     last_data_version: int | None
     audit_entries: list[int]
+    result_digest: str = Field(
+        "",
+        description="结果文件的 SHA-256（完成后），由结果审计条目记录 / The result file's SHA-256 "
+        "(once finished), logged by the result's audit entry",
+    )
+    result_entry: int | None = Field(
+        None,
+        description="记录结果文件摘要的审计条目 / The audit entry that logs the result's digest",
+    )
     error_message: str
     created_at: dt.datetime
     finished_at: dt.datetime | None
@@ -259,8 +268,9 @@ def bulk_check_status(
     request: HttpRequest, bulk_check_id: uuid.UUID, response: HttpResponse
 ) -> Status[Any]:
     """Status, rows processed of the total, counts by verdict, the data versions and bulk
-    audit entries so far. 404: no such run of this caller (another client's included; staff
-    read the runs of callers in their jurisdiction)."""
+    audit entries so far, and once finished the result file's digest and its audit entry.
+    404: no such run of this caller (another client's included; staff read the runs of
+    callers in their jurisdiction)."""
     caller = request.auth  # type: ignore[attr-defined]
     response["Cache-Control"] = "no-store"
     run = _run_of(caller, bulk_check_id)
@@ -288,6 +298,8 @@ def bulk_check_status(
             "data_version": run.data_version,
             "last_data_version": run.last_data_version,
             "audit_entries": run.audit_entries,
+            "result_digest": run.result_digest,
+            "result_entry": run.result_entry,
             "error_message": run.error_message,
             "created_at": run.created_at,
             "finished_at": run.finished_at,
@@ -316,7 +328,8 @@ def bulk_check_result(
 ) -> Any:
     """The result CSV (UTF-8 with BOM): row, identifier kind, identifier (document numbers
     masked), name match, verdict, reason, subject found, measure codes, legal bases, ends,
-    check id, data version. 404: no such run of this caller; 409: still running, or failed."""
+    data version; its SHA-256 is the run's ``result_digest``. 404: no such run of this
+    caller; 409: still running, or failed."""
     caller = request.auth  # type: ignore[attr-defined]
     run = _run_of(caller, bulk_check_id)
     if run is None:

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -64,7 +64,6 @@ from educredit.sanctions.screening import (
     ScreeningError,
     ScreeningIdentifier,
     _audit_actor,
-    _name_match,
     check_request,
     identifier_from,
     name_key,
@@ -514,45 +513,80 @@ def _in_force(
     return found
 
 
-# A person as the batch reads it: id and name (no model instance per row).
-_PersonRow = tuple[int, str]
+# A subject as the batch reads it, without a model instance: (id, name, former names).
+_SubjectRow = tuple[int, str, tuple[str, ...]]
 
 
-def _subjects(
-    rows: list[_Parsed],
-) -> tuple[dict[str, Institution], dict[tuple[str, str], _PersonRow]]:
-    """The subjects the batch names: institutions by USCC (with former names), persons by
-    (document type, blind index); three queries at most, whatever the batch's size."""
-    usccs = sorted({row[3] for row in rows if row[3]})
-    institutions: dict[str, Institution] = {}
-    if usccs:
-        institutions = {
-            inst.uscc or "": inst
-            for inst in Institution.objects.filter(_AnyOfJoined(F("uscc"), usccs))
-            .only("pk", "name", "uscc", "public_id")
-            .prefetch_related(
-                Prefetch("former_names", queryset=FormerName.objects.only("institution", "name"))
+@dataclass
+class _Found:
+    """What a batch read from its snapshot, for the rows to be answered from (picklable: a
+    worker process answers and encodes the batch on PostgreSQL)."""
+
+    institutions: dict[str, _SubjectRow]  # by USCC
+    persons: dict[tuple[str, str], _SubjectRow]  # by (document type, blind index)
+    by_institution: dict[int, list[_InForce]]
+    by_person: dict[int, list[_InForce]]
+
+
+def read_batch(run: BulkCheckRun, parsed: list[_Parsed]) -> tuple[int, _Found]:
+    """Everything a batch's answers depend on, from ONE snapshot (a repeatable-read
+    transaction; it locks nothing a writer holds): the screening data version, the
+    institutions by USCC with their former names, the persons by blind index and the
+    restrictions in force of those subjects in the scenario on the day — five queries at
+    most, whatever the batch's size. The batch is answered exactly from that version."""
+    usccs = sorted({row[3] for row in parsed if row[3]})
+    wanted = sorted({row[5] for row in parsed if row[5]})
+    with consistent_read():
+        data_version = screening_data_version()
+        institutions: dict[str, _SubjectRow] = {}
+        if usccs:
+            found = list(
+                Institution.objects.filter(_AnyOfJoined(F("uscc"), usccs)).values_list(
+                    "pk", "name", "uscc"
+                )
             )
-        }
-    persons: dict[tuple[str, str], _PersonRow] = {}
-    wanted = sorted({row[5] for row in rows if row[5]})
-    if wanted:
-        found = Person.objects.filter(_AnyOfJoined(F("id_number_index"), wanted)).values_list(
-            "pk", "name", "document_type", "id_number_index"
+            formers: dict[int, list[str]] = defaultdict(list)
+            if found:
+                rows = FormerName.objects.filter(
+                    _AnyOfIds(F("institution_id"), [pk for pk, _, _ in found])
+                ).values_list("institution_id", "name")
+                for pk, name in rows:
+                    formers[pk].append(name)
+            institutions = {
+                uscc or "": (pk, name, tuple(formers.get(pk, ()))) for pk, name, uscc in found
+            }
+        persons: dict[tuple[str, str], _SubjectRow] = {}
+        if wanted:
+            people = Person.objects.filter(_AnyOfJoined(F("id_number_index"), wanted))
+            persons = {
+                (kind, blind): (pk, name, ())
+                for pk, name, kind, blind in people.values_list(
+                    "pk", "name", "document_type", "id_number_index"
+                )
+            }
+        scenario, day = run.scenario, run.as_of
+        by_institution = _in_force(
+            "institution_id",
+            sorted({s[0] for s in institutions.values()}),
+            scenario=scenario,
+            day=day,
         )
-        persons = {(kind, blind): (pk, name) for pk, name, kind, blind in found}
-    return institutions, persons
+        by_person = _in_force(
+            "person_id", sorted({s[0] for s in persons.values()}), scenario=scenario, day=day
+        )
+    return data_version, _Found(institutions, persons, by_institution, by_person)
 
 
-def _name_of(subject: Institution | _PersonRow, name: str, wanted: str) -> str:
-    """How the name sent compares (``screening._name_match``; ``wanted`` is its ``name_key``):
-    a person (no former names) by the same key, without a model instance."""
-    if isinstance(subject, Institution):
-        return _name_match(subject, name)
+def _name_of(subject: _SubjectRow, name: str, wanted: str) -> str:
+    """How the name sent compares, as ``screening._name_match`` (``wanted``: its
+    ``name_key``): the current name, then an institution's former names."""
     if not name:
         return ScreeningNameMatch.NOT_GIVEN
-    same = wanted == name_key(subject[1])
-    return ScreeningNameMatch.CURRENT if same else ScreeningNameMatch.MISMATCH
+    if wanted == name_key(subject[1]):
+        return ScreeningNameMatch.CURRENT
+    if any(wanted == name_key(former) for former in subject[2]):
+        return ScreeningNameMatch.FORMER
+    return ScreeningNameMatch.MISMATCH
 
 
 # A row as answered: (row number, kind, identifier as shown, institution id, person id, name
@@ -561,70 +595,39 @@ def _name_of(subject: Institution | _PersonRow, name: str, wanted: str) -> str:
 _Answered = tuple[int, str, str, int | None, int | None, str, str, str, str, str, str, str]
 
 
-def answer_parsed(run: BulkCheckRun, parsed: list[_Parsed]) -> tuple[int, list[_Answered]]:
-    """Answer one batch from one snapshot: the screening data version and everything the
-    answers read (subjects, former names, restrictions) in one repeatable-read transaction,
-    so the batch is answered exactly from that version; it locks nothing a writer holds."""
-    with consistent_read():
-        data_version = screening_data_version()
-        institutions, persons = _subjects(parsed)
-        subjects: list[Institution | _PersonRow | None] = []
-        matches: list[str] = []
-        for row in parsed:
-            subject: Institution | _PersonRow | None = None
-            if row[3]:
-                subject = institutions.get(row[3])
-            elif row[5]:
-                subject = persons.get((row[4], row[5]))
-            subjects.append(subject)
-            sent = row[6]
-            matches.append(
-                ScreeningNameMatch.NOT_GIVEN
-                if subject is None
-                else _name_of(subject, sent, name_key(sent) if sent else "")
-            )
-        # Restrictions only for the subjects whose name matched, as ``screen`` reads them.
-        matched = [
-            s
-            for s, m in zip(subjects, matches, strict=True)
-            if s is not None and m != ScreeningNameMatch.MISMATCH
-        ]
-        by_institution = _in_force(
-            "institution_id",
-            sorted({s.pk for s in matched if isinstance(s, Institution)}),
-            scenario=run.scenario,
-            day=run.as_of,
-        )
-        by_person = _in_force(
-            "person_id",
-            sorted({s[0] for s in matched if not isinstance(s, Institution)}),
-            scenario=run.scenario,
-            day=run.as_of,
-        )
-    # What the result file shows of each measure (ADR 0024: never record details in bulk).
+def decide(parsed: list[_Parsed], found: _Found) -> list[_Answered]:
+    """Each row's answer from what its batch read (pure: no database). The verdict is
+    ``screening.screening_decision``'s, the single check's rule: a name that does not match
+    is "review" without measures, whatever is in force."""
     shown: dict[int, tuple[str, str, str]] = {}
     answers: list[_Answered] = []
-    for row, subject, name_match in zip(parsed, subjects, matches, strict=True):
+    institutions, persons = found.institutions, found.persons
+    for row in parsed:
         number, kind, identifier = row[0], row[1], row[2]
         if row[7]:
             answers.append(
                 (number, kind, identifier, None, None, "", ERROR, row[7], "", "", "", "")
             )
             continue
+        institution_id = person_id = None
+        if row[3]:
+            subject = institutions.get(row[3])
+            if subject is not None:
+                institution_id = subject[0]
+                in_force = found.by_institution.get(subject[0], [])
+        else:
+            subject = persons.get((row[4], row[5]))
+            if subject is not None:
+                person_id = subject[0]
+                in_force = found.by_person.get(subject[0], [])
         if subject is None:
             answers.append(
-                (number, kind, identifier, None, None, name_match, CLEAR, "", "false", "", "", "")
+                (number, kind, identifier, None, None, "", CLEAR, "", "false", "", "", "")
             )
             continue
-        institution_id = person_id = None
-        if isinstance(subject, Institution):
-            institution_id = subject.pk
-            in_force = by_institution.get(subject.pk, [])
-        else:
-            person_id = subject[0]
-            in_force = by_person.get(person_id, [])
-        found = [] if name_match == ScreeningNameMatch.MISMATCH else in_force
-        verdict, reason, restrictions = screening_decision(name_match, list(found))
+        sent = row[6]
+        name_match = _name_of(subject, sent, name_key(sent) if sent else "")
+        verdict, reason, restrictions = screening_decision(name_match, in_force)
         codes = bases = ends = ""
         if restrictions:
             parts = []
@@ -656,7 +659,7 @@ def answer_parsed(run: BulkCheckRun, parsed: list[_Parsed]) -> tuple[int, list[_
                 ends,
             )
         )
-    return data_version, answers
+    return answers
 
 
 # The narrow log row's columns, as the batch writes them (``BulkCheckAnswer``).
@@ -693,6 +696,7 @@ class _Encoded:
     rows: loader._Encoded
     members: list[tuple[int, str]]
     result: str
+    counts: Counter[str]
 
 
 # Columns of ``_ANSWER_FIELDS`` the whole batch shares: rendered once, not per row.
@@ -730,10 +734,12 @@ def _digester(spec: loader._TableSpec, row: tuple[Any, ...]) -> Callable[[tuple[
 
 
 def _encode(
-    job: _EncodeJob, data_version: int, answers: list[_Answered], ids: list[int]
+    job: _EncodeJob, data_version: int, parsed: list[_Parsed], found: _Found, ids: list[int]
 ) -> _Encoded:
-    """The batch's log rows, their digests and its result lines (pure: no database; runs in
-    a worker process on PostgreSQL, where the ids come from the sequence beforehand)."""
+    """The batch's answers, its log rows, their digests and its result lines (pure: no
+    database; runs in a worker process on PostgreSQL, where the ids come from the sequence
+    beforehand)."""
+    answers = decide(parsed, found)
     spec = job.spec
     run_id, created_at = job.run_id, job.created_at
     rows = [
@@ -758,13 +764,13 @@ def _encode(
         # The hand-written digest must be the audit app's (as synth.loader checks per chunk):
         # checked on the batch's first row of each shape (subject or none, refused or not).
         seen: set[tuple[bool, bool, bool]] = set()
-        for row, (_pk, found) in zip(rows, members, strict=True):
+        for row, (_pk, written) in zip(rows, members, strict=True):
             shape = (row[2] is None, row[3] is None, row[7] is None)
             if shape in seen:
                 continue
             seen.add(shape)
             values = dict(zip(_ANSWER_FIELDS, row, strict=True))
-            if row_digest_from_values(BulkCheckAnswer, values) != found:
+            if row_digest_from_values(BulkCheckAnswer, values) != written:
                 raise RuntimeError("bulk check: the log rows' digest differs from the audit app's")
     if job.postgresql and rows:
         f = spec.copy_formatters
@@ -799,7 +805,7 @@ def _encode(
     ]
     out = io.StringIO()
     csv.writer(out).writerows(lines_out)
-    return _Encoded(encoded, members, out.getvalue())
+    return _Encoded(encoded, members, out.getvalue(), Counter(a[6] for a in answers))
 
 
 def _reserve_answer_ids(count: int) -> list[int]:
@@ -821,17 +827,14 @@ def _reserve_answer_ids(count: int) -> list[int]:
     return list(range(last - count + 1, last + 1))
 
 
-def _counts(answers: list[_Answered]) -> Counter[str]:
-    return Counter(a[6] for a in answers)
-
-
 def _write_batch(
     run: BulkCheckRun,
     caller: Any,
     job: _EncodeJob,
     number: int,
     data_version: int,
-    answers: list[_Answered],
+    parsed: list[_Parsed],
+    found: _Found,
     encoded: _Encoded | Future[_Encoded] | None,
 ) -> None:
     """Log and count one answered batch and keep its result lines, in one transaction with
@@ -839,11 +842,11 @@ def _write_batch(
     with transaction.atomic():
         if encoded is None:  # SQLite: the ids are the next ones under the write lock
             first = loader._reserve_ids(BulkCheckAnswer)
-            ids = list(range(first, first + len(answers)))
-            encoded = _encode(job, data_version, answers, ids)
+            ids = list(range(first, first + len(parsed)))
+            encoded = _encode(job, data_version, parsed, found, ids)
         elif isinstance(encoded, Future):
             encoded = encoded.result()
-        if answers:
+        if parsed:
             loader._write(job.spec, encoded.rows)
             entry = audit_append_bulk(
                 actor=_audit_actor(caller),
@@ -857,8 +860,8 @@ def _write_batch(
         if run.data_version is None:
             run.data_version = data_version
         run.last_data_version = data_version
-        run.processed_rows += len(answers)
-        for verdict, count in _counts(answers).items():
+        run.processed_rows += len(parsed)
+        for verdict, count in encoded.counts.items():
             field = f"{verdict}_count"
             if hasattr(run, field):
                 setattr(run, field, getattr(run, field) + count)
@@ -1039,20 +1042,21 @@ def bulk_check_process(
             with _worker_pool(workers) as pool:
                 previous: tuple[Any, ...] | None = None
                 for parsed in _parsed_chunks(columns, chunks, pool, workers):
-                    data_version, answers = answer_parsed(run, parsed)
+                    data_version, found = read_batch(run, parsed)
                     encoded: _Encoded | Future[_Encoded] | None = None
                     if postgresql:
-                        ids = _reserve_answer_ids(len(answers))
+                        ids = _reserve_answer_ids(len(parsed))
+                        args = (job, data_version, parsed, found, ids)
                         if pool is not None:
-                            encoded = pool.submit(_encode, job, data_version, answers, ids)
+                            encoded = pool.submit(_encode, *args)
                         else:
-                            encoded = _encode(job, data_version, answers, ids)
+                            encoded = _encode(*args)
                     # The batch before is written while a worker encodes this one.
                     if previous is not None:
                         _write_batch(run, caller, job, *previous)
                         if progress is not None:
                             progress(run)
-                    previous = (number, data_version, answers, encoded)
+                    previous = (number, data_version, parsed, found, encoded)
                     number += 1
                 if previous is not None:
                     _write_batch(run, caller, job, *previous)

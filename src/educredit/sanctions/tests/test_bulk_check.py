@@ -256,6 +256,7 @@ def test_json_items_are_checked_through_the_api(
     status = client.get(started["status_url"], **system.headers).json()
     assert status["status"] == "finished", status
     assert status["counts"] == {"clear": 1, "restricted": 1, "review": 0, "reward": 0, "error": 0}
+    assert len(status["result_digest"]) == 64 and status["result_entry"] is not None
     download = client.get(started["result_url"], **system.headers)
     assert download.status_code == 200
     text = b"".join(download.streaming_content).decode("utf-8-sig")
@@ -355,7 +356,7 @@ def test_the_queries_per_batch_are_fixed(
     one, two, four = queries(1), queries(2), queries(4)
     per_batch = two - one
     assert four - two == 2 * per_batch
-    assert per_batch <= 20, per_batch
+    assert per_batch <= 25, per_batch  # reads, id reservation, writes, savepoints
 
 
 def test_the_fast_resident_id_path_answers_as_the_single_checks_validation() -> None:
