@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from educredit.core.i18n import english
-from educredit.sanctions.models import Scenario
+from educredit.sanctions.models import BulkCheckRun, Scenario, ScreeningCheck
 from educredit.sanctions.selectors import bulk_answers_of_subject, checks_of_subject
 from educredit.subjects.choices import QueryKind, QueryMode
 from educredit.subjects.models import Institution, Person, SubjectQueryLog
@@ -85,6 +85,11 @@ def query_history_for(
             code__in={check.scenario for check in checks} | {run.scenario for run in runs}
         ).values_list("code", "name_en" if english() else "name")
     )
+    # A single check, or a bulk row's run (who asked and why), with when it was answered.
+    sources: list[tuple[dt.datetime, ScreeningCheck | BulkCheckRun]] = [
+        *((check.created_at, check) for check in checks),
+        *((answer.created_at, run) for answer, run in zip(answers, runs, strict=True)),
+    ]
     rows += [
         QueryHistoryRow(
             at=at,
@@ -100,10 +105,7 @@ def query_history_for(
             kind=_("信用核查"),
             purpose=scenario_names.get(check.scenario, check.scenario),
         )
-        for at, check in [
-            *((check.created_at, check) for check in checks),
-            *((answer.created_at, run) for answer, run in zip(answers, runs, strict=True)),
-        ]
+        for at, check in sources
     ]
     rows.sort(key=lambda row: row.at, reverse=True)
     return rows[:limit]

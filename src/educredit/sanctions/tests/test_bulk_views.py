@@ -92,7 +92,7 @@ def test_a_clerk_uploads_follows_the_progress_and_downloads_the_result(
     shown = clerk.get(detail).content.decode()
     assert "下载核查结果（CSV）" in shown and 'data-progress-url="' in shown
 
-    download = clerk.get(result_url)
+    download: Any = clerk.get(result_url)
     assert download.status_code == 200
     text = b"".join(download.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
