@@ -169,6 +169,60 @@ def wrk(url: str, *, seconds: int, connections: int, script: Path | None) -> dic
     }
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of the processes (utime and stime in /proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICK
+
+
+def _tree(pid: int) -> list[int]:
+    found = [pid]
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found += _tree(int(child))
+    return found
+
+
+def _backends(role: str) -> list[int]:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name LIKE %s",
+            [DB, f"educredit {role}%"],
+        ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+def cpu_sample(server: int, sequencer: int) -> dict[str, float]:
+    """CPU seconds so far of the web server's processes, the PostgreSQL backends serving
+    them, and the sequencer with its backend: what a load costs, whatever else the machine
+    runs (its figures per request stay comparable when the requests per second do not)."""
+    return {
+        "server": _cpu_seconds(_tree(server)),
+        "postgres": _cpu_seconds(_backends("web")),
+        "sequencer": _cpu_seconds(_tree(sequencer) + _backends("sequencer")),
+    }
+
+
+def measured(url: str, server: int, sequencer: int, **load: Any) -> dict[str, Any]:
+    """wrk's figures and the CPU the load cost per request (µs), by part."""
+    before = cpu_sample(server, sequencer)
+    figures = wrk(url, **load)
+    after = cpu_sample(server, sequencer)
+    requests = max(1, figures["requests"])
+    figures["cpu"] = {part: (after[part] - before[part]) / requests * 1e6 for part in after}
+    return figures
+
+
 def wait_for(url: str, timeout: float = 60.0) -> None:
     import urllib.request
 
@@ -256,15 +310,17 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
         load = {"seconds": args.seconds, "connections": args.connections}
         warm = {"seconds": 3, "connections": args.connections}
         wrk(f"{base}/bench/constant", script=None, **warm)
-        bare = wrk(f"{base}/bench/constant", script=None, **load)
+        bare = measured(f"{base}/bench/constant", server.pid, sequencer.pid, script=None, **load)
         wrk(f"{base}/bench/floor", script=script, **warm)
-        floor = wrk(f"{base}/bench/floor", script=script, **load)
+        floor = measured(f"{base}/bench/floor", server.pid, sequencer.pid, script=script, **load)
         wrk(f"{base}/api/sanctions/check", script=script, **warm)
         warmed = ScreeningCheck.objects.count()
         connection.close()
         if args.profile:
             profiler = start_profiler(server.pid, workdir)
-        check = wrk(f"{base}/api/sanctions/check", script=script, **load)
+        check = measured(
+            f"{base}/api/sanctions/check", server.pid, sequencer.pid, script=script, **load
+        )
         if profiler is not None:
             stop_profiler(profiler)
         logged = ScreeningCheck.objects.count() - warmed
@@ -294,10 +350,23 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
             f"p99 {figures['p99']:8.2f} ms   non-2xx {figures['non2xx']}   "
             f"{figures['socket_errors']}"
         )
+        cpu = figures["cpu"]
+        print(
+            f"{'':28} CPU per request: server {cpu['server']:7.0f} µs, PostgreSQL "
+            f"{cpu['postgres']:7.0f} µs, sequencer {cpu['sequencer']:6.0f} µs"
+        )
     print(
         f"check / floor requests per second: {check['rps'] / floor['rps']:.3f} (target ≥ 0.6); "
         f"check / bare: {check['rps'] / bare['rps']:.3f} (target ≥ 0.2); "
         f"check p99 / floor p99: {check['p99'] / floor['p99']:.2f} (target ≤ 2)"
+    )
+
+    def cost(figures: dict[str, Any]) -> float:
+        return float(sum(figures["cpu"].values()))
+
+    print(
+        f"CPU per request, all parts: check / floor {cost(check) / cost(floor):.2f} (the "
+        f"throughput ratio a CPU-bound machine allows: {cost(floor) / cost(check):.3f})"
     )
     if bare["non2xx"] or floor["non2xx"] or check["non2xx"]:
         raise SystemExit("some requests were not answered 200: the figures do not count")
