@@ -11,6 +11,7 @@ check a checkpoint with any signed-note implementation, or the snippet in docs/a
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -33,14 +34,21 @@ class Checkpoint:
     root: bytes
 
 
+@functools.lru_cache(maxsize=4)
+def _key_pair(raw: bytes) -> tuple[Ed25519PrivateKey, bytes]:
+    # Built once per key: every check signs an entry timestamp with it.
+    key = Ed25519PrivateKey.from_private_bytes(raw)
+    return key, key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
 def signing_key() -> Ed25519PrivateKey:
     """The platform's audit signing key (from the key file)."""
-    return Ed25519PrivateKey.from_private_bytes(settings.EDUCREDIT_AUDIT_SIGNING_KEY)
+    return _key_pair(bytes(settings.EDUCREDIT_AUDIT_SIGNING_KEY))[0]
 
 
 def public_key_bytes() -> bytes:
     """The raw 32-byte Ed25519 public key matching the signing key."""
-    return signing_key().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return _key_pair(bytes(settings.EDUCREDIT_AUDIT_SIGNING_KEY))[1]
 
 
 def key_name() -> str:

@@ -58,12 +58,14 @@ def sequence_pending(*, actor: str = "system:sequencer", limit: int | None = Non
 
 
 def sequencer_loop(
-    *, interval: float = 0.2, stop: Callable[[], bool] = lambda: False, actor: str
+    *, interval: float = 0.5, stop: Callable[[], bool] = lambda: False, actor: str
 ) -> None:
-    """Sequence until ``stop()``: at once while entries keep coming, else every ``interval``."""
+    """Sequence until ``stop()``: drain the queue, then wait ``interval``. Waiting even after
+    a pass that found work lets entries gather into batches of a useful size (each batch is a
+    lock, a few statements and a signature) while staying well inside the merge delay."""
     while not stop():
-        if sequence_pending(actor=actor) == 0:
-            time.sleep(interval)
+        sequence_pending(actor=actor)
+        time.sleep(interval)
 
 
 def _queued(limit: int) -> list[tuple[int, str, str]]:

@@ -5,7 +5,6 @@ setting and is left alone."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -15,14 +14,9 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from educredit.audit.models import AuditChainHead
 from educredit.core import db_timeouts, refusals
 from educredit.portal import selectors as portal_selectors
-from educredit.sanctions.models import ScreeningCheck
-from educredit.sanctions.tests import factories
-from educredit.subjects.tests.factories import make_institution
 from educredit.testing import workers
-from educredit.testing.factories import make_api_client, make_province
 
 pg_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's settings")
 
@@ -92,53 +86,6 @@ def test_a_request_sends_no_extra_query(client: Client, django_assert_num_querie
 
 
 # --- a request that waits too long answers 503 ---------------------------------------------
-
-
-@pg_only
-@pytest.mark.django_db(transaction=True)
-def test_pg_a_check_behind_a_held_chain_head_answers_503_within_the_lock_time_out(
-    settings: Any,
-) -> None:
-    """Another session holds the audit chain head (as a long write would): the check, whose
-    log entry needs that lock, gives up after the request's lock time-out with 503 — no
-    verdict, no check logged — instead of waiting for as long as the lock is held."""
-    settings.EDUCREDIT_DB_LOCK_TIMEOUT_MS = 200
-    factories.shipped_measure_list()
-    province = make_province()
-    school = make_institution(supervisor=province, name="郑州市第一中学", serial=7302)
-    _client, key = make_api_client(organisation=province, scopes=["sanctions:check"])
-    AuditChainHead.objects.get_or_create(pk=1)
-    body = {"uscc": school.uscc, "scenario": "teacher_qualification", "reference": "L-1"}
-    holder = connections.create_connection("default")
-    try:
-        holder.set_autocommit(False)
-        with holder.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {AuditChainHead._meta.db_table} WHERE id = 1 FOR UPDATE")
-        response = Client().post(
-            "/api/sanctions/check",
-            json.dumps(body),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {key}",
-        )
-        # Answered while the lock is still held (by this very thread: without the time-out
-        # the request would wait for ever).
-    finally:
-        holder.rollback()
-        holder.close()
-    assert response.status_code == 503, response.content
-    assert response["Retry-After"] == str(refusals.RETRY_AFTER_SECONDS)
-    answer = response.json()
-    assert answer["retry_after"] == refusals.RETRY_AFTER_SECONDS and "verdict" not in answer
-    assert "busy" in answer["detail"]
-    assert not ScreeningCheck.objects.exists()
-    # Once the lock is free the same check answers.
-    response = Client().post(
-        "/api/sanctions/check",
-        json.dumps(body),
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {key}",
-    )
-    assert response.status_code == 200 and response.json()["verdict"] == "clear"
 
 
 @pg_only

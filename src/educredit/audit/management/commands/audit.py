@@ -52,7 +52,7 @@ class Command(BaseCommand):
         sequence.add_argument(
             "--loop", action="store_true", help="持续运行（排序器服务）/ keep running (the service)"
         )
-        sequence.add_argument("--interval", type=float, default=0.2, help=argparse.SUPPRESS)
+        sequence.add_argument("--interval", type=float, default=0.5, help=argparse.SUPPRESS)
         prove = actions.add_parser(
             "prove", help="条目的包含证明，或两个树头的一致性证明 / inclusion or consistency proof"
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -22,10 +23,24 @@ from django_tasks_db.models import DBTaskResult
 from educredit.core import jobs
 
 logger = logging.getLogger("educredit.jobs")
+RETRY_SECONDS = 2.0
 
 
 class LeasedWorker(backend_worker.Worker):
-    """Runs each task under its lease; results of a fenced-off attempt are not written."""
+    """Runs each task under its lease; results of a fenced-off attempt are not written; a
+    database that goes away makes it wait and try again, never exit."""
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                super().run()
+                return  # stopped (a signal, --batch, --max-tasks)
+            except DatabaseError:
+                # The backend's loop re-raises a failed claim: a restart of PostgreSQL would
+                # end the worker and leave every job queued until someone restarted it.
+                logger.warning("database unavailable; the worker tries again", exc_info=True)
+                connection.close()
+                time.sleep(RETRY_SECONDS)
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         lease = jobs.leased(
