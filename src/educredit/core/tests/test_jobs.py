@@ -150,37 +150,3 @@ def test_a_resumed_attempt_knows_it_and_its_lease_ends_with_it(settings: Any) ->
     assert not TaskLease.objects.filter(task_id=task.pk).exists()
     assert jobs.attempt() == 1  # another thread's attempt is not this one's
 
-
-def test_a_worker_whose_database_went_away_waits_and_takes_the_next_task(
-    monkeypatch: Any,
-) -> None:
-    """The backend's loop re-raises a failed claim; the leased worker must outlive it (a
-    PostgreSQL restart must not end the service and leave every job queued)."""
-    from django.db import OperationalError
-    from django_tasks_db.models import DBTaskResultQuerySet
-
-    from educredit.core.management.commands import db_worker
-
-    monkeypatch.setattr(db_worker, "RETRY_SECONDS", 0)
-    real_get_locked = DBTaskResultQuerySet.get_locked
-    calls = {"n": 0}
-
-    def flaky(self: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise OperationalError("server closed the connection unexpectedly")
-        return real_get_locked(self)
-
-    monkeypatch.setattr(DBTaskResultQuerySet, "get_locked", flaky)
-    worker = db_worker.LeasedWorker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="host:1",
-        excluded_queue_names=[],
-    )
-    worker.run()  # batch mode: returns once nothing is left to claim
-    assert calls["n"] >= 2  # claimed again after the failure instead of exiting

@@ -95,7 +95,10 @@ def test_demo_leaves_every_entry_provable(tmp_path: Path) -> None:
     head = TreeHead.objects.order_by("-size").first()
     assert head is not None and head.size == AuditEntry.objects.count()
     proof = StringIO()
-    call_command("audit", "prove", "1", stdout=proof)
+    from educredit.audit.models import SequencedLeaf
+
+    first = SequencedLeaf.objects.get(seq=1).entry_id
+    call_command("audit", "prove", str(first), stdout=proof)
     assert '"leaf_index": 0' in proof.getvalue()
     # Every audited row the demo wrote (approvals enqueue 双公示 reports too) is explained.
     verification = verify_audit_log()
