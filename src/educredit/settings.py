@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "educredit.accounts",
     "educredit.audit",
     "educredit.subjects",
+    "educredit.editions",
     "educredit.catalog",
     "educredit.records",
     "educredit.disclosure",
