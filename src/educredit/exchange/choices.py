@@ -5,10 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
-    """What a row reports (its national layout: XK_* for licences, CF_* for penalties)."""
+    """What a row reports (its national layout: XK_* for licences, CF_* for penalties, the
+    信用承诺信息 standard's fields for commitments)."""
 
     LICENCE = "licence", _("行政许可")
     PENALTY = "penalty", _("行政处罚")
+    COMMITMENT = "commitment", _("信用承诺")
 
 
 class Operation(models.TextChoices):

@@ -7,10 +7,13 @@ from typing import Any
 from django.utils.translation import get_language
 
 from educredit.core.crypto import decrypt_text, encrypt_text
+from educredit.exchange import commitment_layout
 
 SEALED = "$sealed"
 # Identity numbers that must never sit in clear in the database.
-SEALED_FIELDS = frozenset({"CF_XDR_ZJHM", "CF_FR_ZJHM", "XK_XDR_ZJHM", "XK_FR_ZJHM"})
+SEALED_FIELDS = frozenset(
+    {"CF_XDR_ZJHM", "CF_FR_ZJHM", "XK_XDR_ZJHM", "XK_FR_ZJHM", commitment_layout.IDENTITY_FIELD}
+)
 
 
 # The national layouts' column order (domain rules §1.1 and §1.2). A row's own key order is not
@@ -31,15 +34,20 @@ LICENCE_COLUMNS = (
 NATIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "penalty": PENALTY_COLUMNS,
     "licence": LICENCE_COLUMNS,
+    "commitment": commitment_layout.COMMITMENT_COLUMNS,
 }
 # The fields staff pages name an item by: the decision's document number and the party.
-DOCUMENT_NUMBER_FIELDS = {"penalty": "CF_WSH", "licence": "XK_WSH"}
-PARTY_NAME_FIELDS = {"penalty": "CF_XDR_MC", "licence": "XK_XDR_MC"}
+# (A commitment goes by its 20-digit code.)
+DOCUMENT_NUMBER_FIELDS = {"penalty": "CF_WSH", "licence": "XK_WSH", "commitment": "code"}
+PARTY_NAME_FIELDS = {"penalty": "CF_XDR_MC", "licence": "XK_XDR_MC", "commitment": "subjectName"}
 
 # The national fields' names (code → Chinese name, English name) for staff pages. The app that
-# owns the layouts (``disclosure``) registers them when it is ready, so this app depends on
-# nothing above it; a code without a name is shown as itself.
-FIELD_NAMES: dict[str, tuple[str, str]] = {}
+# owns the decisions' layouts (``disclosure``) registers them when it is ready, so this app
+# depends on nothing above it; the commitment layout is this app's own. A code without a name
+# is shown as itself.
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    f.code: (f.chinese, f.english) for f in commitment_layout.COMMITMENT_FIELDS
+}
 
 
 def field_name(code: str) -> str:

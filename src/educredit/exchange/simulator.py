@@ -7,7 +7,9 @@ Outbound (EduCredit → platform)::
                                                      "reference", "reasons": [...]}, ...]}
 
 One receipt per row, in order. Rows are checked as the platform would (required fields per
-kind, GB 32100 credit codes, dates, 处罚类别 present, fines when 罚款 …); a bad row is refused
+kind, GB 32100 credit codes, dates, 处罚类别 present, fines when 罚款 …; for commitments the
+20-digit code, the code lists and the fulfilment result kept apart from the supervision
+state, ``commitment_layout``); a bad row is refused
 with reasons ("中文 / English"). The store is keyed by the idempotency key: a key already
 accepted is answered "already received" (accepted, ``duplicate``) and is not stored again, so the
 store holds each key exactly once whatever the sender retries.
@@ -40,6 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from educredit.core.identifiers import IdentifierError, is_uscc_placeholder, validate_uscc
+from educredit.exchange import commitment_layout as cn
 
 BATCH_PATH = "/api/v1/batches"
 EVALUATIONS_PATH = "/api/v1/evaluations"
@@ -99,8 +102,102 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
+def _check_commitment(operation: str, row: dict[str, Any]) -> list[dict[str, str]]:
+    """The 信用承诺信息 checks (domain rules §4.2, §12): the standard's required fields and code
+    lists, the 20-digit code, and the fulfilment result kept apart from the supervision state."""
+    if operation not in ("add", "change"):
+        return [_reason("operation", "承诺信息只能新增或变更", "a commitment is added or changed")]
+    reasons = [
+        _reason(code, f"{code} 为必填项", f"{code} is required")
+        for code in cn.COMMITMENT_REQUIRED
+        if _blank(row.get(code))
+    ]
+    reasons.extend(
+        _reason(code, f"{code} 仍为加密值", f"{code} arrived still sealed")
+        for code, value in row.items()
+        if isinstance(value, dict)
+    )
+    code = str(row.get("code") or "")
+    made = _date(row.get("commitmentDate"))
+    if code and cn.code_date(code) is None:
+        reasons.append(
+            _reason(
+                "code",
+                "承诺编码应为20位：6位行政区划码、8位日期、6位流水号",
+                "the code must be 20 digits: region (6), date (8), serial (6)",
+            )
+        )
+    elif code and made and cn.code_date(code) != made:
+        reasons.append(
+            _reason(
+                "code", "承诺编码中的日期与承诺作出日期不符", "the code's date is not the date made"
+            )
+        )
+    lists = (
+        ("subjectCategory", cn.PARTY_CATEGORIES),
+        ("commitmentTypeId", cn.COMMITMENT_TYPES),
+        ("superviseStatus", cn.SUPERVISION_STATES),
+        ("publicationType", cn.PUBLICATION_TYPES),
+    )
+    for field_code, allowed in lists:
+        value = row.get(field_code)
+        if not _blank(value) and value not in allowed:
+            reasons.append(
+                _reason(field_code, f"{value} 不在代码表中", f"{value} is not in the code list")
+            )
+    result = row.get("fulfillmentStatus")
+    if not _blank(result) and result not in cn.FULFILMENT_RESULTS:
+        reasons.append(
+            _reason(
+                "fulfillmentStatus",
+                f"承诺履行状态只能为全部履行、部分履行或全部未履行，不能为 {result}",
+                f"the fulfilment result is 全部履行, 部分履行 or 全部未履行, not {result}",
+            )
+        )
+    if result in cn.UNFULFILLED_RESULTS:
+        reasons.extend(
+            _reason(field_code, f"{result}时 {field_code} 必填", f"{field_code} is required")
+            for field_code in ("unperformedCommitmentContent", "liabilityBreachCommitmentContent")
+            if _blank(row.get(field_code))
+        )
+    if row.get("superviseStatus") == "监管完成" and _blank(result):
+        reasons.append(
+            _reason(
+                "fulfillmentStatus",
+                "监管完成时承诺履行状态必填",
+                "a finished supervision needs its fulfilment result",
+            )
+        )
+    for field_code in cn.CREDIT_CODE_FIELDS:
+        value = row.get(field_code)
+        if not _blank(value):
+            try:
+                validate_uscc(str(value))
+            except IdentifierError as exc:
+                reasons.append(
+                    _reason(field_code, f"{field_code} {exc.zh}", f"{field_code} {exc.en}")
+                )
+    reasons.extend(
+        _reason(field_code, f"{field_code} 日期格式应为 YYYY-MM-DD", f"{field_code} must be a date")
+        for field_code in ("commitmentDate", "commitmentValidity", "fulfillmentStatusDate")
+        if not _blank(row.get(field_code)) and _date(row.get(field_code)) is None
+    )
+    until = _date(row.get("commitmentValidity"))
+    if made and until and until < made:
+        reasons.append(
+            _reason(
+                "commitmentValidity", "有效期不得早于承诺日期", "validity ends before it was made"
+            )
+        )
+    return reasons
+
+
 def check_row(kind: str, operation: str, row: Any) -> list[dict[str, str]]:
     """The platform's checks of one row: an empty list when it is acceptable."""
+    if kind == "commitment":
+        if not isinstance(row, dict):
+            return [_reason("row", "数据行应为对象", "the row must be an object")]
+        return _check_commitment(operation, row)
     if kind not in LAYOUTS:
         return [_reason("kind", f"不支持的数据类别 {kind}", f"unsupported kind {kind}")]
     if operation not in ("add", "change", "revoke"):
