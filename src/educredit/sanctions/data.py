@@ -143,7 +143,8 @@ ETHICS_BASIS = (
 ACADEMIC = "《高等学校预防与处理学术不端行为办法》（教育部令第40号）"
 RESEARCH = "《科研失信行为调查处理规则》（国科发监字〔2022〕221号）"
 # The records on which the §32 measures for breaches of legal duties rest.
-BREACHES = ["JY-CF-02", "JY-CF-03", "JY-CN-03"]
+PENALTIES = ["JY-CF-02", "JY-CF-03"]
+BREACHES = [*PENALTIES, "JY-CN-03"]
 CHEATING = ["作弊", "由他人代考或代替他人参加考试", "组织作弊"]
 
 
@@ -410,7 +411,7 @@ VERSION_1_MEASURES: list[dict[str, Any]] = [
     measure(
         "JY-CJ-014",
         matter="告知承诺与简化程序",
-        target="受到一般或严重失信行政处罚、违背信用承诺的信用主体",
+        target="受到一般或严重失信行政处罚的信用主体",
         subject_type="both",
         means="在行政许可中不适用告知承诺等简化程序",
         implementer="县级以上人民政府教育行政部门",
@@ -418,7 +419,27 @@ VERSION_1_MEASURES: list[dict[str, Any]] = [
         verdict="restricted",
         part="management",
         scenarios=["simplified_approval"],
-        trigger_items=BREACHES,
+        trigger_items=PENALTIES,
+        duration_kind="until_repair",
+    ),
+    # A breached commitment does not bar the matter: it is handled by the ordinary procedure
+    # instead, so the approval system reviews rather than refuses (国办发〔2020〕42号: no 告知承诺
+    # until the credit is repaired).
+    measure(
+        "JY-CJ-026",
+        matter="告知承诺与简化程序",
+        target="违背信用承诺（承诺未履行）的信用主体",
+        subject_type="both",
+        means="不适用告知承诺等简化程序，按一般程序提交证明材料并审查",
+        implementer="县级以上人民政府教育行政部门",
+        legal_basis=(
+            f"{HENAN}第三十二条第（一）项、第五十八条；《国务院办公厅关于全面推行证明事项和"
+            "涉企经营许可事项告知承诺制的指导意见》（国办发〔2020〕42号）"
+        ),
+        verdict="review",
+        part="management",
+        scenarios=["simplified_approval"],
+        trigger_items=["JY-CN-03"],
         duration_kind="until_repair",
     ),
     measure(
