@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "educredit.disclosure",
     "educredit.exchange",
     "educredit.sanctions",
+    "educredit.commitments",
     "educredit.rights",
     "educredit.web",
     "educredit.portal",
