@@ -18,7 +18,7 @@ from educredit.commitments.online_checks import (
 )
 from educredit.records import services as records
 from educredit.records.choices import CreditRecordStatus as S
-from educredit.records.tests.factories import make_record
+from educredit.records.tests.factories import make_record, make_reviewer
 from educredit.subjects.tests.factories import make_institution
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,8 @@ def test_the_licence_obtained_in_time_keeps_it_with_the_record_as_evidence(
 def test_a_revoked_licence_proves_nothing(county_clerk: Any, school: Any) -> None:
     licence = _licence(county_clerk, school, MADE, "办学地址变更")
     assert _check(LICENCE_MUST_EXIST, school).kept
-    records.credit_record_revoke(actor=county_clerk, record=licence, reason="许可被依法撤销")
+    reviewer = make_reviewer(organisation=county_clerk.organisation)
+    records.credit_record_revoke(actor=reviewer, record=licence, reason="许可被依法撤销")
     assert not _check(LICENCE_MUST_EXIST, school).kept
 
 
