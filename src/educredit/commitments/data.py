@@ -298,7 +298,7 @@ def template(
             f"承诺人{{承诺人名称}}（代码：{{承诺人代码}}）就“{{事项名称}}”郑重承诺：{content}"
         ),
         "letter_liability": _LIABILITY,
-        "letter_consent": consent,
+        "letter_consent": f"{consent}\n承诺人：{{承诺人名称}}　承诺日期：{{承诺日期}}",
     }
 
 
