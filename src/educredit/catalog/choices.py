@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from educredit.editions.models import EditionStatus
+
 
 class Severity(models.TextChoices):
     """How an item bears on credit standing: 守信 (positive) or a grade of 失信."""
@@ -57,7 +59,6 @@ class InfoCategory(models.TextChoices):
     LIST = "list", _("名单")
 
 
-class CatalogVersionStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    PUBLISHED = "published", _("已发布")
-    RETIRED = "retired", _("已废止")
+# The statuses of every edition (``editions.models.EditionStatus``), under the name
+# this app's code has always used.
+CatalogVersionStatus = EditionStatus

@@ -10,37 +10,20 @@ from django.utils.translation import gettext_lazy as _
 
 from educredit.audit.models import AuditedModel
 from educredit.catalog.choices import (
-    CatalogVersionStatus,
     DisclosureMode,
     InfoCategory,
     Severity,
     SharingAttribute,
     SubjectType,
 )
+from educredit.editions.models import Edition
 
 
-class CatalogVersion(AuditedModel):
+class CatalogVersion(Edition):
     """One edition of the catalog; records keep the item (and so the version) they were typed by."""
 
-    number = models.PositiveIntegerField(_("版本号"), unique=True)
-    title = models.CharField(_("名称"), max_length=200)
-    effective_from = models.DateField(_("施行日期"))
-    status = models.CharField(
-        _("状态"),
-        max_length=20,
-        choices=CatalogVersionStatus.choices,
-        default=CatalogVersionStatus.DRAFT,
-    )
-    notes = models.TextField(_("说明"), blank=True)
-    # The day a later published version took over (the version answers "as of" dates before it).
-    retired_from = models.DateField(_("废止日期"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-number"]
+    class Meta(Edition.Meta):
         verbose_name = _("目录版本")
-
-    def __str__(self) -> str:
-        return f"{self.title} v{self.number}"
 
 
 class CatalogItem(AuditedModel):

@@ -10,25 +10,17 @@ import datetime
 import uuid
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
-from educredit.catalog.choices import CatalogVersionStatus
 from educredit.catalog.models import CatalogItem, CatalogVersion
-from educredit.core.clock import today
+from educredit.catalog.services import ITEM_FIELDS
+from educredit.editions.diff import EditionDiff, edition_diff
+from educredit.editions.selectors import edition_in_force
 
 
 def current_catalog_version(as_of: datetime.date | None = None) -> CatalogVersion | None:
     """The catalog version in force on ``as_of`` (today by default), or None before the first."""
-    day = as_of or today()
-    return (
-        CatalogVersion.objects.filter(
-            status__in=[CatalogVersionStatus.PUBLISHED, CatalogVersionStatus.RETIRED],
-            effective_from__lte=day,
-        )
-        .filter(Q(retired_from__isnull=True) | Q(retired_from__gt=day))
-        .order_by("-effective_from", "-number")
-        .first()
-    )
+    return edition_in_force(CatalogVersion, as_of)
 
 
 def catalog_versions() -> QuerySet[CatalogVersion]:
@@ -39,6 +31,22 @@ def catalog_versions() -> QuerySet[CatalogVersion]:
 def catalog_version_by_number(number: int) -> CatalogVersion | None:
     """The version with this number, or None."""
     return CatalogVersion.objects.filter(number=number).first()
+
+
+def catalog_version_before(version: CatalogVersion) -> CatalogVersion | None:
+    """The version numbered just below ``version`` (the one a draft was copied from), or None."""
+    return CatalogVersion.objects.filter(number__lt=version.number).order_by("-number").first()
+
+
+# What a change to an item is: any attribute a service sets but its place in the list.
+COMPARED_FIELDS = tuple(name for name in ITEM_FIELDS if name != "sort_order")
+
+
+def catalog_version_changes(version: CatalogVersion, previous: CatalogVersion) -> EditionDiff:
+    """The items ``version`` adds, removes and changes against ``previous``, by code."""
+    return edition_diff(
+        catalog_items(previous), catalog_items(version), key="code", fields=COMPARED_FIELDS
+    )
 
 
 def catalog_items(version: CatalogVersion | None = None) -> QuerySet[CatalogItem]:

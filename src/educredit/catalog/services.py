@@ -29,6 +29,13 @@ from educredit.catalog.choices import (
 from educredit.catalog.models import CatalogItem, CatalogVersion
 from educredit.catalog.schema import SchemaError, validate_field_schema
 from educredit.core.i18n import Bilingual
+from educredit.editions.services import (
+    edition_latest_published,
+    edition_next_number,
+    edition_publish,
+    edition_require_draft,
+    edition_title_required,
+)
 
 Actor = Any
 
@@ -92,14 +99,13 @@ def _require_editor(actor: Actor) -> None:
         )
 
 
+NOT_DRAFT = Bilingual(
+    "只能修改草稿版本的目录", "only a draft version of the catalog can be changed"
+)
+
+
 def _require_draft(version: CatalogVersion) -> None:
-    if version.status != CatalogVersionStatus.DRAFT:
-        raise ValidationError(
-            Bilingual(
-                "只能修改草稿版本的目录", "only a draft version of the catalog can be changed"
-            ),
-            code="not_draft",
-        )
+    edition_require_draft(version, NOT_DRAFT)
 
 
 def item_errors(item: CatalogItem) -> dict[str, list[str]]:
@@ -161,11 +167,7 @@ def _check_item(item: CatalogItem) -> None:
 
 
 def _latest_published() -> CatalogVersion | None:
-    return (
-        CatalogVersion.objects.filter(status=CatalogVersionStatus.PUBLISHED)
-        .order_by("-effective_from", "-number")
-        .first()
-    )
+    return edition_latest_published(CatalogVersion)
 
 
 @transaction.atomic
@@ -179,13 +181,9 @@ def catalog_version_create(
 ) -> CatalogVersion:
     """A new draft version, with a copy of the items of the version currently published."""
     _require_editor(actor)
-    title = title.strip()
-    if not title:
-        raise ValidationError({"title": [Bilingual("名称为必填项", "title is required")]})
-    number = (CatalogVersion.objects.aggregate(top=Max("number"))["top"] or 0) + 1
     version = CatalogVersion.objects.create(
-        number=number,
-        title=title,
+        number=edition_next_number(CatalogVersion),
+        title=edition_title_required(title),
         effective_from=effective_from,
         notes=notes,
         status=CatalogVersionStatus.DRAFT,
@@ -300,52 +298,17 @@ def catalog_version_publish(
     """Publish a draft: it is in force from its effective date, and the version published
     before it is retired from that date (one version in force on any day)."""
     _require_editor(actor)
-    version = CatalogVersion.objects.select_for_update().get(pk=version.pk)
-    _require_draft(version)
-    if not version.items.exists():
-        raise ValidationError(
-            Bilingual(
-                "不能发布没有条目的目录", "a catalog version without items cannot be published"
-            ),
-            code="empty",
-        )
-    previous = list(
-        CatalogVersion.objects.select_for_update()
-        .filter(status=CatalogVersionStatus.PUBLISHED)
-        .exclude(pk=version.pk)
+    return edition_publish(
+        actor=actor,
+        edition=version,
+        rows=CatalogItem.objects.filter(version=version),
+        action_prefix="catalog",
+        reason=reason,
+        draft_message=NOT_DRAFT,
+        empty_message=Bilingual(
+            "不能发布没有条目的目录", "a catalog version without items cannot be published"
+        ),
     )
-    for old in previous:
-        if old.effective_from >= version.effective_from:
-            raise ValidationError(
-                {
-                    "effective_from": [
-                        Bilingual(
-                            f"施行日期应晚于现行第 {old.number} 版的施行日期 {old.effective_from}",
-                            f"the effective date must be after {old.effective_from}, "
-                            f"when version {old.number} took effect",
-                        )
-                    ]
-                }
-            )
-    for old in previous:
-        before = old.audit_snapshot()
-        old.status = CatalogVersionStatus.RETIRED
-        old.retired_from = version.effective_from
-        old.save(update_fields=["status", "retired_from"])
-        audit_append(
-            actor=actor,
-            action="catalog.version_retire",
-            target=old,
-            before=before,
-            reason=f"由第 {version.number} 版取代 / superseded by version {version.number}",
-        )
-    before = version.audit_snapshot()
-    version.status = CatalogVersionStatus.PUBLISHED
-    version.save(update_fields=["status"])
-    audit_append(
-        actor=actor, action="catalog.version_publish", target=version, before=before, reason=reason
-    )
-    return version
 
 
 @transaction.atomic

@@ -19,8 +19,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 
 from educredit.accounts.choices import OrganisationKind
 from educredit.catalog import services
@@ -34,8 +33,10 @@ from educredit.catalog.choices import (
 from educredit.catalog.models import CatalogItem, CatalogVersion
 from educredit.catalog.schema import FIELD_TYPE_LABELS, FIELD_TYPES
 from educredit.core import uploads
+from educredit.core.exports import Column
 from educredit.core.i18n import Bilingual
-from educredit.core.spreadsheet_safety import safe_workbook, unescape_cell
+from educredit.core.spreadsheet_safety import unescape_cell
+from educredit.editions.exports import edition_export, edition_sheet
 
 ITEMS_SHEET = "目录"
 FIELDS_SHEET = "信息项"
@@ -110,64 +111,60 @@ def _yes_no(value: bool) -> str:
     return YES if value else NO
 
 
+def _field_labels(item: CatalogItem) -> str:
+    return "、".join(str(field.get("label", "")) for field in item.field_schema or [])
+
+
+def _kinds_text(item: CatalogItem) -> str:
+    return KIND_SEPARATOR.join(_label(OrganisationKind, kind) for kind in item.recorder_kinds or [])
+
+
+# The columns of sheet "目录", in ``ITEM_COLUMNS`` order: (header, value of an item).
+ITEM_EXPORT = (
+    Column("数据代码", lambda item: item.code),
+    Column("数据名称", lambda item: item.name),
+    Column("数据格式", lambda item: item.data_format),
+    Column("提供单位", lambda item: item.provider),
+    Column("主体类型", lambda item: _label(SubjectType, item.subject_type)),
+    Column("信息性质", lambda item: item.nature),
+    Column("共享属性", lambda item: _label(SharingAttribute, item.sharing)),
+    Column("覆盖范围", lambda item: item.coverage),
+    Column("更新周期", lambda item: item.update_cycle),
+    Column("信息项", _field_labels),
+    Column("信用性质", lambda item: _label(Severity, item.severity)),
+    Column("公开方式", lambda item: _label(DisclosureMode, item.disclosure_mode)),
+    Column("法律依据", lambda item: item.legal_basis),
+    Column("双人审核", lambda item: _yes_no(item.two_person_rule)),
+    Column("报送省平台", lambda item: _yes_no(item.reportable)),
+    Column("信息类别", lambda item: _label(InfoCategory, item.category)),
+    Column("录入单位类型", _kinds_text),
+)
+# The columns of sheet "信息项", in ``FIELD_COLUMNS`` order, of (item, field) pairs.
+FIELD_EXPORT = (
+    Column("数据代码", lambda pair: pair[0].code),
+    Column("字段名", lambda pair: pair[1].get("name", "")),
+    Column("字段名称", lambda pair: pair[1].get("label", "")),
+    Column(
+        "类型",
+        lambda pair: FIELD_TYPE_LABELS.get(pair[1].get("type", ""), pair[1].get("type", "")),
+    ),
+    Column("必填", lambda pair: _yes_no(bool(pair[1].get("required")))),
+    Column("公开", lambda pair: _yes_no(bool(pair[1].get("public")))),
+    Column("最大长度", lambda pair: pair[1].get("max_length")),
+    Column("选项", lambda pair: CHOICE_SEPARATOR.join(pair[1].get("choices") or [])),
+)
+
+
 def export_version(version: CatalogVersion) -> bytes:
     """The version as an XLSX workbook (bytes)."""
-    workbook = Workbook()
-    items_sheet = workbook.active
-    assert items_sheet is not None  # noqa: S101 - a new workbook has an active sheet
-    items_sheet.title = ITEMS_SHEET
-    items_sheet.append(ITEM_COLUMNS)
-    fields_sheet = workbook.create_sheet(FIELDS_SHEET)
-    fields_sheet.append(FIELD_COLUMNS)
-    for sheet in (items_sheet, fields_sheet):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-    for item in version.items.order_by("sort_order", "code"):
-        schema = item.field_schema or []
-        items_sheet.append(
-            [
-                item.code,
-                item.name,
-                item.data_format,
-                item.provider,
-                _label(SubjectType, item.subject_type),
-                item.nature,
-                _label(SharingAttribute, item.sharing),
-                item.coverage,
-                item.update_cycle,
-                "、".join(str(field.get("label", "")) for field in schema),
-                _label(Severity, item.severity),
-                _label(DisclosureMode, item.disclosure_mode),
-                item.legal_basis,
-                _yes_no(item.two_person_rule),
-                _yes_no(item.reportable),
-                _label(InfoCategory, item.category),
-                KIND_SEPARATOR.join(
-                    _label(OrganisationKind, kind) for kind in item.recorder_kinds or []
-                ),
-            ]
-        )
-        for field in schema:
-            fields_sheet.append(
-                [
-                    item.code,
-                    field.get("name", ""),
-                    field.get("label", ""),
-                    FIELD_TYPE_LABELS.get(field.get("type", ""), field.get("type", "")),
-                    _yes_no(bool(field.get("required"))),
-                    _yes_no(bool(field.get("public"))),
-                    field.get("max_length"),
-                    CHOICE_SEPARATOR.join(field.get("choices") or []),
-                ]
-            )
-    for sheet, widths in ((items_sheet, (12, 28, 10, 24)), (fields_sheet, (12, 22, 24))):
-        for index, width in enumerate(widths):
-            sheet.column_dimensions[chr(ord("A") + index)].width = width
-    safe_workbook(workbook)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    items = list(version.items.order_by("sort_order", "code"))
+    fields = [(item, field) for item in items for field in item.field_schema or []]
+    return edition_export(
+        [
+            edition_sheet(ITEMS_SHEET, ITEM_EXPORT, items, widths=(12, 28, 10, 24)),
+            edition_sheet(FIELDS_SHEET, FIELD_EXPORT, fields, widths=(12, 22, 24)),
+        ]
+    )
 
 
 def _text(value: Any) -> str:

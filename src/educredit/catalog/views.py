@@ -95,13 +95,17 @@ def version_list(request: HttpRequest) -> HttpResponse:
 @access_staff()
 @require_GET
 def version_detail(request: HttpRequest) -> HttpResponse:
-    """One version: its items with their severity and disclosure mode."""
+    """One version: its items with their severity and disclosure mode, and what it changed
+    against the version before it."""
     version = _version(request)
+    previous = selectors.catalog_version_before(version)
     return render(
         request,
         "catalog/version_detail.html",
         {
             "version": version,
+            "previous": previous,
+            "changes": selectors.catalog_version_changes(version, previous) if previous else None,
             "items": selectors.catalog_items(version),
             "is_draft": version.status == CatalogVersionStatus.DRAFT,
             "can_edit": services.catalog_editor(request.user),

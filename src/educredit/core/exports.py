@@ -31,7 +31,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from educredit.core import clock
 from educredit.core.clock import BEIJING
@@ -60,12 +61,27 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
 @dataclass(frozen=True)
 class Sheet:
     """One sheet of a workbook: its title, header row and rows; a ``caption`` line (what the
-    figures are of, say) goes above the header."""
+    figures are of, say) goes above the header; ``widths`` of the first columns (characters)
+    and ``wrap``, whether the rows' cells wrap their lines (top-aligned)."""
 
     title: Any
     headers: Sequence[Any]
     rows: Iterable[Sequence[Any]]
     caption: Sequence[Any] = ()
+    widths: Sequence[float] = ()
+    wrap: bool = False
+
+
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _wrapped(worksheet: Any, values: list[Any]) -> list[Any]:
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(worksheet, value=value)
+        cell.alignment = _WRAP
+        cells.append(cell)
+    return cells
 
 
 def xlsx_workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
@@ -75,6 +91,8 @@ def xlsx_workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
         title = str(_plain(sheet.title)).translate(_SHEET_FORBIDDEN)[:31] or "Sheet1"
         worksheet = workbook.create_sheet(title=title)
         worksheet.freeze_panes = "A3" if sheet.caption else "A2"
+        for index, width in enumerate(sheet.widths):
+            worksheet.column_dimensions[get_column_letter(index + 1)].width = width
         if sheet.caption:
             worksheet.append(safe_row(_plain(value) for value in sheet.caption))
         header_cells = []
@@ -84,7 +102,8 @@ def xlsx_workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
             header_cells.append(cell)
         worksheet.append(header_cells)
         for row in sheet.rows:
-            worksheet.append(safe_row(_plain(value) for value in row))
+            values = safe_row(_plain(value) for value in row)
+            worksheet.append(_wrapped(worksheet, values) if sheet.wrap else values)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from educredit.editions.models import EditionStatus
+
 
 class MeasureDirection(models.TextChoices):
     """Whether a measure punishes dishonesty or rewards trustworthiness."""
@@ -37,7 +39,6 @@ class DurationKind(models.TextChoices):
     PERMANENT = "permanent", _("永久")
 
 
-class MeasureListVersionStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    PUBLISHED = "published", _("已发布")
-    RETIRED = "retired", _("已废止")
+# The statuses of every edition (``editions.models.EditionStatus``), under the name
+# this app's code has always used.
+MeasureListVersionStatus = EditionStatus

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from educredit.audit.models import AuditedModel
 from educredit.catalog.choices import SubjectType
+from educredit.editions.models import Edition
 from educredit.records.models import EXACTLY_ONE_SUBJECT
 from educredit.sanctions.choices import (
     DurationKind,
     MeasureDirection,
-    MeasureListVersionStatus,
     MeasurePart,
     MeasureVerdict,
 )
@@ -44,28 +44,11 @@ class Scenario(AuditedModel):
         return f"{self.code} {self.name}"
 
 
-class MeasureListVersion(AuditedModel):
+class MeasureListVersion(Edition):
     """One edition of the measure list; the edition in force on a day answers "as of" it."""
 
-    number = models.PositiveIntegerField(_("版本号"), unique=True)
-    title = models.CharField(_("名称"), max_length=200)
-    effective_from = models.DateField(_("施行日期"))
-    status = models.CharField(
-        _("状态"),
-        max_length=20,
-        choices=MeasureListVersionStatus.choices,
-        default=MeasureListVersionStatus.DRAFT,
-    )
-    notes = models.TextField(_("说明"), blank=True)
-    # The day a later published version took over (the version answers "as of" dates before it).
-    retired_from = models.DateField(_("废止日期"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-number"]
+    class Meta(Edition.Meta):
         verbose_name = _("措施清单版本")
-
-    def __str__(self) -> str:
-        return f"{self.title} v{self.number}"
 
 
 def _term(months: int) -> str:

@@ -17,8 +17,8 @@ from django.db.models import Count, Q, QuerySet
 
 from educredit.catalog.choices import SubjectType
 from educredit.catalog.selectors import catalog_items, current_catalog_version
-from educredit.core.clock import today
-from educredit.sanctions.choices import MeasureListVersionStatus, MeasureVerdict
+from educredit.editions.selectors import edition_in_force
+from educredit.sanctions.choices import MeasureVerdict
 from educredit.sanctions.models import (
     BulkCheckAnswer,
     Measure,
@@ -32,16 +32,7 @@ from educredit.subjects.models import Institution, Person
 
 def measure_list_in_force(as_of: datetime.date | None = None) -> MeasureListVersion | None:
     """The measure-list version in force on ``as_of`` (today by default), or None."""
-    day = as_of or today()
-    return (
-        MeasureListVersion.objects.filter(
-            status__in=[MeasureListVersionStatus.PUBLISHED, MeasureListVersionStatus.RETIRED],
-            effective_from__lte=day,
-        )
-        .filter(Q(retired_from__isnull=True) | Q(retired_from__gt=day))
-        .order_by("-effective_from", "-number")
-        .first()
-    )
+    return edition_in_force(MeasureListVersion, as_of)
 
 
 def measure_list_versions() -> QuerySet[MeasureListVersion]:

@@ -23,6 +23,13 @@ from educredit.catalog.models import CatalogItem
 from educredit.catalog.selectors import catalog_items, current_catalog_version
 from educredit.catalog.services import catalog_editor, catalog_version_seed
 from educredit.core.i18n import Bilingual
+from educredit.editions.services import (
+    edition_latest_published,
+    edition_next_number,
+    edition_publish,
+    edition_require_draft,
+    edition_title_required,
+)
 from educredit.records.choices import CreditListKind
 from educredit.records.models import CreditListEntry, CreditRecord
 from educredit.sanctions import restrictions
@@ -86,15 +93,13 @@ def _require_editor(actor: Actor) -> None:
         )
 
 
+NOT_DRAFT = Bilingual(
+    "只能修改草稿版本的措施清单", "only a draft version of the measure list can be changed"
+)
+
+
 def _require_draft(version: MeasureListVersion) -> None:
-    if version.status != MeasureListVersionStatus.DRAFT:
-        raise ValidationError(
-            Bilingual(
-                "只能修改草稿版本的措施清单",
-                "only a draft version of the measure list can be changed",
-            ),
-            code="not_draft",
-        )
+    edition_require_draft(version, NOT_DRAFT)
 
 
 def _catalog_for(version: MeasureListVersion | None) -> dict[str, CatalogItem]:
@@ -365,11 +370,7 @@ def _check_measure(measure: Measure) -> None:
 
 
 def _latest_published() -> MeasureListVersion | None:
-    return (
-        MeasureListVersion.objects.filter(status=MeasureListVersionStatus.PUBLISHED)
-        .order_by("-effective_from", "-number")
-        .first()
-    )
+    return edition_latest_published(MeasureListVersion)
 
 
 @transaction.atomic
@@ -426,13 +427,9 @@ def scenario_seed(*, actor: Actor) -> list[Scenario]:
 def _version_create(
     *, actor: Actor, title: str, effective_from: datetime.date, notes: str = ""
 ) -> MeasureListVersion:
-    title = title.strip()
-    if not title:
-        raise ValidationError({"title": [Bilingual("名称为必填项", "title is required")]})
-    number = (MeasureListVersion.objects.aggregate(top=Max("number"))["top"] or 0) + 1
     version = MeasureListVersion.objects.create(
-        number=number,
-        title=title,
+        number=edition_next_number(MeasureListVersion),
+        title=edition_title_required(title),
         effective_from=effective_from,
         notes=notes,
         status=MeasureListVersionStatus.DRAFT,
@@ -530,69 +527,34 @@ def measure_list_version_publish(
     retired from that date (one version in force on any day). Every measure is checked again,
     against the catalog in force on that date."""
     _require_editor(actor)
-    version = MeasureListVersion.objects.select_for_update().get(pk=version.pk)
-    _require_draft(version)
-    previous = list(
-        MeasureListVersion.objects.select_for_update()
-        .filter(status=MeasureListVersionStatus.PUBLISHED)
-        .exclude(pk=version.pk)
+    version = edition_publish(
+        actor=actor,
+        edition=version,
+        rows=Measure.objects.filter(version=version),
+        action_prefix="sanctions",
+        reason=reason,
+        draft_message=NOT_DRAFT,
+        effective_from=effective_from,
+        empty_message=Bilingual(
+            "不能发布没有措施的清单", "a measure list without measures cannot be published"
+        ),
+        check=_refuse_invalid_measures,
     )
-    for old in previous:
-        if old.effective_from >= effective_from:
-            raise ValidationError(
-                {
-                    "effective_from": [
-                        Bilingual(
-                            f"施行日期应晚于现行第 {old.number} 版的施行日期 {old.effective_from}",
-                            f"the effective date must be after {old.effective_from}, "
-                            f"when version {old.number} took effect",
-                        )
-                    ]
-                }
-            )
-    before = version.audit_snapshot()
-    version.effective_from = effective_from
-    version.save(update_fields=["effective_from"])
-    measures = list(version.measures.all())
-    if not measures:
-        raise ValidationError(
-            Bilingual(
-                "不能发布没有措施的清单", "a measure list without measures cannot be published"
-            ),
-            code="empty",
-        )
+    # Bases starting from the new effective date now follow the new version (ADR 0021).
+    transaction.on_commit(_enqueue_recompute)
+    return version
+
+
+def _refuse_invalid_measures(version: MeasureListVersion) -> None:
+    """Every measure checked again, against the catalog in force on the version's date."""
     problems = [
         f"{measure.code}：{message}"
-        for measure in measures
+        for measure in version.measures.all()
         for messages in measure_errors(measure).values()
         for message in messages
     ]
     if problems:
         raise ValidationError(problems, code="invalid_measures")
-    for old in previous:
-        old_before = old.audit_snapshot()
-        old.status = MeasureListVersionStatus.RETIRED
-        old.retired_from = effective_from
-        old.save(update_fields=["status", "retired_from"])
-        audit_append(
-            actor=actor,
-            action="sanctions.version_retire",
-            target=old,
-            before=old_before,
-            reason=f"由第 {version.number} 版取代 / superseded by version {version.number}",
-        )
-    version.status = MeasureListVersionStatus.PUBLISHED
-    version.save(update_fields=["status"])
-    audit_append(
-        actor=actor,
-        action="sanctions.version_publish",
-        target=version,
-        before=before,
-        reason=reason,
-    )
-    # Bases starting from the new effective date now follow the new version (ADR 0021).
-    transaction.on_commit(_enqueue_recompute)
-    return version
 
 
 def _enqueue_recompute() -> None:

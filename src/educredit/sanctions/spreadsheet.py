@@ -8,15 +8,13 @@ regulation §29 (具体事项, 实施对象, 实施手段, 实施主体, 实施�
 
 from __future__ import annotations
 
-import io
 import json
 
 from django.db.models import TextChoices
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from educredit.catalog.choices import SubjectType
-from educredit.core.spreadsheet_safety import safe_workbook
+from educredit.core.exports import Column
+from educredit.editions.exports import edition_export, edition_sheet
 from educredit.records.choices import CreditListKind
 from educredit.sanctions import selectors
 from educredit.sanctions.choices import MeasureDirection, MeasurePart, MeasureVerdict
@@ -51,64 +49,52 @@ def _label(enum: type[TextChoices], value: str) -> str:
 
 def export_measure_list(version: MeasureListVersion) -> bytes:
     """The version as an XLSX workbook (bytes)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # noqa: S101 - a new workbook has an active sheet
-    sheet.title = MEASURES_SHEET
-    sheet.append(MEASURE_COLUMNS)
-    scenario_sheet = workbook.create_sheet(SCENARIOS_SHEET)
-    scenario_sheet.append(SCENARIO_COLUMNS)
-    for each in (sheet, scenario_sheet):
-        for cell in each[1]:
-            cell.font = Font(bold=True)
-        each.freeze_panes = "A2"
     all_scenarios = list(selectors.scenarios())
     names = {scenario.code: scenario.name for scenario in all_scenarios}
     items = selectors.catalog_item_names(version.effective_from)
-    for measure in selectors.measures(version):
-        sheet.append(
-            [
-                measure.code,
-                _label(MeasureDirection, measure.direction),
-                _label(MeasurePart, measure.part),
-                measure.matter,
-                measure.target,
-                measure.means,
-                measure.implementer,
-                measure.legal_basis,
-                _label(SubjectType, measure.subject_type),
-                _label(MeasureVerdict, measure.verdict),
-                "\n".join(f"{code} {names.get(code, '')}".strip() for code in measure.scenarios),
-                "\n".join(
-                    f"{code} {items.get(code, '')}".strip() for code in measure.trigger_items
-                ),
-                "\n".join(_label(CreditListKind, kind) for kind in measure.trigger_lists),
-                json.dumps(measure.trigger_where, ensure_ascii=False)
-                if measure.trigger_where
-                else "",
-                measure.duration_text(),
-                measure.duration_note,
-            ]
-        )
-    for scenario in all_scenarios:
-        scenario_sheet.append(
-            [
-                scenario.code,
-                scenario.name,
-                scenario.name_en,
-                scenario.description,
-                scenario.retired_from,
-            ]
-        )
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = wrap
-    for index, width in enumerate((12, 10, 14, 22, 24, 36, 24, 36, 12, 10, 28, 28, 16, 20, 24, 30)):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    for index, width in enumerate((24, 20, 36, 48, 12)):
-        scenario_sheet.column_dimensions[chr(ord("A") + index)].width = width
-    safe_workbook(workbook)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+    def lines(codes: list[str], labels: dict[str, str]) -> str:
+        return "\n".join(f"{code} {labels.get(code, '')}".strip() for code in codes)
+
+    measure_columns = (
+        Column("措施编码", lambda m: m.code),
+        Column("类别", lambda m: _label(MeasureDirection, m.direction)),
+        Column("措施类型", lambda m: _label(MeasurePart, m.part)),
+        Column("具体事项", lambda m: m.matter),
+        Column("实施对象", lambda m: m.target),
+        Column("实施手段", lambda m: m.means),
+        Column("实施主体", lambda m: m.implementer),
+        Column("实施依据", lambda m: m.legal_basis),
+        Column("主体类型", lambda m: _label(SubjectType, m.subject_type)),
+        Column("筛查结论", lambda m: _label(MeasureVerdict, m.verdict)),
+        Column("业务场景", lambda m: lines(m.scenarios, names)),
+        Column("触发目录条目", lambda m: lines(m.trigger_items, items)),
+        Column("触发名单", lambda m: "\n".join(_label(CreditListKind, k) for k in m.trigger_lists)),
+        Column(
+            "触发条件",
+            lambda m: json.dumps(m.trigger_where, ensure_ascii=False) if m.trigger_where else "",
+        ),
+        Column("期限", lambda m: m.duration_text()),
+        Column("期限说明", lambda m: m.duration_note),
+    )
+    scenario_columns = (
+        Column("场景代码", lambda s: s.code),
+        Column("场景名称", lambda s: s.name),
+        Column("英文名称", lambda s: s.name_en),
+        Column("说明", lambda s: s.description),
+        Column("停用日期", lambda s: s.retired_from),
+    )
+    return edition_export(
+        [
+            edition_sheet(
+                MEASURES_SHEET,
+                measure_columns,
+                selectors.measures(version),
+                widths=(12, 10, 14, 22, 24, 36, 24, 36, 12, 10, 28, 28, 16, 20, 24, 30),
+                wrap=True,
+            ),
+            edition_sheet(
+                SCENARIOS_SHEET, scenario_columns, all_scenarios, widths=(24, 20, 36, 48, 12)
+            ),
+        ]
+    )
