@@ -230,3 +230,7 @@ api.add_router("/sanctions/", sanctions_router)
 from educredit.sanctions.bulk_api import router as sanctions_bulk_router  # noqa: E402
 
 api.add_router("/sanctions/", sanctions_bulk_router)
+
+from educredit.commitments.api import router as commitments_router  # noqa: E402
+
+api.add_router("/commitments/", commitments_router)

@@ -103,3 +103,8 @@ def commitments_visible_to(user: Any) -> QuerySet[Commitment]:
 def commitment_by_code(code: str) -> Commitment | None:
     """The commitment with this 承诺编码."""
     return Commitment.objects.filter(code=code).first()
+
+
+def template_edition_of(as_of: datetime.date | None = None) -> TemplateVersion | None:
+    """The template edition in force on ``as_of``."""
+    return edition_in_force(TemplateVersion, as_of)

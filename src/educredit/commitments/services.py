@@ -50,6 +50,7 @@ from educredit.commitments.models import (
     MatterListVersion,
     TemplateVersion,
 )
+from educredit.commitments.sharing import commitment_share
 from educredit.core import clock, crypto
 from educredit.core.i18n import Bilingual
 from educredit.editions.models import Edition, EditionStatus
@@ -69,6 +70,11 @@ SCAN_TYPES: dict[str, bytes] = {
     "jpeg": b"\xff\xd8\xff",
     "png": b"\x89PNG\r\n\x1a\n",
 }
+
+
+def bilingual(zh: str, en: str) -> Bilingual:
+    """A message in both languages (for the API and views that refuse before a service)."""
+    return Bilingual(zh, en)
 
 
 class CommitmentError(ValueError):
@@ -803,6 +809,8 @@ def commitment_sign(
     if not minor:
         commitment.credit_record = _record(recorder=actor, commitment=commitment, letter=letter)
         commitment.save(update_fields=["credit_record"])
+        # Shared with the provincial platform as made; a minor's never leaves (Henan §3).
+        commitment_share(commitment)
     audit_append(
         actor=actor,
         action="commitments.sign",

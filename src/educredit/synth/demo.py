@@ -358,6 +358,7 @@ def demo_prepare(
     call_command("subjects", "aliases", stdout=StringIO())
     catalog_version_seed(actor="system:demo")  # the shipped catalog, once (audited)
     measure_list_seed(actor="system:demo")  # the shipped measure list, once (audited)
+    call_command("commitments", "seed", stdout=StringIO())  # matters and templates, once
 
     city = Organisation.objects.get(
         parent=root, kind=OrganisationKind.CITY_BUREAU, region_code=DEMO_CITY

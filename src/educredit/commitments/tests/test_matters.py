@@ -120,3 +120,16 @@ def test_publishing_a_new_edition_retires_the_old_one_from_its_date(
     assert matter_in_force("CN-KS-01", new_day).version_id == draft.pk  # type: ignore[union-attr]
     assert matter_in_force("CN-MB-02", new_day) is None
     assert matter_in_force("CN-MB-02", new_day - datetime.timedelta(days=1)) is not None
+
+
+def test_the_seed_command_loads_the_shipped_lists_once(province: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("commitments", "seed", stdout=out)
+    call_command("commitments", "seed", stdout=out)
+    assert MatterListVersion.objects.count() == 1
+    assert matters_in_force().count() == len(data.MATTERS)
+    assert f"{len(data.MATTERS)} matters, {len(data.TEMPLATES)} templates" in out.getvalue()
