@@ -1,0 +1,213 @@
+"""践诺: deciding whether a commitment was kept, and what follows from it.
+
+The standard keeps two fields apart (domain rules §12): the supervision state goes 监管中 →
+监管完成 when the result is decided, and the fulfilment result is 全部履行, 部分履行 or 全部未履行,
+with what was not fulfilled and the liability pursued when it was not kept. A decision is taken
+by staff of the accepting body (the records it writes need a person, and a breach a second
+one: JY-CN-03 follows the two-person rule), from the evidence of a check — for a 网络核验 matter,
+``commitment_online_check`` decides the clause from the platform's own records.
+
+What follows goes through the records service: a kept commitment adds the trustworthy JY-CN-02
+record; a breach adds the matter's breach item (JY-CN-03), submitted for review, whose measures
+reach screening once it is effective (不适用告知承诺等简化程序 until the credit is repaired); and
+the new state goes to the provincial platform (``sharing``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from educredit.accounts.models import User
+from educredit.audit.services import audit_append
+from educredit.catalog.selectors import catalog_item_by_code
+from educredit.commitments.choices import (
+    CommitmentDecision,
+    CommitmentFulfilment,
+    CommitmentSupervisionState,
+    MatterCheckMethod,
+)
+from educredit.commitments.models import Commitment
+from educredit.commitments.online_checks import OnlineCheckResult, online_check
+from educredit.commitments.services import CommitmentError
+from educredit.commitments.sharing import commitment_share
+from educredit.core import clock
+from educredit.core.i18n import Bilingual
+from educredit.core.workdays import add_working_days
+from educredit.records import services as records
+from educredit.records.models import CreditRecord
+
+KEPT_ITEM = "JY-CN-02"
+UNFULFILLED = (CommitmentFulfilment.PARTIAL, CommitmentFulfilment.UNFULFILLED)
+
+
+def check_due_on(commitment: Commitment) -> dt.date:
+    """The day the matter's check is due: its working days after the commitment was accepted."""
+    days = commitment.matter.check_due_working_days
+    if days <= 0:
+        return commitment.signed_on
+    return add_working_days(commitment.signed_on, days).date
+
+
+def commitment_online_check(
+    commitment: Commitment, *, today: dt.date | None = None
+) -> OnlineCheckResult | None:
+    """The 网络核验 of ``commitment`` once its check is due, or None when the matter is not
+    checked online or the check is not due yet."""
+    matter = commitment.matter
+    if matter.check_method != MatterCheckMethod.ONLINE or not matter.online_clause:
+        return None
+    due = check_due_on(commitment)
+    if (today or clock.today()) <= due:
+        return None
+    return online_check(
+        clause=matter.online_clause,
+        params=dict(matter.online_parameters or {}),
+        institution=commitment.institution,
+        person=commitment.person,
+        made_on=commitment.signed_on,
+        due_on=due,
+    )
+
+
+def _refuse(field: str, zh: str, en: str) -> CommitmentError:
+    return CommitmentError({field: Bilingual(zh, en)})
+
+
+def _check_decision(
+    commitment: Commitment, result: str, unperformed_content: str, liability_pursued: str
+) -> None:
+    if commitment.decision != CommitmentDecision.SIGNED:
+        raise _refuse("commitment", "未作出承诺，无履行可认定", "no commitment was made")
+    if commitment.fulfilment != CommitmentFulfilment.UNDECIDED:
+        raise _refuse(
+            "fulfilment",
+            f"该承诺的履行状态已认定为“{commitment.fulfilment}”",
+            f"the fulfilment was already decided: {commitment.fulfilment}",
+        )
+    if result not in (CommitmentFulfilment.FULFILLED, *UNFULFILLED):
+        raise _refuse(
+            "fulfilment",
+            "履行状态应为全部履行、部分履行或全部未履行",
+            "the result is 全部履行, 部分履行 or 全部未履行",
+        )
+    if result in UNFULFILLED:
+        if not unperformed_content.strip():
+            raise _refuse(
+                "unperformed_content",
+                f"{result}时须写明未履行的承诺内容",
+                "say what was not fulfilled",
+            )
+        if not liability_pursued.strip():
+            raise _refuse(
+                "liability_pursued",
+                f"{result}时须写明违诺责任追究内容",
+                "say what liability is pursued",
+            )
+
+
+def _fulfilment_record(
+    *, actor: User, commitment: Commitment, item_code: str, payload: dict[str, Any]
+) -> CreditRecord:
+    day = commitment.fulfilment_decided_on or clock.today()
+    item = catalog_item_by_code(item_code, day)
+    if item is None:
+        raise _refuse("fulfilment", f"现行目录中没有条目 {item_code}", f"no item {item_code}")
+    body = commitment.accepting_organisation
+    record = records.credit_record_create(
+        actor=actor,
+        catalog_item=item,
+        institution=commitment.institution,
+        person=commitment.person,
+        title=f"{commitment.reason}（承诺编码 {commitment.code}）",
+        decision_number=f"{commitment.code}-{item_code}",
+        issuing_body=body.name,
+        issuing_body_uscc=body.uscc or "",
+        decision_date=day,
+        payload=payload,
+    )
+    record = records.credit_record_submit(actor=actor, record=record)
+    who = records.actor_of(actor)
+    if not item.two_person_rule and who.roles & {"reviewer", "admin"}:
+        record = records.credit_record_approve(actor=actor, record=record)
+    return record
+
+
+@transaction.atomic
+def commitment_fulfilment_decide(
+    *,
+    actor: User,
+    commitment: Commitment,
+    result: str,
+    unperformed_content: str = "",
+    liability_pursued: str = "",
+    evidence: OnlineCheckResult | None = None,
+    request_id: str = "",
+) -> Commitment:
+    """Decide the fulfilment of ``commitment``: supervision 监管完成, the result with its
+    content, the record that follows and the report to the platform, all or nothing."""
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    _check_decision(commitment, result, unperformed_content, liability_pursued)
+    if commitment.accepting_organisation_id != getattr(actor, "organisation_id", None):
+        raise _refuse(
+            "commitment",
+            "履行状态由承诺受理单位认定",
+            "the accepting body decides the fulfilment",
+        )
+    before = commitment.audit_snapshot()
+    commitment.supervision_state = CommitmentSupervisionState.COMPLETED
+    commitment.fulfilment = result
+    commitment.fulfilment_decided_on = clock.today()
+    commitment.fulfilment_decided_by = commitment.accepting_organisation.name
+    commitment.unperformed_content = unperformed_content.strip()
+    commitment.liability_pursued = liability_pursued.strip()
+    commitment.save(
+        update_fields=[
+            "supervision_state",
+            "fulfilment",
+            "fulfilment_decided_on",
+            "fulfilment_decided_by",
+            "unperformed_content",
+            "liability_pursued",
+        ]
+    )
+    if commitment.credit_record_id is not None:  # a minor's commitment writes no record
+        if result == CommitmentFulfilment.FULFILLED:
+            _fulfilment_record(
+                actor=actor,
+                commitment=commitment,
+                item_code=KEPT_ITEM,
+                payload={
+                    "commitment_number": commitment.code,
+                    "fulfilment_status": result,
+                    "confirming_unit": commitment.fulfilment_decided_by,
+                },
+            )
+        else:
+            _fulfilment_record(
+                actor=actor,
+                commitment=commitment,
+                item_code=commitment.matter.breach_item_code,
+                payload={
+                    "commitment_number": commitment.code,
+                    "fulfilment_status": result,
+                    "unperformed_content": commitment.unperformed_content[:4000],
+                    "liability_pursued": commitment.liability_pursued[:4000],
+                    "confirming_unit": commitment.fulfilment_decided_by,
+                },
+            )
+    why = f"{commitment.code} {result}"
+    if evidence is not None:
+        why += f"；网络核验：{evidence.finding.zh}；依据记录 {', '.join(evidence.evidence) or '无'}"
+    audit_append(
+        actor=actor,
+        action="commitments.fulfilment_decide",
+        target=commitment,
+        before=before,
+        reason=why[:2000],
+        request_id=request_id,
+    )
+    commitment_share(commitment)
+    return commitment

@@ -1,0 +1,170 @@
+"""践诺: a private school's 告知承诺 for a licence change, checked online after the deadline,
+breached, screened as review in the 告知承诺 scenario, repaired and clear again; the platform
+receives the commitment and its fulfilment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from educredit.commitments.choices import CommitmentFulfilment, CommitmentSupervisionState
+from educredit.commitments.fulfilment import (
+    check_due_on,
+    commitment_fulfilment_decide,
+    commitment_online_check,
+)
+from educredit.commitments.models import Commitment
+from educredit.commitments.selectors import matter_in_force
+from educredit.commitments.services import CommitmentError, commitment_sign
+from educredit.core import clock
+from educredit.exchange.models import OutboxItem
+from educredit.records import services as records
+from educredit.records.choices import CreditRecordStatus as S
+from educredit.records.models import CreditRecord
+from educredit.records.tests.factories import make_reviewer
+from educredit.testing.factories import make_api_client
+
+pytestmark = pytest.mark.django_db
+
+
+def _sign(approver: Any, school: Any, scan: Any) -> Commitment:
+    matter = matter_in_force("CN-MB-02")
+    assert matter is not None
+    return commitment_sign(
+        actor=approver, matter=matter, institution=school, scan=scan, reason="申请变更办学地址"
+    ).commitment
+
+
+def _check(uscc: str, key: str) -> str:
+    response = Client().post(
+        "/api/sanctions/check",
+        {"uscc": uscc, "scenario": "simplified_approval", "reference": "GZCN-2026-8"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 200, response.content
+    return str(response.json()["verdict"])
+
+
+def test_a_breach_found_online_is_screened_as_review_until_repaired(
+    shipped: Any, approver: Any, body: Any, school: Any, scan: Any, monkeypatch: Any
+) -> None:
+    _client, key = make_api_client(
+        organisation=body, name="民办学校审批系统", scopes=["sanctions:check"]
+    )
+    made = _sign(approver, school, scan)
+    assert _check(school.uscc, key) == "clear"
+    due = check_due_on(made)
+    assert due > made.signed_on
+    # Not checked before its due day; after it, the promised licence is missing.
+    assert commitment_online_check(made, today=due) is None
+    finding = commitment_online_check(made, today=due + dt.timedelta(days=1))
+    assert finding is not None and not finding.kept
+
+    commitment_fulfilment_decide(
+        actor=approver,
+        commitment=made,
+        result=CommitmentFulfilment.UNFULFILLED,
+        unperformed_content="未在期限内取得变更后的办学许可证",
+        liability_pursued="撤销变更决定，责令限期改正",
+        evidence=finding,
+    )
+    made.refresh_from_db()
+    assert made.supervision_state == CommitmentSupervisionState.COMPLETED
+    assert made.fulfilment == CommitmentFulfilment.UNFULFILLED
+    breach = CreditRecord.objects.get(institution=school, catalog_item__code="JY-CN-03")
+    assert breach.status == S.SUBMITTED  # the breach follows the two-person rule
+    assert breach.payload["commitment_number"] == made.code
+    assert _check(school.uscc, key) == "clear"
+
+    records.credit_record_approve(actor=make_reviewer(organisation=body), record=breach)
+    assert _check(school.uscc, key) == "review"
+
+    breach.refresh_from_db()
+    assert breach.repair_allowed_from is not None
+    later = breach.repair_allowed_from
+    monkeypatch.setattr(clock, "today", lambda: later)
+    records.credit_record_mark_repaired(
+        actor=make_reviewer(organisation=body), record=breach, reason="已取得许可并整改到位"
+    )
+    monkeypatch.undo()
+    assert _check(school.uscc, key) == "clear"
+
+    # The platform gets the commitment as made, then its fulfilment, each under its own key.
+    reports = list(
+        OutboxItem.objects.filter(kind="commitment", source_id=str(made.pk)).order_by("pk")
+    )
+    assert [r.key for r in reports] == [f"CN|{made.code}|1", f"CN|{made.code}|2"]
+    assert [(r.operation, r.row["superviseStatus"]) for r in reports] == [
+        ("add", "监管中"),
+        ("change", "监管完成"),
+    ]
+    assert "fulfillmentStatus" not in reports[0].row
+    assert reports[1].row["fulfillmentStatus"] == "全部未履行"
+
+
+def test_a_kept_commitment_adds_the_trustworthy_record(
+    shipped: Any, approver: Any, school: Any, scan: Any
+) -> None:
+    made = _sign(approver, school, scan)
+    commitment_fulfilment_decide(
+        actor=approver, commitment=made, result=CommitmentFulfilment.FULFILLED
+    )
+    kept = CreditRecord.objects.get(institution=school, catalog_item__code="JY-CN-02")
+    assert kept.status == S.EFFECTIVE
+    assert kept.payload["fulfilment_status"] == "全部履行"
+
+
+@pytest.mark.parametrize(
+    ("result", "unperformed", "liability", "field"),
+    [
+        ("部分履行", "", "撤销变更决定", "unperformed_content"),
+        ("全部未履行", "未取得许可证", "", "liability_pursued"),
+        ("监管中", "", "", "fulfilment"),
+    ],
+)
+def test_a_result_without_its_content_is_refused_and_nothing_is_written(
+    shipped: Any,
+    approver: Any,
+    school: Any,
+    scan: Any,
+    result: str,
+    unperformed: str,
+    liability: str,
+    field: str,
+) -> None:
+    made = _sign(approver, school, scan)
+    records_before = CreditRecord.objects.count()
+    outbox_before = OutboxItem.objects.count()
+    with pytest.raises(CommitmentError) as refused:
+        commitment_fulfilment_decide(
+            actor=approver,
+            commitment=made,
+            result=result,
+            unperformed_content=unperformed,
+            liability_pursued=liability,
+        )
+    assert field in refused.value.errors
+    made.refresh_from_db()
+    assert made.fulfilment == CommitmentFulfilment.UNDECIDED
+    assert made.supervision_state == CommitmentSupervisionState.SUPERVISING
+    assert CreditRecord.objects.count() == records_before
+    assert OutboxItem.objects.count() == outbox_before
+
+
+def test_a_result_is_decided_once(shipped: Any, approver: Any, school: Any, scan: Any) -> None:
+    made = _sign(approver, school, scan)
+    commitment_fulfilment_decide(
+        actor=approver, commitment=made, result=CommitmentFulfilment.FULFILLED
+    )
+    with pytest.raises(CommitmentError):
+        commitment_fulfilment_decide(
+            actor=approver,
+            commitment=made,
+            result=CommitmentFulfilment.UNFULFILLED,
+            unperformed_content="x",
+            liability_pursued="y",
+        )
