@@ -15,6 +15,7 @@ urlpatterns = [
     path("disclosure/", include("educredit.disclosure.urls")),
     path("exchange/", include("educredit.exchange.urls")),
     path("sanctions/", include("educredit.sanctions.urls")),
+    path("commitments/", include("educredit.commitments.urls")),
     path("rights/", include("educredit.rights.urls")),
     path("self/", include("educredit.rights.self_urls")),
     path("verify/", include("educredit.rights.public_urls")),

@@ -128,6 +128,11 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("业务系统核查命中、反馈率与处理结果，逾期未反馈"),
     ),
     NavLink(
+        "commitments:figures",
+        pgettext_lazy("navigation", "承诺及践诺"),
+        _("受理的信用承诺：签署、核查、履行、违诺和逾期未核查"),
+    ),
+    NavLink(
         "sanctions:bulk_check_start",
         pgettext_lazy("navigation", "批量核查"),
         _("上传名单，按业务场景批量核查失信惩戒措施，下载核查结果"),
