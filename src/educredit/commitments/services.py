@@ -736,6 +736,17 @@ def commitment_sign(
             raise CommitmentError(
                 {"scan": Bilingual("代为录入须上传纸质承诺书扫描件", "attach the scanned letter")}
             )
+    elif channel == CommitmentChannel.SELF_SERVICE:
+        _require_own_subject(actor, institution, person)
+        if accepting_organisation is None or not shown_sha256:
+            raise CommitmentError(
+                {
+                    "text": Bilingual(
+                        "自助签署须指定受理单位，并在阅读承诺书后签署",
+                        "self-service signing names the accepting body, after reading the letter",
+                    )
+                }
+            )
     else:
         raise CommitmentError({"channel": Bilingual("签署渠道无效", "invalid channel")})
     _matter_check(matter, day)
@@ -806,7 +817,9 @@ def commitment_sign(
         )
         commitment.scan_sha256 = scan_digest
     commitment.save()
-    if not minor:
+    # Staff and business systems accept as they sign; a subject's own signing is recorded when
+    # the accepting body accepts it (``commitment_accept``), by that body's staff.
+    if not minor and channel != CommitmentChannel.SELF_SERVICE:
         commitment.credit_record = _record(recorder=actor, commitment=commitment, letter=letter)
         commitment.save(update_fields=["credit_record"])
         # Shared with the provincial platform as made; a minor's never leaves (Henan §3).
@@ -820,6 +833,53 @@ def commitment_sign(
         request_id=request_id,
     )
     return SignOutcome(commitment, created=True)
+
+
+def _require_own_subject(
+    actor: Any, institution: Institution | None, person: Person | None
+) -> None:
+    """A subject signs only for itself (its self-service account's person or institution)."""
+    from educredit.rights.self_service import subject_of
+
+    subject = subject_of(actor)
+    if (subject.institution, subject.person) != (institution, person):
+        raise PermissionDenied(Bilingual("只能为本人签署承诺", "a subject signs only for itself"))
+
+
+def _letter_of(commitment: Commitment) -> letters.RenderedLetter:
+    """The letter parts as signed (the frozen text's letter sections)."""
+    sections = commitment.signed_text.split("二、承诺书", 1)[-1].split("【")[1:]
+    parts = tuple(
+        (heading, body.strip()) for heading, _sep, body in (s.partition("】\n") for s in sections)
+    )
+    return letters.RenderedLetter(title="", notice=(), letter=parts)
+
+
+@transaction.atomic
+def commitment_accept(*, actor: User, commitment: Commitment) -> Commitment:
+    """The accepting body's staff accept a commitment the subject signed in self-service: it
+    is recorded as JY-CN-01 from the text as signed (once; a minor's never)."""
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    own = getattr(actor, "organisation", None)
+    if own is None or not own.covers(commitment.accepting_organisation):
+        raise PermissionDenied(
+            Bilingual("该承诺不在您的管辖范围内", "the commitment is outside your jurisdiction")
+        )
+    if (
+        commitment.decision != CommitmentDecision.SIGNED
+        or commitment.credit_record_id is not None
+        or commitment.guardian_name
+    ):
+        raise CommitmentError(
+            Bilingual("该承诺无需受理或已受理", "this commitment needs no acceptance, or has it")
+        )
+    before = commitment.audit_snapshot()
+    commitment.credit_record = _record(
+        recorder=actor, commitment=commitment, letter=_letter_of(commitment)
+    )
+    commitment.save(update_fields=["credit_record"])
+    audit_append(actor=actor, action="commitments.accept", target=commitment, before=before)
+    return commitment
 
 
 @transaction.atomic
