@@ -38,7 +38,8 @@ class Transition:
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("submit", S.DRAFT, S.SUBMITTED, CLERKS, False, _("提交审核")),
+    # A system actor submits what it recorded on a body's behalf (``credit_record_create``).
+    Transition("submit", S.DRAFT, S.SUBMITTED, CLERKS | {SYSTEM}, False, _("提交审核")),
     Transition("revoke", S.DRAFT, S.REVOKED, CLERKS, True, _("撤销")),
     Transition("approve", S.SUBMITTED, S.EFFECTIVE, REVIEWERS, False, _("审核通过")),
     Transition("return", S.SUBMITTED, S.DRAFT, REVIEWERS, True, _("退回")),

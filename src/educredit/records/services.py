@@ -249,11 +249,20 @@ def credit_record_create(
     corrected_minor_violation: bool = False,
     payload: dict[str, Any] | None = None,
     source: str = CreditRecordSource.PAGE,
+    on_behalf_of: Organisation | None = None,
 ) -> CreditRecord:
-    """A new draft record about one subject, owned by the actor's organisation."""
+    """A new draft record about one subject, owned by the actor's organisation.
+
+    A ``system:`` actor records only ``on_behalf_of`` the organisation that owns the record (an
+    automatic check of that body's, such as a commitment's 网络核验); it may submit the record,
+    never approve it, so a person of that body still reviews it before it takes effect."""
     who = actor_of(actor)
-    if who.is_system or not who.roles & lifecycle.CLERKS:
+    if who.is_system and on_behalf_of is not None:
+        who = Actor(None, who.label, on_behalf_of, who.roles)
+    elif who.is_system or not who.roles & lifecycle.CLERKS:
         raise PermissionDenied(_("只有录入员或管理员可以录入信用记录"))
+    elif on_behalf_of is not None:
+        raise PermissionDenied(_("无权操作"))
     _subject_matches(catalog_item, institution, person)
     _require_recordable(who, catalog_item)
     if not _subject_visible(who, institution, person):
