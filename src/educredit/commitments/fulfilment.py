@@ -3,9 +3,11 @@
 The standard keeps two fields apart (domain rules §12): the supervision state goes 监管中 →
 监管完成 when the result is decided, and the fulfilment result is 全部履行, 部分履行 or 全部未履行,
 with what was not fulfilled and the liability pursued when it was not kept. A decision is taken
-by staff of the accepting body (the records it writes need a person, and a breach a second
-one: JY-CN-03 follows the two-person rule), from the evidence of a check — for a 网络核验 matter,
-``commitment_online_check`` decides the clause from the platform's own records.
+by staff of the accepting body from the evidence of a check, or — for a 网络核验 matter — by
+the daily online check itself (``commitment_online_checks_run``), which decides the clause from
+the platform's own records as ``system:online-check`` on the body's behalf. Either way the
+record that follows is submitted for review: a person of the accepting body approves it before
+it takes effect (and JY-CN-03 follows the two-person rule).
 
 What follows goes through the records service: a kept commitment adds the trustworthy JY-CN-02
 record; a breach adds the matter's breach item (JY-CN-03), submitted for review, whose measures
@@ -30,7 +32,7 @@ from educredit.commitments.choices import (
     MatterCheckMethod,
 )
 from educredit.commitments.models import Commitment
-from educredit.commitments.online_checks import OnlineCheckResult, online_check
+from educredit.commitments.online_checks import OnlineCheckError, OnlineCheckResult, online_check
 from educredit.commitments.services import CommitmentError
 from educredit.commitments.sharing import commitment_share
 from educredit.core import clock
@@ -109,7 +111,7 @@ def _check_decision(
 
 
 def _fulfilment_record(
-    *, actor: User, commitment: Commitment, item_code: str, payload: dict[str, Any]
+    *, actor: User | str, commitment: Commitment, item_code: str, payload: dict[str, Any]
 ) -> CreditRecord:
     day = commitment.fulfilment_decided_on or clock.today()
     item = catalog_item_by_code(item_code, day)
@@ -127,10 +129,11 @@ def _fulfilment_record(
         issuing_body_uscc=body.uscc or "",
         decision_date=day,
         payload=payload,
+        on_behalf_of=body if isinstance(actor, str) else None,
     )
     record = records.credit_record_submit(actor=actor, record=record)
     who = records.actor_of(actor)
-    if not item.two_person_rule and who.roles & {"reviewer", "admin"}:
+    if isinstance(actor, User) and not item.two_person_rule and who.roles & {"reviewer", "admin"}:
         record = records.credit_record_approve(actor=actor, record=record)
     return record
 
@@ -138,7 +141,7 @@ def _fulfilment_record(
 @transaction.atomic
 def commitment_fulfilment_decide(
     *,
-    actor: User,
+    actor: User | str,
     commitment: Commitment,
     result: str,
     unperformed_content: str = "",
@@ -150,7 +153,7 @@ def commitment_fulfilment_decide(
     content, the record that follows and the report to the platform, all or nothing."""
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     _check_decision(commitment, result, unperformed_content, liability_pursued)
-    if commitment.accepting_organisation_id != getattr(actor, "organisation_id", None):
+    if isinstance(actor, User) and commitment.accepting_organisation_id != actor.organisation_id:
         raise _refuse(
             "commitment",
             "履行状态由承诺受理单位认定",
@@ -211,3 +214,51 @@ def commitment_fulfilment_decide(
     )
     commitment_share(commitment)
     return commitment
+
+
+ONLINE_CHECK_ACTOR = "system:online-check"
+
+
+def commitment_online_checks_run(*, today: dt.date | None = None) -> dict[str, int]:
+    """Decide every 网络核验 commitment whose check is due: kept or breached by its clause, with
+    the records relied on as evidence (the daily job). Each commitment in its own transaction;
+    one that cannot be checked as written is left under supervision and counted as failed."""
+    day = today or clock.today()
+    counts = {"kept": 0, "breached": 0, "failed": 0}
+    waiting = (
+        Commitment.objects.filter(
+            decision=CommitmentDecision.SIGNED,
+            supervision_state=CommitmentSupervisionState.SUPERVISING,
+            matter__check_method=MatterCheckMethod.ONLINE,
+            credit_record__isnull=False,
+        )
+        .select_related("matter", "accepting_organisation", "institution", "person")
+        .order_by("pk")
+    )
+    for commitment in waiting.iterator(chunk_size=200):
+        try:
+            finding = commitment_online_check(commitment, today=day)
+        except OnlineCheckError:
+            counts["failed"] += 1
+            continue
+        if finding is None:
+            continue
+        if finding.kept:
+            commitment_fulfilment_decide(
+                actor=ONLINE_CHECK_ACTOR,
+                commitment=commitment,
+                result=CommitmentFulfilment.FULFILLED,
+                evidence=finding,
+            )
+            counts["kept"] += 1
+        else:
+            commitment_fulfilment_decide(
+                actor=ONLINE_CHECK_ACTOR,
+                commitment=commitment,
+                result=CommitmentFulfilment.UNFULFILLED,
+                unperformed_content=finding.finding.zh,
+                liability_pursued=commitment.matter.breach_measures,
+                evidence=finding,
+            )
+            counts["breached"] += 1
+    return counts

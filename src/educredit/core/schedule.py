@@ -117,6 +117,12 @@ JOBS: tuple[PeriodicJob, ...] = (
         Daily(dt.time(1, 30)),
     ),
     PeriodicJob("inbound_pull", "educredit.exchange.tasks.inbound_pull_task", Daily(dt.time(2))),
+    # 网络核验 of commitments whose check fell due (after the windows, before office hours).
+    PeriodicJob(
+        "commitment_online_checks",
+        "educredit.commitments.tasks.online_checks_daily_task",
+        Daily(dt.time(2, 30)),
+    ),
     # A reviewer's approval reaches the platform within seconds; the pass finds nothing due
     # with one indexed query and is safe to overlap (SKIP LOCKED claims).
     PeriodicJob("outbox_send", "educredit.exchange.tasks.outbox_send_task", Every(15)),

@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from educredit.audit.models import AuditEntry
 from educredit.commitments.choices import CommitmentFulfilment, CommitmentSupervisionState
 from educredit.commitments.fulfilment import (
     check_due_on,
     commitment_fulfilment_decide,
     commitment_online_check,
+    commitment_online_checks_run,
 )
 from educredit.commitments.models import Commitment
 from educredit.commitments.selectors import matter_in_force
@@ -59,24 +61,21 @@ def test_a_breach_found_online_is_screened_as_review_until_repaired(
     assert _check(school.uscc, key) == "clear"
     due = check_due_on(made)
     assert due > made.signed_on
-    # Not checked before its due day; after it, the promised licence is missing.
+    # The daily 网络核验 leaves it alone until its due day is over; then the promised licence
+    # is missing and the check decides the breach itself, with its finding.
     assert commitment_online_check(made, today=due) is None
-    finding = commitment_online_check(made, today=due + dt.timedelta(days=1))
-    assert finding is not None and not finding.kept
-
-    commitment_fulfilment_decide(
-        actor=approver,
-        commitment=made,
-        result=CommitmentFulfilment.UNFULFILLED,
-        unperformed_content="未在期限内取得变更后的办学许可证",
-        liability_pursued="撤销变更决定，责令限期改正",
-        evidence=finding,
-    )
+    assert commitment_online_checks_run(today=due) == {"kept": 0, "breached": 0, "failed": 0}
+    assert commitment_online_checks_run(today=due + dt.timedelta(days=1))["breached"] == 1
+    assert commitment_online_checks_run(today=due + dt.timedelta(days=2))["breached"] == 0
     made.refresh_from_db()
     assert made.supervision_state == CommitmentSupervisionState.COMPLETED
     assert made.fulfilment == CommitmentFulfilment.UNFULFILLED
+    assert "未查到" in made.unperformed_content
+    assert made.liability_pursued == made.matter.breach_measures
+    decided = AuditEntry.objects.get(action="commitments.fulfilment_decide")
+    assert decided.actor_label == "system:online-check" and "网络核验" in decided.reason
     breach = CreditRecord.objects.get(institution=school, catalog_item__code="JY-CN-03")
-    assert breach.status == S.SUBMITTED  # the breach follows the two-person rule
+    assert breach.status == S.SUBMITTED  # a person of the accepting body reviews it
     assert breach.payload["commitment_number"] == made.code
     assert _check(school.uscc, key) == "clear"
 
