@@ -19,7 +19,6 @@ from django.utils import translation
 from educredit.accounts.choices import OrganisationKind, UserRole
 from educredit.audit.services import audit_append
 from educredit.catalog.choices import (
-    CatalogVersionStatus,
     DisclosureMode,
     InfoCategory,
     Severity,
@@ -30,11 +29,11 @@ from educredit.catalog.models import CatalogItem, CatalogVersion
 from educredit.catalog.schema import SchemaError, validate_field_schema
 from educredit.core.i18n import Bilingual
 from educredit.editions.services import (
+    edition_copy_rows,
+    edition_create,
     edition_latest_published,
-    edition_next_number,
     edition_publish,
     edition_require_draft,
-    edition_title_required,
 )
 
 Actor = Any
@@ -181,28 +180,24 @@ def catalog_version_create(
 ) -> CatalogVersion:
     """A new draft version, with a copy of the items of the version currently published."""
     _require_editor(actor)
-    version = CatalogVersion.objects.create(
-        number=edition_next_number(CatalogVersion),
-        title=edition_title_required(title),
+    version = edition_create(
+        actor=actor,
+        model=CatalogVersion,
+        title=title,
         effective_from=effective_from,
         notes=notes,
-        status=CatalogVersionStatus.DRAFT,
+        action_prefix="catalog",
     )
-    audit_append(actor=actor, action="catalog.version_create", target=version, before=None)
     source = _latest_published() if copy_items else None
     if source is not None:
-        for original in source.items.order_by("sort_order", "code"):
-            copy = CatalogItem(version=version)
-            for name in ITEM_FIELDS:
-                setattr(copy, name, getattr(original, name))
-            copy.save()
-            audit_append(
-                actor=actor,
-                action="catalog.item_create",
-                target=copy,
-                before=None,
-                reason=f"复制自第 {source.number} 版 / copied from version {source.number}",
-            )
+        edition_copy_rows(
+            actor=actor,
+            source=source,
+            edition=version,
+            rows=source.items.order_by("sort_order", "code"),
+            fields=ITEM_FIELDS,
+            action="catalog.item_create",
+        )
     return version
 
 

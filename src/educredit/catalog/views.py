@@ -32,15 +32,12 @@ from educredit.catalog.forms import (
 from educredit.catalog.models import CatalogItem, CatalogVersion
 from educredit.catalog.schema import FIELD_TYPE_LABELS
 from educredit.catalog.spreadsheet import CatalogImportError, catalog_version_import, export_version
+from educredit.editions.views import edition_from_query
 
 
 def _version(request: HttpRequest) -> CatalogVersion:
     """The version named by ``?v=<number>``, else 404."""
-    raw = request.GET.get("v", "")
-    version = selectors.catalog_version_by_number(int(raw)) if raw.isdigit() else None
-    if version is None:
-        raise Http404
-    return version
+    return edition_from_query(request, CatalogVersion)
 
 
 def _item(request: HttpRequest) -> CatalogItem:

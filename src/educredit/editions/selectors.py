@@ -25,3 +25,8 @@ def edition_in_force(model: type[E], as_of: datetime.date | None = None) -> E | 
         .order_by("-effective_from", "-number")
         .first()
     )
+
+
+def edition_by_number(model: type[E], number: int) -> E | None:
+    """The edition of ``model`` with this number, or None."""
+    return model._default_manager.filter(number=number).first()

@@ -8,7 +8,7 @@ actions carry its prefix (``catalog.version_publish``, ``sanctions.version_retir
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -51,6 +51,60 @@ def edition_title_required(title: str) -> str:
     if not title:
         raise ValidationError({"title": [Bilingual("名称为必填项", "title is required")]})
     return title
+
+
+def edition_create(
+    *,
+    actor: Actor,
+    model: type[E],
+    title: str,
+    effective_from: datetime.date,
+    notes: str = "",
+    action_prefix: str,
+) -> E:
+    """A new draft edition of ``model`` with the next number, audited as
+    ``<prefix>.version_create`` (a blank title is refused on ``title``). The caller holds the
+    transaction and checks the actor's permission."""
+    edition = model._default_manager.create(
+        number=edition_next_number(model),
+        title=edition_title_required(title),
+        effective_from=effective_from,
+        notes=notes,
+        status=EditionStatus.DRAFT,
+    )
+    audit_append(actor=actor, action=f"{action_prefix}.version_create", target=edition, before=None)
+    return edition
+
+
+def edition_copy_rows(
+    *,
+    actor: Actor,
+    source: Edition,
+    edition: Edition,
+    rows: QuerySet[Any],
+    fields: Iterable[str],
+    action: str,
+    edition_field: str = "version",
+) -> list[Any]:
+    """Copy ``rows`` (of ``source``) into the draft ``edition``, attribute by attribute
+    (``fields``), each copy saved and audited (``action``, "copied from version N") in the
+    caller's transaction."""
+    names = tuple(fields)
+    copies = []
+    for original in rows:
+        copy = type(original)(**{edition_field: edition})
+        for name in names:
+            setattr(copy, name, getattr(original, name))
+        copy.save()
+        audit_append(
+            actor=actor,
+            action=action,
+            target=copy,
+            before=None,
+            reason=f"复制自第 {source.number} 版 / copied from version {source.number}",
+        )
+        copies.append(copy)
+    return copies
 
 
 def _refuse_earlier(previous: list[E], effective_from: datetime.date) -> None:

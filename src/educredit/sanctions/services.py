@@ -24,11 +24,11 @@ from educredit.catalog.selectors import catalog_items, current_catalog_version
 from educredit.catalog.services import catalog_editor, catalog_version_seed
 from educredit.core.i18n import Bilingual
 from educredit.editions.services import (
+    edition_copy_rows,
+    edition_create,
     edition_latest_published,
-    edition_next_number,
     edition_publish,
     edition_require_draft,
-    edition_title_required,
 )
 from educredit.records.choices import CreditListKind
 from educredit.records.models import CreditListEntry, CreditRecord
@@ -36,7 +36,6 @@ from educredit.sanctions import restrictions
 from educredit.sanctions.choices import (
     DurationKind,
     MeasureDirection,
-    MeasureListVersionStatus,
     MeasurePart,
     MeasureVerdict,
 )
@@ -427,15 +426,14 @@ def scenario_seed(*, actor: Actor) -> list[Scenario]:
 def _version_create(
     *, actor: Actor, title: str, effective_from: datetime.date, notes: str = ""
 ) -> MeasureListVersion:
-    version = MeasureListVersion.objects.create(
-        number=edition_next_number(MeasureListVersion),
-        title=edition_title_required(title),
+    return edition_create(
+        actor=actor,
+        model=MeasureListVersion,
+        title=title,
         effective_from=effective_from,
         notes=notes,
-        status=MeasureListVersionStatus.DRAFT,
+        action_prefix="sanctions",
     )
-    audit_append(actor=actor, action="sanctions.version_create", target=version, before=None)
-    return version
 
 
 @transaction.atomic
@@ -500,18 +498,14 @@ def measure_list_version_draft(
         effective_from=source.effective_from,
         notes=notes or source.notes,
     )
-    for original in source.measures.order_by("sort_order", "code"):
-        copy = Measure(version=version)
-        for name in MEASURE_FIELDS:
-            setattr(copy, name, getattr(original, name))
-        copy.save()
-        audit_append(
-            actor=actor,
-            action="sanctions.measure_create",
-            target=copy,
-            before=None,
-            reason=f"复制自第 {source.number} 版 / copied from version {source.number}",
-        )
+    edition_copy_rows(
+        actor=actor,
+        source=source,
+        edition=version,
+        rows=source.measures.order_by("sort_order", "code"),
+        fields=MEASURE_FIELDS,
+        action="sanctions.measure_create",
+    )
     return version
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from educredit.accounts.choices import Power, UserRole
 from educredit.accounts.permissions import access_staff
 from educredit.catalog.services import catalog_editor
+from educredit.editions.views import edition_from_query
 from educredit.records.choices import CreditListKind
 from educredit.sanctions import selectors, services
 from educredit.sanctions.choices import MeasureListVersionStatus
@@ -46,16 +47,13 @@ def scenario_label(scenario: Scenario) -> str:
 
 def _version(request: HttpRequest, *, default_in_force: bool = False) -> MeasureListVersion:
     """The version named by ``?v=<number>`` (else the one in force, if asked), else 404."""
-    raw = request.GET.get("v", "")
-    if raw.isdigit():
-        version = selectors.measure_list_version_by_number(int(raw))
-    elif default_in_force and not raw:
-        version = selectors.measure_list_in_force() or selectors.measure_list_versions().first()
-    else:
-        version = None
-    if version is None:
-        raise Http404
-    return version
+    return edition_from_query(
+        request, MeasureListVersion, default=_in_force_or_latest if default_in_force else None
+    )
+
+
+def _in_force_or_latest() -> MeasureListVersion | None:
+    return selectors.measure_list_in_force() or selectors.measure_list_versions().first()
 
 
 def _measure(request: HttpRequest) -> Measure:

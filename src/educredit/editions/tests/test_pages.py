@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.test import Client
+import pytest
+from django.http import Http404
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from educredit.catalog.services import catalog_item_delete, catalog_item_update
@@ -49,3 +51,19 @@ def test_the_publish_page_names_the_version_it_retires(client, province_admin, d
     assert page.status_code == 200
     assert f"第 {draft.number} 版将自 2027-01-01 起施行" in body
     assert "现行第 1 版自该日起废止。" in body and "确认发布" in body
+
+
+def test_a_page_names_its_edition_by_number_else_404(rf: RequestFactory, db: None) -> None:
+    from educredit.catalog.models import CatalogVersion
+    from educredit.catalog.tests.factories import shipped_catalog
+    from educredit.editions.views import edition_from_query
+
+    shipped = shipped_catalog()
+    assert edition_from_query(rf.get("/", {"v": "1"}), CatalogVersion) == shipped
+    for query in ({"v": "2"}, {"v": "x"}, {}):
+        with pytest.raises(Http404):
+            edition_from_query(rf.get("/", query), CatalogVersion)
+    in_force = edition_from_query(rf.get("/"), CatalogVersion, default=lambda: shipped)
+    assert in_force == shipped
+    with pytest.raises(Http404):  # a malformed number never falls back to the default
+        edition_from_query(rf.get("/", {"v": "x"}), CatalogVersion, default=lambda: shipped)

@@ -19,6 +19,8 @@ from educredit.core.i18n import Bilingual
 from educredit.editions.models import EditionStatus
 from educredit.editions.selectors import edition_in_force
 from educredit.editions.services import (
+    edition_copy_rows,
+    edition_create,
     edition_latest_published,
     edition_next_number,
     edition_publish,
@@ -164,3 +166,40 @@ def test_numbers_and_the_latest_published(shipped):
     assert edition_latest_published(CatalogVersion) == shipped  # a draft is not published
     _publish(draft)
     assert edition_latest_published(CatalogVersion) == draft
+
+
+def test_a_new_draft_copies_the_published_rows_each_audited(shipped):
+    draft = edition_create(
+        actor=TEST_ACTOR,
+        model=CatalogVersion,
+        title="  修订版 ",
+        effective_from=datetime.date(2027, 1, 1),
+        action_prefix="catalog",
+    )
+    assert (draft.number, draft.title, draft.status) == (2, "修订版", EditionStatus.DRAFT)
+    assert _actions(draft) == ["catalog.version_create"]
+    copies = edition_copy_rows(
+        actor=TEST_ACTOR,
+        source=shipped,
+        edition=draft,
+        rows=shipped.items.order_by("code"),
+        fields=("code", "name", "severity"),
+        action="catalog.item_create",
+    )
+    assert [c.code for c in copies] == list(
+        shipped.items.order_by("code").values_list("code", flat=True)
+    )
+    assert all(c.version_id == draft.pk and c.pk for c in copies)
+    entry = AuditEntry.objects.filter(
+        action="catalog.item_create", target_id=str(copies[0].pk)
+    ).get()
+    assert entry.reason == "复制自第 1 版 / copied from version 1"
+    with pytest.raises(ValidationError) as refused:
+        edition_create(
+            actor=TEST_ACTOR,
+            model=CatalogVersion,
+            title=" ",
+            effective_from=datetime.date(2027, 1, 1),
+            action_prefix="catalog",
+        )
+    assert "title" in refused.value.message_dict
