@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -52,7 +53,9 @@ class CommitmentOut(Schema):
 
 
 class CommitmentErrorOut(Schema):
-    """Why a commitment was refused: ``detail`` and, per field, ``errors`` (both languages)."""
+    """Why a commitment was refused: ``detail`` and, per field, ``errors`` in the reader's
+    language (a body that does not fit ``CommitmentIn`` comes as ninja's list of problems in
+    ``detail``)."""
 
-    detail: str
+    detail: str | list[dict[str, Any]]
     errors: dict[str, str] = {}

@@ -224,6 +224,7 @@ def build_fuzz_world() -> FuzzWorld:
         enqueue=False,
     )
     bulk_check.bulk_check_process(run_id=run.pk)
+    commitment = _commitment_of(client, school)
     record = CreditRecord.objects.filter(institution=school).order_by("pk").first()
     assert record is not None  # noqa: S101 - the demo data writes records of the school
     teacher_check = {
@@ -255,6 +256,7 @@ def build_fuzz_world() -> FuzzWorld:
             "credit_record_id": str(record.public_id),
             "check_id": str(answer.check_id),
             "bulk_check_id": str(run.public_id),
+            "commitment_id": str(commitment.public_id),
         },
         bodies={
             "POST /api/records/": {
@@ -271,6 +273,12 @@ def build_fuzz_world() -> FuzzWorld:
             "POST /api/disclosure/licences/": {
                 "row": licence_row(XK_XDR_MC=school.name, XK_XDR_SHXYM=school.uscc or "")
             },
+            "POST /api/commitments/": {
+                "reference": "FUZZ-CN-01",
+                "matter_code": "CN-MB-02",
+                "institution_uscc": school.uscc,
+                "reason": "申请变更办学许可证",
+            },
             "POST /api/sanctions/check": teacher_check,
             "POST /api/sanctions/checks/{check_id}/feedback": {
                 "outcome": "not_applied",
@@ -286,6 +294,24 @@ def build_fuzz_world() -> FuzzWorld:
             },
         },
     )
+
+
+def _commitment_of(client: Any, school: Any) -> Any:
+    """The shipped commitment matters and one commitment the system signed for ``school``."""
+    from educredit.commitments.choices import CommitmentChannel
+    from educredit.commitments.selectors import matter_in_force
+    from educredit.commitments.services import commitment_sign, matter_list_seed
+
+    matter_list_seed(actor=FUZZ_ACTOR)
+    matter = matter_in_force("CN-MB-02")
+    assert matter is not None  # noqa: S101 - the shipped list has it
+    return commitment_sign(
+        actor=client,
+        matter=matter,
+        institution=school,
+        channel=CommitmentChannel.API,
+        external_reference="FUZZ-CN-00",
+    ).commitment
 
 
 @dataclass
