@@ -878,6 +878,7 @@ def commitment_accept(*, actor: User, commitment: Commitment) -> Commitment:
         recorder=actor, commitment=commitment, letter=_letter_of(commitment)
     )
     commitment.save(update_fields=["credit_record"])
+    commitment_share(commitment)
     audit_append(actor=actor, action="commitments.accept", target=commitment, before=before)
     return commitment
 

@@ -12,6 +12,7 @@ from educredit.commitments.choices import CommitmentChannel
 from educredit.commitments.selectors import letter_render, matter_in_force, template_for_matter
 from educredit.commitments.services import CommitmentError, commitment_accept, commitment_sign
 from educredit.core import clock
+from educredit.exchange.models import OutboxItem
 from educredit.records.choices import CreditRecordStatus
 from educredit.rights.self_service import subject_account_activate, subject_account_open
 from educredit.testing.factories import TEST_PASSWORD
@@ -58,7 +59,10 @@ def test_a_school_signs_itself_and_the_body_accepts_it_into_an_effective_record(
     assert made.signed_text == letter.text
     assert made.signed_by_id == school_user.pk
     assert made.credit_record_id is None
+    assert not OutboxItem.objects.filter(kind="commitment").exists()  # not until accepted
     accepted = commitment_accept(actor=approver, commitment=made)
+    (shared,) = OutboxItem.objects.filter(kind="commitment")
+    assert (shared.key, shared.operation) == (f"CN|{made.code}|1", "add")
     record = accepted.credit_record
     assert record is not None
     assert record.status == CreditRecordStatus.EFFECTIVE
