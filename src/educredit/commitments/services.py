@@ -19,7 +19,7 @@ import datetime
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,14 +53,14 @@ from educredit.commitments.models import (
 from educredit.commitments.sharing import commitment_share
 from educredit.core import clock, crypto
 from educredit.core.i18n import Bilingual
-from educredit.editions.models import Edition, EditionStatus
+from educredit.editions.models import Edition
 from educredit.editions.selectors import edition_in_force
+from educredit.editions.services import edition_create, edition_publish, edition_require_draft
 from educredit.records import services as records
 from educredit.records.choices import CreditRecordSource
 from educredit.subjects.models import Institution, Person
 
 Actor = Any
-E = TypeVar("E", bound=Edition)
 
 COMMITMENT_ITEM = "JY-CN-01"
 ADULT_AGE = 18
@@ -105,87 +105,12 @@ def _require_editor(actor: Actor) -> None:
         )
 
 
+DRAFT_ONLY = Bilingual("只能修改草稿版本", "only a draft edition can be changed")
+EMPTY = Bilingual("不能发布空的版本", "an empty edition cannot be published")
+
+
 def _require_draft(version: Edition) -> None:
-    if version.status != EditionStatus.DRAFT:
-        raise ValidationError(
-            Bilingual("只能修改草稿版本", "only a draft edition can be changed"), code="not_draft"
-        )
-
-
-def _edition_create(
-    model: type[E],
-    *,
-    actor: Actor,
-    action: str,
-    title: str,
-    effective_from: datetime.date,
-    notes: str,
-) -> E:
-    _require_editor(actor)
-    last = model._default_manager.order_by("-number").values_list("number", flat=True).first()
-    version = model._default_manager.create(
-        number=(last or 0) + 1, title=title, effective_from=effective_from, notes=notes
-    )
-    audit_append(actor=actor, action=action, target=version, before=None)
-    return version
-
-
-def _edition_publish(
-    model: type[E],
-    *,
-    actor: Actor,
-    version: E,
-    effective_from: datetime.date,
-    reason: str,
-    action: str,
-    rows: int,
-) -> E:
-    """Publish a draft from ``effective_from``, retiring the edition published before."""
-    _require_editor(actor)
-    version = model._default_manager.select_for_update().get(pk=version.pk)
-    _require_draft(version)
-    if rows == 0:
-        raise ValidationError(
-            Bilingual("不能发布空的版本", "an empty edition cannot be published"), code="empty"
-        )
-    previous = list(
-        model._default_manager.select_for_update()
-        .filter(status=EditionStatus.PUBLISHED)
-        .exclude(pk=version.pk)
-    )
-    for old in previous:
-        if old.effective_from >= effective_from:
-            raise ValidationError(
-                {
-                    "effective_from": [
-                        Bilingual(
-                            f"施行日期应晚于现行第 {old.number} 版的施行日期 {old.effective_from}",
-                            f"the effective date must be after {old.effective_from}, "
-                            f"when edition {old.number} took effect",
-                        )
-                    ]
-                }
-            )
-    for old in previous:
-        old_before = old.audit_snapshot()
-        old.status = EditionStatus.RETIRED
-        old.retired_from = effective_from
-        old.save(update_fields=["status", "retired_from"])
-        audit_append(
-            actor=actor,
-            action=f"{action}_retire",
-            target=old,
-            before=old_before,
-            reason=f"由第 {version.number} 版取代 / superseded by edition {version.number}",
-        )
-    before = version.audit_snapshot()
-    version.effective_from = effective_from
-    version.status = EditionStatus.PUBLISHED
-    version.save(update_fields=["effective_from", "status"])
-    audit_append(
-        actor=actor, action=f"{action}_publish", target=version, before=before, reason=reason
-    )
-    return version
+    edition_require_draft(version, DRAFT_ONLY)
 
 
 @transaction.atomic
@@ -193,10 +118,11 @@ def matter_list_version_create(
     *, actor: Actor, title: str, effective_from: datetime.date, notes: str = ""
 ) -> MatterListVersion:
     """A new draft edition of the matter list (empty)."""
-    return _edition_create(
-        MatterListVersion,
+    _require_editor(actor)
+    return edition_create(
+        model=MatterListVersion,
         actor=actor,
-        action="commitments.matter_list_create",
+        action_prefix="commitments.matter_list",
         title=title,
         effective_from=effective_from,
         notes=notes,
@@ -320,14 +246,16 @@ def matter_list_version_publish(
             ),
             code="missing_template",
         )
-    return _edition_publish(
-        MatterListVersion,
+    _require_editor(actor)
+    return edition_publish(
         actor=actor,
-        version=version,
+        edition=version,
+        rows=version.matters.all(),
+        action_prefix="commitments.matter_list",
+        empty_message=EMPTY,
+        draft_message=DRAFT_ONLY,
         effective_from=effective_from,
         reason=reason,
-        action="commitments.matter_list",
-        rows=version.matters.count(),
     )
 
 
@@ -336,10 +264,11 @@ def template_version_create(
     *, actor: Actor, title: str, effective_from: datetime.date, notes: str = ""
 ) -> TemplateVersion:
     """A new draft edition of the templates (empty)."""
-    return _edition_create(
-        TemplateVersion,
+    _require_editor(actor)
+    return edition_create(
+        model=TemplateVersion,
         actor=actor,
-        action="commitments.templates_create",
+        action_prefix="commitments.templates",
         title=title,
         effective_from=effective_from,
         notes=notes,
@@ -404,14 +333,16 @@ def template_version_publish(
     *, actor: Actor, version: TemplateVersion, effective_from: datetime.date, reason: str = ""
 ) -> TemplateVersion:
     """Publish a draft template edition from ``effective_from``."""
-    return _edition_publish(
-        TemplateVersion,
+    _require_editor(actor)
+    return edition_publish(
         actor=actor,
-        version=version,
+        edition=version,
+        rows=version.templates.all(),
+        action_prefix="commitments.templates",
+        empty_message=EMPTY,
+        draft_message=DRAFT_ONLY,
         effective_from=effective_from,
         reason=reason,
-        action="commitments.templates",
-        rows=version.templates.count(),
     )
 
 

@@ -84,7 +84,7 @@ def test_seeding_twice_adds_nothing_and_the_first_seed_is_audited(shipped: Any) 
     assert TemplateVersion.objects.count() == 1
     assert Matter.objects.count() == len(data.MATTERS)
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"commitments.matter_create", "commitments.matter_list_publish"} <= actions
+    assert {"commitments.matter_create", "commitments.matter_list.version_publish"} <= actions
 
 
 def test_a_county_clerk_cannot_draft_a_matter_list(shipped: Any, county_clerk: Any) -> None:
