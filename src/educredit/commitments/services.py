@@ -50,6 +50,7 @@ from educredit.commitments.models import (
     MatterListVersion,
     TemplateVersion,
 )
+from educredit.commitments.online_checks import clause_problems
 from educredit.commitments.sharing import commitment_share
 from educredit.core import clock, crypto
 from educredit.core.i18n import Bilingual
@@ -174,6 +175,11 @@ def _matter_clean(attributes: dict[str, Any]) -> dict[str, Any]:
         "网络核验条款",
         "clause",
     )
+    clause = str(cleaned.get("online_clause") or "")
+    if clause:
+        problems = clause_problems(clause, dict(cleaned.get("online_parameters") or {}))
+        if problems:
+            raise CommitmentError({"online_parameters": problems[0]})
     _choice(
         cleaned["publication_type"], PublicationType, "publication_type", "公开类型", "publication"
     )

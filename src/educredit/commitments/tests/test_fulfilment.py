@@ -167,3 +167,36 @@ def test_a_result_is_decided_once(shipped: Any, approver: Any, school: Any, scan
             unperformed_content="x",
             liability_pursued="y",
         )
+
+
+def test_the_licence_obtained_in_time_keeps_the_commitment_by_itself(
+    shipped: Any, approver: Any, body: Any, school: Any, scan: Any
+) -> None:
+    from educredit.catalog.selectors import catalog_item_by_code
+    from educredit.records.tests.factories import make_record
+
+    made = _sign(approver, school, scan)
+    item = catalog_item_by_code("JY-XK-01")
+    licence = make_record(
+        actor=approver,
+        catalog_item=item,
+        institution=school,
+        status=S.EFFECTIVE,
+        reviewer=make_reviewer(organisation=body),
+        title="民办学校办学许可证变更",
+        decision_date=made.signed_on,
+        payload={
+            "licence_category": "普通",
+            "licence_content": "变更办学许可证（办学地址）",
+            "valid_from": made.signed_on.isoformat(),
+            "valid_until": "2031-12-31",
+        },
+    )
+    due = check_due_on(made)
+    assert commitment_online_checks_run(today=due + dt.timedelta(days=1))["kept"] == 1
+    made.refresh_from_db()
+    assert made.fulfilment == CommitmentFulfilment.FULFILLED
+    kept = CreditRecord.objects.get(institution=school, catalog_item__code="JY-CN-02")
+    assert kept.status == S.SUBMITTED  # the body's reviewer confirms what the check found
+    decided = AuditEntry.objects.get(action="commitments.fulfilment_decide")
+    assert str(licence.public_id) in decided.reason

@@ -133,3 +133,21 @@ def test_the_seed_command_loads_the_shipped_lists_once(province: Any) -> None:
     assert MatterListVersion.objects.count() == 1
     assert matters_in_force().count() == len(data.MATTERS)
     assert f"{len(data.MATTERS)} matters, {len(data.TEMPLATES)} templates" in out.getvalue()
+
+
+def test_a_matter_whose_online_clause_cannot_be_checked_is_refused(
+    shipped: Any, province_admin: Any
+) -> None:
+    draft = matter_list_version_create(
+        actor=province_admin, title="第 2 版", effective_from=datetime.date(2027, 1, 1)
+    )
+    attributes = {
+        **data.MATTERS[0],
+        "check_method": "网络核验",
+        "online_clause": "deadline_met",
+        "online_parameters": {"days_after_signing": 30},  # no items to look for
+    }
+    with pytest.raises(CommitmentError) as refused:
+        matter_create(actor=province_admin, version=draft, **attributes)
+    assert "online_parameters" in refused.value.errors
+    assert not draft.matters.exists()
