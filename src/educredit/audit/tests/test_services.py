@@ -224,7 +224,7 @@ def test_a_signed_entry_timestamp_verifies_and_promises_the_merge_deadline(setti
     # Sequenced in time: the promise was kept.
     assert verify_audit_log(check_rows=False).ok
     with pytest.raises(ValueError, match="receipt"):
-        entry_timestamp(AuditEntry.objects.order_by("id").first())
+        entry_timestamp(AuditEntry.objects.order_by("id")[0])
 
 
 def test_verify_names_a_broken_promise(settings):
@@ -286,7 +286,7 @@ def test_plain_update_and_delete_are_refused_by_the_database(table):
     for sql in (f"UPDATE {table} SET {column} = 'x'", f"DELETE FROM {table}"):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             raw(sql)
-    first = AuditEntry.objects.order_by("id").first()
+    first = AuditEntry.objects.order_by("id")[0]
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEntry.objects.filter(pk=first.pk).update(reason="x")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():

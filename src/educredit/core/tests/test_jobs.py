@@ -149,4 +149,3 @@ def test_a_resumed_attempt_knows_it_and_its_lease_ends_with_it(settings: Any) ->
     assert seen == {"resuming": True, "renewed": True}
     assert not TaskLease.objects.filter(task_id=task.pk).exists()
     assert jobs.attempt() == 1  # another thread's attempt is not this one's
-

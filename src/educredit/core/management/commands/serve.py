@@ -86,8 +86,6 @@ class Command(BaseCommand):
         os.environ.setdefault("EDUCREDIT_DB_CONN_AGE", DEFAULT_CONN_AGE)
         if not options["no_sequencer"]:
             # Survives the exec below as the server's child; dies with it (PR_SET_PDEATHSIG).
-            subprocess.Popen(
-                [sys.executable, "-m", "educredit.cli", "audit", "sequence", "--loop"]
-            )
+            subprocess.Popen([sys.executable, "-m", "educredit.cli", "audit", "sequence", "--loop"])
         sys.stdout.flush()
         os.execv(sys.executable, argv)  # noqa: S606 (our own server, fixed arguments)
