@@ -146,12 +146,12 @@ def online_check(
                 f"obtained on {first.decision_date:%Y-%m-%d}: {name}",
             ),
         )
-    what = f"“{contains}”" if contains else names
+    what = f"“{contains}”（{names}）" if contains else names
     return OnlineCheckResult(
         False,
         (),
         Bilingual(
-            f"截至 {due_on:%Y-%m-%d} 未查到承诺取得的 {what}（{names}，{period}）",
-            f"by {due_on:%Y-%m-%d} no {what} promised was found ({names}, {period})",
+            f"截至 {due_on:%Y-%m-%d} 未查到承诺取得的 {what}（承诺期间 {period}）",
+            f"by {due_on:%Y-%m-%d} no {what} promised was found (period {period})",
         ),
     )
