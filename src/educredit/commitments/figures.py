@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from educredit.commitments.choices import (
     CommitmentDecision,
@@ -55,10 +55,10 @@ def commitment_figures(
     """The figures of ``commitments`` (already scoped to the reader) by matter and body."""
     signed = Q(decision=CommitmentDecision.SIGNED)
     grouped = (
-        commitments.values(
-            "matter__code", "matter__name", "accepting_organisation__name", "matter_id"
-        )
+        # By the matter's code, whatever edition of the list it was signed under.
+        commitments.values("matter__code", "accepting_organisation__name")
         .annotate(
+            matter_name=Max("matter__name"),
             signed=Count("pk", filter=signed),
             declined=Count("pk", filter=Q(decision=CommitmentDecision.DECLINED)),
             checked=Count(
@@ -74,7 +74,7 @@ def commitment_figures(
         key = (line["matter__code"], line["accepting_organisation__name"])
         rows[key] = CommitmentFigures(
             matter_code=line["matter__code"],
-            matter_name=line["matter__name"],
+            matter_name=line["matter_name"],
             body=line["accepting_organisation__name"],
             signed=line["signed"],
             declined=line["declined"],

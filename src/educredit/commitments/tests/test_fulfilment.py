@@ -200,3 +200,26 @@ def test_the_licence_obtained_in_time_keeps_the_commitment_by_itself(
     assert kept.status == S.SUBMITTED  # the body's reviewer confirms what the check found
     decided = AuditEntry.objects.get(action="commitments.fulfilment_decide")
     assert str(licence.public_id) in decided.reason
+
+
+def test_one_commitment_that_cannot_be_decided_does_not_stop_the_others(
+    shipped: Any, approver: Any, school: Any, scan: Any, monkeypatch: Any
+) -> None:
+    from educredit.commitments import fulfilment
+    from educredit.records.services import RecordError
+
+    first, second = _sign(approver, school, scan), _sign(approver, school, scan)
+    real = fulfilment.commitment_fulfilment_decide
+
+    def decide(**kwargs: Any) -> Any:
+        if kwargs["commitment"].pk == first.pk:
+            raise RecordError("该认定单位的此决定文书已录入")
+        return real(**kwargs)
+
+    monkeypatch.setattr(fulfilment, "commitment_fulfilment_decide", decide)
+    after = check_due_on(first) + dt.timedelta(days=1)
+    assert commitment_online_checks_run(today=after) == {"kept": 0, "breached": 1, "failed": 1}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.supervision_state == CommitmentSupervisionState.SUPERVISING
+    assert second.fulfilment == CommitmentFulfilment.UNFULFILLED
