@@ -128,6 +128,11 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("业务系统核查命中、反馈率与处理结果，逾期未反馈"),
     ),
     NavLink(
+        "commitments:list",
+        pgettext_lazy("navigation", "信用承诺"),
+        _("受理的信用承诺：承诺书全文、受理和履行认定"),
+    ),
+    NavLink(
         "commitments:figures",
         pgettext_lazy("navigation", "承诺及践诺"),
         _("受理的信用承诺：签署、核查、履行、违诺和逾期未核查"),

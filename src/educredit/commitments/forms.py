@@ -1,0 +1,90 @@
+"""Forms of the commitments' pages: the list filter, the fulfilment decision, and the
+self-service choice of matter and accepting body, signing and declining."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from educredit.accounts.models import Organisation
+from educredit.commitments.choices import CommitmentFulfilment
+
+STATE_SUPERVISING = "supervising"
+STATE_COMPLETED = "completed"
+STATE_PENDING = "pending"
+STATE_BREACHED = "breached"
+
+STATE_CHOICES = [
+    ("", _("全部")),
+    (STATE_SUPERVISING, _("监管中")),
+    (STATE_COMPLETED, _("监管完成")),
+    (STATE_PENDING, _("待受理")),
+    (STATE_BREACHED, _("违诺")),
+]
+
+DECIDED_RESULTS = [
+    choice for choice in CommitmentFulfilment.choices if choice[0] != CommitmentFulfilment.UNDECIDED
+]
+
+
+class CommitmentFilterForm(forms.Form):
+    """The staff list's filter: a matter (by code) and a state."""
+
+    # The matter list's names are Chinese data (it has no English names): declared as such.
+    matter = forms.ChoiceField(
+        label=_("事项"), required=False, widget=forms.Select(attrs={"lang": "zh"})
+    )
+    state = forms.ChoiceField(label=_("状态"), required=False, choices=STATE_CHOICES)
+
+    def __init__(self, *args: Any, matters: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["matter"].choices = [("", _("全部事项")), *matters]  # type: ignore[attr-defined]
+
+
+class FulfilmentDecideForm(forms.Form):
+    """认定履行: the result, with what was not fulfilled and the liability pursued."""
+
+    result = forms.ChoiceField(label=_("履行状态"), choices=DECIDED_RESULTS)
+    unperformed_content = forms.CharField(
+        label=_("未履行的承诺内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    liability_pursued = forms.CharField(
+        label=_("违诺责任追究内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SelfSignStartForm(forms.Form):
+    """Self-service: the matter in force and the accepting body (the subject's supervising
+    organisation or one above it)."""
+
+    matter = forms.ChoiceField(label=_("承诺事项"), widget=forms.Select(attrs={"lang": "zh"}))
+    accepting = forms.ChoiceField(label=_("承诺受理单位"))
+
+    def __init__(
+        self,
+        *args: Any,
+        matters: list[tuple[str, str]],
+        bodies: list[Organisation],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["matter"].choices = matters  # type: ignore[attr-defined]
+        self.fields["accepting"].choices = [  # type: ignore[attr-defined]
+            (str(body.public_id), body.name) for body in bodies
+        ]
+
+
+class SelfSignForm(forms.Form):
+    """签署: the digest of the letter the subject read."""
+
+    shown_sha256 = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class SelfDeclineForm(forms.Form):
+    """不承诺，提交证明材料: what proofs the subject hands in."""
+
+    proofs_note = forms.CharField(
+        label=_("提交的证明材料"), widget=forms.Textarea(attrs={"rows": 3})
+    )
