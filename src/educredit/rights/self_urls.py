@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from educredit.commitments.self_urls import self_patterns as commitment_patterns
 from educredit.rights import (
     objection_urls,
     query_urls,
@@ -19,4 +20,5 @@ urlpatterns = [
     *repair_urls.self_patterns,
     *query_urls.self_patterns,
     *report_urls.self_patterns,
+    *commitment_patterns,
 ]

@@ -193,12 +193,13 @@ def test_outsiders_never_reach_another_countys_objects(client, route, walkers, o
 
 def _owner_of(public_ids: list[Any]) -> tuple[Any, Any]:
     """The (person, institution) whose self-service object one of ``public_ids`` names."""
+    from educredit.commitments.models import Commitment
     from educredit.rights import models as rights
 
     for value in public_ids:
         attachment = rights.Attachment.objects.filter(public_id=value).first()
         found: Any = (attachment.objection or attachment.repair) if attachment else None
-        for model in (rights.Objection, rights.RepairApplication, rights.CreditReport):
+        for model in (rights.Objection, rights.RepairApplication, rights.CreditReport, Commitment):
             found = found or model.objects.filter(public_id=value).first()
         if found is not None:
             return found.person, found.institution
