@@ -117,6 +117,7 @@ def test_the_list_filters_by_state_and_matter(
     assert set(_codes_in_export(client, "matter=CN-MB-02")) == {pending.code, staff_signed.code}
     assert _codes_in_export(client, "matter=CN-MB-01") == []
     page = client.get(reverse("commitments:list") + "?state=pending").content.decode()
+    assert pending.code and staff_signed.code
     assert pending.code in page
     assert staff_signed.code not in page
 
@@ -193,6 +194,8 @@ def test_a_subject_signs_in_self_service_and_sees_it_pending(
     shipped: Any, body: Any, school: Any, school_user: Any
 ) -> None:
     client = signed_in(school_user)
+    home = client.get(reverse("self_service:home")).content.decode()
+    assert reverse("self_service:commitment_list") in home  # the self-service menu links it
     new = reverse("self_service:commitment_create")
     page = client.get(new + "?matter=CN-MB-02")
     assert page.status_code == 200
@@ -225,9 +228,10 @@ def test_a_subject_signs_in_self_service_and_sees_it_pending(
     assert made.channel == CommitmentChannel.SELF_SERVICE
     assert made.signed_text == letter.text
     assert made.accepting_organisation == body
-    detail = client.get(signed.url).content.decode()
+    detail = client.get(signed["Location"]).content.decode()
     assert escape(letter.text) in detail
     assert "待受理" in detail
+    assert made.code
     assert made.code in client.get(reverse("self_service:commitment_list")).content.decode()
 
 
@@ -255,6 +259,7 @@ def test_another_subject_never_sees_the_commitment(
     other = signed_in(make_subject_user(actor=approver, person=teacher))
     url = reverse("self_service:commitment_detail", args=[made.public_id])
     assert other.get(url).status_code == 404
+    assert made.code
     assert made.code not in other.get(reverse("self_service:commitment_list")).content.decode()
 
 
@@ -285,3 +290,27 @@ def test_the_english_pages_show_no_chinese_but_data(
     ):
         text = visible_text(subject.get(url).content.decode())
         assert han_leaks(text, data) == [], (url, han_leaks(text, data))
+
+
+def test_the_list_costs_the_same_queries_for_one_commitment_or_several(
+    staff_signed: Any, approver: Any, school: Any, county_clerk: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from educredit.commitments.tests.conftest import PDF
+
+    client = signed_in(county_clerk)
+    client.get(reverse("commitments:list"))  # warm the session and the caches
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("commitments:list"))
+    matter = matter_in_force("CN-MB-02")
+    assert matter is not None
+    for n in range(3):
+        handle = io.BytesIO(PDF)
+        handle.name = f"letter{n}.pdf"
+        commitment_sign(actor=approver, matter=matter, institution=school, scan=handle)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(reverse("commitments:list"))
+    assert page.content.decode().count("data-ec-commitment=") == 4
+    assert len(four.captured_queries) <= len(one.captured_queries)
