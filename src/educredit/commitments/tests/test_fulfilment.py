@@ -223,3 +223,21 @@ def test_one_commitment_that_cannot_be_decided_does_not_stop_the_others(
     second.refresh_from_db()
     assert first.supervision_state == CommitmentSupervisionState.SUPERVISING
     assert second.fulfilment == CommitmentFulfilment.UNFULFILLED
+
+
+def test_the_command_runs_the_online_check_for_a_day(
+    shipped: Any, approver: Any, school: Any, scan: Any
+) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    made = _sign(approver, school, scan)
+    out = io.StringIO()
+    after = check_due_on(made) + dt.timedelta(days=1)
+    call_command("commitments", "check-online", "--date", after.isoformat(), stdout=out)
+    assert "违诺 1" in out.getvalue() and "breached 1" in out.getvalue()
+    made.refresh_from_db()
+    assert made.fulfilment == CommitmentFulfilment.UNFULFILLED
+    with pytest.raises(CommandError):
+        call_command("commitments", "check-online", "--date", "2027-13-01")

@@ -1,13 +1,18 @@
 """``educredit commitments seed``: load the shipped commitment matter list and templates
 (edition 1 of each, audited, idempotent; loads the shipped catalog and measure list first if
-needed) — run once on a new installation; ``educredit demo`` runs it too."""
+needed) — run once on a new installation; ``educredit demo`` runs it too.
+
+``educredit commitments check-online [--date YYYY-MM-DD]``: the daily 网络核验 by hand (the
+scheduler runs it at 02:30), deciding every commitment whose check fell due before the date."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from educredit.commitments.fulfilment import commitment_online_checks_run
 from educredit.commitments.selectors import template_edition_of
 from educredit.commitments.services import matter_list_seed
 
@@ -20,8 +25,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("seed", help="load the shipped edition 1 if there is none yet")
+        online = sub.add_parser("check-online", help="run the 网络核验 of the commitments due")
+        online.add_argument("--date", help="the day to run it for (YYYY-MM-DD; today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "check-online":
+            self._check_online(options.get("date"))
+            return
         version = matter_list_seed(actor=ACTOR)
         templates = template_edition_of(version.effective_from)
         count = templates.templates.count() if templates is not None else 0
@@ -29,4 +39,16 @@ class Command(BaseCommand):
             f"信用承诺事项清单第 {version.number} 版（{version.get_status_display()}，"
             f"{version.matters.count()} 项事项；模板 {count} 个）/ matter list edition "
             f"{version.number}: {version.matters.count()} matters, {count} templates"
+        )
+
+    def _check_online(self, day: str | None) -> None:
+        try:
+            today = dt.date.fromisoformat(day) if day else None
+        except ValueError as exc:
+            raise CommandError(f"日期格式应为 YYYY-MM-DD / not a date: {day}") from exc
+        counts = commitment_online_checks_run(today=today)
+        kept, breached, failed = counts["kept"], counts["breached"], counts["failed"]
+        self.stdout.write(
+            f"网络核验：履行 {kept}，违诺 {breached}，未能认定 {failed}"
+            f" / online check: kept {kept}, breached {breached}, not decided {failed}"
         )
