@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from educredit.accounts.forms import BootstrapForm
 from educredit.accounts.models import Organisation
 from educredit.commitments.choices import CommitmentFulfilment
 
@@ -29,7 +30,7 @@ DECIDED_RESULTS = [
 ]
 
 
-class CommitmentFilterForm(forms.Form):
+class CommitmentFilterForm(BootstrapForm):
     """The staff list's filter: a matter (by code) and a state."""
 
     # The matter list's names are Chinese data (it has no English names): declared as such.
@@ -43,7 +44,7 @@ class CommitmentFilterForm(forms.Form):
         self.fields["matter"].choices = [("", _("全部事项")), *matters]  # type: ignore[attr-defined]
 
 
-class FulfilmentDecideForm(forms.Form):
+class FulfilmentDecideForm(BootstrapForm):
     """认定履行: the result, with what was not fulfilled and the liability pursued."""
 
     result = forms.ChoiceField(label=_("履行状态"), choices=DECIDED_RESULTS)
@@ -55,7 +56,7 @@ class FulfilmentDecideForm(forms.Form):
     )
 
 
-class SelfSignStartForm(forms.Form):
+class SelfSignStartForm(BootstrapForm):
     """Self-service: the matter in force and the accepting body (the subject's supervising
     organisation or one above it)."""
 
@@ -82,7 +83,7 @@ class SelfSignForm(forms.Form):
     shown_sha256 = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
 
-class SelfDeclineForm(forms.Form):
+class SelfDeclineForm(BootstrapForm):
     """不承诺，提交证明材料: what proofs the subject hands in."""
 
     proofs_note = forms.CharField(
