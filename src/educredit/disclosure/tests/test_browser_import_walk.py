@@ -64,7 +64,10 @@ def test_gbk_import_review_report_and_quality(
     page.locator("#ec-nav").get_by_role("link", name="双公示导入").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("双公示导入")
     page.get_by_label("文件（.csv 或 .xlsx）").set_input_files(str(sample))
-    main.get_by_role("button", name="开始导入").click()
+    # The test server runs the import inside the upload's request (tasks run at once here):
+    # on a loaded machine the page after it takes longer than the default wait.
+    with page.expect_navigation(timeout=60_000):
+        main.get_by_role("button", name="开始导入").click(no_wait_after=True)
     progress = page.locator("#ec-import")
     expect(progress.locator("[data-field=processed]")).to_have_text("200", timeout=60_000)
     expect(progress.locator("[data-field=ok]")).to_have_text("190")
