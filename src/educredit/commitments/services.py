@@ -32,6 +32,7 @@ from educredit.audit.services import audit_append
 from educredit.catalog.selectors import catalog_item_by_code
 from educredit.catalog.services import catalog_editor, catalog_version_seed
 from educredit.commitments import codes, letters
+from educredit.commitments.checks.online import clause_problems
 from educredit.commitments.choices import (
     CommitmentChannel,
     CommitmentDecision,
@@ -50,7 +51,6 @@ from educredit.commitments.models import (
     MatterListVersion,
     TemplateVersion,
 )
-from educredit.commitments.online_checks import clause_problems
 from educredit.commitments.sharing import commitment_share
 from educredit.core import clock, crypto
 from educredit.core.i18n import Bilingual

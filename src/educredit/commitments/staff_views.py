@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from educredit.accounts.choices import UserRole
 from educredit.accounts.permissions import access_staff
+from educredit.commitments.checks.fulfilment import UNFULFILLED, commitment_fulfilment_decide
 from educredit.commitments.choices import (
     CommitmentChannel,
     CommitmentDecision,
@@ -31,7 +32,6 @@ from educredit.commitments.forms import (
     CommitmentFilterForm,
     FulfilmentDecideForm,
 )
-from educredit.commitments.fulfilment import UNFULFILLED, commitment_fulfilment_decide
 from educredit.commitments.models import Commitment
 from educredit.commitments.selectors import commitments_visible_to, matters_in_force
 from educredit.commitments.services import CommitmentError, commitment_accept

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from educredit.commitments.fulfilment import commitment_online_checks_run
+from educredit.commitments.checks.fulfilment import commitment_online_checks_run
 
 
 @task()

@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from educredit.commitments.checks.fulfilment import check_due_on, commitment_fulfilment_decide
 from educredit.commitments.choices import CommitmentFulfilment
 from educredit.commitments.figures import commitment_figures
-from educredit.commitments.fulfilment import check_due_on, commitment_fulfilment_decide
 from educredit.commitments.models import Commitment
 from educredit.commitments.selectors import commitments_visible_to, matter_in_force
 from educredit.commitments.services import commitment_decline, commitment_sign

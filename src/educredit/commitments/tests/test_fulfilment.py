@@ -11,13 +11,13 @@ import pytest
 from django.test import Client
 
 from educredit.audit.models import AuditEntry
-from educredit.commitments.choices import CommitmentFulfilment, CommitmentSupervisionState
-from educredit.commitments.fulfilment import (
+from educredit.commitments.checks.fulfilment import (
     check_due_on,
     commitment_fulfilment_decide,
     commitment_online_check,
     commitment_online_checks_run,
 )
+from educredit.commitments.choices import CommitmentFulfilment, CommitmentSupervisionState
 from educredit.commitments.models import Commitment
 from educredit.commitments.selectors import matter_in_force
 from educredit.commitments.services import CommitmentError, commitment_sign
@@ -205,7 +205,7 @@ def test_the_licence_obtained_in_time_keeps_the_commitment_by_itself(
 def test_one_commitment_that_cannot_be_decided_does_not_stop_the_others(
     shipped: Any, approver: Any, school: Any, scan: Any, monkeypatch: Any
 ) -> None:
-    from educredit.commitments import fulfilment
+    from educredit.commitments.checks import fulfilment
     from educredit.records.services import RecordError
 
     first, second = _sign(approver, school, scan), _sign(approver, school, scan)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from educredit.catalog.tests.factories import shipped_item
-from educredit.commitments.online_checks import (
+from educredit.commitments.checks.online import (
     DEADLINE_MET,
     LICENCE_MUST_EXIST,
     NO_RECORD_OF_ITEMS,

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from educredit.commitments.fulfilment import commitment_online_checks_run
+from educredit.commitments.checks.fulfilment import commitment_online_checks_run
 from educredit.commitments.selectors import template_edition_of
 from educredit.commitments.services import matter_list_seed
 

@@ -27,6 +27,7 @@ from django.db import transaction
 from educredit.accounts.models import User
 from educredit.audit.services import audit_append
 from educredit.catalog.selectors import catalog_item_by_code
+from educredit.commitments.checks.online import OnlineCheckError, OnlineCheckResult, online_check
 from educredit.commitments.choices import (
     CommitmentDecision,
     CommitmentFulfilment,
@@ -34,7 +35,6 @@ from educredit.commitments.choices import (
     MatterCheckMethod,
 )
 from educredit.commitments.models import Commitment
-from educredit.commitments.online_checks import OnlineCheckError, OnlineCheckResult, online_check
 from educredit.commitments.services import CommitmentError
 from educredit.commitments.sharing import commitment_share
 from educredit.core import clock
