@@ -4,6 +4,7 @@ a private school and a teacher."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from educredit.accounts.choices import UserRole
 from educredit.accounts.services import organisation_update
 from educredit.commitments.models import MatterListVersion
 from educredit.commitments.services import matter_list_seed
+from educredit.exchange.simulator import PlatformSimulator
 from educredit.subjects.choices import InstitutionKind
 from educredit.subjects.tests.factories import make_institution, make_person, resident_id, uscc
 from educredit.testing import factories
@@ -70,3 +72,11 @@ def scan() -> Any:
     handle = io.BytesIO(PDF)
     handle.name = "承诺书.pdf"
     return handle
+
+
+@pytest.fixture
+def platform() -> Iterator[PlatformSimulator]:
+    """The provincial platform's simulator on loopback (as the exchange tests run it)."""
+    sim = PlatformSimulator("127.0.0.1", 0).start()
+    yield sim
+    sim.stop()
