@@ -164,6 +164,9 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     # The text as signed is the text that was read, with its digest.
     assert main.locator("[data-ec-signed-text]").inner_text() == shown
     expect(main.locator("[data-ec-sha256]")).to_have_text(commitment.signed_text_sha256)
+    # The school is told how and by when its promise is checked.
+    expect(main.locator("[data-ec-check-note]")).to_contain_text("“网络核验”")
+    expect(main.locator("[data-ec-check-note]")).to_contain_text("承诺作出之日起 20 个工作日")
     assert fits_width(page)
     screenshot(page, "commitment-story-signed")
     sign_out(page)
@@ -236,6 +239,7 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     expect(mine).to_contain_text("全部未履行")
     mine.get_by_role("link", name=code).click()
     expect(main).to_contain_text("未查到承诺取得的")
+    expect(main.locator("[data-ec-check-note]")).to_have_count(0)  # decided: no longer supervised
     screenshot(page, "commitment-story-decided")
     page.goto("/self/reports/")
     page.get_by_role("button", name="出具本人信用报告").click()
