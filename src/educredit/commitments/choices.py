@@ -86,3 +86,10 @@ class CommitmentSubjectCategory(models.TextChoices):
 
     ORGANISATION = "法人及非法人组织", _("法人及非法人组织")
     PERSON = "自然人", _("自然人")
+
+
+class VerificationTaskStatus(models.TextChoices):
+    """A check of one commitment (核查任务): waiting for the inspector, or done."""
+
+    OPEN = "open", _("待核查")
+    DONE = "done", _("已核查")

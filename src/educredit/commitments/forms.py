@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from educredit.accounts.forms import BootstrapForm
 from educredit.accounts.models import Organisation
-from educredit.commitments.choices import CommitmentFulfilment
+from educredit.commitments.choices import CommitmentFulfilment, MatterCheckMethod
 
 STATE_SUPERVISING = "supervising"
 STATE_COMPLETED = "completed"
@@ -45,14 +45,46 @@ class CommitmentFilterForm(BootstrapForm):
 
 
 class FulfilmentDecideForm(BootstrapForm):
-    """认定履行: the result, with what was not fulfilled and the liability pursued."""
+    """认定履行: what the check found, the result, with what was not fulfilled and the
+    liability pursued."""
 
+    findings = forms.CharField(
+        label=_("核查情况"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     result = forms.ChoiceField(label=_("履行状态"), choices=DECIDED_RESULTS)
     unperformed_content = forms.CharField(
         label=_("未履行的承诺内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     liability_pursued = forms.CharField(
         label=_("违诺责任追究内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+TASK_OPEN = "open"
+TASK_OVERDUE = "overdue"
+TASK_DONE = "done"
+
+
+class TaskFilterForm(BootstrapForm):
+    """The task list's filter: the state (待核查, 已逾期, 已核查) and the way of checking."""
+
+    state = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            (TASK_OPEN, _("待核查")),
+            (TASK_OVERDUE, _("已逾期")),
+            (TASK_DONE, _("已核查")),
+        ],
+    )
+    method = forms.ChoiceField(
+        label=_("核查方式"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            *[c for c in MatterCheckMethod.choices if c[0] != MatterCheckMethod.EXEMPT],
+        ],
     )
 
 

@@ -24,6 +24,7 @@ from educredit.commitments.choices import (
     MatterCheckScope,
     OnlineClauseKind,
     PublicationType,
+    VerificationTaskStatus,
 )
 from educredit.editions.models import Edition
 
@@ -248,6 +249,9 @@ class Commitment(AuditedModel):
     unperformed_content = models.TextField(_("未履行的承诺内容"), blank=True)
     liability_pursued = models.TextField(_("违诺责任追究内容"), blank=True)
     remarks = models.CharField(_("备注"), max_length=512, blank=True)
+    # When the matter's checks were planned for it: a task, or a place in a sampling pool it was
+    # not drawn from (``checks.verification``). Null until then.
+    check_planned_on = models.DateField(_("核查安排日期"), null=True, blank=True)
     signed_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -274,3 +278,80 @@ class Commitment(AuditedModel):
 
     def __str__(self) -> str:
         return self.code or str(self.public_id)
+
+
+class CheckDraw(AuditedModel):
+    """One sampling draw (抽查) of the commitments one body accepted under one matter.
+
+    The pool (every commitment code waiting to be checked, sorted), its digest, the seed and
+    the rate are kept, so anyone can redo the draw (``checks.draws``) and get the same sample.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="draws")
+    accepting_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="commitment_draws",
+        verbose_name=_("承诺受理单位"),
+    )
+    drawn_on = models.DateField(_("抽取日期"))
+    method = models.CharField(_("抽取算法"), max_length=40)
+    seed = models.CharField(_("随机种子"), max_length=64)
+    pool = models.JSONField(_("待抽取的承诺编码"), default=list)
+    pool_sha256 = models.CharField(_("待抽取名单摘要（SHA-256）"), max_length=64)
+    sample_rate = models.PositiveSmallIntegerField(_("抽查比例（%）"))
+    sample_size = models.PositiveIntegerField(_("抽取数量"))
+    selected = models.JSONField(_("抽中的承诺编码"), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-drawn_on", "-pk"]
+        verbose_name = _("承诺核查抽取")
+        verbose_name_plural = _("承诺核查抽取")
+
+    def __str__(self) -> str:
+        return f"{self.matter.code} {self.drawn_on:%Y-%m-%d}"
+
+
+class VerificationTask(AuditedModel):
+    """A check of one commitment (核查任务), due on the matter's working days after acceptance.
+
+    Staff of the accepting body do a 书面核查, 实地调查 or 公示核查 task and decide the
+    fulfilment from it; a 网络核验 task is done by the daily online check.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    commitment = models.OneToOneField(
+        Commitment, on_delete=models.PROTECT, related_name="verification_task"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="commitment_tasks",
+        verbose_name=_("核查单位"),
+    )
+    method = models.CharField(_("核查方式"), max_length=10, choices=MatterCheckMethod.choices)
+    draw = models.ForeignKey(
+        CheckDraw, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    due_on = models.DateField(_("核查期限"))
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=VerificationTaskStatus.choices,
+        default=VerificationTaskStatus.OPEN,
+    )
+    findings = models.TextField(_("核查情况"), blank=True)
+    done_on = models.DateField(_("核查完成日期"), null=True, blank=True)
+    done_by = models.CharField(_("核查人"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("承诺核查任务")
+        verbose_name_plural = _("承诺核查任务")
+        indexes = [models.Index(fields=["organisation", "status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.commitment} {self.method}"

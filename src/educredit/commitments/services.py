@@ -33,6 +33,7 @@ from educredit.catalog.selectors import catalog_item_by_code
 from educredit.catalog.services import catalog_editor, catalog_version_seed
 from educredit.commitments import codes, letters
 from educredit.commitments.checks.online import clause_problems
+from educredit.commitments.checks.verification import verification_plan_commitment
 from educredit.commitments.choices import (
     CommitmentChannel,
     CommitmentDecision,
@@ -759,6 +760,7 @@ def commitment_sign(
     if not minor and channel != CommitmentChannel.SELF_SERVICE:
         commitment.credit_record = _record(recorder=actor, commitment=commitment, letter=letter)
         commitment.save(update_fields=["credit_record"])
+        verification_plan_commitment(commitment)
         # Shared with the provincial platform as made; a minor's never leaves (Henan §3).
         commitment_share(commitment)
     audit_append(
@@ -815,6 +817,7 @@ def commitment_accept(*, actor: User, commitment: Commitment) -> Commitment:
         recorder=actor, commitment=commitment, letter=_letter_of(commitment)
     )
     commitment.save(update_fields=["credit_record"])
+    verification_plan_commitment(commitment)
     commitment_share(commitment)
     audit_append(actor=actor, action="commitments.accept", target=commitment, before=before)
     return commitment

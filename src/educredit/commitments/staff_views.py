@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from educredit.accounts.choices import UserRole
 from educredit.accounts.permissions import access_staff
 from educredit.commitments.checks.fulfilment import UNFULFILLED, commitment_fulfilment_decide
+from educredit.commitments.checks.views import task_state
 from educredit.commitments.choices import (
     CommitmentChannel,
     CommitmentDecision,
@@ -32,7 +33,7 @@ from educredit.commitments.forms import (
     CommitmentFilterForm,
     FulfilmentDecideForm,
 )
-from educredit.commitments.models import Commitment
+from educredit.commitments.models import Commitment, VerificationTask
 from educredit.commitments.selectors import commitments_visible_to, matters_in_force
 from educredit.commitments.services import CommitmentError, commitment_accept
 from educredit.core.exports import Column, export_wanted, list_export
@@ -159,6 +160,7 @@ def _detail(
         and not commitment.fulfilment
         and not is_pending(commitment)
     )
+    task = VerificationTask.objects.filter(commitment=commitment).select_related("draw").first()
     staff_read_log(
         request,
         persons=[commitment.person],
@@ -174,6 +176,8 @@ def _detail(
             "state": state_label(commitment),
             "can_accept": can_accept,
             "can_decide": can_decide,
+            "task": task,
+            "task_state": task_state(task) if task is not None else "",
             "form": form or FulfilmentDecideForm(),
         },
         status=400 if form is not None and form.errors else 200,
@@ -221,6 +225,7 @@ def commitment_decide_view(request: HttpRequest, commitment_id: Any) -> HttpResp
                 result=form.cleaned_data["result"],
                 unperformed_content=form.cleaned_data["unperformed_content"],
                 liability_pursued=form.cleaned_data["liability_pursued"],
+                findings=form.cleaned_data["findings"],
             )
         except (CommitmentError, PermissionDenied) as exc:
             errors = exc.errors if isinstance(exc, CommitmentError) else {"": _messages_of(exc)[0]}

@@ -117,7 +117,13 @@ JOBS: tuple[PeriodicJob, ...] = (
         Daily(dt.time(1, 30)),
     ),
     PeriodicJob("inbound_pull", "educredit.exchange.tasks.inbound_pull_task", Daily(dt.time(2))),
-    # 网络核验 of commitments whose check fell due (after the windows, before office hours).
+    # Commitments' checks: the day's sampling draws and tasks, then the 网络核验 of those due
+    # (after the windows, before office hours).
+    PeriodicJob(
+        "commitment_check_plan",
+        "educredit.commitments.tasks.check_plan_daily_task",
+        Daily(dt.time(2, 15)),
+    ),
     PeriodicJob(
         "commitment_online_checks",
         "educredit.commitments.tasks.online_checks_daily_task",

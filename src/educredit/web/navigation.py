@@ -133,6 +133,11 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("受理的信用承诺：承诺书全文、受理和履行认定"),
     ),
     NavLink(
+        "commitments:tasks",
+        pgettext_lazy("navigation", "承诺核查"),
+        _("按事项清单生成的核查任务、核查期限、逾期任务和抽查记录"),
+    ),
+    NavLink(
         "commitments:figures",
         pgettext_lazy("navigation", "承诺及践诺"),
         _("受理的信用承诺：签署、核查、履行、违诺和逾期未核查"),

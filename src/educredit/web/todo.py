@@ -14,6 +14,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from educredit.accounts.models import User
+from educredit.commitments.checks.verification import overdue_tasks, tasks_visible_to
+from educredit.core.clock import today
 from educredit.disclosure import selectors as disclosure
 from educredit.exchange.choices import OutboxStatus
 from educredit.exchange.models import OutboxItem
@@ -109,6 +111,14 @@ def todo_items(request: HttpRequest) -> list[TodoItem]:
         count = count_of()
         if count:
             items.append(TodoItem(label, count, url, urgent))
+    # Commitments' checks past their due day (the matter list's working days after acceptance).
+    url = url_if_available(request, "commitments:tasks")
+    if url is not None:
+        count = overdue_tasks(tasks_visible_to(user), today()).count()
+        if count:
+            items.append(
+                TodoItem(_("项承诺核查任务已超过核查期限"), count, f"{url}?state=overdue", True)
+            )
     url = url_if_available(request, "web:stopped_jobs")
     if url is not None:
         count = stopped_jobs_for(user, days=TODO_DAYS).count()

@@ -28,18 +28,19 @@ from educredit.accounts.models import User
 from educredit.audit.services import audit_append
 from educredit.catalog.selectors import catalog_item_by_code
 from educredit.commitments.checks.online import OnlineCheckError, OnlineCheckResult, online_check
+from educredit.commitments.checks.verification import check_due_on, verification_task_close
 from educredit.commitments.choices import (
     CommitmentDecision,
     CommitmentFulfilment,
     CommitmentSupervisionState,
     MatterCheckMethod,
+    VerificationTaskStatus,
 )
-from educredit.commitments.models import Commitment
+from educredit.commitments.models import Commitment, VerificationTask
 from educredit.commitments.services import CommitmentError
 from educredit.commitments.sharing import commitment_share
 from educredit.core import clock
 from educredit.core.i18n import Bilingual
-from educredit.core.workdays import add_working_days
 from educredit.records import services as records
 from educredit.records.models import CreditRecord
 from educredit.records.services import RecordError
@@ -48,14 +49,6 @@ logger = logging.getLogger(__name__)
 
 KEPT_ITEM = "JY-CN-02"
 UNFULFILLED = (CommitmentFulfilment.PARTIAL, CommitmentFulfilment.UNFULFILLED)
-
-
-def check_due_on(commitment: Commitment) -> dt.date:
-    """The day the matter's check is due: its working days after the commitment was accepted."""
-    days = commitment.matter.check_due_working_days
-    if days <= 0:
-        return commitment.signed_on
-    return add_working_days(commitment.signed_on, days).date
 
 
 def commitment_online_check(
@@ -152,10 +145,12 @@ def commitment_fulfilment_decide(
     unperformed_content: str = "",
     liability_pursued: str = "",
     evidence: OnlineCheckResult | None = None,
+    findings: str = "",
     request_id: str = "",
 ) -> Commitment:
     """Decide the fulfilment of ``commitment``: supervision 监管完成, the result with its
-    content, the record that follows and the report to the platform, all or nothing."""
+    content, its check task done with ``findings``, the record that follows and the report to
+    the platform, all or nothing."""
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     _check_decision(commitment, result, unperformed_content, liability_pursued)
     if isinstance(actor, User) and commitment.accepting_organisation_id != actor.organisation_id:
@@ -208,7 +203,17 @@ def commitment_fulfilment_decide(
             )
     why = f"{commitment.code} {result}"
     if evidence is not None:
-        why += f"；网络核验：{evidence.finding.zh}；依据记录 {', '.join(evidence.evidence) or '无'}"
+        findings = (
+            f"网络核验：{evidence.finding.zh}；依据记录 {', '.join(evidence.evidence) or '无'}"
+        )
+    if findings.strip():
+        why += f"；{findings.strip()}"
+    verification_task_close(
+        commitment,
+        findings=findings.strip() or result,
+        by=actor.full_name or actor.username if isinstance(actor, User) else actor,
+        day=commitment.fulfilment_decided_on,
+    )
     audit_append(
         actor=actor,
         action="commitments.fulfilment_decide",
@@ -225,22 +230,27 @@ ONLINE_CHECK_ACTOR = "system:online-check"
 
 
 def commitment_online_checks_run(*, today: dt.date | None = None) -> dict[str, int]:
-    """Decide every 网络核验 commitment whose check is due: kept or breached by its clause, with
-    the records relied on as evidence (the daily job). Each commitment in its own transaction;
-    one that cannot be checked as written is left under supervision and counted as failed."""
+    """Do every open 网络核验 task past its due day: the commitment kept or breached by its
+    clause, with the records relied on as evidence (the daily job). Each in its own
+    transaction; one that cannot be checked as written stays open and is counted as failed."""
     day = today or clock.today()
     counts = {"kept": 0, "breached": 0, "failed": 0}
-    waiting = (
-        Commitment.objects.filter(
-            decision=CommitmentDecision.SIGNED,
-            supervision_state=CommitmentSupervisionState.SUPERVISING,
-            matter__check_method=MatterCheckMethod.ONLINE,
-            credit_record__isnull=False,
+    due = (
+        VerificationTask.objects.filter(
+            status=VerificationTaskStatus.OPEN,
+            method=MatterCheckMethod.ONLINE,
+            due_on__lt=day,
         )
-        .select_related("matter", "accepting_organisation", "institution", "person")
+        .select_related(
+            "commitment__matter",
+            "commitment__accepting_organisation",
+            "commitment__institution",
+            "commitment__person",
+        )
         .order_by("pk")
     )
-    for commitment in waiting.iterator(chunk_size=200):
+    for task in due.iterator(chunk_size=200):
+        commitment = task.commitment
         try:
             finding = commitment_online_check(commitment, today=day)
             if finding is None:
@@ -255,7 +265,7 @@ def commitment_online_checks_run(*, today: dt.date | None = None) -> dict[str, i
                 evidence=finding,
             )
         except (OnlineCheckError, CommitmentError, RecordError, PermissionDenied) as exc:
-            # Left under supervision for staff to decide; the job's result counts it.
+            # Left open for staff to decide; the job's result counts it.
             logger.warning("commitment %s: online check not decided: %s", commitment.code, exc)
             counts["failed"] += 1
             continue

@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from educredit.commitments.checks.fulfilment import check_due_on, commitment_fulfilment_decide
+from educredit.commitments.checks.fulfilment import commitment_fulfilment_decide
+from educredit.commitments.checks.verification import check_due_on
 from educredit.commitments.choices import CommitmentFulfilment
 from educredit.commitments.figures import commitment_figures
 from educredit.commitments.models import Commitment

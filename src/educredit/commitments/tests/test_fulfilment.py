@@ -12,11 +12,11 @@ from django.test import Client
 
 from educredit.audit.models import AuditEntry
 from educredit.commitments.checks.fulfilment import (
-    check_due_on,
     commitment_fulfilment_decide,
     commitment_online_check,
     commitment_online_checks_run,
 )
+from educredit.commitments.checks.verification import check_due_on
 from educredit.commitments.choices import CommitmentFulfilment, CommitmentSupervisionState
 from educredit.commitments.models import Commitment
 from educredit.commitments.selectors import matter_in_force
