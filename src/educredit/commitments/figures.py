@@ -1,16 +1,14 @@
 """Figures of commitments per matter and accepting body: signed, declined, checked, fulfilled,
 breached and checks overdue, over the commitments the reader's jurisdiction covers.
 
-One grouped query counts what the rows say; a check is overdue when the commitment is still
-under supervision after its matter's due day, counted in working days (the holiday calendar is
-not SQL), so the supervised commitments are read in one more query as (matter, body, day) and
-counted here. Two queries whatever the data.
+One grouped query counts what the rows say; a check is overdue when its task
+(``checks.verification``) is still open after its due day, counted by one more grouped query.
+Two queries whatever the data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +18,9 @@ from educredit.commitments.choices import (
     CommitmentDecision,
     CommitmentFulfilment,
     CommitmentSupervisionState,
+    VerificationTaskStatus,
 )
-from educredit.commitments.models import Commitment
-from educredit.core.workdays import add_working_days
+from educredit.commitments.models import Commitment, VerificationTask
 
 UNFULFILLED = (CommitmentFulfilment.PARTIAL, CommitmentFulfilment.UNFULFILLED)
 
@@ -82,21 +80,18 @@ def commitment_figures(
             fulfilled=line["fulfilled"],
             breached=line["breached"],
         )
-    overdue: dict[tuple[str, str], int] = defaultdict(int)
-    due_days: dict[tuple[dt.date, int], dt.date] = {}
-    supervised = commitments.filter(
-        signed, supervision_state=CommitmentSupervisionState.SUPERVISING
-    ).values_list(
-        "matter__code",
-        "accepting_organisation__name",
-        "signed_on",
-        "matter__check_due_working_days",
+    late = (
+        VerificationTask.objects.filter(commitment__in=commitments.filter(signed))
+        .filter(status=VerificationTaskStatus.OPEN, due_on__lt=today)
+        .values("commitment__matter__code", "commitment__accepting_organisation__name")
+        .annotate(count=Count("pk"))
     )
-    for code, body, signed_on, days in supervised:
-        if (signed_on, days) not in due_days:
-            due_days[signed_on, days] = add_working_days(signed_on, days).date
-        if today > due_days[signed_on, days]:
-            overdue[code, body] += 1
+    overdue = {
+        (line["commitment__matter__code"], line["commitment__accepting_organisation__name"]): line[
+            "count"
+        ]
+        for line in late
+    }
     for key, count in overdue.items():
         if key in rows:
             rows[key].overdue = count

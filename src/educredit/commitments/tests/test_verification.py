@@ -19,8 +19,9 @@ from educredit.commitments.checks import draws
 from educredit.commitments.checks.fulfilment import commitment_fulfilment_decide
 from educredit.commitments.checks.verification import check_due_on, verification_plan_run
 from educredit.commitments.choices import CommitmentFulfilment, VerificationTaskStatus
+from educredit.commitments.figures import commitment_figures
 from educredit.commitments.models import CheckDraw, Commitment, VerificationTask
-from educredit.commitments.selectors import matter_in_force
+from educredit.commitments.selectors import commitments_visible_to, matter_in_force
 from educredit.commitments.services import commitment_sign
 from educredit.commitments.tests.conftest import PDF
 from educredit.core import clock
@@ -78,6 +79,10 @@ def test_a_sampled_matter_is_drawn_once_reproducibly_and_only_the_drawn_get_task
     logged = AuditEntry.objects.get(action="commitments.check_draw")
     assert draw.seed in logged.reason and draw.pool_sha256 in logged.reason
     assert verification_plan_run() == {"tasks": 0, "draws": 0}  # the pool is not drawn twice
+    # After the due day only the drawn count as overdue: the others were never to be checked.
+    late = max(t.due_on for t in tasks) + dt.timedelta(days=1)
+    (row,) = commitment_figures(commitments_visible_to(approver), today=late)
+    assert (row.signed, row.overdue) == (12, 3)
 
 
 def test_the_draw_page_redoes_the_draw_and_outsiders_get_404(
