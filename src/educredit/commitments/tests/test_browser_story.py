@@ -11,8 +11,9 @@ the same check answers "clear". The provincial platform's simulator received the
 as made (监管中) and its fulfilment (监管完成 / 全部未履行), validated, nothing refused.
 
 The clock is moved the way other tests move it: ``core.clock.now`` patched (the live server
-runs in this process, so its pages see the same day). The whole story runs on both viewports
-(about 20 s each on SQLite on the shared machine).
+runs in this process, so its pages see the same day). The whole story runs on both viewports:
+10–25 s each on SQLite or PostgreSQL on the shared two-core machine, plus the live server's
+database setup (10–20 s, once per process).
 """
 
 from __future__ import annotations
