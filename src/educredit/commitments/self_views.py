@@ -18,10 +18,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from educredit.accounts.models import Organisation
 from educredit.accounts.permissions import access_subject
 from educredit.accounts.selectors import organisation_ancestors
-from educredit.commitments.choices import CommitmentChannel
+from educredit.commitments.choices import (
+    CommitmentChannel,
+    CommitmentDecision,
+    CommitmentSupervisionState,
+    MatterCheckMethod,
+    MatterCheckScope,
+)
 from educredit.commitments.forms import SelfDeclineForm, SelfSignForm, SelfSignStartForm
 from educredit.commitments.letters import RenderedLetter
-from educredit.commitments.models import Commitment, Matter
+from educredit.commitments.models import Commitment, Matter, VerificationTask
 from educredit.commitments.selectors import letter_render, matters_in_force, template_for_matter
 from educredit.commitments.services import CommitmentError, commitment_decline, commitment_sign
 from educredit.commitments.staff_views import state_label
@@ -96,11 +102,39 @@ def self_commitment_detail(request: HttpRequest, commitment_id: Any) -> HttpResp
         fields=("commitments",),
         route="self_service:commitment_detail",
     )
+    task, check_note = _check_note(commitment)
     return render(
         request,
         "commitments/self_detail.html",
-        {"subject": subject, "commitment": commitment, "state": state_label(commitment)},
+        {
+            "subject": subject,
+            "commitment": commitment,
+            "state": state_label(commitment),
+            "task": task,
+            "check_note": check_note,
+        },
     )
+
+
+def _check_note(commitment: Commitment) -> tuple[VerificationTask | None, str]:
+    """What the subject is told of the check while its commitment is supervised: its task
+    (method and due day), that the matter is sampled, or the matter's time limit; "" for none."""
+    matter = commitment.matter
+    if (
+        commitment.decision != CommitmentDecision.SIGNED
+        or commitment.supervision_state != CommitmentSupervisionState.SUPERVISING
+        or matter.check_method == MatterCheckMethod.EXEMPT
+    ):
+        return None, ""
+    try:
+        task: VerificationTask | None = commitment.verification_task
+    except VerificationTask.DoesNotExist:
+        task = None  # not accepted yet, or a sampled matter's commitment not drawn
+    if task is not None:
+        return task, "task"
+    if matter.check_scope == MatterCheckScope.SAMPLE and matter.sample_rate < 100:
+        return None, "sample"
+    return None, "days" if matter.check_due_working_days > 0 else ""
 
 
 def _letter(subject: Subject, matter: Matter, body: Organisation) -> RenderedLetter | None:

@@ -192,9 +192,15 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     assert commitment.credit_record.status == CreditRecordStatus.EFFECTIVE
     deliver(platform)
     assert platform.stored_keys() == [f"CN|{code}|1"]
+    # Accepted, the school's page gives the day its promise is checked by.
+    due = add_working_days(commitment.signed_on, commitment.matter.check_due_working_days).date
+    subject_sign_in(page, school_user.username)
+    page.goto(f"/self/commitments/{commitment.public_id}/")
+    expect(main.locator("[data-ec-check-note]")).to_contain_text(f"核查期限为 {due:%Y-%m-%d}")
+    expect(main.locator("[data-ec-state]")).to_have_text("监管中")
+    sign_out(page)
 
     # 3. The check's deadline passes without the changed licence: the daily 网络核验 decides.
-    due = add_working_days(commitment.signed_on, commitment.matter.check_due_working_days).date
     day_after = due + dt.timedelta(days=1)
     _on(monkeypatch, day_after)
     out = io.StringIO()
