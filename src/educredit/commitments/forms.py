@@ -58,6 +58,15 @@ class FulfilmentDecideForm(BootstrapForm):
     liability_pursued = forms.CharField(
         label=_("违诺责任追究内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    serious_consequences = forms.CharField(
+        label=_("造成的严重后果"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "仅公开的信用承诺未履行且造成严重后果时填写：记为严重失信信息（JY-CN-04），"
+            "可据以提请列入严重失信主体名单（《河南省社会信用条例》第三十三条第（八）项）。"
+        ),
+    )
 
 
 TASK_OPEN = "open"

@@ -248,6 +248,26 @@ class Commitment(AuditedModel):
     fulfilment_decided_by = models.CharField(_("承诺履行状态认定单位"), max_length=200, blank=True)
     unperformed_content = models.TextField(_("未履行的承诺内容"), blank=True)
     liability_pursued = models.TextField(_("违诺责任追究内容"), blank=True)
+    # §33(八): a public commitment not kept with serious consequences (what they were).
+    serious_consequences = models.TextField(_("造成的严重后果"), blank=True)
+    # The record the fulfilment decision wrote: JY-CN-02 kept, JY-CN-03 breached, JY-CN-04
+    # breached with serious consequences (the basis of a serious-dishonesty listing).
+    fulfilment_record = models.OneToOneField(
+        "records.CreditRecord",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fulfilment_of",
+    )
+    # A 信用修复型 commitment made in a credit repair application: breaching it restores the
+    # record's longest window (rights.repair).
+    repair_application = models.OneToOneField(
+        "rights.RepairApplication",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repair_commitment",
+    )
     remarks = models.CharField(_("备注"), max_length=512, blank=True)
     # When the matter's checks were planned for it: a task, or a place in a sampling pool it was
     # not drawn from (``checks.verification``). Null until then.

@@ -534,9 +534,16 @@ def _guardian(*, needed: bool, guardian_name: str, guardian_document: str) -> di
     }
 
 
-def _record(*, recorder: Actor, commitment: Commitment, letter: letters.RenderedLetter) -> Any:
+def commitment_record(
+    *,
+    recorder: Actor,
+    commitment: Commitment,
+    letter: letters.RenderedLetter,
+    approver: User | None = None,
+) -> Any:
     """The commitment's JY-CN-01 record (every field of the standard), submitted, and approved
-    when the recorder may review (the item needs no second person)."""
+    by ``approver`` or when the recorder may review (the item needs no second person). A
+    ``system:`` recorder records on the accepting body's behalf."""
     day = commitment.signed_on
     item = catalog_item_by_code(COMMITMENT_ITEM, day)
     if item is None:
@@ -578,12 +585,14 @@ def _record(*, recorder: Actor, commitment: Commitment, letter: letters.Rendered
         source=CreditRecordSource.API
         if isinstance(recorder, ApiClient)
         else CreditRecordSource.PAGE,
+        on_behalf_of=body if isinstance(recorder, str) else None,
     )
     record = records.credit_record_submit(actor=recorder, record=record)
-    who = records.actor_of(recorder)
-    if who.roles & {"reviewer", "admin"}:
+    if approver is None and records.actor_of(recorder).roles & {"reviewer", "admin"}:
+        approver = recorder
+    if approver is not None:
         record = records.credit_record_approve(
-            actor=recorder, record=record, reason="信用承诺已受理 / commitment accepted"
+            actor=approver, record=record, reason="信用承诺已受理 / commitment accepted"
         )
     return record
 
@@ -758,7 +767,9 @@ def commitment_sign(
     # Staff and business systems accept as they sign; a subject's own signing is recorded when
     # the accepting body accepts it (``commitment_accept``), by that body's staff.
     if not minor and channel != CommitmentChannel.SELF_SERVICE:
-        commitment.credit_record = _record(recorder=actor, commitment=commitment, letter=letter)
+        commitment.credit_record = commitment_record(
+            recorder=actor, commitment=commitment, letter=letter
+        )
         commitment.save(update_fields=["credit_record"])
         verification_plan_commitment(commitment)
         # Shared with the provincial platform as made; a minor's never leaves (Henan §3).
@@ -813,7 +824,7 @@ def commitment_accept(*, actor: User, commitment: Commitment) -> Commitment:
             Bilingual("该承诺无需受理或已受理", "this commitment needs no acceptance, or has it")
         )
     before = commitment.audit_snapshot()
-    commitment.credit_record = _record(
+    commitment.credit_record = commitment_record(
         recorder=actor, commitment=commitment, letter=_letter_of(commitment)
     )
     commitment.save(update_fields=["credit_record"])

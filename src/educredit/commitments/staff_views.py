@@ -6,6 +6,7 @@ fulfilment. Everything reads through ``commitments_visible_to``: outside the tre
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from educredit.accounts.choices import UserRole
 from educredit.accounts.permissions import access_staff
-from educredit.commitments.checks.fulfilment import UNFULFILLED, commitment_fulfilment_decide
+from educredit.commitments.checks.fulfilment import (
+    SERIOUS_BREACH_ITEM,
+    UNFULFILLED,
+    commitment_fulfilment_decide,
+)
 from educredit.commitments.checks.views import task_state
 from educredit.commitments.choices import (
     CommitmentChannel,
@@ -37,8 +42,10 @@ from educredit.commitments.models import Commitment, VerificationTask
 from educredit.commitments.selectors import commitments_visible_to, matters_in_force
 from educredit.commitments.services import CommitmentError, commitment_accept
 from educredit.core.exports import Column, export_wanted, list_export
+from educredit.records.choices import CreditListKind, CreditRecordStatus
 from educredit.rights.list_exports import export_subject_list
 from educredit.rights.purpose import staff_read_log
+from educredit.web.navigation import url_if_available
 from educredit.web.paging import page_of
 
 DECIDERS = (UserRole.CLERK, UserRole.REVIEWER, UserRole.ADMIN)
@@ -134,13 +141,54 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
 def _access(request: HttpRequest, commitment_id: Any) -> Commitment:
     commitment = (
         commitments_visible_to(request.user)
-        .select_related("matter", "accepting_organisation", "person", "institution")
+        .select_related(
+            "matter",
+            "accepting_organisation",
+            "person",
+            "institution",
+            "fulfilment_record__catalog_item",
+            "repair_application",
+        )
         .filter(public_id=commitment_id)
         .first()
     )
     if commitment is None:
         raise Http404
     return commitment
+
+
+SERIOUS_BASIS = "《河南省社会信用条例》第三十三条第（八）项"
+
+
+def _propose_listing_url(request: HttpRequest, commitment: Commitment) -> str | None:
+    """The serious-dishonesty list's proposal form for the subject, citing the effective
+    JY-CN-04 record of this commitment (§33(八)), when the user may propose listings."""
+    record = commitment.fulfilment_record
+    if (
+        record is None
+        or record.catalog_item.code != SERIOUS_BREACH_ITEM
+        or record.status != CreditRecordStatus.EFFECTIVE
+    ):
+        return None
+    url = url_if_available(request, "records:list_entry_propose")
+    if url is None:
+        return None
+    subject: dict[str, Any] = (
+        {"institution": commitment.institution.public_id}
+        if commitment.institution is not None
+        else {"person": commitment.person.public_id if commitment.person else ""}
+    )
+    query = urlencode(
+        {
+            "kind": CreditListKind.SERIOUS,
+            **subject,
+            "basis": record.public_id,
+            "reason": f"违背公开信用承诺（承诺编码 {commitment.code}）且造成严重后果："
+            f"{commitment.serious_consequences}",
+            "legal_basis": SERIOUS_BASIS,
+        }
+    )
+    return f"{url}?{query}"
 
 
 def _detail(
@@ -177,6 +225,25 @@ def _detail(
             "can_accept": can_accept,
             "can_decide": can_decide,
             "task": task,
+            "propose_listing_url": _propose_listing_url(request, commitment),
+            "fulfilment_record_url": (
+                url_if_available(
+                    request,
+                    "records:record_detail",
+                    credit_record_id=commitment.fulfilment_record.public_id,
+                )
+                if commitment.fulfilment_record is not None
+                else None
+            ),
+            "repair_url": (
+                url_if_available(
+                    request,
+                    "rights:repair_staff_detail",
+                    repair_id=commitment.repair_application.public_id,
+                )
+                if commitment.repair_application is not None
+                else None
+            ),
             "task_state": task_state(task) if task is not None else "",
             "form": form or FulfilmentDecideForm(),
         },
@@ -226,6 +293,7 @@ def commitment_decide_view(request: HttpRequest, commitment_id: Any) -> HttpResp
                 unperformed_content=form.cleaned_data["unperformed_content"],
                 liability_pursued=form.cleaned_data["liability_pursued"],
                 findings=form.cleaned_data["findings"],
+                serious_consequences=form.cleaned_data["serious_consequences"],
             )
         except (CommitmentError, PermissionDenied) as exc:
             errors = exc.errors if isinstance(exc, CommitmentError) else {"": _messages_of(exc)[0]}

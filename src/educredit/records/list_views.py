@@ -286,11 +286,15 @@ def list_entry_propose(request: HttpRequest) -> HttpResponse:
             {"form": pick, "institutions": institutions, "people": people, "kind": kind},
         )
     candidates = list(lists.basis_record_candidates(request.user, kind, subject))
-    form = ProposeForm(
-        request.POST or None,
-        candidates=candidates,
-        initial={"kind": kind, "notice_date": today()},
-    )
+    # A page that proposes from its own record (a commitment breached with serious
+    # consequences, §33(八)) names the basis and the reason in the link.
+    initial: dict[str, Any] = {"kind": kind, "notice_date": today()}
+    keys = {str(r.public_id) for r in candidates}
+    initial["basis_records"] = [key for key in request.GET.getlist("basis") if key in keys]
+    for field in ("reason", "legal_basis", "measures"):
+        if request.GET.get(field):
+            initial[field] = request.GET[field][:2000]
+    form = ProposeForm(request.POST or None, candidates=candidates, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -39,6 +39,7 @@ from educredit.records.windows import add_months
 from educredit.rights.choices import RepairStatus
 from educredit.rights.models import Attachment, RepairApplication, RightsStep
 from educredit.rights.self_service import Subject, subject_of
+from educredit.rights.signals import repair_granted
 
 # Working days to decide whether to accept an application (国办发〔2025〕22号 practice: 3).
 ACCEPT_WORKING_DAYS = 3
@@ -492,6 +493,7 @@ def repair_grant(
     from_status = _decide(application, actor=actor, status=RepairStatus.GRANTED, reason=reason)
     application.save()
     audit_append(actor=actor, action="rights.repair_grant", target=application, before=before)
+    repair_granted.send(sender=RepairApplication, application=application, actor=actor)
     _step(
         application,
         action="grant",

@@ -27,6 +27,7 @@ from educredit.rights.repair_forms import RepairApplyForm, RepairReasonForm
 from educredit.rights.self_service import Subject, self_read_log, subject_of
 from educredit.subjects.choices import QueryKind, QueryMode
 from educredit.subjects.query_log import query_log_write
+from educredit.web.navigation import url_if_available
 from educredit.web.paging import page_of
 
 
@@ -273,8 +274,18 @@ def repair_staff_detail(request: HttpRequest, repair_id: str) -> HttpResponse:
             else None,
             "can_review": can_review,
             "form": RepairReasonForm(),
+            "commitment_url": _commitment_url(request, application),
         },
     )
+
+
+def _commitment_url(request: HttpRequest, application: RepairApplication) -> str | None:
+    """The page of the repair commitment the commitments app recorded when the repair was
+    granted (its breach is decided there); None before, or for a repair granted without one."""
+    commitment = getattr(application, "repair_commitment", None)  # the reverse one-to-one
+    if commitment is None:
+        return None
+    return url_if_available(request, "commitments:detail", commitment_id=commitment.public_id)
 
 
 _ACTIONS = {

@@ -144,7 +144,7 @@ ACADEMIC = "《高等学校预防与处理学术不端行为办法》（教育�
 RESEARCH = "《科研失信行为调查处理规则》（国科发监字〔2022〕221号）"
 # The records on which the §32 measures for breaches of legal duties rest.
 PENALTIES = ["JY-CF-02", "JY-CF-03"]
-BREACHES = [*PENALTIES, "JY-CN-03"]
+BREACHES = [*PENALTIES, "JY-CN-03", "JY-CN-04"]
 CHEATING = ["作弊", "由他人代考或代替他人参加考试", "组织作弊"]
 
 
@@ -439,7 +439,7 @@ VERSION_1_MEASURES: list[dict[str, Any]] = [
         verdict="review",
         part="management",
         scenarios=["simplified_approval"],
-        trigger_items=["JY-CN-03"],
+        trigger_items=["JY-CN-03", "JY-CN-04"],
         duration_kind="until_repair",
     ),
     measure(

@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from educredit.accounts.models import User
@@ -34,6 +34,7 @@ from educredit.commitments.choices import (
     CommitmentFulfilment,
     CommitmentSupervisionState,
     MatterCheckMethod,
+    PublicationType,
     VerificationTaskStatus,
 )
 from educredit.commitments.models import Commitment, VerificationTask
@@ -41,13 +42,20 @@ from educredit.commitments.services import CommitmentError
 from educredit.commitments.sharing import commitment_share
 from educredit.core import clock
 from educredit.core.i18n import Bilingual
+from educredit.records import lifecycle
 from educredit.records import services as records
 from educredit.records.models import CreditRecord
 from educredit.records.services import RecordError
+from educredit.rights.models import RepairApplication
+from educredit.rights.repair import repair_commitment_breach
 
 logger = logging.getLogger(__name__)
 
 KEPT_ITEM = "JY-CN-02"
+# Enters the record of a decision taken by a reviewer, who does not enter records.
+DECISION_RECORDER = "system:commitment-decision"
+# §33(八): breached with serious consequences — serious dishonesty, a listing's possible basis.
+SERIOUS_BREACH_ITEM = "JY-CN-04"
 UNFULFILLED = (CommitmentFulfilment.PARTIAL, CommitmentFulfilment.UNFULFILLED)
 
 
@@ -77,7 +85,11 @@ def _refuse(field: str, zh: str, en: str) -> CommitmentError:
 
 
 def _check_decision(
-    commitment: Commitment, result: str, unperformed_content: str, liability_pursued: str
+    commitment: Commitment,
+    result: str,
+    unperformed_content: str,
+    liability_pursued: str,
+    serious_consequences: str,
 ) -> None:
     if commitment.decision != CommitmentDecision.SIGNED:
         raise _refuse("commitment", "未作出承诺，无履行可认定", "no commitment was made")
@@ -106,18 +118,41 @@ def _check_decision(
                 f"{result}时须写明违诺责任追究内容",
                 "say what liability is pursued",
             )
+    if serious_consequences.strip():
+        if result not in UNFULFILLED:
+            raise _refuse(
+                "serious_consequences",
+                "仅未履行的承诺可认定造成严重后果",
+                "only a commitment not kept can have had serious consequences",
+            )
+        if (
+            commitment.publication_type != PublicationType.PUBLIC
+            or commitment.credit_record_id is None
+        ):
+            raise _refuse(
+                "serious_consequences",
+                "《河南省社会信用条例》第三十三条第（八）项仅适用于公开的信用承诺",
+                "Henan §33(8) applies to public commitments only",
+            )
 
 
 def _fulfilment_record(
     *, actor: User | str, commitment: Commitment, item_code: str, payload: dict[str, Any]
 ) -> CreditRecord:
+    """The record that follows the decision, submitted for review. A decider who does not
+    enter records (a reviewer) has it entered on the accepting body's behalf; the decider
+    approves it only where the item needs no second person."""
     day = commitment.fulfilment_decided_on or clock.today()
     item = catalog_item_by_code(item_code, day)
     if item is None:
         raise _refuse("fulfilment", f"现行目录中没有条目 {item_code}", f"no item {item_code}")
     body = commitment.accepting_organisation
+    who = records.actor_of(actor)
+    recorder: User | str = actor
+    if isinstance(actor, User) and not who.roles & lifecycle.CLERKS:
+        recorder = DECISION_RECORDER
     record = records.credit_record_create(
-        actor=actor,
+        actor=recorder,
         catalog_item=item,
         institution=commitment.institution,
         person=commitment.person,
@@ -127,10 +162,9 @@ def _fulfilment_record(
         issuing_body_uscc=body.uscc or "",
         decision_date=day,
         payload=payload,
-        on_behalf_of=body if isinstance(actor, str) else None,
+        on_behalf_of=body if isinstance(recorder, str) else None,
     )
-    record = records.credit_record_submit(actor=actor, record=record)
-    who = records.actor_of(actor)
+    record = records.credit_record_submit(actor=recorder, record=record)
     if isinstance(actor, User) and not item.two_person_rule and who.roles & {"reviewer", "admin"}:
         record = records.credit_record_approve(actor=actor, record=record)
     return record
@@ -146,13 +180,16 @@ def commitment_fulfilment_decide(
     liability_pursued: str = "",
     evidence: OnlineCheckResult | None = None,
     findings: str = "",
+    serious_consequences: str = "",
     request_id: str = "",
 ) -> Commitment:
     """Decide the fulfilment of ``commitment``: supervision 监管完成, the result with its
     content, its check task done with ``findings``, the record that follows and the report to
     the platform, all or nothing."""
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
-    _check_decision(commitment, result, unperformed_content, liability_pursued)
+    _check_decision(
+        commitment, result, unperformed_content, liability_pursued, serious_consequences
+    )
     if isinstance(actor, User) and commitment.accepting_organisation_id != actor.organisation_id:
         raise _refuse(
             "commitment",
@@ -166,19 +203,10 @@ def commitment_fulfilment_decide(
     commitment.fulfilment_decided_by = commitment.accepting_organisation.name
     commitment.unperformed_content = unperformed_content.strip()
     commitment.liability_pursued = liability_pursued.strip()
-    commitment.save(
-        update_fields=[
-            "supervision_state",
-            "fulfilment",
-            "fulfilment_decided_on",
-            "fulfilment_decided_by",
-            "unperformed_content",
-            "liability_pursued",
-        ]
-    )
+    commitment.serious_consequences = serious_consequences.strip()
     if commitment.credit_record_id is not None:  # a minor's commitment writes no record
         if result == CommitmentFulfilment.FULFILLED:
-            _fulfilment_record(
+            commitment.fulfilment_record = _fulfilment_record(
                 actor=actor,
                 commitment=commitment,
                 item_code=KEPT_ITEM,
@@ -189,18 +217,35 @@ def commitment_fulfilment_decide(
                 },
             )
         else:
-            _fulfilment_record(
-                actor=actor,
-                commitment=commitment,
-                item_code=commitment.matter.breach_item_code,
-                payload={
-                    "commitment_number": commitment.code,
-                    "fulfilment_status": result,
-                    "unperformed_content": commitment.unperformed_content[:4000],
-                    "liability_pursued": commitment.liability_pursued[:4000],
-                    "confirming_unit": commitment.fulfilment_decided_by,
-                },
+            payload = {
+                "commitment_number": commitment.code,
+                "fulfilment_status": result,
+                "unperformed_content": commitment.unperformed_content[:4000],
+                "liability_pursued": commitment.liability_pursued[:4000],
+                "confirming_unit": commitment.fulfilment_decided_by,
+            }
+            item_code = commitment.matter.breach_item_code
+            if commitment.serious_consequences:
+                item_code = SERIOUS_BREACH_ITEM
+                payload["serious_consequences"] = commitment.serious_consequences[:4000]
+            commitment.fulfilment_record = _fulfilment_record(
+                actor=actor, commitment=commitment, item_code=item_code, payload=payload
             )
+    commitment.save(
+        update_fields=[
+            "supervision_state",
+            "fulfilment",
+            "fulfilment_decided_on",
+            "fulfilment_decided_by",
+            "unperformed_content",
+            "liability_pursued",
+            "serious_consequences",
+            "fulfilment_record",
+        ]
+    )
+    application = commitment.repair_application
+    if result in UNFULFILLED and application is not None:
+        _repair_breached(actor, commitment, application)
     why = f"{commitment.code} {result}"
     if evidence is not None:
         findings = (
@@ -224,6 +269,25 @@ def commitment_fulfilment_decide(
     )
     commitment_share(commitment)
     return commitment
+
+
+def _repair_breached(
+    actor: User | str, commitment: Commitment, application: RepairApplication
+) -> None:
+    """A breached repair commitment: the repaired record is shown again for its longest window
+    and its measures come back (``rights.repair``), in the same transaction."""
+    if not isinstance(actor, User):
+        raise _refuse(
+            "fulfilment",
+            "信用修复承诺的违诺由认定单位的审核人员认定",
+            "a reviewer of the deciding body decides a breach of a repair commitment",
+        )
+    try:
+        repair_commitment_breach(
+            actor=actor, application=application, reason=commitment.unperformed_content
+        )
+    except ValidationError as exc:
+        raise _refuse("fulfilment", "；".join(exc.messages), "; ".join(exc.messages)) from exc
 
 
 ONLINE_CHECK_ACTOR = "system:online-check"

@@ -69,11 +69,11 @@ def test_a_sampled_matter_is_drawn_once_reproducibly_and_only_the_drawn_get_task
     counts = verification_plan_run()
     assert counts == {"tasks": 3, "draws": 1}  # 20 % of 12, rounded up
     draw = CheckDraw.objects.get()
-    assert draw.pool == sorted(c.code for c in made) and draw.sample_rate == 20
+    assert draw.pool == sorted(str(c.code) for c in made) and draw.sample_rate == 20
     assert draw.pool_sha256 == draws.pool_digest(draw.pool)
     assert draws.draw(draw.seed, draw.pool, draw.sample_rate) == draw.selected
     tasks = VerificationTask.objects.filter(draw=draw)
-    assert sorted(t.commitment.code for t in tasks) == sorted(draw.selected)
+    assert sorted(str(t.commitment.code) for t in tasks) == sorted(draw.selected)
     assert all(t.method == "书面核查" for t in tasks)
     assert Commitment.objects.filter(check_planned_on__isnull=True).count() == 0
     logged = AuditEntry.objects.get(action="commitments.check_draw")
@@ -138,8 +138,8 @@ def test_an_overdue_task_is_on_the_to_do_list_and_the_task_page(
     home = client.get("/workspace/").content.decode()
     assert "项承诺核查任务已超过核查期限" in home and "/commitments/checks/?state=overdue" in home
     page = client.get("/commitments/checks/?state=overdue").content.decode()
-    assert made.code in page and "已逾期" in page
-    assert made.code not in client.get("/commitments/checks/?state=done").content.decode()
+    assert str(made.code) in page and "已逾期" in page
+    assert str(made.code) not in client.get("/commitments/checks/?state=done").content.decode()
     export = client.get("/commitments/checks/?state=overdue&export=xlsx")
     assert export.status_code == 200
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
