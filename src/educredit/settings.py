@@ -201,6 +201,8 @@ EDUCREDIT_BULK_CHECK_MAX_BYTES = env_int("EDUCREDIT_BULK_CHECK_MAX_BYTES", 200 *
 # ADR 0031): members, total size once unpacked, and how well one large member may compress
 # (real sheets: about 5-20 times; 200 MB of zeros: about 1 000 times).
 EDUCREDIT_UPLOAD_MAX_BYTES = env_int("EDUCREDIT_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
+# An attached document (a scanned letter, proofs, evidence): PDF, JPG or PNG up to this size.
+EDUCREDIT_DOCUMENT_MAX_BYTES = env_int("EDUCREDIT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 EDUCREDIT_UPLOAD_XLSX_MAX_MEMBERS = env_int("EDUCREDIT_UPLOAD_XLSX_MAX_MEMBERS", 1000)
 EDUCREDIT_UPLOAD_XLSX_MAX_UNCOMPRESSED = env_int(
     "EDUCREDIT_UPLOAD_XLSX_MAX_UNCOMPRESSED", 1024 * 1024 * 1024

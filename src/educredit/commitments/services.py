@@ -21,7 +21,6 @@ import json
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -53,7 +52,7 @@ from educredit.commitments.models import (
     TemplateVersion,
 )
 from educredit.commitments.sharing import commitment_share
-from educredit.core import clock, crypto
+from educredit.core import clock, crypto, uploads
 from educredit.core.i18n import Bilingual
 from educredit.editions.models import Edition
 from educredit.editions.selectors import edition_in_force
@@ -66,12 +65,6 @@ Actor = Any
 
 COMMITMENT_ITEM = "JY-CN-01"
 ADULT_AGE = 18
-SCAN_TYPES: dict[str, bytes] = {
-    "pdf": b"%PDF-",
-    "jpg": b"\xff\xd8\xff",
-    "jpeg": b"\xff\xd8\xff",
-    "png": b"\x89PNG\r\n\x1a\n",
-}
 
 
 def bilingual(zh: str, en: str) -> Bilingual:
@@ -458,33 +451,18 @@ def _accepting_body(actor: Actor, accepting_organisation: Organisation | None) -
 
 
 def _scan_check(scan: Any) -> tuple[bytes, str]:
-    """The scanned paper letter's bytes and SHA-256, if it is a PDF, JPG or PNG of allowed
-    size (checked by its content, not only its name)."""
-    name = str(getattr(scan, "name", "") or "")
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    limit = int(getattr(settings, "EDUCREDIT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    """The scanned paper letter's bytes and SHA-256, once ``core.uploads`` accepts it as a
+    PDF, JPG or PNG of allowed size (by its content, not only its name)."""
+    try:
+        checked = uploads.document_check(scan)
+    except uploads.UploadRefusedError as exc:
+        raise CommitmentError(
+            {"scan": Bilingual(f"纸质承诺书扫描件：{exc.zh}", f"the scanned letter: {exc.en}")}
+        ) from exc
     handle: IO[bytes] = getattr(scan, "file", scan)
+    content = handle.read()
     handle.seek(0)
-    content = handle.read(limit + 1)
-    handle.seek(0)
-    if extension not in SCAN_TYPES or not content.startswith(SCAN_TYPES[extension]):
-        raise CommitmentError(
-            {
-                "scan": Bilingual(
-                    "纸质承诺书扫描件须为 PDF、JPG 或 PNG 文件，且内容与扩展名相符",
-                    "the scanned letter must be a PDF, JPG or PNG file whose content fits its name",
-                )
-            }
-        )
-    if len(content) > limit:
-        raise CommitmentError(
-            {
-                "scan": Bilingual(
-                    f"扫描件过大（上限 {limit} 字节）", f"scan too large (max {limit} bytes)"
-                )
-            }
-        )
-    return content, hashlib.sha256(content).hexdigest()
+    return content, checked.sha256
 
 
 def _request_digest(content: dict[str, Any]) -> str:

@@ -7,6 +7,8 @@ XLSX that is a zip bomb. The refusal (``UploadRefusedError``) carries a ``code``
 (an API answers by it: 413, 400 or 415) and its message in both languages; no message quotes
 the file's content. ``heading_rows`` reads the first row of a checked file cheaply, so an
 importer can refuse headings it does not understand before it stores or queues anything.
+``document_check`` is the same gate for the documents people attach (a scanned letter, proofs,
+evidence): PDF, JPG or PNG, judged by the first bytes, with its digest.
 ``xlsx_check`` inspects the zip's directory (``zipfile.infolist``, nothing is
 decompressed) before openpyxl ever opens it: too many members, too much in total once
 uncompressed, or one member compressed suspiciously well. ``zipfile`` never inflates a member
@@ -19,10 +21,12 @@ entity declarations; this module refuses to load without it.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -257,3 +261,64 @@ def heading_rows(upload: Any, kind: str) -> list[list[str]]:
         return [row]
     finally:
         handle.seek(0)
+
+
+# Documents people attach, by the extension a name may carry: (content type, leading bytes).
+DOCUMENT_TYPES: dict[str, tuple[str, bytes]] = {
+    "pdf": ("application/pdf", b"%PDF-"),
+    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+}
+
+
+@dataclass(frozen=True)
+class CheckedDocument:
+    """An attached document that passed ``document_check``: its type judged by its content."""
+
+    extension: str
+    content_type: str
+    sha256: str
+    size: int
+
+
+def document_check(upload: Any, *, check_name: bool = True) -> CheckedDocument:
+    """Check an attached document (a Django ``UploadedFile`` or a named binary stream): not
+    empty, within ``EDUCREDIT_DOCUMENT_MAX_BYTES``, a PDF, JPG or PNG by its first bytes and —
+    with ``check_name`` — by its name too. ``UploadRefusedError`` says why not. The stream is
+    left at its start."""
+    limit = _setting("EDUCREDIT_DOCUMENT_MAX_BYTES")
+    handle: IO[bytes] = getattr(upload, "file", upload)
+    size = getattr(upload, "size", None)
+    if size is None:
+        size = _size_of(handle)
+    if size > limit:
+        raise UploadRefusedError(
+            TOO_LARGE, gettext_lazy("文件过大（上限 %(mb)s MB）"), mb=f"{limit / 1024 / 1024:g}"
+        )
+    if size == 0:
+        raise UploadRefusedError(EMPTY, gettext_lazy("文件为空"))
+    suffix = Path(str(getattr(upload, "name", "") or "")).suffix.lower().lstrip(".")
+    if check_name and suffix not in DOCUMENT_TYPES:
+        raise UploadRefusedError(WRONG_TYPE, gettext_lazy("仅接受 PDF、JPG、PNG 文件"))
+    handle.seek(0)
+    head = handle.read(16)
+    found = next(
+        (
+            (extension, content_type)
+            for extension, (content_type, magic) in DOCUMENT_TYPES.items()
+            if head.startswith(magic)
+        ),
+        None,
+    )
+    if found is None or (check_name and DOCUMENT_TYPES[suffix][1] != DOCUMENT_TYPES[found[0]][1]):
+        raise UploadRefusedError(
+            WRONG_TYPE, gettext_lazy("文件内容不是 PDF、JPG 或 PNG，或与扩展名不符")
+        )
+    digest = hashlib.sha256()
+    handle.seek(0)
+    for chunk in iter(lambda: handle.read(65536), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    extension = suffix if check_name else found[0]
+    return CheckedDocument(extension, found[1], digest.hexdigest(), size)

@@ -14,7 +14,6 @@ Who handles: reviewers and administrators of an organisation that covers the rec
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,7 @@ from educredit.accounts.choices import OrganisationKind, UserRole
 from educredit.accounts.models import User
 from educredit.accounts.permissions import is_subject_user
 from educredit.audit.services import audit_append
-from educredit.core import clock
+from educredit.core import clock, uploads
 from educredit.core.workdays import add_working_days, working_days_between
 from educredit.records import services as record_services
 from educredit.records.choices import CreditListKind, CreditRecordStatus, ListEntryStatus
@@ -50,15 +49,7 @@ DUE_SOON_WORKING_DAYS = 1
 # The record is marked and cleared in the subject's name by this system actor.
 SYSTEM_ACTOR = "system:objection"
 
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 MAX_EVIDENCE_FILES = 10
-# Allowed evidence: type -> (extension, leading bytes the file must start with).
-EVIDENCE_TYPES: dict[str, tuple[str, bytes]] = {
-    "application/pdf": ("pdf", b"%PDF-"),
-    "image/jpeg": ("jpg", b"\xff\xd8\xff"),
-    "image/png": ("png", b"\x89PNG\r\n\x1a\n"),
-}
-
 DECIDERS = frozenset({UserRole.REVIEWER, UserRole.ADMIN})
 REVIEW_DECIDERS = frozenset({UserRole.ADMIN})
 
@@ -262,29 +253,14 @@ def _check_evidence(files: list[UploadedFile]) -> list[tuple[UploadedFile, str, 
         raise ObjectionError({"evidence": _("证据材料最多%(n)s个") % {"n": MAX_EVIDENCE_FILES}})
     checked = []
     for upload in files:
-        if upload.size is None or upload.size > MAX_EVIDENCE_BYTES:
-            raise ObjectionError({"evidence": _("文件 %(name)s 超过10MB") % {"name": upload.name}})
-        upload.seek(0)
-        head = upload.read(16)
-        kind = next(
-            (
-                (content_type, ext)
-                for content_type, (ext, magic) in EVIDENCE_TYPES.items()
-                if head.startswith(magic)
-            ),
-            None,
-        )
-        if kind is None:
+        try:
+            document = uploads.document_check(upload, check_name=False)  # by content only
+        except uploads.UploadRefusedError as exc:
             raise ObjectionError(
-                {"evidence": _("文件 %(name)s 不是PDF、JPG或PNG") % {"name": upload.name}}
-            )
-        digest = hashlib.sha256()
-        upload.seek(0)
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        upload.content_type = kind[0]
-        checked.append((upload, kind[1], digest.hexdigest()))
+                {"evidence": _("文件 %(name)s：%(reason)s") % {"name": upload.name, "reason": exc}}
+            ) from exc
+        upload.content_type = document.content_type
+        checked.append((upload, document.extension, document.sha256))
     return checked
 
 

@@ -9,12 +9,11 @@ commitment moves it back to 生效, shown for its longest window (its measures c
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +29,7 @@ from educredit.accounts.models import User
 from educredit.accounts.permissions import is_subject_user
 from educredit.audit.services import audit_append
 from educredit.catalog.choices import Severity
-from educredit.core import clock
+from educredit.core import clock, uploads
 from educredit.core.workdays import add_working_days
 from educredit.records import services as record_services
 from educredit.records.choices import CreditRecordStatus
@@ -45,7 +44,6 @@ from educredit.rights.signals import repair_granted
 ACCEPT_WORKING_DAYS = 3
 # Henan §43: once compliant, repair within 1 working day of acceptance.
 GRANT_WORKING_DAYS = 1
-MAX_MATERIAL_BYTES = 10 * 1024 * 1024
 OPEN_STATUSES = (RepairStatus.SUBMITTED, RepairStatus.ACCEPTED)
 REVIEWER_ROLES = (UserRole.REVIEWER, UserRole.ADMIN)
 ON_BEHALF_ROLES = (UserRole.CLERK, UserRole.REVIEWER, UserRole.ADMIN)
@@ -62,15 +60,6 @@ class Material:
         OTHER: gettext_lazy("其他材料"),
     }
     REQUIRED = (PROOF,)
-
-
-# File types accepted, by extension, with the bytes each must start with.
-_SIGNATURES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    "pdf": ("application/pdf", (b"%PDF-",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-}
 
 
 def repeat_bar() -> tuple[int, int]:
@@ -286,26 +275,14 @@ def _require_status(application: RepairApplication, *statuses: str) -> None:
 
 
 def _check_file(upload: Any) -> tuple[str, str, str]:
-    """(extension, content type, sha256) of an acceptable file, else ValidationError."""
+    """(extension, content type, sha256) of an acceptable file (``core.uploads``), else
+    ValidationError naming the file."""
     name = Path(str(getattr(upload, "name", "") or "")).name
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in _SIGNATURES:
-        raise ValidationError(_("%(name)s：仅接受 PDF、JPG、PNG 文件") % {"name": name})
-    size = int(getattr(upload, "size", 0) or 0)
-    if size == 0 or size > MAX_MATERIAL_BYTES:
-        raise ValidationError(_("%(name)s：文件须为 1 字节至 10 MB") % {"name": name})
-    content_type, magics = _SIGNATURES[extension]
-    handle: IO[bytes] = upload
-    handle.seek(0)
-    head = handle.read(16)
-    if not any(head.startswith(magic) for magic in magics):
-        raise ValidationError(_("%(name)s：文件内容与类型不符") % {"name": name})
-    handle.seek(0)
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(65536), b""):
-        digest.update(chunk)
-    handle.seek(0)
-    return extension, content_type, digest.hexdigest()
+    try:
+        checked = uploads.document_check(upload)
+    except uploads.UploadRefusedError as exc:
+        raise ValidationError(_("%(name)s：%(reason)s") % {"name": name, "reason": exc}) from exc
+    return checked.extension, checked.content_type, checked.sha256
 
 
 # A notice (告知书) is an official written document: Chinese, whatever the language of the page

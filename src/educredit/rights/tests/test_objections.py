@@ -97,7 +97,7 @@ def test_evidence_must_be_pdf_jpg_or_png(monkeypatch: pytest.MonkeyPatch) -> Non
     teacher, record = _teacher_record(county)
     user = make_subject_user(actor=county.clerk, person=teacher)
     fake = SimpleUploadedFile("x.pdf", b"MZ\x90\x00not a pdf", content_type="application/pdf")
-    with pytest.raises(svc.ObjectionError, match="不是PDF"):
+    with pytest.raises(svc.ObjectionError, match="不是 PDF"):
         svc.objection_file(actor=user, record=record, reasons="理由", evidence_files=[fake])
     record.refresh_from_db()
     assert record.status == CreditRecordStatus.EFFECTIVE

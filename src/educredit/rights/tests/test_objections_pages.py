@@ -185,7 +185,7 @@ def test_evidence_download_is_logged_and_oversized_files_refused(story: dict[str
     url = reverse("self_service:objection_create") + f"?record={record.public_id}"
     big = SimpleUploadedFile("大.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))
     refused = me.post(url, {"reasons": "理由", "evidence": [big]})
-    assert refused.status_code == 200 and "超过10MB" in refused.content.decode()
+    assert refused.status_code == 200 and "文件过大（上限 10 MB）" in refused.content.decode()
     assert not Objection.objects.exists()
 
     _file(me, record)

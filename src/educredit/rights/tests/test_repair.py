@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -164,7 +165,7 @@ def test_proof_and_commitment_are_required_and_files_are_checked(
         apply(officer, record, materials=[(repair.Material.PROOF, proof("x.exe"))])
     with pytest.raises(ValidationError):  # a PDF name on bytes that are not a PDF
         apply(officer, record, materials=[(repair.Material.PROOF, proof(content=b"MZ\x90"))])
-    big = proof(content=PDF + b"0" * repair.MAX_MATERIAL_BYTES)
+    big = proof(content=PDF + b"0" * settings.EDUCREDIT_DOCUMENT_MAX_BYTES)
     with pytest.raises(ValidationError):
         apply(officer, record, materials=[(repair.Material.PROOF, big)])
     assert not RepairApplication.objects.exists()
