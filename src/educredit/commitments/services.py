@@ -741,25 +741,31 @@ def commitment_sign(
             str(getattr(scan, "name", "scan")), ContentFile(scan_bytes), save=False
         )
         commitment.scan_sha256 = scan_digest
-    commitment.save()
-    # Staff and business systems accept as they sign; a subject's own signing is recorded when
-    # the accepting body accepts it (``commitment_accept``), by that body's staff.
-    if not minor and channel != CommitmentChannel.SELF_SERVICE:
-        commitment.credit_record = commitment_record(
-            recorder=actor, commitment=commitment, letter=letter
+    try:
+        commitment.save()
+        # Staff and business systems accept as they sign; a subject's own signing is recorded when
+        # the accepting body accepts it (``commitment_accept``), by that body's staff.
+        if not minor and channel != CommitmentChannel.SELF_SERVICE:
+            commitment.credit_record = commitment_record(
+                recorder=actor, commitment=commitment, letter=letter
+            )
+            commitment.save(update_fields=["credit_record"])
+            verification_plan_commitment(commitment)
+            # Shared with the provincial platform as made; a minor's never leaves (Henan §3).
+            commitment_share(commitment)
+        audit_append(
+            actor=actor,
+            action="commitments.sign",
+            target=commitment,
+            before=None,
+            reason=f"{matter.code} {commitment.code}",
+            request_id=request_id,
         )
-        commitment.save(update_fields=["credit_record"])
-        verification_plan_commitment(commitment)
-        # Shared with the provincial platform as made; a minor's never leaves (Henan §3).
-        commitment_share(commitment)
-    audit_append(
-        actor=actor,
-        action="commitments.sign",
-        target=commitment,
-        before=None,
-        reason=f"{matter.code} {commitment.code}",
-        request_id=request_id,
-    )
+    except BaseException:
+        # The transaction rolls back; the stored scan would stay behind with no row naming it.
+        if commitment.scan:
+            commitment.scan.storage.delete(commitment.scan.name)
+        raise
     return SignOutcome(commitment, created=True)
 
 

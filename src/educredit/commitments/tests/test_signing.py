@@ -124,6 +124,30 @@ def test_staff_must_attach_the_scanned_paper_letter_and_it_must_be_a_document(
     assert not CreditRecord.objects.filter(catalog_item__code="JY-CN-01").exists()
 
 
+def test_a_signing_that_fails_after_the_scan_is_stored_leaves_no_file_behind(
+    shipped: Any,
+    approver: Any,
+    school: Any,
+    scan: Any,
+    settings: Any,
+    tmp_path: Any,
+    monkeypatch: Any,
+) -> None:
+    from educredit.commitments import services
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def refuse(**_kwargs: Any) -> Any:
+        raise CommitmentError({"accepting_organisation": "未登记统一社会信用代码"})
+
+    monkeypatch.setattr(services, "commitment_record", refuse)
+    with pytest.raises(CommitmentError):
+        _sign(approver, "CN-MB-02", scan, institution=school)
+    assert not Commitment.objects.exists()
+    stored = [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
+    assert stored == []
+
+
 def test_a_commitment_for_a_retired_matter_is_refused_and_nothing_is_written(
     shipped: Any, approver: Any, province_admin: Any, school: Any, scan: Any
 ) -> None:
