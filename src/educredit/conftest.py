@@ -21,7 +21,6 @@ one test checks the production setting).
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 import pytest
@@ -33,6 +32,7 @@ from educredit.testing import factories
 # (Importing its ``browser`` fixture in an app's conftest as well would define a second
 # session fixture, and a second Playwright in the same process fails.)
 from educredit.testing.browser import browser, browser_page, screenshot, viewport  # noqa: F401
+from educredit.testing.shared_data import FAST_TEST_SETTINGS, load_region_reference_data
 
 
 @pytest.fixture(autouse=True)
@@ -49,11 +49,9 @@ def _chinese_first() -> Any:
 
 @pytest.fixture(autouse=True)
 def _fast_and_single_factor(settings: Any) -> None:
-    settings.EDUCREDIT_REQUIRE_TOTP = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # No sequencer runs beside a test: it sequences when it needs proofs, perhaps minutes
-    # after a receipt, so the promise under test is the one a test sets for itself.
-    settings.EDUCREDIT_AUDIT_MMD_SECONDS = 3600
+    # TOTP off, a fast hasher, the audit MMD (``testing.shared_data`` says why).
+    for name, value in FAST_TEST_SETTINGS.items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture(autouse=True)
@@ -65,13 +63,7 @@ def _region_reference_data(request: Any) -> None:
     """
     if request.node.get_closest_marker("django_db") is None:
         return
-    from django.apps import apps
-
-    from educredit.core.models import Region
-
-    if not Region.objects.exists():
-        migration = import_module("educredit.core.migrations.0002_load_henan_regions")
-        migration.load_regions(apps, None)
+    load_region_reference_data()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
@@ -27,6 +26,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from educredit.accounts.models import User
 from educredit.accounts.permissions import access_rule_of
+from educredit.testing.shared_data import shared_data
 from educredit.web.navigation import WORKSPACE_NAV
 
 pytestmark = pytest.mark.django_db
@@ -214,14 +214,23 @@ def _menu_urls_admitted(user: User) -> dict[str, str]:
     return admitted
 
 
-@pytest.fixture
-def demo_province(tmp_path: Path) -> dict[str, User]:
+@pytest.fixture(scope="class")
+def demo_province(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, User]]:
+    """The demo province, made once for the tests of the class that reads it (each test's own
+    writes, sessions and query logs, roll back before the next; ``testing.shared_data``)."""
     from educredit.synth.demo import demo_prepare
 
-    demo_prepare(scale=0.0002, people_factor=0.01, directory=tmp_path)
-    users = {user.username: user for user in User.objects.filter(username__in=DEMO_ROLES)}
-    assert set(users) == set(DEMO_ROLES)
-    return users
+    def make() -> dict[str, User]:
+        demo_prepare(
+            scale=0.0002, people_factor=0.01, directory=tmp_path_factory.mktemp("demo-province")
+        )
+        users = {user.username: user for user in User.objects.filter(username__in=DEMO_ROLES)}
+        assert set(users) == set(DEMO_ROLES)
+        return users
+
+    yield from shared_data(django_db_blocker, make)
 
 
 def _iter_roles(users: dict[str, User]) -> Iterator[tuple[str, User]]:
@@ -229,60 +238,65 @@ def _iter_roles(users: dict[str, User]) -> Iterator[tuple[str, User]]:
         yield username, User.objects.get(pk=users[username].pk)
 
 
-def test_every_demo_role_sees_only_what_it_may_use(client: Client, demo_province: Any) -> None:
-    problems: list[str] = []
-    walks: dict[str, Walk] = {}
-    for username, user in _iter_roles(demo_province):
-        walk = walks[username] = walk_as(client, user)
-        assert len(walk.pages) > 5, f"{username}: the walk saw almost nothing"
-        problems += [f"{username}: link answers 403: {link}" for link in walk.refused_links]
-        problems += [f"{username}: form it may not post: {form}" for form in walk.refused_forms]
-        admitted = _menu_urls_admitted(user)
-        shown = set(walk.nav)
-        for url_name, url in admitted.items():
-            if url not in shown:
-                problems.append(f"{username}: menu lacks {url_name} ({url}), which it may use")
-            elif walk.pages.get(url) != 200:
-                problems.append(f"{username}: menu entry {url} answered {walk.pages.get(url)}")
-        for url in shown - set(admitted.values()):
-            problems.append(f"{username}: menu shows {url}, which its rules refuse")
-    assert not problems, "\n".join(problems)
+class TestTheDemoProvince:
+    """The walks, on one demo province made for the three of them."""
 
-    school = _menu_urls_admitted(User.objects.get(username="school_clerk"))
-    assert not set(NOT_FOR_SCHOOLS) & set(school), set(NOT_FOR_SCHOOLS) & set(school)
-    for url_name in NOT_FOR_SCHOOLS:
-        assert reverse(url_name) not in walks["school_clerk"].nav, url_name
-    # A school keeps its own people's records: entry, import, the review of its findings.
-    assert {"records:record_list", "subjects:person_list", "rights:repair_queue"} <= set(school)
-    # A read-only user is offered no button to enter, import, create or edit anything.
-    assert not walks["zhongyuan_viewer"].write_buttons, walks["zhongyuan_viewer"].write_buttons
-    # … while the county clerk is (so the check above can see such buttons at all).
-    assert any("录入" in b for b in walks["zhongyuan_clerk"].write_buttons)
+    def test_every_demo_role_sees_only_what_it_may_use(
+        self, client: Client, demo_province: Any
+    ) -> None:
+        problems: list[str] = []
+        walks: dict[str, Walk] = {}
+        for username, user in _iter_roles(demo_province):
+            walk = walks[username] = walk_as(client, user)
+            assert len(walk.pages) > 5, f"{username}: the walk saw almost nothing"
+            problems += [f"{username}: link answers 403: {link}" for link in walk.refused_links]
+            problems += [f"{username}: form it may not post: {form}" for form in walk.refused_forms]
+            admitted = _menu_urls_admitted(user)
+            shown = set(walk.nav)
+            for url_name, url in admitted.items():
+                if url not in shown:
+                    problems.append(f"{username}: menu lacks {url_name} ({url}), which it may use")
+                elif walk.pages.get(url) != 200:
+                    problems.append(f"{username}: menu entry {url} answered {walk.pages.get(url)}")
+            for url in shown - set(admitted.values()):
+                problems.append(f"{username}: menu shows {url}, which its rules refuse")
+        assert not problems, "\n".join(problems)
 
+        school = _menu_urls_admitted(User.objects.get(username="school_clerk"))
+        assert not set(NOT_FOR_SCHOOLS) & set(school), set(NOT_FOR_SCHOOLS) & set(school)
+        for url_name in NOT_FOR_SCHOOLS:
+            assert reverse(url_name) not in walks["school_clerk"].nav, url_name
+        # A school keeps its own people's records: entry, import, the review of its findings.
+        assert {"records:record_list", "subjects:person_list", "rights:repair_queue"} <= set(school)
+        # A read-only user is offered no button to enter, import, create or edit anything.
+        assert not walks["zhongyuan_viewer"].write_buttons, walks["zhongyuan_viewer"].write_buttons
+        # … while the county clerk is (so the check above can see such buttons at all).
+        assert any("录入" in b for b in walks["zhongyuan_clerk"].write_buttons)
 
-def test_demo_subjects_meet_no_refusal_in_self_service(client: Client, demo_province: Any) -> None:
-    """The two demo credit subjects walk self-service the same way: nothing shown is refused."""
-    from educredit.synth.demo_rights import TEACHER_LOGIN, TRAINING_LOGIN
+    def test_demo_subjects_meet_no_refusal_in_self_service(
+        self, client: Client, demo_province: Any
+    ) -> None:
+        """The two demo credit subjects walk self-service the same way: nothing shown is refused."""
+        from educredit.synth.demo_rights import TEACHER_LOGIN, TRAINING_LOGIN
 
-    problems: list[str] = []
-    for username in (TRAINING_LOGIN, TEACHER_LOGIN):
-        walk = walk_as(client, User.objects.get(username=username), start="self_service:home")
-        assert len(walk.pages) > 3, f"{username}: the walk saw almost nothing"
-        problems += [f"{username}: link answers 403: {link}" for link in walk.refused_links]
-        problems += [f"{username}: form it may not post: {form}" for form in walk.refused_forms]
-    assert not problems, "\n".join(problems)
+        problems: list[str] = []
+        for username in (TRAINING_LOGIN, TEACHER_LOGIN):
+            walk = walk_as(client, User.objects.get(username=username), start="self_service:home")
+            assert len(walk.pages) > 3, f"{username}: the walk saw almost nothing"
+            problems += [f"{username}: link answers 403: {link}" for link in walk.refused_links]
+            problems += [f"{username}: form it may not post: {form}" for form in walk.refused_forms]
+        assert not problems, "\n".join(problems)
 
-
-def test_schools_cannot_impose_penalties(client: Client, demo_province: Any) -> None:
-    """The rules behind the menu hold at the door too: a school's clerk who types the URL
-    of 双公示 entry or of the outbox is refused, and its entry form lists no penalty item."""
-    school_clerk = User.objects.get(username="school_clerk")
-    client.force_login(school_clerk)
-    for url_name in NOT_FOR_SCHOOLS:
-        assert client.get(reverse(url_name)).status_code == 403, url_name
-    entry = client.get(reverse("records:record_create")).content.decode()
-    assert "JY-XK-01" not in entry and "JY-CF-02" not in entry
-    assert "JY-SD-01" in entry  # a teacher-ethics appraisal is the school's own
-    county_clerk = User.objects.get(username="zhongyuan_clerk")
-    client.force_login(county_clerk)
-    assert "JY-CF-02" in client.get(reverse("records:record_create")).content.decode()
+    def test_schools_cannot_impose_penalties(self, client: Client, demo_province: Any) -> None:
+        """The rules behind the menu hold at the door too: a school's clerk who types the URL
+        of 双公示 entry or of the outbox is refused, and its entry form lists no penalty item."""
+        school_clerk = User.objects.get(username="school_clerk")
+        client.force_login(school_clerk)
+        for url_name in NOT_FOR_SCHOOLS:
+            assert client.get(reverse(url_name)).status_code == 403, url_name
+        entry = client.get(reverse("records:record_create")).content.decode()
+        assert "JY-XK-01" not in entry and "JY-CF-02" not in entry
+        assert "JY-SD-01" in entry  # a teacher-ethics appraisal is the school's own
+        county_clerk = User.objects.get(username="zhongyuan_clerk")
+        client.force_login(county_clerk)
+        assert "JY-CF-02" in client.get(reverse("records:record_create")).content.decode()
