@@ -7,8 +7,9 @@ its breach record (JY-CN-03) goes to a reviewer of the bureau, who approves it. 
 in the school's archive and in its credit report; the approval system's check (over HTTP, on the
 live server) answers "review" in the 告知承诺 scenario, citing JY-CJ-026. Once the shortest
 disclosure period has passed the school applies for credit repair, the bureau grants it, and
-the same check answers "clear". The provincial platform's simulator received the commitment
-as made (监管中) and its fulfilment (监管完成 / 全部未履行), validated, nothing refused.
+the same check answers "clear"; the repair commitment made in the application is a commitment of
+its own. The provincial platform's simulator received the commitment as made (监管中), its
+fulfilment (监管完成 / 全部未履行) and the repair commitment, validated, nothing refused.
 
 The clock is moved the way other tests move it: ``core.clock.now`` patched (the live server
 runs in this process, so its pages see the same day). The whole story runs on both viewports:
@@ -300,11 +301,32 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     assert breach.status == CreditRecordStatus.REPAIRED
     answer = approval_check(live_server.url, uscc, key)
     assert answer["verdict"] == "clear", answer
+    # The repair commitment the school made in its application is a commitment of its own
+    # (信用修复型, exempt from checks, breached only if the bureau finds it broken).
+    repair = Commitment.objects.get(institution=school, commitment_type="信用修复型")
+    repair_code = repair.code or ""
+    assert CODE.match(repair_code) and repair_code != code, repair_code
+    subject_sign_in(page, school_user.username)
+    page.goto("/self/commitments/")
+    pledged = main.locator(f"[data-ec-commitment='{repair.public_id}']")
+    expect(pledged).to_contain_text(repair_code)
+    expect(pledged.locator("[data-ec-state]")).to_have_text("监管中")
+    expect(main.locator(f"[data-ec-commitment='{commitment.public_id}']")).to_contain_text(
+        "全部未履行"
+    )
+    sign_out(page)
 
     # 8. The platform received the commitment as made and its fulfilment, each validated.
     deliver(platform)
     made_key, decided_key = f"CN|{code}|1", f"CN|{code}|2"
-    assert [k for k in platform.stored_keys() if k.startswith("CN|")] == [made_key, decided_key]
+    repair_key = f"CN|{repair_code}|1"
+    assert [k for k in platform.stored_keys() if k.startswith("CN|")] == [
+        made_key,
+        decided_key,
+        repair_key,
+    ]
+    pledge = platform.state.stored[repair_key]["row"]
+    assert (pledge["commitmentTypeId"], pledge["superviseStatus"]) == ("信用修复型", "监管中")
     made, decided = platform.state.stored[made_key], platform.state.stored[decided_key]
     assert (made["operation"], made["row"]["superviseStatus"]) == ("add", "监管中")
     assert not made["row"].get("fulfillmentStatus")
