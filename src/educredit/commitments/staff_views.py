@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,6 +41,7 @@ from educredit.commitments.forms import (
 from educredit.commitments.models import Commitment, VerificationTask
 from educredit.commitments.selectors import commitments_visible_to, matters_in_force
 from educredit.commitments.services import CommitmentError, commitment_accept
+from educredit.core import uploads
 from educredit.core.exports import Column, export_wanted, list_export
 from educredit.records.choices import CreditListKind, CreditRecordStatus
 from educredit.rights.list_exports import export_subject_list
@@ -256,6 +257,30 @@ def _detail(
 def commitment_detail(request: HttpRequest, commitment_id: Any) -> HttpResponse:
     """A commitment: the text exactly as signed, its SHA-256 and both state fields."""
     return _detail(request, _access(request, commitment_id))
+
+
+@access_staff()
+@require_GET
+def commitment_scan(request: HttpRequest, commitment_id: Any) -> FileResponse:
+    """The scanned paper letter of a commitment staff entered (logged as a read of it)."""
+    commitment = _access(request, commitment_id)
+    if not commitment.scan:
+        raise Http404
+    staff_read_log(
+        request,
+        persons=[commitment.person],
+        institutions=[commitment.institution],
+        fields=("commitments",),
+        route="commitments:scan",
+    )
+    extension = commitment.scan.name.rsplit(".", 1)[-1].lower()
+    content_type = uploads.DOCUMENT_TYPES.get(extension, ("application/octet-stream", b""))[0]
+    return FileResponse(
+        commitment.scan.open("rb"),
+        as_attachment=True,
+        filename=f"{commitment.code}-承诺书扫描件.{extension}",
+        content_type=content_type,
+    )
 
 
 @access_staff(*DECIDERS)

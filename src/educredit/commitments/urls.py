@@ -10,6 +10,7 @@ app_name = "commitments"
 urlpatterns: list[URLPattern] = [
     path("", staff_views.commitment_list, name="list"),
     path("<uuid:commitment_id>/", staff_views.commitment_detail, name="detail"),
+    path("<uuid:commitment_id>/scan/", staff_views.commitment_scan, name="scan"),
     path("<uuid:commitment_id>/accept/", staff_views.commitment_accept_view, name="accept"),
     path("<uuid:commitment_id>/decide/", staff_views.commitment_decide_view, name="decide"),
     path("checks/", check_views.task_list, name="tasks"),

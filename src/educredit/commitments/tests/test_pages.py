@@ -132,6 +132,24 @@ def test_the_detail_shows_the_text_exactly_as_signed(staff_signed: Any, county_c
     assert "认定履行" in html  # the accepting body's clerk may decide
 
 
+def test_the_scanned_letter_downloads_from_the_detail_within_the_jurisdiction(
+    staff_signed: Any, county_clerk: Any, outsider: Any, settings: Any, tmp_path: Any
+) -> None:
+    from educredit.commitments.tests.conftest import PDF
+    from educredit.subjects.models import SubjectQueryLog
+
+    detail = signed_in(county_clerk).get(
+        reverse("commitments:detail", args=[staff_signed.public_id])
+    )
+    url = reverse("commitments:scan", args=[staff_signed.public_id])
+    assert url in detail.content.decode() and staff_signed.scan_sha256 in detail.content.decode()
+    response = signed_in(county_clerk).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert SubjectQueryLog.objects.filter(route="commitments:scan").count() == 1
+    assert signed_in(outsider).get(url).status_code == 404
+
+
 def test_the_body_accepts_a_self_service_commitment_by_post(
     shipped: Any, body: Any, school: Any, school_user: Any, approver: Any, city_reviewer: Any
 ) -> None:

@@ -27,6 +27,7 @@ from educredit.commitments.services import (
     matter_list_version_publish,
 )
 from educredit.core import clock, crypto
+from educredit.core.i18n import Bilingual
 from educredit.records.choices import CreditRecordStatus
 from educredit.records.models import CreditRecord
 
@@ -138,7 +139,9 @@ def test_a_signing_that_fails_after_the_scan_is_stored_leaves_no_file_behind(
     settings.MEDIA_ROOT = tmp_path / "media"
 
     def refuse(**_kwargs: Any) -> Any:
-        raise CommitmentError({"accepting_organisation": "未登记统一社会信用代码"})
+        raise CommitmentError(
+            {"accepting_organisation": Bilingual("未登记统一社会信用代码", "no code")}
+        )
 
     monkeypatch.setattr(services, "commitment_record", refuse)
     with pytest.raises(CommitmentError):
