@@ -34,6 +34,59 @@ from educredit.testing import factories
 from educredit.testing.browser import browser, browser_page, screenshot, viewport  # noqa: F401
 from educredit.testing.shared_data import FAST_TEST_SETTINGS, load_region_reference_data
 
+# The suite's longest tests (a minute or more each on a loaded 2-core machine: walks over every
+# page, the big browser stories, the demo, the 100 000-entry log, the fuzzer, fault tests with
+# processes and clusters) run first among the tests of their kind. xdist hands each worker a
+# run of consecutive tests and then feeds both from what is left: with these at the front one
+# worker works through them while the other takes short tests, and neither is left alone with a
+# long test at the end. pytest-django's order of kinds stays (tests in a transaction, then
+# transactional tests, which flush the database, then tests without one).
+LONG_FIRST = (
+    "web/tests/test_role_walk.py",
+    "web/tests/test_one_language_walk.py",
+    "disclosure/tests/test_browser_import_walk.py",
+    "rights/tests/test_browser_rights_story.py",
+    "commitments/tests/test_browser_story.py",
+    "synth/tests/test_demo.py",
+    "audit/tests/test_proofs.py",
+    "sanctions/tests/test_check_outage.py",
+    "core/tests/test_worker_killed.py",
+    "core/tests/test_api_fuzz.py",
+    "portal/tests/test_leak.py",
+    "core/tests/test_hardening_settings.py",
+    "records/tests/test_browser_record_flow.py",
+)
+
+
+def _database_kind(item: pytest.Item) -> int:
+    """pytest-django's rank: 0 in a rolled-back transaction, 1 transactional, 2 no database."""
+    fixtures = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    transactional = "transactional_db" in fixtures or "live_server" in fixtures
+    if marker is not None:
+        transactional = (
+            transactional
+            or bool(marker.kwargs.get("transaction"))
+            or bool(marker.kwargs.get("reset_sequences"))
+            or bool(marker.args and marker.args[0])
+        )
+    if transactional:
+        return 1
+    return 0 if marker is not None or "db" in fixtures else 2
+
+
+def _long_rank(item: pytest.Item) -> int:
+    path = item.path.as_posix()
+    for index, suffix in enumerate(LONG_FIRST):
+        if path.endswith(suffix):
+            return index
+    return len(LONG_FIRST)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Within each kind of pytest-django's order, the tests of ``LONG_FIRST`` first."""
+    items.sort(key=lambda item: (_database_kind(item), _long_rank(item)))
+
 
 @pytest.fixture(autouse=True)
 def _chinese_first() -> Any:
