@@ -51,7 +51,8 @@ class FulfilmentDecideForm(BootstrapForm):
     findings = forms.CharField(
         label=_("核查情况"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    result = forms.ChoiceField(label=_("履行状态"), choices=DECIDED_RESULTS)
+    # No result preselected: deciding is a choice, never the default of a click.
+    result = forms.ChoiceField(label=_("履行状态"), choices=[("", _("请选择")), *DECIDED_RESULTS])
     unperformed_content = forms.CharField(
         label=_("未履行的承诺内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

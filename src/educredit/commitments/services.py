@@ -562,6 +562,8 @@ def commitment_record(
         },
         source=CreditRecordSource.API
         if isinstance(recorder, ApiClient)
+        else CreditRecordSource.SYSTEM
+        if isinstance(recorder, str)
         else CreditRecordSource.PAGE,
         on_behalf_of=body if isinstance(recorder, str) else None,
     )

@@ -23,6 +23,9 @@ class CreditRecordSource(models.TextChoices):
     IMPORT = "import", _("文件导入")
     API = "api", _("接口报送")
     PROVINCE = "province", _("省平台推送")
+    # Entered by the platform itself for a body (a commitment's 网络核验, a decision a
+    # reviewer took), never approved by it.
+    SYSTEM = "system", _("系统生成")
 
 
 class DecisionProcedure(models.TextChoices):

@@ -44,6 +44,7 @@ from educredit.core import clock
 from educredit.core.i18n import Bilingual
 from educredit.records import lifecycle
 from educredit.records import services as records
+from educredit.records.choices import CreditRecordSource
 from educredit.records.models import CreditRecord
 from educredit.records.services import RecordError
 from educredit.rights.models import RepairApplication
@@ -162,6 +163,7 @@ def _fulfilment_record(
         issuing_body_uscc=body.uscc or "",
         decision_date=day,
         payload=payload,
+        source=CreditRecordSource.SYSTEM if isinstance(recorder, str) else CreditRecordSource.PAGE,
         on_behalf_of=body if isinstance(recorder, str) else None,
     )
     record = records.credit_record_submit(actor=recorder, record=record)
@@ -255,6 +257,7 @@ def commitment_fulfilment_decide(
         why += f"；{findings.strip()}"
     verification_task_close(
         commitment,
+        actor=actor,
         findings=findings.strip() or result,
         by=actor.full_name or actor.username if isinstance(actor, User) else actor,
         day=commitment.fulfilment_decided_on,

@@ -19,7 +19,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from educredit.audit.services import audit_append
+from educredit.audit.canonical import row_digest
+from educredit.audit.services import audit_append, audit_append_bulk
 from educredit.commitments.checks import draws
 from educredit.commitments.choices import (
     CommitmentDecision,
@@ -32,15 +33,25 @@ from educredit.commitments.models import CheckDraw, Commitment, VerificationTask
 from educredit.core import clock
 from educredit.core.workdays import add_working_days
 
+PLAN_ACTOR = "system:check-plan"
 DRAW_ACTOR = "system:check-draw"
+
+
+def accepted_on(commitment: Commitment) -> dt.date:
+    """The day the accepting body accepted the commitment: its JY-CN-01 record was made then
+    (staff and business systems accept as they sign; self-service when the body accepts)."""
+    if commitment.credit_record is None:
+        return commitment.signed_on
+    return max(commitment.signed_on, clock.local_date(commitment.credit_record.created_at))
 
 
 def check_due_on(commitment: Commitment) -> dt.date:
     """The day the matter's check is due: its working days after the commitment was accepted."""
     days = commitment.matter.check_due_working_days
+    start = accepted_on(commitment)
     if days <= 0:
-        return commitment.signed_on
-    return add_working_days(commitment.signed_on, days).date
+        return start
+    return add_working_days(start, days).date
 
 
 def _sampled(commitment: Commitment) -> bool:
@@ -58,9 +69,7 @@ def _waiting() -> QuerySet[Commitment]:
     ).exclude(matter__check_method=MatterCheckMethod.EXEMPT)
 
 
-def _task_for(
-    commitment: Commitment, *, day: dt.date, draw: CheckDraw | None = None
-) -> VerificationTask:
+def _task_create(commitment: Commitment, *, draw: CheckDraw | None = None) -> VerificationTask:
     task = VerificationTask.objects.create(
         commitment=commitment,
         organisation=commitment.accepting_organisation,
@@ -68,16 +77,42 @@ def _task_for(
         draw=draw,
         due_on=check_due_on(commitment),
     )
-    Commitment.objects.filter(pk=commitment.pk).update(check_planned_on=day)
+    audit_append(
+        actor=PLAN_ACTOR if draw is None else DRAW_ACTOR,
+        action="commitments.task_plan",
+        target=task,
+        before=None,
+        reason=f"{commitment.code} {task.method} {task.due_on.isoformat()}",
+    )
     return task
 
 
 def verification_plan_commitment(commitment: Commitment) -> VerificationTask | None:
     """The task of a commitment just accepted, when its matter is checked in full (a sampled
-    matter waits for the draw). Runs inside the acceptance's transaction."""
+    matter waits for the draw). Runs inside the acceptance, whose own audit entry follows and
+    records the commitment as planned."""
     if not _waiting().filter(pk=commitment.pk).exists() or _sampled(commitment):
         return None
-    return _task_for(commitment, day=clock.today())
+    commitment.check_planned_on = clock.today()
+    commitment.save(update_fields=["check_planned_on"])
+    return _task_create(commitment)
+
+
+@transaction.atomic
+def _plan_one(pk: int, day: dt.date) -> bool:
+    commitment = (
+        _waiting().select_for_update().select_related("matter", "credit_record").filter(pk=pk)
+    ).first()
+    if commitment is None:  # another planner took it first
+        return False
+    before = commitment.audit_snapshot()
+    commitment.check_planned_on = day
+    commitment.save(update_fields=["check_planned_on"])
+    audit_append(
+        actor=PLAN_ACTOR, action="commitments.check_plan", target=commitment, before=before
+    )
+    _task_create(commitment)
+    return True
 
 
 @transaction.atomic
@@ -86,7 +121,7 @@ def _draw_group(pks: list[int], day: dt.date) -> CheckDraw | None:
         _waiting()
         .select_for_update()
         .filter(pk__in=pks)
-        .select_related("matter", "accepting_organisation")
+        .select_related("matter", "accepting_organisation", "credit_record")
         .order_by("pk")
     )
     if not pool:  # another planner took them first
@@ -108,9 +143,20 @@ def _draw_group(pks: list[int], day: dt.date) -> CheckDraw | None:
         sample_size=len(drawn),
         selected=drawn,
     )
+    members = []
+    for commitment in pool:
+        commitment.check_planned_on = day
+        commitment.save(update_fields=["check_planned_on"])
+        members.append((commitment.pk, row_digest(commitment)))
+    audit_append_bulk(
+        actor=DRAW_ACTOR,
+        action="commitments.check_plan",
+        model=Commitment,
+        members=members,
+        reason=f"{matter.code} {record.public_id}",
+    )
     for code in drawn:
-        _task_for(by_code[code], day=day, draw=record)
-    Commitment.objects.filter(pk__in=[c.pk for c in pool]).update(check_planned_on=day)
+        _task_create(by_code[code], draw=record)
     audit_append(
         actor=DRAW_ACTOR,
         action="commitments.check_draw",
@@ -135,10 +181,8 @@ def verification_plan_run(*, today: dt.date | None = None) -> dict[str, int]:
         if _sampled(commitment):
             groups[commitment.matter_id, commitment.accepting_organisation_id].append(commitment.pk)
             continue
-        with transaction.atomic():
-            if _waiting().select_for_update().filter(pk=commitment.pk).exists():
-                _task_for(commitment, day=day)
-                counts["tasks"] += 1
+        if _plan_one(commitment.pk, day):
+            counts["tasks"] += 1
     for _group, pks in sorted(groups.items()):
         record = _draw_group(pks, day)
         if record is None:
@@ -149,7 +193,7 @@ def verification_plan_run(*, today: dt.date | None = None) -> dict[str, int]:
 
 
 def verification_task_close(
-    commitment: Commitment, *, findings: str, by: str, day: dt.date
+    commitment: Commitment, *, actor: Any, findings: str, by: str, day: dt.date
 ) -> VerificationTask | None:
     """Close the commitment's open task, if it has one, as its fulfilment is decided."""
     task = (
@@ -159,11 +203,13 @@ def verification_task_close(
     )
     if task is None:
         return None
+    before = task.audit_snapshot()
     task.status = VerificationTaskStatus.DONE
     task.findings = findings
     task.done_on = day
     task.done_by = by
     task.save(update_fields=["status", "findings", "done_on", "done_by"])
+    audit_append(actor=actor, action="commitments.task_done", target=task, before=before)
     return task
 
 

@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from educredit.audit.verification import verify_audit_log
 from educredit.catalog.selectors import catalog_item_by_code
 from educredit.commitments.checks.fulfilment import commitment_fulfilment_decide
 from educredit.commitments.choices import (
@@ -214,6 +215,8 @@ def test_a_granted_repair_records_its_commitment_and_its_breach_restores_the_lon
     assert application.breach_reason == "修复后再次超范围开展学科类培训"
     assert record.status == S.EFFECTIVE and record.public_until is not None
     assert record.public_until > clock.today()  # shown again for its longest window
+    audit = verify_audit_log()
+    assert audit.ok, (audit.problems[:3], audit.row_problems[:3])
 
 
 def test_the_repair_pages_link_each_other_and_the_breach_is_decided_on_the_commitment(

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from educredit.audit.models import AuditEntry
+from educredit.audit.verification import verify_audit_log
 from educredit.commitments.checks import draws
 from educredit.commitments.checks.fulfilment import commitment_fulfilment_decide
 from educredit.commitments.checks.verification import check_due_on, verification_plan_run
@@ -45,6 +46,8 @@ def test_a_matter_checked_in_full_gives_each_accepted_commitment_a_task_due_on_i
 ) -> None:
     made = _sign(approver, "CN-MB-01", institution=school)  # 实地调查, in full, 20 working days
     task = VerificationTask.objects.get(commitment=made)
+    made.refresh_from_db()
+    assert made.check_planned_on == clock.today()
     assert task.method == "实地调查" and task.status == VerificationTaskStatus.OPEN
     assert task.due_on == check_due_on(made) > made.signed_on
     assert task.organisation == made.accepting_organisation and task.draw is None
@@ -83,6 +86,8 @@ def test_a_sampled_matter_is_drawn_once_reproducibly_and_only_the_drawn_get_task
     late = max(t.due_on for t in tasks) + dt.timedelta(days=1)
     (row,) = commitment_figures(commitments_visible_to(approver), today=late)
     assert (row.signed, row.overdue) == (12, 3)
+    audit = verify_audit_log()  # every planned row and task has its entry
+    assert audit.ok, (audit.problems[:3], audit.row_problems[:3])
 
 
 def test_the_draw_page_redoes_the_draw_and_outsiders_get_404(
@@ -122,6 +127,8 @@ def test_deciding_the_fulfilment_closes_the_task_with_the_findings(
     assert task.status == VerificationTaskStatus.DONE
     assert task.findings == "书面核查：统计台账与上报数据一致"
     assert task.done_by == approver.full_name and task.done_on == clock.today()
+    audit = verify_audit_log()
+    assert audit.ok, (audit.problems[:3], audit.row_problems[:3])
 
 
 def test_an_overdue_task_is_on_the_to_do_list_and_the_task_page(
