@@ -35,6 +35,7 @@ from educredit.subjects.choices import (
     InstitutionOwnership,
 )
 from educredit.subjects.models import Institution, Person
+from educredit.synth.demo_commitments import demo_commitments
 from educredit.synth.demo_files import penalty_sample_write
 from educredit.synth.demo_rights import TEACHER_LOGIN, TRAINING_LOGIN, demo_subject_accounts
 from educredit.synth.generator import dataset_id_for, province_generate, read_manifest
@@ -262,6 +263,17 @@ def _try_rights(*, first: int) -> list[str]:
     return [f"{number}. {step}" for number, step in enumerate(steps, start=first)]
 
 
+def _try_commitments(*, first: int) -> list[str]:
+    """Issue 16's walk: commitments, their checks and the sampling draw."""
+    steps = [
+        f"{TRAINING_LOGIN}：/self/commitments/ 签署信用承诺 / sign a commitment；"
+        "zhongyuan_clerk：/commitments/ 受理 / accept it",
+        "zhongyuan_clerk：/commitments/checks/ 承诺核查任务与抽查记录（可复核） / "
+        "the checks and a sampling draw anyone can redo",
+    ]
+    return [f"{number}. {step}" for number, step in enumerate(steps, start=first)]
+
+
 def _penalty_sample(directory: Path, county: Organisation, training: Institution) -> Path | None:
     """The GBK spreadsheet of 200 penalties (10 wrong) on 中原区's institutions, if it can be."""
     if not county.uscc:
@@ -441,6 +453,8 @@ def demo_prepare(
             )
         )
     report.try_this += _try_rights(first=len(report.try_this) + 1)
+    demo_commitments(clerk=logins["zhongyuan_clerk"], training=training, teachers=county_teachers)
+    report.try_this += _try_commitments(first=len(report.try_this) + 1)
     # The bulk load bypasses the signals that keep the portal's search index current.
     search_index_rebuild()
     # Integrate everything the demo wrote and sign a tree head, so proofs work at once.
