@@ -69,6 +69,11 @@ class FulfilmentDecideForm(BootstrapForm):
         ),
     )
 
+    def __init__(self, *args: Any, public: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not public:  # §33(八) concerns public commitments only
+            del self.fields["serious_consequences"]
+
 
 TASK_OPEN = "open"
 TASK_OVERDUE = "overdue"

@@ -29,6 +29,7 @@ from educredit.commitments.choices import (
     CommitmentChannel,
     CommitmentDecision,
     CommitmentSupervisionState,
+    PublicationType,
 )
 from educredit.commitments.forms import (
     STATE_BREACHED,
@@ -158,6 +159,14 @@ def _access(request: HttpRequest, commitment_id: Any) -> Commitment:
     return commitment
 
 
+def _public(commitment: Commitment) -> bool:
+    """Whether §33(八) can apply: a public commitment with its record."""
+    return (
+        commitment.publication_type == PublicationType.PUBLIC
+        and commitment.credit_record_id is not None
+    )
+
+
 SERIOUS_BASIS = "《河南省社会信用条例》第三十三条第（八）项"
 
 
@@ -246,7 +255,7 @@ def _detail(
                 else None
             ),
             "task_state": task_state(task) if task is not None else "",
-            "form": form or FulfilmentDecideForm(),
+            "form": form or FulfilmentDecideForm(public=_public(commitment)),
         },
         status=400 if form is not None and form.errors else 200,
     )
@@ -308,7 +317,7 @@ def _messages_of(exc: Exception) -> list[Any]:
 def commitment_decide_view(request: HttpRequest, commitment_id: Any) -> HttpResponse:
     """认定履行: the accepting body decides the result; a refusal is shown in the form."""
     commitment = _access(request, commitment_id)
-    form = FulfilmentDecideForm(request.POST)
+    form = FulfilmentDecideForm(request.POST, public=_public(commitment))
     if form.is_valid():
         try:
             commitment_fulfilment_decide(
@@ -318,7 +327,7 @@ def commitment_decide_view(request: HttpRequest, commitment_id: Any) -> HttpResp
                 unperformed_content=form.cleaned_data["unperformed_content"],
                 liability_pursued=form.cleaned_data["liability_pursued"],
                 findings=form.cleaned_data["findings"],
-                serious_consequences=form.cleaned_data["serious_consequences"],
+                serious_consequences=form.cleaned_data.get("serious_consequences", ""),
             )
         except (CommitmentError, PermissionDenied) as exc:
             errors = exc.errors if isinstance(exc, CommitmentError) else {"": _messages_of(exc)[0]}

@@ -147,6 +147,11 @@ def test_serious_consequences_need_a_public_commitment_that_was_not_kept(
         made.refresh_from_db()
         assert made.fulfilment == "" and made.fulfilment_record is None
     assert not CreditRecord.objects.filter(catalog_item__code="JY-CN-04").exists()
+    client = Client()
+    client.force_login(approver)
+    field = 'name="serious_consequences"'
+    assert field in client.get(f"/commitments/{kept.public_id}/").content.decode()
+    assert field not in client.get(f"/commitments/{limited.public_id}/").content.decode()
 
 
 @pytest.fixture
