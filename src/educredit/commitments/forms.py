@@ -124,10 +124,16 @@ class SelfSignStartForm(BootstrapForm):
         ]
 
 
-class SelfSignForm(forms.Form):
-    """签署: the digest of the letter the subject read."""
+class SelfSignForm(BootstrapForm):
+    """签署: the digest of the letter the subject read, and what the application is for."""
 
     shown_sha256 = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("承诺事由（选填）"),
+        required=False,
+        max_length=512,
+        help_text=_("如“变更办学地址”；不填则为事项名称。"),
+    )
 
 
 class SelfDeclineForm(BootstrapForm):

@@ -239,6 +239,7 @@ def _answer(
                 accepting_organisation=body,
                 channel=CommitmentChannel.SELF_SERVICE,
                 shown_sha256=sign.cleaned_data["shown_sha256"],
+                reason=sign.cleaned_data["reason"],
             )
         except (CommitmentError, PermissionDenied) as exc:
             _add_errors(sign, exc)

@@ -239,11 +239,13 @@ def test_a_subject_signs_in_self_service_and_sees_it_pending(
             "matter": "CN-MB-02",
             "accepting": accepting,
             "shown_sha256": letter.sha256,
+            "reason": "变更办学地址至中原路 8 号",
         },
     )
     assert signed.status_code == 302
     made = Commitment.objects.get(institution=school)
     assert made.channel == CommitmentChannel.SELF_SERVICE
+    assert made.reason == "变更办学地址至中原路 8 号"  # what the school is applying for
     assert made.signed_text == letter.text
     assert made.accepting_organisation == body
     detail = client.get(signed["Location"]).content.decode()
