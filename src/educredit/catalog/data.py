@@ -126,6 +126,21 @@ def item(
     }
 
 
+# A commitment not kept (JY-CN-03, and JY-CN-04 with its serious consequences).
+BREACH_FIELDS = [
+    f("commitment_number", "承诺编码", required=True, max_length=20),
+    f(
+        "fulfilment_status",
+        "承诺履行状态",
+        "choice",
+        required=True,
+        choices=["部分履行", "全部未履行"],
+    ),
+    f("unperformed_content", "未履行的承诺内容", required=True, max_length=4000),
+    f("liability_pursued", "违诺责任追究内容", required=True, max_length=4000),
+    f("confirming_unit", "履行状态认定单位", max_length=200),
+]
+
 VERSION_1_ITEMS: list[dict[str, Any]] = [
     item(
         "JY-XK-01",
@@ -289,19 +304,7 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         sharing="unconditional",
         reportable=True,
         legal_basis=f"{HENAN}第三十二条、第三十三条第（八）项、第五十八条",
-        fields=[
-            f("commitment_number", "承诺编码", required=True, max_length=20),
-            f(
-                "fulfilment_status",
-                "承诺履行状态",
-                "choice",
-                required=True,
-                choices=["部分履行", "全部未履行"],
-            ),
-            f("unperformed_content", "未履行的承诺内容", required=True, max_length=4000),
-            f("liability_pursued", "违诺责任追究内容", required=True, max_length=4000),
-            f("confirming_unit", "履行状态认定单位", max_length=200),
-        ],
+        fields=BREACH_FIELDS,
     ),
     # §33(八): a PUBLIC commitment not kept with serious consequences is serious dishonesty; it
     # may ground a serious-dishonesty listing (the list procedure, records.lists).
@@ -318,18 +321,8 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         reportable=True,
         legal_basis=f"{HENAN}第三十二条、第三十三条第（八）项、第五十八条",
         fields=[
-            f("commitment_number", "承诺编码", required=True, max_length=20),
-            f(
-                "fulfilment_status",
-                "承诺履行状态",
-                "choice",
-                required=True,
-                choices=["部分履行", "全部未履行"],
-            ),
-            f("unperformed_content", "未履行的承诺内容", required=True, max_length=4000),
-            f("liability_pursued", "违诺责任追究内容", required=True, max_length=4000),
+            *BREACH_FIELDS,
             f("serious_consequences", "造成的严重后果", required=True, max_length=4000),
-            f("confirming_unit", "履行状态认定单位", max_length=200),
         ],
     ),
     item(

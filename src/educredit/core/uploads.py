@@ -109,6 +109,21 @@ def _size_of(handle: IO[bytes]) -> int:
     return size
 
 
+def _sized(upload: Any, limit: int) -> tuple[IO[bytes], int]:
+    """The upload's stream and size, refused when it is over ``limit`` or empty."""
+    handle: IO[bytes] = getattr(upload, "file", upload)
+    size = getattr(upload, "size", None)
+    if size is None:
+        size = _size_of(handle)
+    if size > limit:
+        raise UploadRefusedError(
+            TOO_LARGE, gettext_lazy("文件过大（上限 %(mb)s MB）"), mb=f"{limit / 1024 / 1024:g}"
+        )
+    if size == 0:
+        raise UploadRefusedError(EMPTY, gettext_lazy("文件为空"))
+    return handle, size
+
+
 def _kind_of_content(head: bytes) -> str | None:
     """``xlsx`` or ``csv`` judged by the first bytes, None for anything else."""
     if head.startswith(XLSX_MAGIC):
@@ -174,16 +189,7 @@ def upload_check(
     decides. The stream is left at its start.
     """
     limit = _setting("EDUCREDIT_UPLOAD_MAX_BYTES") if max_bytes is None else max_bytes
-    handle: IO[bytes] = getattr(upload, "file", upload)
-    size = getattr(upload, "size", None)
-    if size is None:
-        size = _size_of(handle)
-    if size > limit:
-        raise UploadRefusedError(
-            TOO_LARGE, gettext_lazy("文件过大（上限 %(mb)s MB）"), mb=f"{limit / 1024 / 1024:g}"
-        )
-    if size == 0:
-        raise UploadRefusedError(EMPTY, gettext_lazy("文件为空"))
+    handle, size = _sized(upload, limit)
     suffix = Path(getattr(upload, "name", "") or "").suffix.lower().lstrip(".")
     types = _Types(allowed)
     if not check_name:
@@ -287,17 +293,7 @@ def document_check(upload: Any, *, check_name: bool = True) -> CheckedDocument:
     empty, within ``EDUCREDIT_DOCUMENT_MAX_BYTES``, a PDF, JPG or PNG by its first bytes and —
     with ``check_name`` — by its name too. ``UploadRefusedError`` says why not. The stream is
     left at its start."""
-    limit = _setting("EDUCREDIT_DOCUMENT_MAX_BYTES")
-    handle: IO[bytes] = getattr(upload, "file", upload)
-    size = getattr(upload, "size", None)
-    if size is None:
-        size = _size_of(handle)
-    if size > limit:
-        raise UploadRefusedError(
-            TOO_LARGE, gettext_lazy("文件过大（上限 %(mb)s MB）"), mb=f"{limit / 1024 / 1024:g}"
-        )
-    if size == 0:
-        raise UploadRefusedError(EMPTY, gettext_lazy("文件为空"))
+    handle, size = _sized(upload, _setting("EDUCREDIT_DOCUMENT_MAX_BYTES"))
     suffix = Path(str(getattr(upload, "name", "") or "")).suffix.lower().lstrip(".")
     if check_name and suffix not in DOCUMENT_TYPES:
         raise UploadRefusedError(WRONG_TYPE, gettext_lazy("仅接受 PDF、JPG、PNG 文件"))

@@ -26,6 +26,7 @@ from educredit.commitments.models import Commitment
 from educredit.commitments.selectors import matter_in_force
 from educredit.commitments.services import CommitmentError, commitment_sign
 from educredit.commitments.tests.conftest import PDF
+from educredit.commitments.tests.screening import simplified_approval_verdict
 from educredit.core import clock
 from educredit.exchange.models import OutboxItem
 from educredit.records import services as records
@@ -56,17 +57,6 @@ def _sign(actor: Any, code: str, school: Any) -> Commitment:
     return commitment_sign(actor=actor, matter=matter, institution=school, scan=scan).commitment
 
 
-def _check(uscc: str, key: str) -> str:
-    response = Client().post(
-        "/api/sanctions/check",
-        {"uscc": uscc, "scenario": "simplified_approval", "reference": "GZCN-2026-9"},
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {key}",
-    )
-    assert response.status_code == 200, response.content
-    return str(response.json()["verdict"])
-
-
 def test_a_public_commitment_breached_with_serious_consequences_can_be_proposed_for_listing(
     shipped: Any, approver: Any, school: Any, body: Any
 ) -> None:
@@ -86,7 +76,7 @@ def test_a_public_commitment_breached_with_serious_consequences_can_be_proposed_
     records.credit_record_approve(actor=make_reviewer(organisation=body), record=record)
     # Its measures reach screening: no simplified procedure until repaired (JY-CJ-026).
     client_key = make_api_client(organisation=body, scopes=["sanctions:check"])[1]
-    assert _check(school.uscc, client_key) == "review"
+    assert simplified_approval_verdict(school.uscc, client_key) == "review"
 
     client = Client()
     client.force_login(approver)

@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from educredit.audit.models import AuditEntry
 from educredit.commitments.checks.fulfilment import (
@@ -21,6 +20,7 @@ from educredit.commitments.choices import CommitmentFulfilment, CommitmentSuperv
 from educredit.commitments.models import Commitment
 from educredit.commitments.selectors import matter_in_force
 from educredit.commitments.services import CommitmentError, commitment_sign
+from educredit.commitments.tests.screening import simplified_approval_verdict
 from educredit.core import clock
 from educredit.exchange.models import OutboxItem
 from educredit.records import services as records
@@ -40,17 +40,6 @@ def _sign(approver: Any, school: Any, scan: Any) -> Commitment:
     ).commitment
 
 
-def _check(uscc: str, key: str) -> str:
-    response = Client().post(
-        "/api/sanctions/check",
-        {"uscc": uscc, "scenario": "simplified_approval", "reference": "GZCN-2026-8"},
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {key}",
-    )
-    assert response.status_code == 200, response.content
-    return str(response.json()["verdict"])
-
-
 def test_a_breach_found_online_is_screened_as_review_until_repaired(
     shipped: Any, approver: Any, body: Any, school: Any, scan: Any, monkeypatch: Any
 ) -> None:
@@ -58,7 +47,7 @@ def test_a_breach_found_online_is_screened_as_review_until_repaired(
         organisation=body, name="民办学校审批系统", scopes=["sanctions:check"]
     )
     made = _sign(approver, school, scan)
-    assert _check(school.uscc, key) == "clear"
+    assert simplified_approval_verdict(school.uscc, key) == "clear"
     due = check_due_on(made)
     assert due > made.signed_on
     # The daily 网络核验 leaves it alone until its due day is over; then the promised licence
@@ -77,10 +66,10 @@ def test_a_breach_found_online_is_screened_as_review_until_repaired(
     breach = CreditRecord.objects.get(institution=school, catalog_item__code="JY-CN-03")
     assert breach.status == S.SUBMITTED  # a person of the accepting body reviews it
     assert breach.payload["commitment_number"] == made.code
-    assert _check(school.uscc, key) == "clear"
+    assert simplified_approval_verdict(school.uscc, key) == "clear"
 
     records.credit_record_approve(actor=make_reviewer(organisation=body), record=breach)
-    assert _check(school.uscc, key) == "review"
+    assert simplified_approval_verdict(school.uscc, key) == "review"
 
     breach.refresh_from_db()
     assert breach.repair_allowed_from is not None
@@ -90,7 +79,7 @@ def test_a_breach_found_online_is_screened_as_review_until_repaired(
         actor=make_reviewer(organisation=body), record=breach, reason="已取得许可并整改到位"
     )
     monkeypatch.undo()
-    assert _check(school.uscc, key) == "clear"
+    assert simplified_approval_verdict(school.uscc, key) == "clear"
 
     # The platform gets the commitment as made, then its fulfilment, each under its own key.
     reports = list(
