@@ -54,6 +54,24 @@ def test_a_matter_checked_in_full_gives_each_accepted_commitment_a_task_due_on_i
     assert verification_plan_run(today=task.due_on) == {"tasks": 0, "draws": 0}  # once
 
 
+def test_the_daily_plan_catches_up_a_commitment_accepted_without_its_task(
+    shipped: Any, approver: Any, school: Any, monkeypatch: Any
+) -> None:
+    from educredit.commitments import services
+
+    # Accepted while planning did not run (before this feature, say): the daily plan gives it
+    # its task, audited, on the day it runs.
+    monkeypatch.setattr(services, "verification_plan_commitment", lambda commitment: None)
+    made = _sign(approver, "CN-TJ-01", institution=school)
+    monkeypatch.undo()
+    assert not VerificationTask.objects.filter(commitment=made).exists()
+    assert verification_plan_run() == {"tasks": 1, "draws": 0}
+    task = VerificationTask.objects.get(commitment=made)
+    assert task.due_on == check_due_on(made) and task.method == "书面核查"
+    audit = verify_audit_log()
+    assert audit.ok, (audit.problems[:3], audit.row_problems[:3])
+
+
 def test_an_exempt_matter_gets_no_task(shipped: Any, approver: Any, school: Any) -> None:
     made = _sign(approver, "CN-XF-01", institution=school)
     assert not VerificationTask.objects.filter(commitment=made).exists()
