@@ -267,7 +267,7 @@ def repair_staff_detail(request: HttpRequest, repair_id: str) -> HttpResponse:
         {
             "application": application,
             "record": application.record,
-            "steps": application.steps.all(),
+            "steps": application.steps.select_related("actor"),
             "attachments": application.attachments.order_by("uploaded_at", "pk"),
             "eligibility": repair.repair_eligibility(application.record)
             if application.status in repair.OPEN_STATUSES

@@ -392,6 +392,21 @@ def test_staff_queue_and_decisions_are_scoped_to_the_reviewing_body(
     assert application.status == RepairStatus.GRANTED
 
 
+def test_the_staff_page_names_who_took_each_step(
+    county: County, training: Institution, officer: Any
+) -> None:
+    application = apply(officer, penalty(county, training))
+    named = make_user(
+        organisation=county.county,
+        username="zy.shenhe",
+        roles=[UserRole.REVIEWER],
+        full_name="中原区审核员",
+    )
+    repair.repair_accept(actor=named, application=application)
+    page = signed_in(named).get(f"/rights/repairs/{application.public_id}/").content.decode()
+    assert "中原区审核员" in page and "zy.shenhe" not in page
+
+
 def test_materials_download_only_through_checked_views(
     county: County, training: Institution, officer: Any
 ) -> None:
