@@ -6,6 +6,10 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha2
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/educredit
 DEMO_SCALE ?= 0.0005
 
+# Python may cache compiled modules: an environment that forbids it (PYTHONDONTWRITEBYTECODE)
+# makes every test worker, server and subprocess compile the project from source again.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: demo test test-sqlite test-postgres check install browser pdf-fonts messages serve bench clean
 
 $(STAMP): requirements.lock pyproject.toml

@@ -6,8 +6,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from pypinyin import lazy_pinyin
-
 from educredit.portal.models import SearchTermKind
 
 # Longest term kept (the column holds 400); names longer than this are cut.
@@ -47,6 +45,10 @@ def normalise(text: str) -> str:
 
 def syllables(text: str) -> list[str]:
     """Pinyin of ``text`` one syllable a character (Latin and digit runs kept whole)."""
+    # Imported here: loading its dictionaries costs every process a third of a second, and
+    # most processes (workers, servers, commands) never index a name.
+    from pypinyin import lazy_pinyin
+
     out: list[str] = []
     start = 0
     for place in _PLACES.finditer(text):
