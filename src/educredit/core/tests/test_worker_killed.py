@@ -110,7 +110,10 @@ def test_a_window_recompute_killed_mid_transaction_is_run_again_by_the_next_work
         r.pk: (r.public_from, r.public_until) for r in CreditRecord.objects.filter(pk__in=windows)
     } == windows
     assert AuditEntry.objects.filter(action="credit_record.window_recompute").count() == 1
-    assert not TaskLease.objects.exists()
+    # The worker saves the result, then releases the lease: the release follows shortly.
+    workers.wait_until(
+        lambda: not TaskLease.objects.exists(), timeout=30, what="the finished task's lease"
+    )
     _sequenced_and_verified()
 
 
