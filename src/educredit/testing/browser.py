@@ -172,8 +172,11 @@ def fits_width(page: Page) -> bool:
     return bool(page.evaluate(NO_HORIZONTAL_SCROLL))
 
 
-def sign_in(page: Page, username: str, password: str | None = None) -> None:
-    """Sign in on the login page (single factor: tests switch TOTP off) into the workspace."""
+def sign_in(
+    page: Page, username: str, password: str | None = None, *, landing: str = "/workspace/"
+) -> None:
+    """Sign in on the login page (single factor: tests switch TOTP off): staff land in the
+    workspace, a credit subject (``landing="/self/"``) in self-service."""
     from playwright.sync_api import expect
 
     from educredit.testing.factories import TEST_PASSWORD
@@ -182,7 +185,12 @@ def sign_in(page: Page, username: str, password: str | None = None) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password or TEST_PASSWORD)
     page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
+    expect(page).to_have_url(re.compile(re.escape(landing) + "$"))
+
+
+def session_drop(page: Page) -> None:
+    """Forget the signed-in session (the next person signs in on the same browser)."""
+    page.context.clear_cookies()
 
 
 def open_menu(page: Page, viewport: Viewport) -> None:

@@ -26,7 +26,6 @@ from educredit.commitments.models import Commitment
 from educredit.commitments.selectors import matter_in_force
 from educredit.commitments.services import CommitmentError, commitment_sign
 from educredit.commitments.tests.conftest import PDF
-from educredit.commitments.tests.screening import simplified_approval_verdict
 from educredit.core import clock
 from educredit.exchange.models import OutboxItem
 from educredit.records import services as records
@@ -39,6 +38,7 @@ from educredit.rights import repair
 from educredit.rights.choices import RepairStatus
 from educredit.rights.tests.factories import make_subject_user
 from educredit.testing.factories import make_api_client, make_user
+from educredit.testing.screening import simplified_approval_verdict
 
 pytestmark = pytest.mark.django_db
 

@@ -45,8 +45,8 @@ from educredit.rights.tests.factories import make_subject_user
 from educredit.subjects.choices import InstitutionKind, InstitutionOwnership
 from educredit.subjects.tests.factories import make_institution
 from educredit.testing import factories
-from educredit.testing.browser import fits_width, open_menu, sign_in
-from educredit.testing.factories import TEST_PASSWORD, make_api_client
+from educredit.testing.browser import fits_width, open_menu, session_drop, sign_in
+from educredit.testing.factories import make_api_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,21 +67,6 @@ def _on(monkeypatch: pytest.MonkeyPatch, day: dt.date) -> None:
     """Beijing's clock reads ``day`` (10:00) for the services and for the live server's pages."""
     moment = dt.datetime(day.year, day.month, day.day, 10, tzinfo=clock.BEIJING)
     monkeypatch.setattr(clock, "now", lambda: moment)
-
-
-def subject_sign_in(page: Any, username: str) -> None:
-    """Sign in on the shared sign-in page; a credit subject lands in self-service."""
-    from playwright.sync_api import expect
-
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/self/$"))
-
-
-def sign_out(page: Any) -> None:
-    page.context.clear_cookies()
 
 
 def approval_check(base_url: str, uscc: str, key: str) -> dict[str, Any]:
@@ -143,7 +128,7 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     assert approval_check(live_server.url, uscc, key)["verdict"] == "clear"
 
     # 1. The school reads the letter of the licence change and signs it in self-service.
-    subject_sign_in(page, school_user.username)
+    sign_in(page, school_user.username, landing="/self/")
     page.locator(".ec-self-nav").get_by_role("link", name="我的信用承诺").click()
     expect(main).to_contain_text("您还没有作出信用承诺")
     page.get_by_role("link", name="作出信用承诺").click()
@@ -171,7 +156,7 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     expect(main.locator("[data-ec-check-note]")).to_contain_text("承诺作出之日起 20 个工作日")
     assert fits_width(page)
     screenshot(page, "commitment-story-signed")
-    sign_out(page)
+    session_drop(page)
 
     # 2. The county bureau accepts it (受理): recorded as JY-CN-01, under supervision.
     sign_in(page, approver.username)
@@ -187,7 +172,7 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     expect(main.locator("[data-ec-state]")).to_have_text("监管中")
     assert fits_width(page)
     screenshot(page, "commitment-story-accepted")
-    sign_out(page)
+    session_drop(page)
     commitment.refresh_from_db()
     assert commitment.credit_record is not None
     assert commitment.credit_record.status == CreditRecordStatus.EFFECTIVE
@@ -195,11 +180,11 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     assert platform.stored_keys() == [f"CN|{code}|1"]
     # Accepted, the school's page gives the day its promise is checked by.
     due = add_working_days(commitment.signed_on, commitment.matter.check_due_working_days).date
-    subject_sign_in(page, school_user.username)
+    sign_in(page, school_user.username, landing="/self/")
     page.goto(f"/self/commitments/{commitment.public_id}/")
     expect(main.locator("[data-ec-check-note]")).to_contain_text(f"核查期限为 {due:%Y-%m-%d}")
     expect(main.locator("[data-ec-state]")).to_have_text("监管中")
-    sign_out(page)
+    session_drop(page)
 
     # 3. The check's deadline passes without the changed licence: the daily 网络核验 decides.
     day_after = due + dt.timedelta(days=1)
@@ -228,13 +213,13 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     page.get_by_role("button", name="审核通过").click()
     expect(main).to_contain_text("操作已完成")
     expect(main.locator(".badge", has_text="生效")).to_be_visible()
-    sign_out(page)
+    session_drop(page)
     breach.refresh_from_db()
     assert breach.status == CreditRecordStatus.EFFECTIVE
     assert breach.repair_allowed_from is not None
 
     # 5. The school sees the breach in its archive, its commitment decided, and in its report.
-    subject_sign_in(page, school_user.username)
+    sign_in(page, school_user.username, landing="/self/")
     own = main.locator(f"[data-ec-record='{breach.public_id}']")
     expect(own).to_contain_text(code)
     expect(own).to_contain_text("信用承诺未履行（违诺）信息")
@@ -259,7 +244,7 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     assert SCHOOL_NAME in flat
     assert f"信用承诺未履行（违诺）信息民办学校变更办学许可证（告知承诺）（承诺编码{code}）" in flat
     assert f"{code}-JY-CN-03" in flat
-    sign_out(page)
+    session_drop(page)
 
     # 6. The approval system's check in the 告知承诺 scenario: review, citing JY-CJ-026.
     answer = approval_check(live_server.url, uscc, key)
@@ -268,7 +253,7 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
 
     # 7. After the shortest disclosure period the school applies for repair; the bureau grants.
     _on(monkeypatch, breach.repair_allowed_from)
-    subject_sign_in(page, school_user.username)
+    sign_in(page, school_user.username, landing="/self/")
     own.get_by_role("link", name="信用修复").click()
     expect(page.locator("[data-ec-eligibility]")).to_have_attribute(
         "data-ec-eligibility", "eligible"
@@ -285,7 +270,7 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     expect(main).to_contain_text(application.number)
     assert fits_width(page)
     screenshot(page, "commitment-story-repair-applied")
-    sign_out(page)
+    session_drop(page)
 
     sign_in(page, reviewer.username)
     open_menu(page, viewport)
@@ -296,7 +281,7 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     page.get_by_role("button", name="准予修复").click()
     expect(main).to_contain_text("准予修复")
     screenshot(page, "commitment-story-repaired")
-    sign_out(page)
+    session_drop(page)
     breach.refresh_from_db()
     assert breach.status == CreditRecordStatus.REPAIRED
     answer = approval_check(live_server.url, uscc, key)
@@ -306,7 +291,7 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     repair = Commitment.objects.get(institution=school, commitment_type="信用修复型")
     repair_code = repair.code or ""
     assert CODE.match(repair_code) and repair_code != code, repair_code
-    subject_sign_in(page, school_user.username)
+    sign_in(page, school_user.username, landing="/self/")
     page.goto("/self/commitments/")
     pledged = main.locator(f"[data-ec-commitment='{repair.public_id}']")
     expect(pledged).to_contain_text(repair_code)
@@ -314,7 +299,7 @@ def test_licence_change_commitment_breached_screened_repaired_and_shared(
     expect(main.locator(f"[data-ec-commitment='{commitment.public_id}']")).to_contain_text(
         "全部未履行"
     )
-    sign_out(page)
+    session_drop(page)
 
     # 8. The platform received the commitment as made and its fulfilment, each validated.
     deliver(platform)

@@ -20,7 +20,6 @@ from educredit.commitments.choices import CommitmentFulfilment, CommitmentSuperv
 from educredit.commitments.models import Commitment
 from educredit.commitments.selectors import matter_in_force
 from educredit.commitments.services import CommitmentError, commitment_sign
-from educredit.commitments.tests.screening import simplified_approval_verdict
 from educredit.core import clock
 from educredit.exchange.models import OutboxItem
 from educredit.records import services as records
@@ -28,6 +27,7 @@ from educredit.records.choices import CreditRecordStatus as S
 from educredit.records.models import CreditRecord
 from educredit.records.tests.factories import make_reviewer
 from educredit.testing.factories import make_api_client
+from educredit.testing.screening import simplified_approval_verdict
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,6 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from educredit.audit.verification import verify_audit_log
 from educredit.catalog.choices import SubjectType
@@ -26,8 +25,9 @@ from educredit.rights.models import Objection, RepairApplication
 from educredit.rights.tests.factories import make_county, make_subject_user, make_teacher
 from educredit.rights.tests.test_repair import penalty
 from educredit.sanctions.tests.factories import shipped_measure_list
-from educredit.testing.browser import fits_width, sign_in
-from educredit.testing.factories import TEST_PASSWORD, make_api_client
+from educredit.testing.browser import fits_width, session_drop, sign_in
+from educredit.testing.factories import make_api_client
+from educredit.testing.screening import simplified_approval_verdict
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,33 +37,6 @@ PDF_PROOF = b"%PDF-1.4\n% receipt of the fine paid\n%%EOF\n"
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def subject_sign_in(page: Any, username: str) -> None:
-    """Sign in on the shared sign-in page; a credit subject lands in self-service."""
-    from playwright.sync_api import expect
-
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/self/$"))
-
-
-def sign_out(page: Any) -> None:
-    page.context.clear_cookies()
-
-
-def check_verdict(uscc: str, key: str) -> str:
-    """What the business system's real check (POST /api/sanctions/check) answers."""
-    response = Client().post(
-        "/api/sanctions/check",
-        {"uscc": uscc, "scenario": "simplified_approval", "reference": "SP-2026-001"},
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {key}",
-    )
-    assert response.status_code == 200, response.content
-    return str(response.json()["verdict"])
 
 
 def test_objection_repair_report_and_verification(
@@ -94,7 +67,7 @@ def test_objection_repair_report_and_verification(
     main = page.locator("main")
 
     # 1. The teacher objects to the wrong record; it is marked 异议中 at once.
-    subject_sign_in(page, teacher_user.username)
+    sign_in(page, teacher_user.username, landing="/self/")
     row = page.locator(f"[data-ec-record='{wrong.public_id}']")
     expect(row).to_contain_text("体罚学生（误录）")
     row.get_by_role("link", name="提出异议").click()
@@ -107,7 +80,7 @@ def test_objection_repair_report_and_verification(
     expect(row.locator("[data-ec-status]")).to_have_text("异议中")
     objection = Objection.objects.get(record=wrong)
     assert objection.due_on > objection.received_on
-    sign_out(page)
+    session_drop(page)
 
     # 2. The county's reviewer corrects it within the deadline, with a written reason.
     sign_in(page, county.reviewer.username)
@@ -126,19 +99,19 @@ def test_objection_repair_report_and_verification(
     assert wrong.status == CreditRecordStatus.EFFECTIVE
     objection.refresh_from_db()
     assert objection.decided_at is not None and objection.decided_at.date() <= objection.due_on
-    sign_out(page)
+    session_drop(page)
 
     # 3. The teacher reads the outcome and its reason.
-    subject_sign_in(page, teacher_user.username)
+    sign_in(page, teacher_user.username, landing="/self/")
     page.goto("/self/objections/")
     page.get_by_role("link", name=objection.number).click()
     expect(main).to_contain_text("经核查，原记录事由录入有误")
     screenshot(page, "rights-objection-decided")
-    sign_out(page)
+    session_drop(page)
 
     # 4. The training institution repairs its penalty; the business system's check clears.
-    assert check_verdict(training.uscc or "", key) == "restricted"
-    subject_sign_in(page, officer.username)
+    assert simplified_approval_verdict(training.uscc or "", key) == "restricted"
+    sign_in(page, officer.username, landing="/self/")
     page.get_by_role("link", name="信用修复").first.click()
     page.goto(f"/self/repairs/new/?record={fine.public_id}")
     expect(page.locator("[data-ec-eligibility]")).to_have_attribute(
@@ -153,7 +126,7 @@ def test_objection_repair_report_and_verification(
     application = RepairApplication.objects.get(record=fine)
     expect(main).to_contain_text(application.number)
     screenshot(page, "rights-repair-applied")
-    sign_out(page)
+    session_drop(page)
 
     sign_in(page, county.reviewer.username)
     page.goto("/rights/repairs/")
@@ -164,11 +137,11 @@ def test_objection_repair_report_and_verification(
     expect(main).to_contain_text("准予修复")
     fine.refresh_from_db()
     assert fine.status == CreditRecordStatus.REPAIRED
-    assert check_verdict(training.uscc or "", key) == "clear"
-    sign_out(page)
+    assert simplified_approval_verdict(training.uscc or "", key) == "clear"
+    session_drop(page)
 
     # 5. The institution downloads its credit report; a third party verifies the file.
-    subject_sign_in(page, officer.username)
+    sign_in(page, officer.username, landing="/self/")
     page.goto("/self/reports/")
     page.get_by_role("button", name="出具本人信用报告").click()
     with page.expect_download() as download:
@@ -182,7 +155,7 @@ def test_objection_repair_report_and_verification(
     assert code is not None, "the report prints its verification code"
     # The repaired penalty has left the shared record (终止公示、停止共享).
     assert "超出核准范围开展学科类培训" not in text
-    sign_out(page)
+    session_drop(page)
 
     page.goto("/verify/")
     page.get_by_label("验证码").fill(code.group(0))

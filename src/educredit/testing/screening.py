@@ -1,4 +1,4 @@
-"""The approval system's check in the 告知承诺 scenario, as the commitments tests ask it."""
+"""The approval system's check in the 告知承诺 scenario (simplified_approval), as tests ask it."""
 
 from __future__ import annotations
 
@@ -13,5 +13,6 @@ def simplified_approval_verdict(uscc: str, key: str) -> str:
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {key}",
     )
-    assert response.status_code == 200, response.content
+    if response.status_code != 200:
+        raise AssertionError(f"the check answered {response.status_code}: {response.content!r}")
     return str(response.json()["verdict"])
