@@ -18,7 +18,6 @@ from educredit.records.choices import CreditRecordStatus
 from educredit.records.tests.factories import make_catalog_item, make_record
 from educredit.rights.objections import objection_file
 from educredit.rights.tests.factories import make_county, make_subject_user, make_teacher
-from educredit.rights.tests.test_browser_rights_story import subject_sign_in
 from educredit.rights.tests.test_repair import penalty
 from educredit.sanctions.tests.factories import shipped_measure_list
 from educredit.testing.browser import PHONE, sign_in
@@ -145,7 +144,7 @@ def test_subject_acts_on_own_record_from_a_phone(
     page = browser_page
     phone = viewport == PHONE
 
-    subject_sign_in(page, officer.username)
+    sign_in(page, officer.username, landing="/self/")
     table = page.locator("table[data-ec-own-records]")
     expect(table).to_be_visible()
     assert page.evaluate(NO_SIDEWAYS_SCROLL), "the record list scrolls sideways"
