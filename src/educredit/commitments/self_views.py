@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from educredit.accounts.models import Organisation
 from educredit.accounts.permissions import access_subject
 from educredit.accounts.selectors import organisation_ancestors
+from educredit.commitments.checks.verification import matter_sampled
 from educredit.commitments.choices import (
     CommitmentChannel,
     CommitmentDecision,
     CommitmentSupervisionState,
     MatterCheckMethod,
-    MatterCheckScope,
 )
 from educredit.commitments.forms import SelfDeclineForm, SelfSignForm, SelfSignStartForm
 from educredit.commitments.letters import RenderedLetter
@@ -132,7 +132,7 @@ def _check_note(commitment: Commitment) -> tuple[VerificationTask | None, str]:
         task = None  # not accepted yet, or a sampled matter's commitment not drawn
     if task is not None:
         return task, "task"
-    if matter.check_scope == MatterCheckScope.SAMPLE and matter.sample_rate < 100:
+    if matter_sampled(matter):
         return None, "sample"
     return None, "days" if matter.check_due_working_days > 0 else ""
 

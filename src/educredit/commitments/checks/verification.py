@@ -29,7 +29,7 @@ from educredit.commitments.choices import (
     MatterCheckScope,
     VerificationTaskStatus,
 )
-from educredit.commitments.models import CheckDraw, Commitment, VerificationTask
+from educredit.commitments.models import CheckDraw, Commitment, Matter, VerificationTask
 from educredit.core import clock
 from educredit.core.workdays import add_working_days
 
@@ -54,8 +54,8 @@ def check_due_on(commitment: Commitment) -> dt.date:
     return add_working_days(start, days).date
 
 
-def _sampled(commitment: Commitment) -> bool:
-    matter = commitment.matter
+def matter_sampled(matter: Matter) -> bool:
+    """Whether the matter checks a sample of its commitments (drawn daily), not every one."""
     return matter.check_scope == MatterCheckScope.SAMPLE and matter.sample_rate < 100
 
 
@@ -91,7 +91,7 @@ def verification_plan_commitment(commitment: Commitment) -> VerificationTask | N
     """The task of a commitment just accepted, when its matter is checked in full (a sampled
     matter waits for the draw). Runs inside the acceptance, whose own audit entry follows and
     records the commitment as planned."""
-    if not _waiting().filter(pk=commitment.pk).exists() or _sampled(commitment):
+    if not _waiting().filter(pk=commitment.pk).exists() or matter_sampled(commitment.matter):
         return None
     commitment.check_planned_on = clock.today()
     commitment.save(update_fields=["check_planned_on"])
@@ -178,7 +178,7 @@ def verification_plan_run(*, today: dt.date | None = None) -> dict[str, int]:
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     waiting = _waiting().filter(signed_on__lte=day).select_related("matter").order_by("pk")
     for commitment in waiting.iterator(chunk_size=500):
-        if _sampled(commitment):
+        if matter_sampled(commitment.matter):
             groups[commitment.matter_id, commitment.accepting_organisation_id].append(commitment.pk)
             continue
         if _plan_one(commitment.pk, day):

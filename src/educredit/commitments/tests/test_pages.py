@@ -22,13 +22,11 @@ from educredit.commitments.choices import (
 )
 from educredit.commitments.models import Commitment
 from educredit.commitments.selectors import (
-    letter_render,
     matter_in_force,
     matters_in_force,
-    template_for_matter,
 )
 from educredit.commitments.services import commitment_sign
-from educredit.core import clock
+from educredit.commitments.tests.shown import shown_letter
 from educredit.rights.tests.factories import make_subject_user
 from educredit.testing.one_language import han_leaks, visible_text
 
@@ -57,18 +55,7 @@ def school_user(school: Any, approver: Any) -> Any:
 
 
 def _self_signed(school: Any, body: Any, school_user: Any) -> Commitment:
-    matter = matter_in_force("CN-MB-02")
-    assert matter is not None
-    template = template_for_matter(matter)
-    assert template is not None
-    letter = letter_render(
-        matter=matter,
-        template=template,
-        institution=school,
-        person=None,
-        accepting_organisation=body,
-        day=clock.today(),
-    )
+    matter, letter = shown_letter(school, body)
     return commitment_sign(
         actor=school_user,
         matter=matter,

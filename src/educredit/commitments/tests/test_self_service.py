@@ -9,9 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from educredit.commitments.choices import CommitmentChannel
-from educredit.commitments.selectors import letter_render, matter_in_force, template_for_matter
 from educredit.commitments.services import CommitmentError, commitment_accept, commitment_sign
-from educredit.core import clock
+from educredit.commitments.tests.shown import shown_letter
 from educredit.exchange.models import OutboxItem
 from educredit.records.choices import CreditRecordStatus
 from educredit.rights.self_service import subject_account_activate, subject_account_open
@@ -27,26 +26,10 @@ def school_user(school: Any, approver: Any) -> Any:
     return account.user
 
 
-def _shown(school: Any, body: Any) -> Any:
-    matter = matter_in_force("CN-MB-02")
-    assert matter is not None
-    template = template_for_matter(matter)
-    assert template is not None
-    letter = letter_render(
-        matter=matter,
-        template=template,
-        institution=school,
-        person=None,
-        accepting_organisation=body,
-        day=clock.today(),
-    )
-    return matter, letter
-
-
 def test_a_school_signs_itself_and_the_body_accepts_it_into_an_effective_record(
     shipped: Any, body: Any, approver: Any, school: Any, school_user: Any
 ) -> None:
-    matter, letter = _shown(school, body)
+    matter, letter = shown_letter(school, body)
     made = commitment_sign(
         actor=school_user,
         matter=matter,
@@ -76,7 +59,7 @@ def test_a_school_signs_itself_and_the_body_accepts_it_into_an_effective_record(
 def test_a_subject_cannot_sign_for_another_subject(
     shipped: Any, body: Any, school: Any, school_user: Any, teacher: Any
 ) -> None:
-    matter, letter = _shown(school, body)
+    matter, letter = shown_letter(school, body)
     with pytest.raises(PermissionDenied):
         commitment_sign(
             actor=school_user,
@@ -91,7 +74,7 @@ def test_a_subject_cannot_sign_for_another_subject(
 def test_self_service_signs_only_a_letter_that_was_shown(
     shipped: Any, body: Any, school: Any, school_user: Any
 ) -> None:
-    matter, _letter = _shown(school, body)
+    matter, _letter = shown_letter(school, body)
     with pytest.raises(CommitmentError):
         commitment_sign(
             actor=school_user,
@@ -105,7 +88,7 @@ def test_self_service_signs_only_a_letter_that_was_shown(
 def test_an_outsider_cannot_accept_the_county_s_commitment(
     shipped: Any, body: Any, school: Any, school_user: Any, outsider: Any
 ) -> None:
-    matter, letter = _shown(school, body)
+    matter, letter = shown_letter(school, body)
     made = commitment_sign(
         actor=school_user,
         matter=matter,
