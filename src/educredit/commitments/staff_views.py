@@ -45,6 +45,7 @@ from educredit.commitments.services import CommitmentError, commitment_accept
 from educredit.core import uploads
 from educredit.core.exports import Column, export_wanted, list_export
 from educredit.records.choices import CreditListKind, CreditRecordStatus
+from educredit.records.services import RecordError
 from educredit.rights.list_exports import export_subject_list
 from educredit.rights.purpose import staff_read_log
 from educredit.web.navigation import url_if_available
@@ -299,7 +300,7 @@ def commitment_accept_view(request: HttpRequest, commitment_id: Any) -> HttpResp
     commitment = _access(request, commitment_id)
     try:
         commitment_accept(actor=request.user, commitment=commitment)  # type: ignore[arg-type]
-    except (CommitmentError, PermissionDenied) as exc:
+    except (CommitmentError, RecordError, PermissionDenied) as exc:
         messages.error(request, "; ".join(str(m) for m in _messages_of(exc)))
     else:
         messages.success(request, _("已受理该承诺"))
@@ -307,7 +308,7 @@ def commitment_accept_view(request: HttpRequest, commitment_id: Any) -> HttpResp
 
 
 def _messages_of(exc: Exception) -> list[Any]:
-    if isinstance(exc, CommitmentError):
+    if isinstance(exc, (CommitmentError, RecordError)):
         return list(exc.errors.values())
     return [exc.args[0] if exc.args else _("无权进行此操作")]
 
@@ -329,8 +330,13 @@ def commitment_decide_view(request: HttpRequest, commitment_id: Any) -> HttpResp
                 findings=form.cleaned_data["findings"],
                 serious_consequences=form.cleaned_data.get("serious_consequences", ""),
             )
-        except (CommitmentError, PermissionDenied) as exc:
-            errors = exc.errors if isinstance(exc, CommitmentError) else {"": _messages_of(exc)[0]}
+        except (CommitmentError, RecordError, PermissionDenied) as exc:
+            # A refusal of the record that follows (RecordError) is shown like the decision's own.
+            errors: dict[str, Any] = (
+                dict(exc.errors)
+                if isinstance(exc, (CommitmentError, RecordError))
+                else {"": _messages_of(exc)[0]}
+            )
             for field, message in errors.items():
                 form.add_error(field if field in form.fields else None, str(message))
         else:
