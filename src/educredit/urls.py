@@ -16,6 +16,7 @@ urlpatterns = [
     path("exchange/", include("educredit.exchange.urls")),
     path("sanctions/", include("educredit.sanctions.urls")),
     path("commitments/", include("educredit.commitments.urls")),
+    path("integrity/", include("educredit.integrity.urls")),
     path("rights/", include("educredit.rights.urls")),
     path("self/", include("educredit.rights.self_urls")),
     path("verify/", include("educredit.rights.public_urls")),

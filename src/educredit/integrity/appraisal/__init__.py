@@ -1,0 +1,1 @@
+"""The annual teacher-ethics appraisal (师德考核)."""

@@ -1,0 +1,1 @@
+"""Students' integrity: contracts of directed and state-funded students, aid, honours, education."""
