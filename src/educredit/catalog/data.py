@@ -126,6 +126,15 @@ def item(
     }
 
 
+# The tiers of a research-misconduct ban (《科研失信行为调查处理规则》, 国科发监〔2022〕221号), with
+# the years domain-rules §6.4/§12 give them — [U]: to be confirmed by the provincial office
+# against the official text. Only the names are data of a record; the years are guidance.
+RESEARCH_BAN_TIERS: dict[str, str] = {
+    "情节较轻": "1–3年",
+    "情节较重": "3–5年",
+    "情节严重": "5年以上",
+}
+
 # A commitment not kept (JY-CN-03, and JY-CN-04 with its serious consequences).
 BREACH_FIELDS = [
     f("commitment_number", "承诺编码", required=True, max_length=20),
@@ -575,7 +584,7 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         reportable=True,
         coverage=COVERAGE_HE,
         legal_basis=(
-            "《科研失信行为调查处理规则》（国科发监字〔2022〕221号）第二条；"
+            "《科研失信行为调查处理规则》（国科发监〔2022〕221号）第二条；"
             f"《科学技术活动违规行为处理暂行规定》（科技部令第19号）；{HENAN}第三十三条第（四）项"
         ),
         fields=[
@@ -595,10 +604,21 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
                     "其他科研失信行为",
                 ],
             ),
+            # 责任主体 is the record's subject; the rest is the local 科技信用信息 layout
+            # (处理单位、处理生效时间、惩戒期限) and the rules' tiers (§12: their years are [U]).
             f("facts", "失信行为", required=True),
             f("handling_result", "处理结果", required=True),
+            f("handling_body", "处理单位", required=True, max_length=200),
             f("handling_basis", "处理依据", required=True),
+            f("effective_on", "处理生效时间", "date", required=True),
             f("sanction_until", "惩戒期限至", "date"),
+            f(
+                "ban_tier",
+                "惩戒档次",
+                "choice",
+                choices=list(RESEARCH_BAN_TIERS),
+            ),
+            f("aggravating", "从重情节"),
         ],
     ),
     item(

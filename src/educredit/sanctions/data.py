@@ -88,6 +88,12 @@ SCENARIOS: list[tuple[str, str, str, str]] = [
         "教职工招聘、事业单位人员招录。",
     ),
     (
+        "staff_hiring",
+        "入职查询",
+        "Hiring checks",
+        "学校、幼儿园等聘用教职工前，以及对在职教职工年度复查时，查询限制聘用情形。",
+    ),
+    (
         "appointment",
         "任职资格",
         "Eligibility for office",
@@ -123,6 +129,12 @@ SCENARIOS: list[tuple[str, str, str, str]] = [
         "Routine supervision",
         "“双随机、一公开”抽查、现场检查等日常监管的对象和频次。",
     ),
+    (
+        "annual_appraisal",
+        "年度考核",
+        "Annual appraisal",
+        "教职工年度考核确定等次前的审核。",
+    ),
 ]
 
 VERSION_1_TITLE = "河南省教育领域信用激励和惩戒措施清单（第1版）"
@@ -141,7 +153,7 @@ ETHICS_BASIS = (
     "《教育部关于高校教师师德失范行为处理的指导意见》"
 )
 ACADEMIC = "《高等学校预防与处理学术不端行为办法》（教育部令第40号）"
-RESEARCH = "《科研失信行为调查处理规则》（国科发监字〔2022〕221号）"
+RESEARCH = "《科研失信行为调查处理规则》（国科发监〔2022〕221号）"
 # The records on which the §32 measures for breaches of legal duties rest.
 PENALTIES = ["JY-CF-02", "JY-CF-03"]
 BREACHES = [*PENALTIES, "JY-CN-03", "JY-CN-04"]
@@ -407,6 +419,85 @@ VERSION_1_MEASURES: list[dict[str, Any]] = [
         trigger_items=["JY-ZZ-01"],
         duration_kind="until_repair",
     ),
+    # 一之二、入职查询（staff_hiring）: what a school must know before hiring staff or granting
+    # a teacher qualification, and at the yearly re-check (domain-rules §6.1, §6.2, §12). The
+    # separate statutory check against the 性侵违法犯罪信息 database is recorded by the school
+    # (integrity.hiring), never answered here.
+    measure(
+        "JY-CJ-027",
+        matter="入职查询",
+        target="被撤销教师资格的人员",
+        subject_type="person",
+        means="自撤销之日起5年内不得重新申请认定教师资格；入职查询中列为限制聘用从事教育教学工作",
+        implementer="聘用学校；县级以上人民政府教育行政部门",
+        legal_basis=f"{TEACHER_QUAL}第十九条",
+        verdict="restricted",
+        scenarios=["staff_hiring"],
+        trigger_items=["JY-ZG-01"],
+        duration_kind="record_date",
+        duration_months=60,
+        duration_field="reapply_from",
+        duration_note="自撤销之日起5年；以决定载明的可重新申请认定日期为准",
+    ),
+    measure(
+        "JY-CJ-028",
+        matter="入职查询",
+        target="丧失教师资格的人员",
+        subject_type="person",
+        means="不能重新取得教师资格；入职查询中列为限制聘用从事教育教学工作",
+        implementer="聘用学校；县级以上人民政府教育行政部门",
+        legal_basis=f"《中华人民共和国教师法》第十四条；{TEACHER_QUAL}第十八条",
+        verdict="restricted",
+        scenarios=["staff_hiring"],
+        trigger_items=["JY-ZG-02"],
+        duration_kind="permanent",
+    ),
+    measure(
+        "JY-CJ-029",
+        matter="入职查询",
+        target="因师德失范受到开除处分的教职工",
+        subject_type="person",
+        means="清除出教师队伍；入职查询中列为限制聘用",
+        implementer="聘用学校；县级以上人民政府教育行政部门",
+        legal_basis=ETHICS_BASIS,
+        verdict="restricted",
+        scenarios=["staff_hiring"],
+        trigger_items=["JY-SD-02"],
+        trigger_where={"handling": ["开除"]},
+        duration_kind="until_repair",
+        duration_note="开除后限制聘用的期限未见于所依据的文本，暂按记录期限至信用修复；"
+        "待省教育厅确认（地方选择）",
+    ),
+    measure(
+        "JY-CJ-030",
+        matter="入职查询",
+        target="受到师德失范处理、取消资格尚在执行期内的教师",
+        subject_type="person",
+        means="入职查询中列为重点审查：学校查阅处理决定载明的取消资格事项，"
+        "含岗位聘用的，执行期内不予聘用",
+        implementer="聘用学校",
+        legal_basis=ETHICS_BASIS,
+        verdict="review",
+        scenarios=["staff_hiring"],
+        trigger_items=["JY-SD-02"],
+        duration_kind="record_date",
+        duration_months=24,
+        duration_field="disqualified_until",
+        duration_note="取消资格执行期限不得少于24个月；以处理决定载明日期为准",
+    ),
+    measure(
+        "JY-CJ-031",
+        matter="入职查询",
+        target="经认定有学术不端行为或科研失信行为的人员",
+        subject_type="person",
+        means="入职查询中列为重点审查：学校查阅处理决定后决定是否聘用",
+        implementer="聘用学校",
+        legal_basis=f"{ACADEMIC}第二十九条；{RESEARCH}",
+        verdict="review",
+        scenarios=["staff_hiring"],
+        trigger_items=["JY-XS-01", "JY-KY-01"],
+        duration_kind="until_repair",
+    ),
     # 二、失信惩戒 — 《河南省社会信用条例》第三十二条（违反法定义务）
     measure(
         "JY-CJ-014",
@@ -596,6 +687,26 @@ VERSION_1_MEASURES: list[dict[str, Any]] = [
         scenarios=["simplified_approval", "administrative_licensing"],
         trigger_lists=["serious"],
         duration_kind="until_list_exit",
+    ),
+    # 师德考核不合格: the one-vote veto (一票否决) of the 高校 guidance; that provinces apply it
+    # to 年度考核, 职称 and 评优 for every teacher graded 不合格 is [R] in domain-rules §6.2.
+    measure(
+        "JY-CJ-027",
+        matter="年度考核、职称评定、评奖评优、申报人才计划",
+        target="师德考核结果为不合格的教师",
+        subject_type="person",
+        means="在年度考核、职称评审、评奖评优和申报人才计划中实行师德“一票否决”",
+        implementer="教师所在学校、县级以上人民政府教育行政部门",
+        legal_basis="《教育部关于高校教师师德失范行为处理的指导意见》（师德“一票否决”）；"
+        "各地师德考核办法",
+        verdict="restricted",
+        scenarios=["annual_appraisal", "title_evaluation", "awards_honours", "talent_programme"],
+        trigger_items=["JY-SD-01"],
+        trigger_where={"grade": ["不合格"]},
+        duration_kind="fixed_term",
+        duration_months=12,
+        duration_note="不合格等次一票否决为各地做法，待核对官方文本；"
+        "期限未见依据，暂按自考核结果确定之日起12个月（一个考核年度），待省教育厅确认",
     ),
     # 四、守信激励 — 《河南省社会信用条例》第三十条
     measure(
