@@ -26,6 +26,7 @@ NOTIFY_COMMIT = (
     "（国办发〔2020〕42号）"
 )
 PRIVATE_LAW = "《中华人民共和国民办教育促进法实施条例》（2021）"
+RESEARCH_RULES = "《科研失信行为调查处理规则》（国科发监〔2022〕221号）"
 BREACH = "JY-CN-03"
 
 
@@ -119,6 +120,27 @@ MATTERS: list[dict[str, Any]] = [
         breach_measures=f"撤销立项、追回经费；严重的依{HENAN}第三十三条（四）认定；{BLOCK}",
         publication_type="可向社会公开",
         legal_basis=f"{PLAN}（二）2、（三）1（科研诚信承诺制）；{HENAN}第五十八条",
+    ),
+    # Before a project starts (not at its application, CN-XM-01): its responsible person
+    # commits to research integrity (domain rules §6.4, the Shenzhen practice; plan (三)1).
+    matter(
+        "CN-KY-01",
+        "科研活动科研诚信承诺（项目负责人）",
+        scenario="research_project",
+        commitment_type="行业自律型",
+        accepting_body="项目承担单位（高等学校、科研机构）及其主管部门",
+        template_code="TPL-KYHD",
+        # The data management plan and the activity record are compared with the letter on
+        # paper; the platform holds no research data to check it against.
+        check_method="书面核查",
+        check_due_working_days=20,
+        check_scope="sample",
+        sample_rate=10,
+        breach_measures=(
+            f"按{RESEARCH_RULES}调查处理，认定科研失信的记入科研失信行为认定信息（JY-KY-01）；{BLOCK}"
+        ),
+        publication_type="特定范围内公开",
+        legal_basis=f"{PLAN}（三）1（科研诚信承诺制）；{RESEARCH_RULES}；{HENAN}第五十八条",
     ),
     matter(
         "CN-ZC-01",
@@ -336,6 +358,19 @@ TEMPLATES: list[dict[str, str]] = [
         content=(
             _TRUE + "不抄袭、剽窃他人科研成果，不伪造、篡改研究数据和研究结论，"
             "不弄虚作假骗取科研项目、经费和奖励。"
+        ),
+    ),
+    template(
+        "TPL-KYHD",
+        "科研活动科研诚信承诺书（项目负责人）",
+        proof=(
+            "项目负责人对项目研究过程、研究数据的真实性和保存负责；研究数据的存储位置和保存期限"
+            "以科研活动记录为准。"
+        ),
+        content=(
+            _TRUE + "在项目实施中遵守科研诚信要求，不编造研究过程，不伪造、篡改、买卖研究数据，"
+            "不抄袭剽窃他人研究成果，遵守署名和学术出版规范；如实记录并按约定地点和期限保存原始"
+            "研究数据，接受{受理单位}的监督检查。"
         ),
     ),
     template(
