@@ -691,7 +691,7 @@ VERSION_1_MEASURES: list[dict[str, Any]] = [
     # 师德考核不合格: the one-vote veto (一票否决) of the 高校 guidance; that provinces apply it
     # to 年度考核, 职称 and 评优 for every teacher graded 不合格 is [R] in domain-rules §6.2.
     measure(
-        "JY-CJ-027",
+        "JY-CJ-032",
         matter="年度考核、职称评定、评奖评优、申报人才计划",
         target="师德考核结果为不合格的教师",
         subject_type="person",
