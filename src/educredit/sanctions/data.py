@@ -135,6 +135,18 @@ SCENARIOS: list[tuple[str, str, str, str]] = [
         "Annual appraisal",
         "教职工年度考核确定等次前的审核。",
     ),
+    (
+        "graduate_exam",
+        "全国硕士研究生招生考试报名",
+        "National postgraduate entrance exam registration",
+        "全国硕士研究生招生考试报名资格审核。",
+    ),
+    (
+        "hospital_recruitment",
+        "省二级以上公立医院招聘",
+        "Recruitment by provincial public hospitals (grade II and above)",
+        "省内二级以上公立医院招聘录用人员前的审核。",
+    ),
 ]
 
 VERSION_1_TITLE = "河南省教育领域信用激励和惩戒措施清单（第1版）"
@@ -405,6 +417,27 @@ VERSION_1_MEASURES: list[dict[str, Any]] = [
         trigger_items=["JY-XY-01"],
         duration_kind="until_repair",
         duration_note="退还费用并缴纳违约金后可申请信用修复",
+    ),
+    measure(
+        "JY-CJ-033",
+        matter="全国硕士研究生招生考试报名、省二级以上公立医院招聘",
+        target="违反定向就业协议的农村订单定向医学生",
+        subject_type="person",
+        means=(
+            "违约事实列入不良信用信息；不得报考全国硕士研究生招生考试，"
+            "不得参加省二级以上公立医院招聘"
+        ),
+        implementer="培养学校、县级以上人民政府教育行政部门、卫生健康行政部门",
+        legal_basis=f"农村订单定向医学生免费培养相关规定（省级定向就业协议）；{HENAN}第二十条",
+        verdict="restricted",
+        scenarios=["graduate_exam", "hospital_recruitment"],
+        trigger_items=["JY-XY-01"],
+        trigger_where={"programme": ["农村订单定向医学生"]},
+        duration_kind="until_repair",
+        duration_note=(
+            "依据为一省的农村订单定向医学生违约处理规定（他省做法，待省教育厅核对）；"
+            "退还减免费用和生活补助后可申请信用修复"
+        ),
     ),
     measure(
         "JY-CJ-013",
