@@ -116,6 +116,12 @@ JOBS: tuple[PeriodicJob, ...] = (
         "educredit.sanctions.tasks.restrictions_daily_task",
         Daily(dt.time(1, 30)),
     ),
+    # After the recomputation: subscribed systems hear of the terms that start or lapse today.
+    PeriodicJob(
+        "sanctions_day_events",
+        "educredit.sanctions.tasks.day_events_daily_task",
+        Daily(dt.time(1, 45)),
+    ),
     PeriodicJob("inbound_pull", "educredit.exchange.tasks.inbound_pull_task", Daily(dt.time(2))),
     # Commitments' checks: the day's sampling draws and tasks, then the 网络核验 of those due
     # (after the windows, before office hours).

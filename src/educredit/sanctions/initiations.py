@@ -34,7 +34,9 @@ def change_kind(old_ends_on: dt.date | None, new_ends_on: dt.date | None) -> str
     return InitiationEventKind.CHANGED
 
 
-def _event(row: Restriction, kind: str, at: dt.datetime) -> InitiationEvent:
+def _event(
+    row: Restriction, kind: str, at: dt.datetime, day: dt.date | None = None
+) -> InitiationEvent:
     return InitiationEvent(
         kind=kind,
         restriction_id=row.pk,
@@ -49,6 +51,7 @@ def _event(row: Restriction, kind: str, at: dt.datetime) -> InitiationEvent:
         ends_on=row.ends_on,
         ended_by=row.ended_by,
         created_at=at,
+        day=day,
     )
 
 

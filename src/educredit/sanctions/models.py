@@ -596,6 +596,10 @@ class InitiationEventKind(models.TextChoices):
     CHANGED = "changed", _("变更")
     ENDED = "ended", _("提前结束")
     WITHDRAWN = "withdrawn", _("撤回")
+    # Appended on the day itself by the day-events job (``sanctions.day_events``), once per
+    # restriction and day, for terms announced before that day.
+    IN_FORCE = "in_force", _("开始执行")
+    LAPSED = "lapsed", _("期满解除")
 
 
 class InitiationEvent(models.Model):
@@ -634,13 +638,49 @@ class InitiationEvent(models.Model):
     ends_on = models.DateField(null=True, blank=True)
     ended_by = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField()
+    # The day an ``in_force`` / ``lapsed`` event is for (NULL for the change events): with the
+    # constraint below, a day's event exists once whatever the job's reruns.
+    day = models.DateField(null=True, blank=True)
 
     class Meta:
         # The feed: a subscriber's scenarios, after a cursor.
-        indexes = [models.Index(fields=["scenario", "id"], name="initiation_scenario_id")]
+        indexes = [
+            models.Index(fields=["scenario", "id"], name="initiation_scenario_id"),
+            # The day-events job: when was a restriction last announced?
+            models.Index(fields=["restriction_id", "created_at"], name="initiation_restriction_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["restriction_id", "kind", "day"],
+                condition=models.Q(day__isnull=False),
+                name="initiation_day_event_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.id} {self.kind} {self.scenario}"
+
+
+class InitiationDayRun(models.Model):
+    """One day of the day-events job (开始执行 / 期满解除 通知): when it ran and what it appended.
+
+    The unique day lets the nightly task catch up the days a stopped scheduler missed (from the
+    last finished day on); the events' own constraint keeps a rerun from appending twice.
+    """
+
+    day = models.DateField(_("日期"), unique=True)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    runs = models.PositiveIntegerField(_("运行次数"), default=0)
+    in_force = models.PositiveIntegerField(_("开始执行"), default=0)
+    lapsed = models.PositiveIntegerField(_("期满解除"), default=0)
+
+    class Meta:
+        verbose_name = _("措施日事件")
+        verbose_name_plural = _("措施日事件")
+
+    def __str__(self) -> str:
+        return f"{self.day} +{self.in_force}/{self.lapsed}"
 
 
 class ScreeningDataVersion(models.Model):

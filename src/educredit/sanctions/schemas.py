@@ -230,10 +230,11 @@ class FeedSubjectOut(Schema):
 
 
 class FeedEventOut(Schema):
-    """One initiation: a restriction created, changed, ended early or withdrawn."""
+    """One initiation: a restriction created, changed, ended early or withdrawn, or its
+    term starting (in_force) or running out (lapsed) on the day itself."""
 
     event_id: int
-    kind: str = Field(description="created | changed | ended | withdrawn")
+    kind: str = Field(description="created | changed | ended | withdrawn | in_force | lapsed")
     scenario: str
     measure_code: str
     measure_version: int

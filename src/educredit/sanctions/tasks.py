@@ -69,3 +69,20 @@ def bulk_check_abandoned(run_id: int, *, reason: str) -> jobs.Owner | None:
         organisation_path=run.organisation.path,
         link=reverse("api:sanctions_bulk_check_status", kwargs={"bulk_check_id": run.public_id}),
     )
+
+
+@task()
+def day_events_daily_task() -> dict[str, int]:
+    """开始执行 / 期满解除: the day's events, after any days a stopped scheduler missed (daily,
+    after the recomputation; safe to run twice)."""
+    from educredit.core import clock
+    from educredit.sanctions.day_events import day_events_run, days_due
+
+    counts = {"days": 0, "in_force": 0, "lapsed": 0, "appended": 0}
+    for day in days_due(clock.today()):
+        result = day_events_run(day=day)
+        counts["days"] += 1
+        counts["in_force"] += result.in_force
+        counts["lapsed"] += result.lapsed
+        counts["appended"] += result.appended
+    return counts

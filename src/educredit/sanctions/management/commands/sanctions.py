@@ -11,11 +11,14 @@
   secret is printed once, when made or rotated;
 - ``replay CHECK_ID``: a logged check (its public id) beside its replay at its day and data
   version from the restriction history (ADR 0042), both verdicts with their measures, for staff
-  and auditors asking "was that answer right for the data of its moment?".
+  and auditors asking "was that answer right for the data of its moment?";
+- ``day-events [--date YYYY-MM-DD]``: append the day's 开始执行 / 期满解除 events (today in
+  Beijing by default) as the nightly job does; running a day twice appends nothing more.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from educredit.accounts.models import ApiClient
+from educredit.sanctions.day_events import day_events_run
 from educredit.sanctions.models import ScreeningCheck
 from educredit.sanctions.replay import ReplayUnavailableError, replay_check
 from educredit.sanctions.selectors import measure_list_version_by_number
@@ -52,6 +56,12 @@ class Command(BaseCommand):
         subscribe.add_argument("--rotate-secret", action="store_true")
         replay = sub.add_parser("replay", help="replay a check at its day and data version")
         replay.add_argument("check_id", help="the check's id (the answer's check_id)")
+        day_events = sub.add_parser(
+            "day-events", help="append the events of the terms starting or lapsing on a day"
+        )
+        day_events.add_argument(
+            "--date", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default today)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "seed":
@@ -66,6 +76,14 @@ class Command(BaseCommand):
             return
         if options["action"] == "replay":
             self._replay(options["check_id"])
+            return
+        if options["action"] == "day-events":
+            result = day_events_run(day=options["date"])
+            self.stdout.write(
+                f"{result.day}：开始执行 {result.in_force}，期满解除 {result.lapsed}，"
+                f"本次新增 {result.appended} / in force {result.in_force}, lapsed "
+                f"{result.lapsed}, appended now {result.appended}"
+            )
             return
         if options["action"] == "restrictions":
             counts = restrictions_recompute_all(actor=ACTOR)
