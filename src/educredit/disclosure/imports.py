@@ -79,6 +79,7 @@ from educredit.disclosure.validation import FieldError, RowResult, RowValidator
 from educredit.records import lifecycle, windows
 from educredit.records import services as records
 from educredit.records.choices import CreditRecordSource, CreditRecordStatus, DecisionProcedure
+from educredit.records.minors import decided_while_minor
 from educredit.records.models import CreditRecord, CreditRecordTransition
 from educredit.subjects.imports import ImportFileError, RowSource, open_source
 from educredit.subjects.models import Institution, Person
@@ -636,7 +637,12 @@ _DECISION_PROVIDED = (
 
 
 # The audited fields a new row leaves at these values (not among the COPY's provided columns).
-_RECORD_UNSET: dict[str, Any] = {"effective_at": None, "reviewed_by_id": None}
+# ``made_while_minor`` is always False here: a minor's row takes the per-row path (``stage``).
+_RECORD_UNSET: dict[str, Any] = {
+    "effective_at": None,
+    "reviewed_by_id": None,
+    "made_while_minor": False,
+}
 _DECISION_UNSET: dict[str, Any] = {
     "version": 1,
     "first_reported_at": None,
@@ -816,6 +822,13 @@ class _Bulk:
             except records.RecordError as exc:
                 problems = ctx.columns.of_record_error(exc)
                 report.append((prepared.checked.number, prepared.checked.cells, problems))
+                continue
+            person = prepared.arguments.create["person"]
+            if person is not None and decided_while_minor(
+                person.birth_date, fields["decision_date"]
+            ):
+                # The services flag a record decided while its person was a minor: per row.
+                left.append(prepared)
                 continue
             checked.append((prepared, fields, payload))
         if not checked:

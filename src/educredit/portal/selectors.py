@@ -5,7 +5,9 @@ is effective or under objection, its catalog item is disclosed publicly (公开�
 ``records.windows.public_q`` holds on it (public from ``public_from`` up to, not including,
 ``public_until``; no ``public_until``: long-term). Records of people
 decided under the simplified procedure, or minor violations the person corrected, are never
-public. Nothing about a person under 18 today (or of unknown age) is public.
+public. Nothing about a person under 18 today (or of unknown age) is public, and a record
+decided while its person was a minor (``made_while_minor``, ``records.minors``) never is,
+whatever their age now.
 """
 
 from __future__ import annotations
@@ -100,6 +102,8 @@ def public_records_q(as_of: dt.date) -> Q:
         & Q(catalog_item__disclosure_mode=DisclosureMode.PUBLIC)
         & Q(public_from__isnull=False)
         & public_q(as_of)
+        # Decided before the 18th birthday: closed for good (Henan §3), not only until 18.
+        & Q(made_while_minor=False)
         & (
             Q(person__isnull=True)
             | (
@@ -456,7 +460,12 @@ def subject_public_list_entries(
         q &= Q(person=person)
     else:
         return CreditListEntry.objects.none()
-    return CreditListEntry.objects.filter(q).order_by("-listed_on", "-pk")
+    # An entry citing a record made while the person was a minor is never published.
+    return (
+        CreditListEntry.objects.filter(q)
+        .exclude(basis_records__made_while_minor=True)
+        .order_by("-listed_on", "-pk")
+    )
 
 
 @dataclass(frozen=True)

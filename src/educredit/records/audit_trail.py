@@ -36,6 +36,7 @@ AUDIT_PHRASES: dict[str, Promise] = {
     "records.mark_repaired": gettext_lazy("由%(actor)s确认信用修复"),
     "records.restore_after_breach": gettext_lazy("违背信用修复承诺，由%(actor)s恢复公示"),
     "records.expire": gettext_lazy("公示期届满，由%(actor)s撤下公示"),
+    "records.flag_minor": gettext_lazy("由%(actor)s标记为未成年时作出的记录（永不公开）"),
     "credit_record.window_recompute": gettext_lazy("由%(actor)s重新计算公示期"),
 }
 # An entry whose code has no phrase yet still reads as a sentence, never as its code.

@@ -165,6 +165,12 @@ def _check_basis(
                 _("依据记录的信用性质不符合该名单：%(title)s") % {"title": record.title},
                 field="basis_records",
             )
+        if record.made_while_minor:
+            # Henan regulation §3: minors are not credit subjects, on no list, ever.
+            raise ListEntryError(
+                _("未成年时作出的记录不得作为名单依据：%(title)s") % {"title": record.title},
+                field="basis_records",
+            )
         if kind != CreditListKind.RED and (
             record.corrected_minor_violation
             or (record.person_id and record.procedure == DecisionProcedure.SIMPLIFIED)
@@ -452,6 +458,7 @@ def basis_record_candidates(
             organisation__path__startswith=organisation.path,
             status=CreditRecordStatus.EFFECTIVE,
             severity__in=BASIS_SEVERITIES.get(kind, frozenset()),
+            made_while_minor=False,
             **subject_filter,
         )
         .select_related("catalog_item")
@@ -462,12 +469,13 @@ def basis_record_candidates(
 def _public_subjects(
     entries: QuerySet[CreditListEntry], as_of: dt.date
 ) -> QuerySet[CreditListEntry]:
-    """Drop entries about people under 18 on ``as_of`` (never public) or of unknown age."""
+    """Drop entries about people under 18 on ``as_of`` (never public) or of unknown age, and
+    any entry citing a record made while its person was a minor (closed for good)."""
     adult_born_by = _years_before(as_of, 18)
     return entries.filter(
         Q(person__isnull=True)
         | Q(person__birth_date__isnull=False, person__birth_date__lte=adult_born_by)
-    )
+    ).exclude(basis_records__made_while_minor=True)
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:

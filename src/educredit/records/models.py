@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -82,6 +82,9 @@ class CreditRecord(AuditedModel):
     )
     # 自然人轻微违法且主动消除或者减轻危害后果: never reported, never a basis for punishment.
     corrected_minor_violation = models.BooleanField(_("轻微违法已主动改正"), default=False)
+    # Decided before the person's 18th birthday (``records.minors``): closed for good — never
+    # public, screened, reported or a list's basis; seen only by the owner and those above it.
+    made_while_minor = models.BooleanField(_("未成年时作出"), default=False)
     payload = models.JSONField(_("信息项"), default=dict)
     source = models.CharField(
         _("来源"),
@@ -107,6 +110,8 @@ class CreditRecord(AuditedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     audit_exclude = ("created_at", "updated_at")
+    # Added after records were audited: at False it is left out of the snapshot.
+    audit_added_fields: ClassVar[dict[str, Any]] = {"made_while_minor": False}
 
     class Meta:
         verbose_name = _("信用记录")
@@ -152,9 +157,10 @@ class CreditRecord(AuditedModel):
 
     @property
     def is_reportable(self) -> bool:
-        """Whether the record may be pushed to the provincial platform."""
+        """Whether the record may be pushed to the provincial platform (never a minor's)."""
         return (
             not self.is_henan13_exempt
+            and not self.made_while_minor
             and self.status == CreditRecordStatus.EFFECTIVE
             and bool(self.catalog_item.reportable)
         )
@@ -162,7 +168,11 @@ class CreditRecord(AuditedModel):
     @property
     def may_ground_punishment(self) -> bool:
         """Whether the record may be cited as a basis for a list entry or a punishment."""
-        return not self.is_henan13_exempt and self.status == CreditRecordStatus.EFFECTIVE
+        return (
+            not self.is_henan13_exempt
+            and not self.made_while_minor
+            and self.status == CreditRecordStatus.EFFECTIVE
+        )
 
 
 # Records that Henan regulation §13 keeps out of reporting and punishment (as a filter).

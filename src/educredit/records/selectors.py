@@ -21,7 +21,12 @@ def _as_uuid(public_id: Any) -> uuid.UUID:
 
 
 def credit_records_visible_to(user: Any) -> QuerySet[CreditRecord]:
-    """Records owned by an organisation in the reader's subtree, or about a subject they see."""
+    """Records owned by an organisation in the reader's subtree, or about a subject they see.
+
+    A record made while its person was a minor (``records.minors``) only by the first rule:
+    the owner (the school) and the authorities above it, never another body the person is
+    affiliated with.
+    """
     organisation = getattr(user, "organisation", None)
     if not getattr(user, "is_authenticated", False) or organisation is None:
         return CreditRecord.objects.none()
@@ -29,7 +34,7 @@ def credit_records_visible_to(user: Any) -> QuerySet[CreditRecord]:
     return CreditRecord.objects.filter(
         Q(organisation__path__startswith=path)
         | Q(institution__in=Institution.objects.visible_to(user))
-        | Q(person__in=Person.objects.visible_to(user))
+        | (Q(made_while_minor=False) & Q(person__in=Person.objects.visible_to(user)))
     )
 
 
@@ -96,8 +101,11 @@ def credit_record_history(record: CreditRecord) -> QuerySet[CreditRecordTransiti
 
 
 def credit_records_punishment_basis(records: QuerySet[CreditRecord]) -> QuerySet[CreditRecord]:
-    """Those of ``records`` that may ground a punishment (effective, not §13-exempt)."""
-    return records.filter(status=CreditRecordStatus.EFFECTIVE).exclude(HENAN13_EXEMPT)
+    """Those of ``records`` that may ground a punishment (effective, not §13-exempt, not made
+    while a minor)."""
+    return records.filter(status=CreditRecordStatus.EFFECTIVE, made_while_minor=False).exclude(
+        HENAN13_EXEMPT
+    )
 
 
 # Statuses a subject sees of its own records: everything decided, never drafts in progress.

@@ -31,7 +31,7 @@ from educredit.catalog.models import CatalogItem
 from educredit.core import clock
 from educredit.core.i18n import Bilingual
 from educredit.core.identifiers import IdentifierError, validate_uscc
-from educredit.records import lifecycle, windows
+from educredit.records import lifecycle, minors, windows
 from educredit.records.choices import CreditRecordSource, CreditRecordStatus, DecisionProcedure
 from educredit.records.models import CreditRecord, CreditRecordTransition
 from educredit.records.signals import credit_record_transitioned
@@ -299,6 +299,7 @@ def credit_record_create(
         created_by=who.user,
         **fields,
     )
+    record.made_while_minor = minors.record_made_while_minor(record)
     _apply_window(record)
     record.save()
     _log_transition(record, "", CreditRecordStatus.DRAFT, who, "")
@@ -460,6 +461,8 @@ def _apply_changes(record: CreditRecord, changes: dict[str, Any]) -> None:
         setattr(record, name, value)
     if "corrected_minor_violation" in changes:
         record.corrected_minor_violation = bool(changes["corrected_minor_violation"])
+    # The decision date may have moved across the 18th birthday: the flag follows the facts.
+    record.made_while_minor = minors.record_made_while_minor(record)
     _apply_window(record)
 
 

@@ -90,7 +90,10 @@ def _subject_part(person: Person | None, institution: Institution) -> dict[str, 
 
 def _records_part(subject: dict[str, Any], as_of: dt.date) -> list[dict[str, Any]]:
     rows = (
-        CreditRecord.objects.filter(**subject, status__in=SHAREABLE_STATUSES)
+        # Never a record made while the person was a minor: a report is shown to third parties.
+        CreditRecord.objects.filter(
+            **subject, status__in=SHAREABLE_STATUSES, made_while_minor=False
+        )
         .filter(public_q(as_of) | Q(catalog_item__sharing__in=SHAREABLE_ATTRIBUTES))
         .select_related("catalog_item")
         .order_by("-decision_date", "public_id")

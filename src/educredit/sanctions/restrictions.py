@@ -20,7 +20,8 @@ Semantics (the ADR gives the sources):
 - a record counts once it became effective (a transition to 生效, or a status only an
   effective record reaches); drafts, submitted and records revoked before approval never
   restrict; Henan §13 records (simplified procedure on a person, corrected minor violation)
-  never ground a punishment;
+  never ground a punishment; a record made while its person was a minor grounds nothing at
+  all (Henan §3, ``records.minors``);
 - the measure-list version is the one in force on the basis's start (decision date, listed
   on); before the first version, the earliest published one;
 - a measure applies when the record's item is among its ``trigger_items`` and every
@@ -98,6 +99,7 @@ _RECORD_VALUES = (
     "public_until",
     "procedure",
     "corrected_minor_violation",
+    "made_while_minor",
     "updated_at",
 )
 _ENTRY_VALUES = (
@@ -198,6 +200,7 @@ class RecordFacts:
     effective: bool
     revoked_on: dt.date | None
     repaired_on: dt.date | None
+    made_while_minor: bool = False
 
 
 @dataclass(frozen=True)
@@ -318,8 +321,13 @@ def _rows(
 
 
 def record_rows(facts: RecordFacts, book: MeasureBook) -> list[Restriction]:
-    """The restrictions a record grounds (unsaved rows)."""
-    if not facts.effective:
+    """The restrictions a record grounds (unsaved rows).
+
+    None for a record made while its person was a minor, punishment or reward: minors are not
+    credit subjects (Henan §3), so no business system may screen on it — by having no row,
+    ``verdict_for`` stays one indexed query on the restriction table alone.
+    """
+    if not facts.effective or facts.made_while_minor:
         return []
     version = book.version_on(facts.decision_date)
     if version is None:
@@ -436,6 +444,7 @@ def _record_facts(records: Iterable[Mapping[str, Any]]) -> list[RecordFacts]:
             effective=row["status"] in EFFECTIVE_STATUSES or S.EFFECTIVE in moves[row["id"]],
             revoked_on=moved(row, S.REVOKED),
             repaired_on=moved(row, S.REPAIRED),
+            made_while_minor=bool(row["made_while_minor"]),
         )
         for row in rows
     ]

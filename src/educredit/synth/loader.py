@@ -244,10 +244,14 @@ def _table_spec(model: type[models.Model], provided: Sequence[str], now: dt.date
         )
     formatters = [_formatters(fields[name]) for name in provided]
     exclude = set(getattr(model, "audit_exclude", ()))
+    # A column added after rows were audited is left out of the snapshot at its added value.
+    added = getattr(model, "audit_added_fields", {})
     plan: list[tuple[int, str]] = []
     for attname in sorted(fields):
         model_field = fields[attname]
         if model_field.name in exclude or attname in exclude:
+            continue
+        if attname in constants and attname in added and constants[attname] == added[attname]:
             continue
         if attname in constants:
             plan.append((-1, f'"{attname}":{_snapshot_json(constants[attname])}'))
