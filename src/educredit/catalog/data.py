@@ -726,6 +726,32 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
             f("handling", "处理结果", required=True, public=False),
         ],
     ),
+    # Reported by the 经办银行 to the student-aid centre, which enters it (by page, or through
+    # the records API with the bank's client on the centre's organisation). When arrears count
+    # as a default is not settled (domain-rules §11.5): the bank's report is the fact.
+    item(
+        "JY-ZZ-02",
+        "国家助学贷款违约信息",
+        provider="经办银行、学生资助管理机构",
+        recorder_kinds=(*BUREAUS, "other"),
+        subject_type="person",
+        category="aid",
+        severity="general",
+        disclosure_mode="government",
+        sharing="conditional",
+        reportable=True,
+        legal_basis=(
+            f"{HENAN}第十二条第（三）项、第二十三条；国家助学贷款相关规定"
+            "（经办银行向金融信用信息基础数据库报送借款学生还款情况）"
+        ),
+        fields=[
+            f("contract_number", "贷款合同编号", required=True, public=False, max_length=60),
+            f("bank", "经办银行", required=True, max_length=200),
+            f("overdue_amount", "逾期金额（元）", "decimal", required=True, public=False),
+            f("overdue_since", "逾期起始日期", "date", required=True),
+            f("reported_on", "银行报送日期", "date", required=True),
+        ],
+    ),
     item(
         "JY-BZ-01",
         "表彰奖励与先进事迹信息",

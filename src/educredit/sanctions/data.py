@@ -452,6 +452,26 @@ VERSION_1_MEASURES: list[dict[str, Any]] = [
         trigger_items=["JY-ZZ-01"],
         duration_kind="until_repair",
     ),
+    # A loan in default: the aid centre reviews new aid rather than refusing it outright (the
+    # student may be owed other aid by statute); the record stays until it is repaired.
+    measure(
+        "JY-CJ-034",
+        matter="学生资助",
+        target="经办银行报送国家助学贷款违约的借款学生",
+        subject_type="person",
+        means="在学生资助申请审核中作为信用审查参考，核实还款情况后办理",
+        implementer="学生资助管理机构、学校",
+        legal_basis=f"{HENAN}第十二条第（三）项、第二十三条；国家助学贷款相关规定",
+        verdict="review",
+        part="management",
+        scenarios=["student_aid"],
+        trigger_items=["JY-ZZ-02"],
+        duration_kind="until_repair",
+        duration_note=(
+            "违约认定标准（逾期天数、金额）未查到公布文本，以经办银行报送为准，"
+            "待省教育厅核对；还清逾期本息后可申请信用修复"
+        ),
+    ),
     # 一之二、入职查询（staff_hiring）: what a school must know before hiring staff or granting
     # a teacher qualification, and at the yearly re-check (domain-rules §6.1, §6.2, §12). The
     # separate statutory check against the 性侵违法犯罪信息 database is recorded by the school
