@@ -143,6 +143,21 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("受理的信用承诺：签署、核查、履行、违诺和逾期未核查"),
     ),
     NavLink(
+        "integrity_students:contracts",
+        pgettext_lazy("navigation", "定向公费培养协议"),
+        _("定向医学生、公费师范生的培养协议、年度履约确认和违约"),
+    ),
+    NavLink(
+        "integrity_students:tasks",
+        pgettext_lazy("navigation", "年度履约确认"),
+        _("履约中、本年度尚无任职单位确认的协议"),
+    ),
+    NavLink(
+        "integrity_students:activities",
+        pgettext_lazy("navigation", "诚信教育活动"),
+        _("各学校开展的诚信教育活动及按年度统计"),
+    ),
+    NavLink(
         "sanctions:bulk_check_start",
         pgettext_lazy("navigation", "批量核查"),
         _("上传名单，按业务场景批量核查失信惩戒措施，下载核查结果"),
