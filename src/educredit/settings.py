@@ -349,3 +349,8 @@ EDUCREDIT_REPAIR_REPEAT_MONTHS = env_int("EDUCREDIT_REPAIR_REPEAT_MONTHS", 36)
 # The public address printed in credit reports' QR codes when a report is issued outside a
 # request (ADR 0030); within a request the request's own address is used.
 EDUCREDIT_PUBLIC_URL = env_str("EDUCREDIT_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# Hiring checks (入职查询): the day (month-day) by which a school's yearly re-check of its
+# current staff (未成年人保护法) should be complete; afterwards the school's to-do list shows
+# the staff still due. A local choice, not a statutory date: for the provincial office to set.
+EDUCREDIT_HIRING_RECHECK_DUE = env_str("EDUCREDIT_HIRING_RECHECK_DUE", "09-30")

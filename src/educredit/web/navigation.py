@@ -178,6 +178,11 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("本单位认定信息的信用修复申请"),
     ),
     NavLink(
+        "integrity_hiring:list",
+        pgettext_lazy("navigation", "入职查询"),
+        _("聘用教职工前查询限制聘用情形，记录性侵违法犯罪信息查询；在职人员年度复查"),
+    ),
+    NavLink(
         "rights:approval_list",
         pgettext_lazy("navigation", "批量查询审批"),
         _("超过阈值的查看或导出须经审批"),

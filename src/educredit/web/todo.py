@@ -19,6 +19,7 @@ from educredit.core.clock import today
 from educredit.disclosure import selectors as disclosure
 from educredit.exchange.choices import OutboxStatus
 from educredit.exchange.models import OutboxItem
+from educredit.integrity.hiring.selectors import recheck_overdue_count
 from educredit.records.selectors import review_queue_for
 from educredit.rights.alerts import open_query_alerts
 from educredit.rights.approvals import approvals_to_decide
@@ -119,6 +120,12 @@ def todo_items(request: HttpRequest) -> list[TodoItem]:
             items.append(
                 TodoItem(_("项承诺核查任务已超过核查期限"), count, f"{url}?state=overdue", True)
             )
+    # The school's yearly re-check of its current staff, still incomplete after the due day.
+    url = url_if_available(request, "integrity_hiring:recheck")
+    if url is not None:
+        count = recheck_overdue_count(user)
+        if count:
+            items.append(TodoItem(_("名在职教职工本年度尚未完成入职查询复查"), count, url, True))
     url = url_if_available(request, "web:stopped_jobs")
     if url is not None:
         count = stopped_jobs_for(user, days=TODO_DAYS).count()
