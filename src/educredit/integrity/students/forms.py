@@ -67,7 +67,7 @@ class ContractForm(SchoolChoiceMixin, BootstrapForm):
         max_digits=6,
         decimal_places=3,
         help_text=_(
-            "留空按培养类别：公费师范生 0.5（退还费用的 50%），定向医学生 0（协议另有约定的填写）"
+            "留空按培养类别：公费师范生 0.5（退还费用的一半），定向医学生 0（协议另有约定的填写）"
         ),
     )
 

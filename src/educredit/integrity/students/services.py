@@ -85,7 +85,9 @@ def _rate(value: Any) -> Decimal:
     except InvalidOperation as exc:
         raise ValidationError({"penalty_rate": _("违约金比例须为 0 至 1 之间的数")}) from exc
     if not rate.is_finite() or not rules.PENALTY_RATE_MIN <= rate <= rules.PENALTY_RATE_MAX:
-        raise ValidationError({"penalty_rate": _("违约金比例须在 0 至 1 之间（如 0.5 即 50%%）")})
+        raise ValidationError(
+            {"penalty_rate": _("违约金比例须在 0 至 1 之间（如 0.5 即退还费用的一半）")}
+        )
     if rate != rate.quantize(Decimal("0.001")):
         raise ValidationError({"penalty_rate": _("违约金比例最多三位小数")})
     return rate
