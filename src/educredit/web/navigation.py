@@ -168,6 +168,11 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("证件号码相同但姓名或名称不一致的记录"),
     ),
     NavLink(
+        "integrity_appraisal:list",
+        pgettext_lazy("navigation", "师德考核"),
+        _("教师年度师德考核结果：学校录入或导入，上级教育行政部门审核"),
+    ),
+    NavLink(
         "rights:objection_queue",
         pgettext_lazy("navigation", "异议处理"),
         _("信用主体提出的异议，按工作日期限办理"),

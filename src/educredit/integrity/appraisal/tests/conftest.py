@@ -66,7 +66,10 @@ def school_head(county_school: Any) -> Any:
 def county_reviewer(county: Any) -> Any:
     """中原区教育局's reviewer: the level above the school."""
     return factories.make_user(
-        organisation=county, username="zy.reviewer", full_name="中原审核员", roles=[UserRole.REVIEWER]
+        organisation=county,
+        username="zy.reviewer",
+        full_name="中原审核员",
+        roles=[UserRole.REVIEWER],
     )
 
 
@@ -74,7 +77,10 @@ def county_reviewer(county: Any) -> Any:
 def other_school(shipped: Any, other_county: Any) -> Any:
     """金水区实验小学 with its own account, outside 中原区."""
     account = factories.make_organisation(
-        parent=other_county, name="金水区实验小学", kind=OrganisationKind.SCHOOL, region_code="410105"
+        parent=other_county,
+        name="金水区实验小学",
+        kind=OrganisationKind.SCHOOL,
+        region_code="410105",
     )
     return school_with_account(
         supervisor=other_county, account=account, name="金水区实验小学", serial=4105

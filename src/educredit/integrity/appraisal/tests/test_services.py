@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -20,7 +22,9 @@ pytestmark = pytest.mark.django_db
 LAST_YEAR = clock.today().year - 1
 
 
-def _enter(clerk, teacher, grade="合格", remarks="", year=LAST_YEAR):
+def _enter(
+    clerk: Any, teacher: Any, grade: str = "合格", remarks: str = "", year: int = LAST_YEAR
+) -> Any:
     return services.ethics_appraisal_enter(
         actor=clerk, teacher=teacher, year=year, grade=grade, remarks=remarks
     )
@@ -143,6 +147,7 @@ def test_returned_then_corrected_and_resubmitted(school_clerk, county_reviewer, 
     appraisal = services.ethics_appraisal_submit(actor=school_clerk, appraisal=appraisal)
     assert appraisal.status == S.SUBMITTED and appraisal.return_reason == ""
     appraisal = services.ethics_appraisal_approve(actor=county_reviewer, appraisal=appraisal)
+    assert appraisal.credit_record is not None
     assert appraisal.credit_record.payload["remarks"].startswith("2025年3月")
     assert [s.action for s in appraisal.steps.all()] == [
         "enter",
