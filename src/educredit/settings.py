@@ -336,6 +336,12 @@ EDUCREDIT_EXCHANGE_BACKOFF_MAX_SECONDS = env_int("EDUCREDIT_EXCHANGE_BACKOFF_MAX
 # overdue and shows on its owner organisation's to-do list (ADR 0023).
 EDUCREDIT_FEEDBACK_WORKING_DAYS = env_int("EDUCREDIT_FEEDBACK_WORKING_DAYS", 5)
 
+# Red-list candidates (records.red_candidates): an honour at provincial or national level
+# (JY-BZ-01) decided within this many years makes a subject a candidate. [U] No published
+# criterion found (Henan §27 leaves the criteria to the province): a provisional figure for the
+# provincial office to confirm.
+EDUCREDIT_RED_LIST_HONOUR_YEARS = env_int("EDUCREDIT_RED_LIST_HONOUR_YEARS", 3)
+
 # Subjects' rights (issue 6).
 # A view or export revealing non-public information about more subjects than this needs a
 # second person's approval (ADR 0029); a reader who reads more distinct subjects than

@@ -7,6 +7,7 @@ from educredit.records import list_views as views
 urlpatterns = [
     path("", views.list_entry_list, name="list_entry_list"),
     path("new/", views.list_entry_propose, name="list_entry_propose"),
+    path("red-candidates/", views.red_list_candidates, name="red_list_candidates"),
     path("<uuid:entry_id>/", views.list_entry_detail, name="list_entry_detail"),
     path("<uuid:entry_id>/confirm/", views.list_entry_confirm, name="list_entry_confirm"),
     path("<uuid:entry_id>/withdraw/", views.list_entry_withdraw, name="list_entry_withdraw"),

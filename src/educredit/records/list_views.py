@@ -8,6 +8,7 @@ through an ``access_*_for_user`` selector, every write goes through ``records.li
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -25,7 +26,7 @@ from educredit.catalog.choices import InfoCategory, Severity
 from educredit.core.clock import today
 from educredit.core.exports import Column, export_wanted, list_export
 from educredit.exchange import selectors as exchange_selectors
-from educredit.records import archive, lists
+from educredit.records import archive, lists, red_candidates
 from educredit.records.choices import (
     CreditListKind,
     CreditRecordStatus,
@@ -37,6 +38,7 @@ from educredit.rights.list_exports import export_subject_list, subject_identifie
 from educredit.rights.purpose import staff_read_log
 from educredit.subjects import selectors as subject_selectors
 from educredit.subjects.models import Institution, Person
+from educredit.web.navigation import url_if_available
 from educredit.web.paging import filters_query_string, page_of
 
 WRITERS = (UserRole.CLERK, UserRole.ADMIN)
@@ -260,6 +262,67 @@ def list_entry_list(request: HttpRequest) -> HttpResponse:
         request,
         "records/lists/entry_list.html",
         {"form": form, "page": page, "query": filters_query_string(request)},
+    )
+
+
+def _honour_field(candidate: red_candidates.RedListCandidate, name: str) -> str:
+    return "；".join(
+        str(r.payload.get(name) or "") for r in candidate.honours if r.payload.get(name)
+    )
+
+
+# The columns of the red-list candidates, as exported.
+RED_CANDIDATE_COLUMNS = (
+    Column(gettext_lazy("主体"), lambda c: c.subject.name),
+    Column(
+        gettext_lazy("统一社会信用代码或证件号码"),
+        lambda c: subject_identifier(c.latest),
+    ),
+    Column(gettext_lazy("表彰奖励名称"), lambda c: _honour_field(c, "honour_name")),
+    Column(gettext_lazy("级别"), lambda c: _honour_field(c, "level")),
+    Column(gettext_lazy("授予单位"), lambda c: _honour_field(c, "awarding_body")),
+    Column(gettext_lazy("最近表彰日期"), lambda c: c.latest.decision_date),
+    Column(gettext_lazy("先进事迹"), lambda c: _honour_field(c, "deeds")),
+)
+
+
+@list_export
+@access_staff(powers=[Power.PROVINCIAL_OFFICE, Power.CREDIT_LISTS])
+@require_GET
+def red_list_candidates(request: HttpRequest) -> HttpResponse:
+    """Subjects honoured at provincial or national level in the last years, with no
+    dishonesty record in force and not on the red list: each with its exemplary deeds and a
+    link to the red-list proposal citing its honours. ``?export=xlsx`` answers the file."""
+    years = red_candidates.honour_years()
+    candidates = red_candidates.red_list_candidates(request.user, as_of=today(), years=years)
+    if export_wanted(request):
+        return export_subject_list(
+            request,
+            candidates,
+            RED_CANDIDATE_COLUMNS,
+            stem="red-list-candidates",
+            sheet=_("红名单候选"),
+            subjects=lambda c: (c.person, c.institution),
+        )
+    page = page_of(request, candidates)
+    shown = list(page.object_list)
+    people, institutions = red_candidates.candidate_subjects(shown)
+    staff_read_log(request, persons=people, institutions=institutions)
+    propose_url = url_if_available(request, "records:list_entry_propose")
+    rows = [
+        (c, f"{propose_url}?{urlencode(c.proposal_query(), doseq=True)}" if propose_url else "")
+        for c in shown
+    ]
+    return render(
+        request,
+        "records/lists/red_candidates.html",
+        {
+            "page": page,
+            "rows": rows,
+            "years": years,
+            "levels": "、".join(red_candidates.QUALIFYING_LEVELS),
+            "query": filters_query_string(request),
+        },
     )
 
 

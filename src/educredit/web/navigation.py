@@ -93,6 +93,11 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("红名单、严重失信主体名单和失信重点关注名单"),
     ),
     NavLink(
+        "records:red_list_candidates",
+        pgettext_lazy("navigation", "红名单候选"),
+        _("近年获得省级以上表彰、没有失信记录的主体及其先进事迹"),
+    ),
+    NavLink(
         "disclosure:entry_penalty",
         pgettext_lazy("navigation", "双公示录入"),
         _("逐条录入行政处罚、行政许可决定，边填边校验"),

@@ -249,7 +249,9 @@ def test_only_the_school_and_the_authorities_above_it_see_a_minors_record(
         with pytest.raises(Http404):
             selectors.access_credit_record_for_user(reader, closed.public_id)
         client.force_login(reader)
-        assert client.get(f"/workspace/records/{closed.public_id}/").status_code == 404
+        assert client.get(f"/records/{closed.public_id}/").status_code == 404
+    client.force_login(county_admin)
+    assert client.get(f"/records/{closed.public_id}/").status_code == 200
 
 
 # --- lists ----------------------------------------------------------------------------------
