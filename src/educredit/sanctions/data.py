@@ -340,6 +340,28 @@ VERSION_1_MEASURES: list[dict[str, Any]] = [
         duration_note="由学校按情节决定限制方式；取消资格执行期限不少于24个月",
     ),
     measure(
+        "JY-CJ-040",
+        matter="职务晋升、职称评定、评奖评优",
+        target="受到处分、尚在处分期内的教师和学校管理人员",
+        subject_type="person",
+        means="处分期内不得晋升职务、岗位等级，不得评聘高一级专业技术职务（职称），不得评奖评优",
+        implementer="教师所在学校、县级以上人民政府教育行政部门、职称评审机构",
+        legal_basis=(
+            f"{ETHICS_BASIS}；《事业单位工作人员处分规定》（2023年）；"
+            "《中华人民共和国公职人员政务处分法》"
+        ),
+        verdict="restricted",
+        scenarios=["promotion", "title_evaluation", "awards_honours"],
+        trigger_items=["JY-SD-02"],
+        duration_kind="record_date",
+        duration_field="sanction_until",
+        duration_note=(
+            "处分期由处分决定确定（警告6个月、记过12个月、记大过18个月、降低岗位等级或撤职24个月），"
+            "期满自动解除；处分期内各项限制的具体范围待核对《事业单位工作人员处分规定》（2023年）"
+            "条文（domain-rules §12 [U]）"
+        ),
+    ),
+    measure(
         "JY-CJ-008",
         matter="科研项目申报",
         target="经认定有学术不端行为的高等学校教职工、学生",

@@ -26,7 +26,7 @@ urlpatterns: list[URLPattern] = [
     path("activities/", views.activity_list, name="activities"),
     path("activities/new/", views.activity_create, name="activity_create"),
     path(
-        "activities/<uuid:activity_id>/attachment/",
+        "activities/<uuid:education_activity_id>/attachment/",
         views.activity_attachment,
         name="activity_attachment",
     ),

@@ -512,10 +512,12 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 
 @access_staff()
 @require_GET
-def activity_attachment(request: HttpRequest, activity_id: Any) -> FileResponse:
+def activity_attachment(request: HttpRequest, education_activity_id: Any) -> FileResponse:
     """An activity's attachment (only inside the jurisdiction)."""
     activity: IntegrityEducationActivity | None = (
-        activities_visible_to(request.user).filter(public_id=_uuid_or_404(activity_id)).first()
+        activities_visible_to(request.user)
+        .filter(public_id=_uuid_or_404(education_activity_id))
+        .first()
     )
     if activity is None or not activity.attachment:
         raise Http404

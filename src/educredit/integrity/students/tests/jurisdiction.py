@@ -77,4 +77,4 @@ def _activity_in(county: Organisation) -> Any:
 
 
 JURISDICTION_FIXTURES["contract_id"] = _contract_in
-JURISDICTION_FIXTURES["activity_id"] = _activity_in
+JURISDICTION_FIXTURES["education_activity_id"] = _activity_in
