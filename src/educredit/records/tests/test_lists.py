@@ -274,13 +274,15 @@ def test_nothing_public_about_a_minor(county_clerk: Any, city_reviewer: Any, sch
     pupil = make_person(institution=school, name="小明", number=resident_id(21, born="20120501"))
     item = make_catalog_item(severity=Severity.TRUSTWORTHY, subject_type=SubjectType.PERSON)
     record = make_record(actor=county_clerk, catalog_item=item, person=pupil, status=S.EFFECTIVE)
-    entry = _propose(
-        county_clerk, pupil, [record], kind=CreditListKind.RED, measures="", notice_date=NOTICE
-    )
-    lists.list_entry_confirm(actor=city_reviewer, entry=entry, listed_on=datetime.date(2026, 11, 2))
-    assert not lists.public_list_entries(CreditListKind.RED, datetime.date(2026, 11, 2)).exists()
-    # Once of age the entry (still listed) is public.
-    assert list(lists.public_list_entries(CreditListKind.RED, datetime.date(2030, 5, 1))) == [entry]
+    # Decided while a minor (Henan §3): no list entry may cite it, so none is ever public,
+    # not even once the pupil is of age (records.minors).
+    assert record.made_while_minor
+    with pytest.raises(lists.ListEntryError) as refused:
+        _propose(
+            county_clerk, pupil, [record], kind=CreditListKind.RED, measures="", notice_date=NOTICE
+        )
+    assert refused.value.field == "basis_records"
+    assert not lists.public_list_entries(CreditListKind.RED, datetime.date(2030, 5, 1)).exists()
 
 
 def test_system_actor_names_the_organisation(county: Any, school: Any, serious_record: Any) -> None:
