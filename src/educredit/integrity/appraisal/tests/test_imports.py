@@ -89,7 +89,7 @@ def test_the_pages_upload_show_progress_and_hand_out_the_report(
     progress = client.get(response["Location"], {"format": "json"}).json()
     assert progress["done"] and progress["ok"] == 1 and progress["failed"] == 3
     report = client.get(progress["report_url"])
-    content = b"".join(report.streaming_content)
+    content = b"".join(report.streaming_content)  # type: ignore[attr-defined]
     rows = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
     assert rows[0] == (*HEADER, "原行号", "错误原因")
     assert [row[5] for row in rows[1:]] == [3, 4, 5]
