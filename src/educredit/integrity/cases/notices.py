@@ -29,7 +29,7 @@ TITLES = {
     CaseNoticeKind.APPEAL_REJECTED: "复核不予受理通知书",
     CaseNoticeKind.APPEAL_DECISION: "复核决定书",
 }
-OUTCOMES = {
+OUTCOMES: dict[str, str] = {
     AppealOutcome.UPHELD: "维持原处理决定",
     AppealOutcome.CHANGED: "变更原处理决定",
     AppealOutcome.REVOKED: "撤销原处理决定",

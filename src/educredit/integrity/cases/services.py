@@ -407,7 +407,11 @@ def case_notify(
 
 
 def _window_step(kind: str) -> str:
-    return {CaseNoticeKind.INTENDED: "defence", CaseNoticeKind.DECISION: "appeal"}.get(kind, "")
+    windows: dict[str, str] = {
+        CaseNoticeKind.INTENDED: "defence",
+        CaseNoticeKind.DECISION: "appeal",
+    }
+    return windows.get(kind, "")
 
 
 def _delivered(actor: User, notice: CaseNotice, delivery: str, day: dt.date) -> CaseNotice:

@@ -1,7 +1,7 @@
 """Workspace routes of 诚信案件 (mounted under /integrity/cases/)."""
 
-from django.urls import path  # noqa: F401  (routes arrive with the pages)
+from django.urls import URLPattern
 
 app_name = "integrity_cases"
 
-urlpatterns: list = []
+urlpatterns: list[URLPattern] = []

@@ -98,7 +98,8 @@ def test_a_kindergarten_case_runs_from_report_to_decision_and_restricts_on_its_d
     end = add_months(today(), 6)
     assert f"{end.year}年{end.month}月{end.day}日起期满自动解除" in decision.body
     assert REMEDY in decision.body
-    record = CreditRecord.objects.get(pk=case.record_id)
+    record = case.record
+    assert record is not None
     assert record.catalog_item.code == "JY-SD-02"
     assert record.payload["handling"] == "警告"
     assert record.payload["sanction_until"] == end.isoformat()
@@ -233,7 +234,7 @@ def test_a_decision_without_its_remedy_or_with_a_term_the_rule_forbids_is_refuse
     case.refresh_from_db()
     services.case_defend(actor=teacher_user, case=case, waived=True)
     case.refresh_from_db()
-    base = {"facts": case.facts, "reasons": case.reasons, "basis": case.basis}
+    base: dict[str, Any] = {"facts": case.facts, "reasons": case.reasons, "basis": case.basis}
     with pytest.raises(ValidationError, match="救济途径和期限"):
         services.case_decide(
             actor=decider, case=case, sanctions=[{"kind": "warning"}], remedy="", **base
