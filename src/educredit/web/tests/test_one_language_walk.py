@@ -59,6 +59,8 @@ DATA_APPS = {
     "sanctions",
     "rights",
     "portal",
+    "integrity_research",
+    "integrity_hiring",
 }
 # Texts the platform writes, not data: they must be shown in the reader's language.
 SYSTEM_TEXT_FIELDS = {
