@@ -60,6 +60,7 @@ DATA_APPS = {
     "rights",
     "portal",
     "integrity_research",
+    "integrity_hiring",
 }
 # Texts the platform writes, not data: they must be shown in the reader's language.
 SYSTEM_TEXT_FIELDS = {
