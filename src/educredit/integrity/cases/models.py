@@ -72,6 +72,15 @@ class Case(AuditedModel):
         related_name="+",
         verbose_name=_("信用记录"),
     )
+    # A revocation or loss of the teacher qualification is a record of its own (教师资格限制库).
+    qualification_record = models.ForeignKey(
+        "records.CreditRecord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("教师资格处理记录"),
+    )
     appeal_text = models.TextField(_("复核或申诉理由"), blank=True)
     appeal_filed_on = models.DateField(_("申请复核日期"), null=True, blank=True)
     appeal_outcome = models.CharField(

@@ -41,7 +41,7 @@ from educredit.integrity.cases.models import (
     CaseStatement,
     CaseStep,
 )
-from educredit.integrity.cases.regimes import Deadline, Regime, regime_in_force
+from educredit.integrity.cases.regimes import BUREAUS, Deadline, Regime, regime_in_force
 from educredit.records import services as records
 from educredit.records.choices import CreditRecordSource
 from educredit.records.models import CreditRecord
@@ -71,6 +71,7 @@ RESEARCH_TIERS = {
 }
 EXAM_BANS = ("exam_ban", "exam_ban_impersonation", "teacher_exam_ban")
 SUPERVISOR = ("supervisor_quota", "supervisor_suspension", "supervisor_revocation")
+QUALIFICATION = {"qualification_revocation": "JY-ZG-01", "qualification_loss": "JY-ZG-02"}
 # The decision's record is transcribed for the deciding body and submitted; a person of the
 # body then approves it (never a ``system:`` actor), as the catalog's two-person rule asks.
 DECISION_RECORDER = "system:case-decision"
@@ -254,6 +255,12 @@ def case_open(
         )
     if misconduct_type and misconduct_type not in regime.misconduct_types:
         raise ValidationError(_("行为类型不在该规定列举的类型之中"), code="type")
+    if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
+        raise PermissionDenied(_("该人员不在你的管辖范围内"))
+    if institution is not None and not (
+        Institution.objects.visible_to(actor).filter(pk=institution.pk).exists()
+    ):
+        raise PermissionDenied(_("该单位不在你的管辖范围内"))
     if public_official and "teacher_ethics" not in regime.sanction_set:
         raise ValidationError(
             _("政务处分只适用于师德失范案件中的公办学校管理人员"), code="official"
@@ -353,10 +360,20 @@ def case_terms(
     """The terms these sanctions would run for this case's person from ``start`` (refused
     with the rule's name when the regime or the law does not allow them)."""
     regime = _regime(case)
+    wanted = _requested(requested)
+    if any(item.kind in QUALIFICATION for item in wanted) and (
+        case.organisation.kind not in BUREAUS
+    ):
+        raise ValidationError(
+            _(
+                "撤销或收缴教师资格由县级以上人民政府教育行政部门决定（《教师资格条例》第十八条、第十九条）"
+            ),
+            code="body",
+        )
     return clock.sanction_terms(
         allowed=clock.kinds_for(regime.sanction_set, public_official=case.public_official),
         start=start,
-        requested=_requested(requested),
+        requested=wanted,
         combined_months=combined_months,
         earlier_capped=_earlier_capped(case),
     )
@@ -626,11 +643,31 @@ def _payload(
     raise ValidationError(_("该规定没有对应的信用记录目录条目"))  # pragma: no cover
 
 
-def _record(case: Case, regime: Regime, payload: dict[str, Any]) -> CreditRecord:
-    item = catalog_item_by_code(regime.record_item, case.decided_on)
+def _qualification_payload(case: Case, term: clock.Term, fields: dict[str, Any]) -> dict[str, Any]:
+    """JY-ZG-01 / JY-ZG-02 from the decision: the reapplication day is the clock's."""
+    payload = {
+        "qualification_kind": _required(
+            str(fields.get("qualification_kind", "")), _("教师资格种类")
+        ),
+        "certificate_number": _required(
+            str(fields.get("certificate_number", "")), _("教师资格证书编号")
+        ),
+        "ground": _required(str(fields.get("ground", "")), _("撤销或丧失情形")),
+    }
+    if term.kind == "qualification_revocation":
+        return {**payload, "facts": case.facts, "reapply_from": term.ends_on}
+    return {
+        **payload,
+        "judgment_number": _required(str(fields.get("judgment_number", "")), _("刑事判决书文号")),
+    }
+
+
+def _record(case: Case, regime: Regime, payload: dict[str, Any], *, code: str = "") -> CreditRecord:
+    code = code or regime.record_item
+    item = catalog_item_by_code(code, case.decided_on)
     if item is None:
         raise ValidationError(
-            _("目录中没有施行中的条目 %(code)s，不能记录处理结果") % {"code": regime.record_item}
+            _("目录中没有施行中的条目 %(code)s，不能记录处理结果") % {"code": code}
         )
     record = records.credit_record_create(
         actor=DECISION_RECORDER,
@@ -706,7 +743,16 @@ def case_decide(
             capped_kind=term.kind in clock.CAPPED_KINDS,
         )
         audit_append(actor=actor, action="integrity.sanction.impose", target=row, before=None)
-    case.record = _record(case, regime, _payload(case, regime, terms, record_fields or {}))
+    fields = record_fields or {}
+    case.record = _record(case, regime, _payload(case, regime, terms, fields))
+    for term in terms:
+        if term.kind in QUALIFICATION:
+            case.qualification_record = _record(
+                case,
+                regime,
+                _qualification_payload(case, term, fields),
+                code=QUALIFICATION[term.kind],
+            )
     title, body = notices.decision(case, regime, terms, day)
     _issue(actor=actor, case=case, kind=CaseNoticeKind.DECISION, title=title, body=body, on=day)
     return _save(actor, case, before, "decide")

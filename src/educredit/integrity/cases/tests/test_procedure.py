@@ -424,3 +424,18 @@ def test_a_case_is_opened_only_by_a_body_the_regime_names(
             reported_on=today(),
             allegation="论文抄袭",
         )
+
+
+def test_a_case_is_opened_only_about_a_person_the_body_sees(
+    shipped: Any, outsider: Any, teacher: Any
+) -> None:
+    with pytest.raises(PermissionDenied):
+        services.case_open(
+            actor=outsider,
+            regime_code="ethics_kindergarten",
+            person=teacher,
+            source=CaseSource.REPORT,
+            reported_on=today(),
+            allegation="推搡幼儿",
+        )
+    assert not Case.objects.exists()
