@@ -305,3 +305,30 @@ def test_the_english_pages_show_no_chinese_but_data(
     ):
         text = visible_text(client.get(url).content.decode())
         assert han_leaks(text, data) == [], (url, han_leaks(text, data))
+
+
+def test_the_lists_cost_a_fixed_number_of_queries(
+    shipped: Any,
+    college_clerk: Any,
+    college: Any,
+    normal_student: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    from educredit.integrity.students.tests.conftest import contract_for
+
+    client = signed_in(college_clerk)
+    for url in (reverse("integrity_students:contracts"), reverse("integrity_students:tasks")):
+        client.get(url)  # warm the session and caches
+    for number in range(6):
+        contract = contract_for(
+            college_clerk,
+            normal_student,
+            college,
+            ContractProgramme.LOCAL_NORMAL,
+            agreement_number=f"QC-{number}",
+        )
+        _serving(college_clerk, contract)
+    for url in (reverse("integrity_students:contracts"), reverse("integrity_students:tasks")):
+        with django_assert_max_num_queries(30):
+            page = client.get(url)
+        assert page.content.decode().count("QC-") >= 6
