@@ -36,6 +36,7 @@ from educredit.subjects.choices import (
 )
 from educredit.subjects.models import Institution, Person
 from educredit.synth.demo_appraisals import demo_appraisals
+from educredit.synth.demo_cases import demo_cases
 from educredit.synth.demo_commitments import demo_commitments
 from educredit.synth.demo_files import penalty_sample_write
 from educredit.synth.demo_rights import TEACHER_LOGIN, TRAINING_LOGIN, demo_subject_accounts
@@ -457,6 +458,12 @@ def demo_prepare(
     demo_commitments(clerk=logins["zhongyuan_clerk"], training=training, teachers=county_teachers)
     report.try_this += _try_commitments(first=len(report.try_this) + 1)
     demo_appraisals(logins=logins, school=school)
+    demo_cases(
+        clerk=logins["zhongyuan_clerk"],
+        decider=logins["zhengzhou_reviewer"],
+        school=school,
+        teachers=county_teachers,
+    )
     # The bulk load bypasses the signals that keep the portal's search index current.
     search_index_rebuild()
     # Integrate everything the demo wrote and sign a tree head, so proofs work at once.
