@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from educredit.core.clock import today
@@ -397,3 +399,45 @@ def test_business_systems_get_the_answer_from_the_check_endpoint(world, county, 
     )
     assert answer.status_code == 200
     assert answer.json()["verdict"] == "restricted"
+
+
+def test_a_row_of_the_recheck_list_starts_that_persons_check(client, world, school_clerk):
+    school = world["school"]
+    member = _teacher(school, "在职者", 123)
+    client.force_login(school_clerk)
+    response = client.post(
+        reverse("integrity_hiring:new"),
+        {"person": str(member.public_id), "school": str(school.public_id), "purpose": "annual"},
+    )
+    assert response.status_code == 302
+    check = HiringCheck.objects.get()
+    assert (check.person, check.purpose, check.verdict) == (member, "annual", "clear")
+    hiring_check_record_statutory(
+        actor=school_clerk,
+        check=check,
+        checked_by="一小人事干部",
+        checked_on=today(),
+        outcome=StatutoryOutcome.FOUND,
+        attachment=pdf(),
+    )
+    recheck = client.get(reverse("integrity_hiring:recheck"))
+    assert member not in {a.person for a in recheck.context["page"].object_list}
+
+
+def _queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_list_pages_cost_the_same_for_one_row_or_many(client, world, school_clerk):
+    school = world["school"]
+    client.force_login(school_clerk)
+    people = [_teacher(school, f"教师{n}", 131 + 2 * n) for n in range(4)]
+    check_of(school_clerk, school, people[0])
+    checks, due = reverse("integrity_hiring:list"), reverse("integrity_hiring:recheck")
+    one_check, many_due = _queries(client, checks), _queries(client, due)
+    for person in people[1:]:
+        _complete(school_clerk, school, person)
+    assert _queries(client, checks) == one_check
+    assert _queries(client, due) == many_due
