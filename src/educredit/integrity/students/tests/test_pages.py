@@ -198,7 +198,7 @@ def test_the_task_list_and_its_export(
     logged = SubjectQueryLog.objects.count()
     export = client.get(reverse("integrity_students:tasks"), {"export": "xlsx"})
     assert export.status_code == 200
-    sheet = load_workbook(io.BytesIO(export.content)).active
+    sheet = load_workbook(io.BytesIO(export.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][1] == "王老师"
     assert SubjectQueryLog.objects.count() > logged
@@ -225,7 +225,7 @@ def test_activities_with_figures_per_school_and_year_and_the_bureau_reads(
     export = signed_in(viewer).get(reverse("integrity_students:activities"), {"year": "2026"})
     assert "80" in export.content.decode()
     file = signed_in(viewer).get(reverse("integrity_students:activities"), {"export": "xlsx"})
-    assert len(list(load_workbook(io.BytesIO(file.content)).active.iter_rows())) == 3
+    assert len(list(load_workbook(io.BytesIO(file.content)).worksheets[0].iter_rows())) == 3
 
 
 def test_an_activity_attachment_is_checked_and_nothing_kept_when_refused(
