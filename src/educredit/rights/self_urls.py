@@ -3,6 +3,7 @@
 from django.urls import path
 
 from educredit.commitments.self_urls import self_patterns as commitment_patterns
+from educredit.integrity.cases.self_urls import self_patterns as case_patterns
 from educredit.rights import (
     objection_urls,
     query_urls,
@@ -21,4 +22,5 @@ urlpatterns = [
     *query_urls.self_patterns,
     *report_urls.self_patterns,
     *commitment_patterns,
+    *case_patterns,
 ]

@@ -168,6 +168,16 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("各学校开展的诚信教育活动及按年度统计"),
     ),
     NavLink(
+        "integrity_cases:list",
+        pgettext_lazy("navigation", "诚信案件"),
+        _("师德失范、学术不端、科研失信、考试违规等案件：受理、告知、陈述申辩、决定和复核"),
+    ),
+    NavLink(
+        "integrity_cases:qualification_restrictions",
+        pgettext_lazy("navigation", "教师资格限制库"),
+        _("被撤销或丧失教师资格、仍在限制中的人员"),
+    ),
+    NavLink(
         "sanctions:bulk_check_start",
         pgettext_lazy("navigation", "批量核查"),
         _("上传名单，按业务场景批量核查失信惩戒措施，下载核查结果"),

@@ -19,6 +19,7 @@ from educredit.core.clock import today
 from educredit.disclosure import selectors as disclosure
 from educredit.exchange.choices import OutboxStatus
 from educredit.exchange.models import OutboxItem
+from educredit.integrity.cases.selectors import cases_visible_to, overdue_cases
 from educredit.integrity.hiring.selectors import recheck_overdue_count
 from educredit.records.selectors import review_queue_for
 from educredit.rights.alerts import open_query_alerts
@@ -126,6 +127,12 @@ def todo_items(request: HttpRequest) -> list[TodoItem]:
         count = recheck_overdue_count(user)
         if count:
             items.append(TodoItem(_("名在职教职工本年度尚未完成入职查询复查"), count, url, True))
+    # Integrity cases past the body's own deadline (the regime's clock of the step it owes).
+    url = url_if_available(request, "integrity_cases:list")
+    if url is not None:
+        count = overdue_cases(cases_visible_to(user), today=today()).count()
+        if count:
+            items.append(TodoItem(_("件诚信案件已超过办理期限"), count, f"{url}?overdue=on", True))
     url = url_if_available(request, "web:stopped_jobs")
     if url is not None:
         count = stopped_jobs_for(user, days=TODO_DAYS).count()
