@@ -382,3 +382,69 @@ def test_a_contract_of_another_county_is_out_of_reach(medical_contract: Any, out
             ground=BreachGround.OTHER,
             found_on=FOUND,
         )
+
+
+def test_every_write_of_the_story_is_audited_and_verifies(
+    normal_contract: Any, college_clerk: Any, city_reviewer: Any
+) -> None:
+    from educredit.audit.models import AuditEntry
+    from educredit.audit.verification import verify_audit_log
+
+    contract = serve(college_clerk, normal_contract, [2025])
+    breach = training_contract_breach(
+        actor=college_clerk, contract=contract, ground=BreachGround.SHORT_SERVICE, found_on=FOUND
+    )
+    credit_record_approve(actor=city_reviewer, record=breach.record)
+    training_contract_breach_pay(actor=city_reviewer, breach=breach, paid_on=FOUND)
+    actions = set(
+        AuditEntry.objects.filter(action__startswith="integrity_students.").values_list(
+            "action", flat=True
+        )
+    )
+    assert actions == {
+        "integrity_students.contract_create",
+        "integrity_students.contract_start_service",
+        "integrity_students.confirmation_record",
+        "integrity_students.contract_breach",
+        "integrity_students.breach_create",
+        "integrity_students.breach_pay",
+    }
+    audit = verify_audit_log()
+    assert audit.ok, (audit.problems[:3], audit.row_problems[:3])
+
+
+def test_service_ends_fulfilled_or_dissolved_with_a_reason(
+    medical_contract: Any, normal_contract: Any, college_clerk: Any
+) -> None:
+    with pytest.raises(ValidationError):  # not in service yet
+        training_contract_transition(
+            actor=college_clerk, contract=medical_contract, action="fulfil"
+        )
+    with pytest.raises(ValidationError) as future:
+        training_contract_transition(
+            actor=college_clerk,
+            contract=medical_contract,
+            action="start_service",
+            service_started_on=dt.date(2999, 1, 1),
+        )
+    assert "service_started_on" in future.value.message_dict
+    served = serve(college_clerk, medical_contract, [2025])
+    done = training_contract_transition(actor=college_clerk, contract=served, action="fulfil")
+    assert done.status == TrainingContractStatus.FULFILLED
+    with pytest.raises(ValidationError):  # a fulfilled contract is not breached
+        training_contract_breach(
+            actor=college_clerk, contract=done, ground=BreachGround.OTHER, found_on=FOUND
+        )
+    with pytest.raises(ValidationError) as no_reason:
+        training_contract_transition(
+            actor=college_clerk, contract=normal_contract, action="dissolve"
+        )
+    assert "reason" in no_reason.value.message_dict
+    dissolved = training_contract_transition(
+        actor=college_clerk,
+        contract=normal_contract,
+        action="dissolve",
+        reason="经省教育厅同意转为非公费",
+    )
+    assert dissolved.status == TrainingContractStatus.DISSOLVED
+    assert not CreditRecord.objects.exists()  # neither end writes a credit record
