@@ -123,6 +123,8 @@ RESEARCH_TYPES = (
     "违反学术出版规范",
     "其他科研失信行为",
 )
+# Aggravating circumstances (从重情节): the list of 教育部令第40号 §28 (verified); the 2022 research
+# rules' own list is [R] in the reference, so the same words stand for it until confirmed.
 RESEARCH_AGGRAVATING = (
     "造成恶劣影响",
     "利益输送或者利益交换",

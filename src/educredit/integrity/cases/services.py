@@ -41,7 +41,13 @@ from educredit.integrity.cases.models import (
     CaseStatement,
     CaseStep,
 )
-from educredit.integrity.cases.regimes import BUREAUS, Deadline, Regime, regime_in_force
+from educredit.integrity.cases.regimes import (
+    BUREAUS,
+    RESEARCH_AGGRAVATING,
+    Deadline,
+    Regime,
+    regime_in_force,
+)
 from educredit.records import services as records
 from educredit.records.choices import CreditRecordSource
 from educredit.records.models import CreditRecord
@@ -626,6 +632,8 @@ def _payload(
             if bans[0].ends_on:
                 payload["sanction_until"] = bans[0].ends_on
         if fields.get("aggravating"):
+            if str(fields["aggravating"]) not in RESEARCH_AGGRAVATING:
+                raise ValidationError(_("从重情节不在规定列举的情形之中"), code="aggravating")
             payload["aggravating"] = str(fields["aggravating"])
         return payload
     if item == "JY-KS-01":
