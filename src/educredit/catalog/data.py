@@ -821,4 +821,23 @@ VERSION_1_ITEMS: list[dict[str, Any]] = [
         legal_basis=f"{HENAN}第二十七条、第三十二条",
         fields=LIST_FIELDS,
     ),
+    # "记入科研诚信严重失信行为数据库" is a measure of the research rules; whether the database
+    # is public the reference does not say ([R]), so it is shared with government only.
+    item(
+        "JY-MD-04",
+        "科研诚信严重失信行为数据库",
+        provider="省教育厅",
+        subject_type="both",
+        category="list",
+        severity="serious",
+        disclosure_mode="government",
+        sharing="conditional",
+        reportable=True,
+        coverage=COVERAGE_HE,
+        legal_basis=(
+            "《科研失信行为调查处理规则》（国科发监〔2022〕221号）；"
+            f"《科学技术活动违规行为处理暂行规定》（科技部令第19号）；{HENAN}第二十七条"
+        ),
+        fields=LIST_FIELDS,
+    ),
 ]

@@ -36,11 +36,14 @@ class DecisionProcedure(models.TextChoices):
 
 
 class CreditListKind(models.TextChoices):
-    """The three lists the plan keeps."""
+    """The three lists the plan keeps, and the research-integrity database."""
 
     RED = "red", _("红名单（守信激励）")
     SERIOUS = "serious", _("严重失信主体名单")
     FOCUS = "focus", _("失信重点关注名单")
+    # 记入科研诚信严重失信行为数据库 (科技部令第19号; 科研失信行为调查处理规则): entries rest
+    # on research-misconduct findings (JY-KY-01) only.
+    RESEARCH = "research", _("科研诚信严重失信行为数据库")
 
 
 class ListEntryStatus(models.TextChoices):

@@ -56,6 +56,12 @@ BASIS_SEVERITIES: dict[str, frozenset[str]] = {
     CreditListKind.SERIOUS: frozenset({Severity.SERIOUS}),
     # 重点关注: dishonesty short of (or pending) a serious listing; 轻微 never grounds punishment.
     CreditListKind.FOCUS: frozenset({Severity.GENERAL, Severity.SERIOUS}),
+    CreditListKind.RESEARCH: frozenset({Severity.SERIOUS}),
+}
+# Lists that rest only on records of some catalog items (none listed: any item of the severity).
+BASIS_ITEMS: dict[str, frozenset[str]] = {
+    # 记入科研诚信严重失信行为数据库 follows a research-misconduct finding (科研失信行为认定).
+    CreditListKind.RESEARCH: frozenset({"JY-KY-01"}),
 }
 
 # What the objection period means for each list, shown with the deadline.
@@ -67,6 +73,9 @@ OBJECTION_RULE_BASIS: dict[str, Any] = {
         "事前告知后的异议期（《河南省社会信用条例》第二十八条：书面告知依据、理由、惩戒措施和异议权利）"
     ),
     CreditListKind.FOCUS: gettext_lazy(
+        "事前告知后的异议期（《河南省社会信用条例》第二十八条：书面告知依据、理由、惩戒措施和异议权利）"
+    ),
+    CreditListKind.RESEARCH: gettext_lazy(
         "事前告知后的异议期（《河南省社会信用条例》第二十八条：书面告知依据、理由、惩戒措施和异议权利）"
     ),
 }
@@ -165,6 +174,13 @@ def _check_basis(
                 _("依据记录的信用性质不符合该名单：%(title)s") % {"title": record.title},
                 field="basis_records",
             )
+        items = BASIS_ITEMS.get(kind)
+        if items and record.catalog_item.code not in items:
+            raise ListEntryError(
+                _("该名单只能以%(items)s记录为依据：%(title)s")
+                % {"items": "、".join(sorted(items)), "title": record.title},
+                field="basis_records",
+            )
         if record.made_while_minor:
             # Henan regulation §3: minors are not credit subjects, on no list, ever.
             raise ListEntryError(
@@ -251,7 +267,7 @@ def list_entry_propose(
         )
     records = list(
         CreditRecord.objects.filter(pk__in=[r.pk for r in basis_records]).select_related(
-            "organisation"
+            "organisation", "catalog_item"
         )
     )
     _check_basis(kind, subject, records, owner.path)
@@ -453,17 +469,16 @@ def basis_record_candidates(
     subject_filter: dict[str, Any] = (
         {"institution": subject} if isinstance(subject, Institution) else {"person": subject}
     )
-    return (
-        CreditRecord.objects.filter(
-            organisation__path__startswith=organisation.path,
-            status=CreditRecordStatus.EFFECTIVE,
-            severity__in=BASIS_SEVERITIES.get(kind, frozenset()),
-            made_while_minor=False,
-            **subject_filter,
-        )
-        .select_related("catalog_item")
-        .order_by("-decision_date", "-pk")
+    candidates = CreditRecord.objects.filter(
+        organisation__path__startswith=organisation.path,
+        status=CreditRecordStatus.EFFECTIVE,
+        severity__in=BASIS_SEVERITIES.get(kind, frozenset()),
+        made_while_minor=False,
+        **subject_filter,
     )
+    if kind in BASIS_ITEMS:
+        candidates = candidates.filter(catalog_item__code__in=BASIS_ITEMS[kind])
+    return candidates.select_related("catalog_item").order_by("-decision_date", "-pk")
 
 
 def _public_subjects(

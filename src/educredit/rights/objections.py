@@ -81,7 +81,7 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
 
 OPEN_STATUSES = (S.RECEIVED, S.VERIFYING, S.PAUSED, S.REVIEW_REQUESTED)
 # The lists whose entries may be reviewed by the provincial office (失信联合惩戒对象名单).
-REVIEWABLE_LISTS = (CreditListKind.SERIOUS, CreditListKind.FOCUS)
+REVIEWABLE_LISTS = (CreditListKind.SERIOUS, CreditListKind.FOCUS, CreditListKind.RESEARCH)
 
 
 class ObjectionError(ValueError):

@@ -783,6 +783,23 @@ VERSION_1_MEASURES: list[dict[str, Any]] = [
         duration_note="不合格等次一票否决为各地做法，待核对官方文本；"
         "期限未见依据，暂按自考核结果确定之日起12个月（一个考核年度），待省教育厅确认",
     ),
+    # 三之二、科研诚信严重失信行为数据库: listed through the list procedure (prior notice, a
+    # second person confirms) on a research-misconduct finding; banned while listed.
+    measure(
+        "JY-CJ-041",
+        matter="科研项目申报、财政资金支持",
+        target="记入科研诚信严重失信行为数据库的单位和个人",
+        subject_type="both",
+        means="记入科研诚信严重失信行为数据库期间，不得承担或参与财政性资金支持的科技活动，"
+        "不得申报科研项目",
+        implementer="科研项目主管部门、项目管理专业机构、高等学校和科研机构",
+        legal_basis=f"{RESEARCH}；《科学技术活动违规行为处理暂行规定》（科技部令第19号）",
+        verdict="restricted",
+        scenarios=["research_project", "public_funding"],
+        trigger_lists=["research"],
+        duration_kind="until_list_exit",
+        duration_note="至移出数据库之日；列入期限以认定决定为准（“5年以上直至永久”见科技部令第19号）",
+    ),
     # 四、守信激励 — 《河南省社会信用条例》第三十条
     measure(
         "JY-JL-001",
