@@ -21,6 +21,7 @@ from educredit.exchange.choices import OutboxStatus
 from educredit.exchange.models import OutboxItem
 from educredit.integrity.cases.selectors import cases_visible_to, overdue_cases
 from educredit.integrity.hiring.selectors import recheck_overdue_count
+from educredit.integrity.students.selectors import confirmations_due
 from educredit.records.selectors import review_queue_for
 from educredit.rights.alerts import open_query_alerts
 from educredit.rights.approvals import approvals_to_decide
@@ -127,6 +128,21 @@ def todo_items(request: HttpRequest) -> list[TodoItem]:
         count = recheck_overdue_count(user)
         if count:
             items.append(TodoItem(_("名在职教职工本年度尚未完成入职查询复查"), count, url, True))
+    # Training contracts in service whose last year ended without the employer's confirmation
+    # (not a breach by itself: a person looks into it).
+    url = url_if_available(request, "integrity_students:tasks")
+    if url is not None:
+        last_year = today().year - 1
+        count = confirmations_due(user, year=last_year).count()
+        if count:
+            items.append(
+                TodoItem(
+                    _("份培养协议上一年度缺少任职单位履约确认"),
+                    count,
+                    f"{url}?year={last_year}",
+                    False,
+                )
+            )
     # Integrity cases past the body's own deadline (the regime's clock of the step it owes).
     url = url_if_available(request, "integrity_cases:list")
     if url is not None:

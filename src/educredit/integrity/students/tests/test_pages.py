@@ -344,3 +344,33 @@ def test_the_lists_cost_a_fixed_number_of_queries(
     one = [queries(url) for url in urls]
     add(6, 1)
     assert [queries(url) for url in urls] == one
+
+
+def test_last_years_missing_confirmations_are_on_the_home_to_do_list(
+    medical_contract: Any, normal_contract: Any, college_clerk: Any
+) -> None:
+    from educredit.core import clock
+    from educredit.integrity.students.services import service_confirmation_record
+
+    last_year = clock.today().year - 1
+    for contract in (medical_contract, normal_contract):
+        training_contract_transition(
+            actor=college_clerk,
+            contract=contract,
+            action="start_service",
+            service_started_on=dt.date(last_year, 8, 1),
+        )
+    service_confirmation_record(
+        actor=college_clerk,
+        contract=medical_contract,
+        year=last_year,
+        employer_name="中原区须水镇卫生院",
+        employer_region_code="410102",
+        confirmed_on=dt.date(last_year, 12, 20),
+        confirmed_by="李院长",
+    )
+    home = signed_in(college_clerk).get(reverse("web:home")).content.decode()
+    assert f"{reverse('integrity_students:tasks')}?year={last_year}" in home
+    assert "份培养协议上一年度缺少任职单位履约确认" in home
+    # Nothing changes by itself: the contract is still in service.
+    assert TrainingContract.objects.get(pk=normal_contract.pk).status == "serving"
