@@ -147,7 +147,7 @@ def test_decision_before_the_first_list_follows_the_earliest_version(
 ) -> None:
     past = datetime.date(2025, 3, 2)
     revocation(county_clerk, reviewer, teacher, decision=past)
-    (row,) = restrictions_for(teacher, as_of=past)
+    (row,) = restrictions_for(teacher, scenario="teacher_qualification", as_of=past)
     assert (row.measure_version, row.ends_on) == (1, datetime.date(2030, 3, 2))
 
 
@@ -220,8 +220,9 @@ def test_revocation_ends_restrictions_on_its_date_and_keeps_history(
     record_services.credit_record_revoke(actor=reviewer, record=record, reason="复议撤销")
     today = clock.today()
 
-    (row,) = Restriction.objects.filter(basis_record=record)
-    assert (row.ends_on, row.ended_by) == (today, RestrictionEnd.REVOKED)
+    # Both of the revocation's measures (teacher qualification, hiring checks) end with it.
+    rows = Restriction.objects.filter(basis_record=record)
+    assert {(r.ends_on, r.ended_by) for r in rows} == {(today, RestrictionEnd.REVOKED)}
     assert verdict_for(teacher, scenario="teacher_qualification", as_of=today).verdict == "clear"
     before = verdict_for(teacher, scenario="teacher_qualification", as_of=today - DAY)
     assert before.verdict == "restricted"
@@ -294,7 +295,7 @@ def test_correction_of_the_decision_moves_the_end(
         reason="复议更正可重新申请日期",
         payload={**record.payload, "reapply_from": later.isoformat()},
     )
-    (row,) = Restriction.objects.filter(basis_record=record)
+    (row,) = Restriction.objects.filter(basis_record=record, scenario="teacher_qualification")
     assert row.ends_on == later
     assert verdict_for(teacher, scenario="teacher_qualification", as_of=REAPPLY).verdict == (
         "restricted"
@@ -425,7 +426,8 @@ def test_recompute_command_prints_counts(
     revocation(county_clerk, reviewer, teacher)
     out = StringIO()
     call_command("sanctions", "restrictions", "recompute", stdout=out)
-    assert "rows 1: created 0, updated 0, deleted 0" in out.getvalue()
+    # One row in teacher_qualification (JY-CJ-001), one in staff_hiring (JY-CJ-027).
+    assert "rows 2: created 0, updated 0, deleted 0" in out.getvalue()
 
 
 def test_publishing_a_version_recomputes_restrictions_after_commit(
@@ -448,7 +450,9 @@ def test_publishing_a_version_recomputes_restrictions_after_commit(
             actor="system:test", version=draft, effective_from=datetime.date(2026, 6, 1)
         )
     assert callbacks
-    (row,) = restrictions_for(teacher, as_of=datetime.date(2026, 9, 1))
+    (row,) = restrictions_for(
+        teacher, scenario="teacher_qualification", as_of=datetime.date(2026, 9, 1)
+    )
     assert (row.measure_version, row.legal_basis) == (2, "《教师资格条例》第十九条（修订）")
     # A decision before the new version keeps the version in force when it was taken.
     revocation(county_clerk, reviewer, teacher, decision=datetime.date(2026, 5, 1))

@@ -51,7 +51,7 @@ def test_each_restriction_change_bumps_the_version_and_is_kept_under_it(
     record = revocation(county_clerk, reviewer, teacher)
     granted = screening_data_version()
     assert granted > start
-    (row,) = Restriction.objects.filter(basis_record=record)
+    (row,) = Restriction.objects.filter(basis_record=record, scenario="teacher_qualification")
     assert history_of(row) == [(granted, row.ends_on, False)]
 
     record_services.credit_record_revoke(actor=reviewer, record=record, reason="复议撤销")

@@ -45,7 +45,7 @@ def test_the_filters_narrow_the_list(client, county_viewer, shipped):
 
     assert set(cards("direction=reward")) == {f"JY-JL-00{n}" for n in range(1, 6)}
     assert set(cards("scenario=government_procurement")) == {"JY-CJ-020"}
-    assert set(cards("trigger=JY-ZG-02")) == {"JY-CJ-002"}
+    assert set(cards("trigger=JY-ZG-02")) == {"JY-CJ-002", "JY-CJ-028"}
     assert set(cards("trigger=list:focus")) == {"JY-CJ-019"}
     institutions = set(cards("subject_type=institution"))
     assert "JY-CJ-016" in institutions and "JY-CJ-001" not in institutions
