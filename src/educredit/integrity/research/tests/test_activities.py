@@ -7,7 +7,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from educredit.audit.models import AuditEntry
@@ -227,3 +229,29 @@ def test_the_clerk_changes_the_activity_from_its_page(
     back = client.post(edit, form_data(professor, status="planned"))
     assert back.status_code == 400 and "状态不能从" in back.content.decode()
     assert AuditEntry.objects.filter(action="research_activity.update").count() == 1
+
+
+def test_the_list_costs_a_fixed_number_of_queries(
+    client: Any,
+    research_clerk: Any,
+    professor: Any,
+    lecturer: Any,
+    university: Any,
+) -> None:
+    client.force_login(research_clerk)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(LIST).status_code == 200
+        return len(captured)
+
+    make_activity(research_clerk, university, professor)
+    few = count()
+    for serial in range(2, 6):
+        make_activity(
+            research_clerk,
+            university,
+            lecturer if serial % 2 else professor,
+            project_number=f"HNKJ-2026-1{serial:02d}",
+        )
+    assert count() == few
