@@ -251,7 +251,9 @@ def test_only_the_school_and_the_authorities_above_it_see_a_minors_record(
         client.force_login(reader)
         assert client.get(f"/records/{closed.public_id}/").status_code == 404
     client.force_login(county_admin)
-    assert client.get(f"/records/{closed.public_id}/").status_code == 200
+    page = client.get(f"/records/{closed.public_id}/")
+    assert page.status_code == 200 and "未满十八周岁" in page.content.decode()
+    assert "未满十八周岁" not in client.get(f"/records/{adult.public_id}/").content.decode()
 
 
 # --- lists ----------------------------------------------------------------------------------
