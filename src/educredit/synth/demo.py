@@ -40,6 +40,7 @@ from educredit.synth.demo_cases import demo_cases
 from educredit.synth.demo_commitments import demo_commitments
 from educredit.synth.demo_files import penalty_sample_write
 from educredit.synth.demo_rights import TEACHER_LOGIN, TRAINING_LOGIN, demo_subject_accounts
+from educredit.synth.demo_students import demo_students
 from educredit.synth.generator import dataset_id_for, province_generate, read_manifest
 from educredit.synth.loader import province_load
 from educredit.synth.models import ProvinceLoad
@@ -458,6 +459,7 @@ def demo_prepare(
     demo_commitments(clerk=logins["zhongyuan_clerk"], training=training, teachers=county_teachers)
     report.try_this += _try_commitments(first=len(report.try_this) + 1)
     demo_appraisals(logins=logins, school=school)
+    demo_students(clerk=logins["university_clerk"], university=university)
     demo_cases(
         clerk=logins["zhongyuan_clerk"],
         decider=logins["zhengzhou_reviewer"],
