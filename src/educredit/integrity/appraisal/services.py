@@ -200,7 +200,7 @@ def ethics_appraisal_enter(
 
 def _locked(appraisal: EthicsAppraisal) -> EthicsAppraisal:
     return (
-        EthicsAppraisal.objects.select_for_update()
+        EthicsAppraisal.objects.select_for_update(of=("self",))
         .select_related("school__organisation", "school__supervisor", "teacher")
         .get(pk=appraisal.pk)
     )
