@@ -182,3 +182,32 @@ def test_the_pages_speak_english(school_clerk, county_reviewer, teacher, colleag
         assert response.status_code == 200, url
         text = visible_text(response.content.decode())
         assert han_leaks(text, data) == [], (url, han_leaks(text, data))
+
+
+def test_the_list_and_the_queue_cost_the_same_queries_for_one_or_several(
+    school_clerk: Any, county_reviewer: Any, teacher: Any, colleague: Any, school: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from educredit.subjects.tests.factories import make_person, resident_id
+
+    _submitted(school_clerk, teacher)
+    clerk, reviewer = _client(school_clerk), _client(county_reviewer)
+    clerk.get(LIST)  # warm the session and the caches
+    reviewer.get(QUEUE)
+    with CaptureQueriesContext(connection) as list_one:
+        clerk.get(LIST)
+    with CaptureQueriesContext(connection) as queue_one:
+        reviewer.get(QUEUE)
+    _submitted(school_clerk, colleague)
+    for n in range(2):
+        more = make_person(institution=school, name=f"周老师{n}", number=resident_id(60 + n))
+        _submitted(school_clerk, more)
+    with CaptureQueriesContext(connection) as list_four:
+        page = clerk.get(LIST).content.decode()
+    with CaptureQueriesContext(connection) as queue_four:
+        queue = reviewer.get(QUEUE).content.decode()
+    assert page.count("data-ec-appraisal=") == 4 and queue.count("data-ec-appraisal=") == 4
+    assert len(list_four.captured_queries) <= len(list_one.captured_queries)
+    assert len(queue_four.captured_queries) <= len(queue_one.captured_queries)
