@@ -19,6 +19,7 @@ from educredit.core.clock import today
 from educredit.disclosure import selectors as disclosure
 from educredit.exchange.choices import OutboxStatus
 from educredit.exchange.models import OutboxItem
+from educredit.integrity.appraisal.selectors import review_queue_for as appraisals_to_review
 from educredit.integrity.cases.selectors import cases_visible_to, overdue_cases
 from educredit.integrity.hiring.selectors import recheck_overdue_count
 from educredit.integrity.students.selectors import confirmations_due
@@ -55,6 +56,12 @@ def todo_items(request: HttpRequest) -> list[TodoItem]:
             _("条信用记录待审核"),
             "records:review_queue",
             lambda: review_queue_for(user).count(),
+            False,
+        ),
+        (
+            _("条师德考核待审核"),
+            "integrity_appraisal:review_queue",
+            lambda: appraisals_to_review(user).count(),
             False,
         ),
         (

@@ -211,3 +211,14 @@ def test_the_list_and_the_queue_cost_the_same_queries_for_one_or_several(
     assert page.count("data-ec-appraisal=") == 4 and queue.count("data-ec-appraisal=") == 4
     assert len(list_four.captured_queries) <= len(list_one.captured_queries)
     assert len(queue_four.captured_queries) <= len(queue_one.captured_queries)
+
+
+def test_the_reviewer_is_told_on_the_home_page(
+    school_clerk: Any, county_reviewer: Any, teacher: Any
+) -> None:
+    home = reverse("web:home")
+    assert QUEUE not in _client(county_reviewer).get(home).content.decode()
+    _submitted(school_clerk, teacher)
+    page = _client(county_reviewer, "en").get(home).content.decode()
+    assert QUEUE in page and "ethics appraisals awaiting review" in page
+    assert QUEUE not in _client(school_clerk).get(home).content.decode()
