@@ -132,7 +132,12 @@ class SanctionsForm(BootstrapForm):
     def __init__(self, *args: Any, kinds: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("（不选）"))] + [
-            (kind, f"{clock.RULES[kind].label}（{_bounds(kind)}）") for kind in kinds
+            (
+                kind,
+                _("%(label)s（%(bounds)s）")
+                % {"label": clock.RULES[kind].label, "bounds": _bounds(kind)},
+            )
+            for kind in kinds
         ]
         for index in range(1, SANCTION_ROWS + 1):
             self.fields[f"kind_{index}"] = forms.ChoiceField(
@@ -194,8 +199,22 @@ class DecideForm(SanctionsForm):
 
     remedy = forms.CharField(label=_("救济途径和期限"), widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, regime: Regime, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, regime: Regime, qualification: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if qualification:  # a bureau may revoke the qualification: its own JY-ZG record
+            help_text = _("撤销或丧失教师资格时填写")
+            for name, label in (
+                ("qualification_kind", _("教师资格种类")),
+                ("certificate_number", _("教师资格证书编号")),
+                ("ground", _("撤销或丧失情形")),
+                ("judgment_number", _("刑事判决书文号（丧失教师资格时）")),
+            ):
+                self.fields[name] = forms.CharField(
+                    label=label, max_length=200, required=False, help_text=help_text
+                )
+                self.fields[name].widget.attrs["class"] = "form-control"
         if regime.record_item == "JY-KS-01":
             self.fields["exam_name"] = forms.CharField(label=_("考试名称"), max_length=200)
             self.fields["exam_date"] = forms.DateField(label=_("考试日期"), widget=DATE)
@@ -223,7 +242,16 @@ class DecideForm(SanctionsForm):
                 widget.attrs["class"] = css
 
     def record_fields(self) -> dict[str, Any]:
-        names = ("exam_name", "exam_date", "serious_circumstances", "aggravating")
+        names = (
+            "exam_name",
+            "exam_date",
+            "serious_circumstances",
+            "aggravating",
+            "qualification_kind",
+            "certificate_number",
+            "ground",
+            "judgment_number",
+        )
         return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
 
 

@@ -46,7 +46,13 @@ from educredit.integrity.cases.forms import (
     ReasonForm,
 )
 from educredit.integrity.cases.models import Case, CaseNotice, CaseSanction, CaseStep
-from educredit.integrity.cases.regimes import BY_CODE, Regime, regime_in_force, regimes_for_kind
+from educredit.integrity.cases.regimes import (
+    BUREAUS,
+    BY_CODE,
+    Regime,
+    regime_in_force,
+    regimes_for_kind,
+)
 from educredit.records.services import RecordError
 from educredit.rights.list_exports import export_subject_list
 from educredit.rights.purpose import staff_read_log
@@ -252,7 +258,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
 def _access(request: HttpRequest, case_id: Any) -> Case:
     case = (
         selectors.cases_visible_to(request.user)
-        .select_related("record", "record__catalog_item")
+        .select_related(
+            "record",
+            "record__catalog_item",
+            "qualification_record",
+            "qualification_record__catalog_item",
+        )
         .prefetch_related(
             Prefetch("steps", queryset=CaseStep.objects.order_by("at", "id")),
             "notices",
@@ -294,7 +305,11 @@ def _intended_initial(case: Case) -> dict[str, Any]:
 
 def _undelivered(case: Case) -> list[tuple[str, str]]:
     return [
-        (str(n.public_id), f"{n.get_kind_display()}（{n.issued_on:%Y-%m-%d}）")
+        (
+            str(n.public_id),
+            _("%(label)s（%(bounds)s）")
+            % {"label": n.get_kind_display(), "bounds": n.issued_on.isoformat()},
+        )
         for n in case.notices.all()
         if n.delivered_on is None
     ]
@@ -322,10 +337,13 @@ def step_form(
     if action == "hold_hearing":
         return HearingForm(data, prefix=prefix)
     if action == "decide":
+        kinds = _kinds(case, regime)
         form = DecideForm(
             data,
             prefix=prefix,
             regime=regime,
+            qualification=case.organisation.kind in BUREAUS
+            and any(kind in services.QUALIFICATION for kind in kinds),
             kinds=_kinds(case, regime),
             initial={
                 "facts": case.facts,
@@ -400,10 +418,23 @@ def _detail(
             "form": form,
             "errors": errors if bound is not None and bound[0] == DELIVER else [],
         }
+    shown = {item["action"] for item in step_forms} | ({DELIVER} if delivery else set())
+    # A refusal of a step the page does not offer (not the user's, or no longer open) is
+    # shown above the forms, as worded.
+    loose_errors = errors if bound is not None and bound[0] not in shown else []
     staff_read_log(request, persons=[case.person], fields=FIELDS, route="integrity_cases:detail")
     record_url = (
         url_if_available(request, "records:record_detail", credit_record_id=case.record.public_id)
         if case.record is not None
+        else None
+    )
+    qualification_url = (
+        url_if_available(
+            request,
+            "records:record_detail",
+            credit_record_id=case.qualification_record.public_id,
+        )
+        if case.qualification_record is not None
         else None
     )
     return render(
@@ -419,11 +450,13 @@ def _detail(
             "statements": list(case.statements.all()),
             "sanctions": [_sanction_row(row) for row in case.sanctions.all()],
             "record_url": record_url,
+            "qualification_url": qualification_url,
             "clock_url": url_if_available(
                 request, "integrity_cases:clock", person_id=case.person.public_id
             ),
             "step_forms": step_forms,
             "delivery": delivery,
+            "loose_errors": loose_errors,
             "person_waits": case.status in procedure.PERSON_WAITS,
         },
         status=status,
