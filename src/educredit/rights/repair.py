@@ -184,6 +184,7 @@ def _repeat_condition(record: CreditRecord, as_of: dt.date) -> Condition:
             status__in=(CreditRecordStatus.EFFECTIVE, CreditRecordStatus.UNDER_OBJECTION),
             decision_date__gt=since,
             decision_date__lte=as_of,
+            made_while_minor=False,  # a minor's record counts against no one (Henan §3)
         )
         .exclude(pk=record.pk)
         .values_list("decision_date", flat=True),

@@ -281,3 +281,21 @@ def test_a_minors_record_grounds_no_list_entry(
 @pytest.fixture
 def shipped(db: Any) -> Any:
     return shipped_measure_list()
+
+
+# --- repair ---------------------------------------------------------------------------------
+
+
+def test_a_minors_record_does_not_count_as_a_repeat_against_the_adult(
+    shipped: Any, school_clerk: Any, xiaoming: Any, settings: Any
+) -> None:
+    """Repeated offences bar repair (屡犯不改); what 小明 did as a minor is not one of them."""
+    from educredit.rights.repair import repair_eligibility
+
+    settings.EDUCREDIT_REPAIR_REPEAT_LIMIT = 1
+    aid_record(school_clerk, xiaoming, BEFORE_18)
+    adult = aid_record(school_clerk, xiaoming, ON_18)
+    repeat = next(
+        c for c in repair_eligibility(adult, as_of=today()).conditions if c.key == "repeat"
+    )
+    assert repeat.met
