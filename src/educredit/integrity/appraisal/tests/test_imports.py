@@ -103,3 +103,16 @@ def test_another_school_finds_neither_the_run_nor_its_report(school_clerk, other
     for name in ("import_detail", "import_errors"):
         url = reverse(f"integrity_appraisal:{name}", args=[run.public_id])
         assert client.get(url).status_code == 404
+
+
+def test_rows_may_name_the_teacher_by_the_person_id(school_clerk, teacher, colleague):
+    rows = [
+        ["姓名", "人员编号", "考核年度", "考核等次", "说明"],
+        ["王老师", str(teacher.public_id), LAST_YEAR, "优秀", ""],
+        ["王老师", str(colleague.public_id), LAST_YEAR, "合格", ""],  # not the name registered
+        ["赵老师", "not-an-id", LAST_YEAR, "合格", ""],
+    ]
+    run = _import(school_clerk, "ids.xlsx", xlsx_bytes(rows))
+    assert (run.ok_rows, run.failed_rows) == (1, 2)
+    assert EthicsAppraisal.objects.get().teacher == teacher
+    assert [e.column for e in run.row_errors.all()] == ["姓名", "人员编号"]
