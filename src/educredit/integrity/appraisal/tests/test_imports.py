@@ -106,7 +106,7 @@ def test_another_school_finds_neither_the_run_nor_its_report(school_clerk, other
 
 
 def test_rows_may_name_the_teacher_by_the_person_id(school_clerk, teacher, colleague):
-    rows = [
+    rows: list[list[Any]] = [
         ["姓名", "人员编号", "考核年度", "考核等次", "说明"],
         ["王老师", str(teacher.public_id), LAST_YEAR, "优秀", ""],
         ["王老师", str(colleague.public_id), LAST_YEAR, "合格", ""],  # not the name registered
