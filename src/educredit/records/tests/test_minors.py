@@ -17,7 +17,7 @@ import pytest
 from django.http import Http404
 
 from educredit.accounts.choices import OrganisationKind, UserRole
-from educredit.audit.verification import VerificationResult, _check_model
+from educredit.audit.verification import verify_audit_log
 from educredit.catalog.choices import DisclosureMode, InfoCategory, SubjectType
 from educredit.catalog.models import CatalogItem
 from educredit.core.clock import today
@@ -103,14 +103,6 @@ def aid_record(school_clerk: Any, person: Any, decided: dt.date, **extra: Any) -
     )
 
 
-def rows_verify() -> bool:
-    """Every stored record and restriction digests as its last audit entry says."""
-    result = VerificationResult()
-    for model in (CreditRecord, Restriction):
-        _check_model(result, model)
-    return not result.row_problems
-
-
 def public_penalty_item() -> CatalogItem:
     """A publicly disclosed penalty item on persons (so an adult's record is on the portal)."""
     return make_catalog_item(
@@ -135,7 +127,7 @@ def test_the_day_before_the_18th_birthday_is_a_minors_record_the_birthday_an_adu
     assert before.made_while_minor and not on.made_while_minor
     assert not before.is_reportable and not before.may_ground_punishment
     assert on.may_ground_punishment
-    assert rows_verify()
+    assert verify_audit_log().ok
 
 
 def test_a_corrected_decision_date_moves_the_flag(
@@ -212,7 +204,7 @@ def test_rows_entered_before_the_flag_are_flagged_by_the_audited_job(
     monkeypatch.undo()
     assert not old.made_while_minor
     assert Restriction.objects.filter(basis_record=old).exists()
-    assert rows_verify()
+    assert verify_audit_log().ok
 
     assert minors.credit_record_minor_flags_apply(actor="system:test") == 1
     old.refresh_from_db()
@@ -221,7 +213,7 @@ def test_rows_entered_before_the_flag_are_flagged_by_the_audited_job(
     assert not Restriction.objects.filter(basis_record=old).exists()
     assert Restriction.objects.filter(basis_record=adult).exists()
     assert minors.credit_record_minor_flags_apply(actor="system:test") == 0  # idempotent
-    assert rows_verify()
+    assert verify_audit_log().ok
 
 
 # --- staff: the school and the authorities above it only ---------------------------------------
