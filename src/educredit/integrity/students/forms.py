@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from educredit.accounts.forms import BootstrapForm
+from educredit.core.selectors import counties_of, henan_cities
 from educredit.integrity.students import rules
 from educredit.integrity.students.choices import (
     ActivityKind,
@@ -20,7 +21,23 @@ from educredit.integrity.students.choices import (
 from educredit.subjects.choices import DocumentType
 
 DATE = forms.DateInput(attrs={"type": "date"})
-REGION_HELP = _("6 位行政区划代码（GB/T 2260，河南省），如 410102")
+REGION_HELP = _("河南省的市、县级行政区划（GB/T 2260）")
+
+
+def henan_region_choices() -> list[tuple[str, Any]]:
+    """Henan's cities, each with its counties, as grouped choices (names are Chinese data)."""
+    choices: list[tuple[str, Any]] = [("", _("请选择"))]
+    for city in henan_cities():
+        counties = [(c.code, f"{c.code} {c.name}") for c in counties_of(city.code)]
+        choices.append((city.name, [(city.code, f"{city.code} {city.name}"), *counties]))
+    return choices
+
+
+def _region_field(label: Any) -> forms.ChoiceField:
+    # The division names are Chinese data: the select declares its language.
+    return forms.ChoiceField(
+        label=label, help_text=REGION_HELP, widget=forms.Select(attrs={"lang": "zh"})
+    )
 
 
 def _money_field(label: Any) -> forms.DecimalField:
@@ -41,6 +58,10 @@ class SchoolChoiceMixin(forms.Form):
 class ContractForm(SchoolChoiceMixin, BootstrapForm):
     """A new training contract; the student is found by document number (logged)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service_region_code"].choices = henan_region_choices()  # type: ignore[attr-defined]
+
     document_type = forms.ChoiceField(
         label=_("证件类型"), choices=DocumentType.choices, initial=DocumentType.RESIDENT_ID
     )
@@ -54,7 +75,7 @@ class ContractForm(SchoolChoiceMixin, BootstrapForm):
     service_years = forms.IntegerField(
         label=_("服务年限"), min_value=1, max_value=20, initial=rules.SERVICE_YEARS_DEFAULT
     )
-    service_region_code = forms.CharField(label=_("服务地区"), max_length=6, help_text=REGION_HELP)
+    service_region_code = _region_field(_("服务地区"))
     tuition_received = _money_field(_("已享受学费（元）"))
     accommodation_received = _money_field(_("已享受住宿费（元）"))
     living_subsidy_received = _money_field(_("已享受生活补助（元）"))
@@ -104,11 +125,13 @@ class TransitionForm(BootstrapForm):
 class ConfirmationForm(BootstrapForm):
     """The employer's yearly confirmation of service."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["employer_region_code"].choices = henan_region_choices()  # type: ignore[attr-defined]
+
     year = forms.IntegerField(label=_("履约年度"), min_value=2000, max_value=2100)
     employer_name = forms.CharField(label=_("任职单位"), max_length=200)
-    employer_region_code = forms.CharField(
-        label=_("任职单位所在地区"), max_length=6, help_text=REGION_HELP
-    )
+    employer_region_code = _region_field(_("任职单位所在地区"))
     confirmed_on = forms.DateField(label=_("确认日期"), widget=DATE)
     confirmed_by = forms.CharField(label=_("确认人"), max_length=100)
 
