@@ -374,3 +374,20 @@ def test_last_years_missing_confirmations_are_on_the_home_to_do_list(
     assert "份培养协议上一年度缺少任职单位履约确认" in home
     # Nothing changes by itself: the contract is still in service.
     assert TrainingContract.objects.get(pk=normal_contract.pk).status == "serving"
+
+
+def test_the_contract_list_exports_its_filter_and_logs_the_students(
+    medical_contract: Any, normal_contract: Any, city: Any
+) -> None:
+    viewer = factories.make_user(organisation=city, username="zz.export", roles=[UserRole.VIEWER])
+    client = signed_in(viewer)
+    logged = SubjectQueryLog.objects.count()
+    export = client.get(
+        reverse("integrity_students:contracts"),
+        {"programme": ContractProgramme.RURAL_MEDICAL, "export": "xlsx"},
+    )
+    assert export.status_code == 200
+    rows = list(load_workbook(io.BytesIO(export.content)).worksheets[0].iter_rows(values_only=True))
+    assert [row[1] for row in rows[1:]] == ["张医生"]
+    assert rows[1][2] != MEDICAL_NUMBER and "*" in str(rows[1][2])  # masked, never in clear
+    assert SubjectQueryLog.objects.count() > logged
