@@ -203,7 +203,20 @@ def _owner_of(public_ids: list[Any]) -> tuple[Any, Any]:
             found = found or model.objects.filter(public_id=value).first()
         if found is not None:
             return found.person, found.institution
+        case = _case_of(value)
+        if case is not None:  # a case is about a person (its institution is where they work)
+            return case.person, None
     pytest.fail(f"no self-service object among {public_ids}: teach _owner_of its model")
+
+
+def _case_of(value: Any) -> Any:
+    """The integrity case a public id names: the case itself or one of its notices."""
+    from educredit.integrity.cases.models import Case, CaseNotice
+
+    notice = CaseNotice.objects.filter(public_id=value).select_related("case__person").first()
+    if notice is not None:
+        return notice.case
+    return Case.objects.filter(public_id=value).select_related("person").first()
 
 
 @pytest.mark.parametrize("route", SUBJECT_OBJECT_ROUTES, ids=lambda r: r.path)

@@ -61,6 +61,7 @@ DATA_APPS = {
     "portal",
     "integrity_research",
     "integrity_hiring",
+    "integrity_cases",
 }
 # Texts the platform writes, not data: they must be shown in the reader's language.
 SYSTEM_TEXT_FIELDS = {
