@@ -129,8 +129,12 @@ class SanctionsForm(BootstrapForm):
         help_text=_("同一种政务处分给予多项时填写：一个处分期以上、多个处分期之和以下，最长48个月"),
     )
 
-    def __init__(self, *args: Any, kinds: tuple[str, ...], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, kinds: tuple[str, ...], combined: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not combined:  # only several 政务处分 of one kind run combined (政务处分法 §15)
+            del self.fields["combined_months"]
         choices = [("", _("（不选）"))] + [
             (
                 kind,
@@ -147,7 +151,7 @@ class SanctionsForm(BootstrapForm):
                 label=_("期限（月） %(n)s") % {"n": index},
                 required=False,
                 min_value=1,
-                help_text=_("仅在规定允许选择期限时填写"),
+                widget=forms.NumberInput(attrs={"placeholder": _("月数")}),
             )
             self.fields[f"kind_{index}"].widget.attrs["class"] = "form-select"
             self.fields[f"months_{index}"].widget.attrs["class"] = "form-control"
@@ -161,6 +165,31 @@ class SanctionsForm(BootstrapForm):
                 "combined_months",
             ]
         )
+
+    # How the case page lays the form out: the findings, the sanction rows (kind and months
+    # side by side), the rest, and the qualification record's fields folded away.
+    LEAD = ("misconduct_type", "facts", "reasons", "basis")
+    QUALIFICATION = ("qualification_kind", "certificate_number", "ground", "judgment_number")
+
+    def lead_fields(self) -> list[Any]:
+        return [self[name] for name in self.LEAD if name in self.fields]
+
+    def sanction_rows(self) -> list[tuple[Any, Any]]:
+        return [
+            (self[f"kind_{index}"], self[f"months_{index}"])
+            for index in range(1, SANCTION_ROWS + 1)
+        ]
+
+    def tail_fields(self) -> list[Any]:
+        skip = {*self.LEAD, *self.QUALIFICATION}
+        return [
+            self[name]
+            for name in self.fields
+            if name not in skip and not name.startswith(("kind_", "months_"))
+        ]
+
+    def qualification_fields(self) -> list[Any]:
+        return [self[name] for name in self.QUALIFICATION if name in self.fields]
 
     def sanctions(self) -> list[dict[str, Any]]:
         """The chosen sanctions, as the services take them."""
@@ -197,7 +226,7 @@ class NotifyForm(SanctionsForm):
 class DecideForm(SanctionsForm):
     """作出处理决定: the notify form's fields, the remedy, and the regime's record fields."""
 
-    remedy = forms.CharField(label=_("救济途径和期限"), widget=forms.Textarea(attrs={"rows": 2}))
+    remedy = forms.CharField(label=_("救济途径和期限"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(
         self, *args: Any, regime: Regime, qualification: bool = False, **kwargs: Any

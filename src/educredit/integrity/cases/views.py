@@ -31,6 +31,7 @@ from educredit.accounts.permissions import access_staff
 from educredit.core.clock import today
 from educredit.core.exports import Column, export_wanted, list_export
 from educredit.integrity.cases import clock, notices, procedure, selectors, services
+from educredit.integrity.cases.choices import CaseStatus
 from educredit.integrity.cases.forms import (
     AppealDecideForm,
     AppealForm,
@@ -265,7 +266,9 @@ def _access(request: HttpRequest, case_id: Any) -> Case:
             "qualification_record__catalog_item",
         )
         .prefetch_related(
-            Prefetch("steps", queryset=CaseStep.objects.order_by("at", "id")),
+            Prefetch(
+                "steps", queryset=CaseStep.objects.select_related("user").order_by("at", "id")
+            ),
             "notices",
             "statements",
             "sanctions",
@@ -330,6 +333,7 @@ def step_form(
             prefix=prefix,
             regime=regime,
             kinds=_kinds(case, regime),
+            combined=case.public_official,
             initial={"misconduct_type": case.misconduct_type},
         )
     if action == "defend":
@@ -344,7 +348,8 @@ def step_form(
             regime=regime,
             qualification=case.organisation.kind in BUREAUS
             and any(kind in services.QUALIFICATION for kind in kinds),
-            kinds=_kinds(case, regime),
+            kinds=kinds,
+            combined=case.public_official,
             initial={
                 "facts": case.facts,
                 "reasons": case.reasons,
@@ -366,13 +371,19 @@ def step_form(
     return None  # request_hearing, appeal_accept, close
 
 
+def _window_passed(case: Case) -> bool:
+    return case.person_due_on is not None and today() > case.person_due_on
+
+
 def allowed_steps(user: Any, case: Case, regime: Regime) -> list[procedure.Step]:
-    """The steps the procedure allows next that the user's roles may take."""
+    """The steps the procedure allows next that the user's roles may take; deciding while
+    notified and closing wait for the person's window to pass (the service says so too)."""
     roles = set(user.roles()) if hasattr(user, "roles") else set()
+    waits = {"close"} | ({"decide"} if case.status == CaseStatus.NOTIFIED else set())
     return [
         step
         for step in procedure.steps_from(case.status, hearing=regime.has_hearing)
-        if roles & step.roles
+        if roles & step.roles and (step.action not in waits or _window_passed(case))
     ]
 
 
@@ -500,7 +511,7 @@ def _run(action: str, user: User, case: Case, form: forms.Form | None, request: 
             reasons=data["reasons"],
             basis=data["basis"],
             intended=form.sanctions(),  # type: ignore[union-attr]
-            combined_months=data["combined_months"],
+            combined_months=data.get("combined_months"),
             misconduct_type=data["misconduct_type"],
         ),
         "defend": lambda: services.case_defend(
@@ -518,7 +529,7 @@ def _run(action: str, user: User, case: Case, form: forms.Form | None, request: 
             basis=data["basis"],
             sanctions=form.sanctions(),  # type: ignore[union-attr]
             remedy=data["remedy"],
-            combined_months=data["combined_months"],
+            combined_months=data.get("combined_months"),
             record_fields=form.record_fields(),  # type: ignore[union-attr]
         ),
         "appeal": lambda: services.case_appeal(actor=user, case=case, text=data["text"]),
