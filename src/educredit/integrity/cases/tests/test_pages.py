@@ -523,3 +523,15 @@ def test_the_case_pages_show_no_chinese_in_english_but_the_data(
         ):
             text = visible_text(_page(client, url))
             assert han_leaks(text, data) == [], (url, han_leaks(text, data))
+
+
+def test_the_person_page_links_to_a_new_case_and_the_clock(
+    county_clerk: Any, county_viewer: Any, teacher: Any
+) -> None:
+    person_page = reverse("subjects:person_detail", args=[teacher.public_id])
+    html = _page(signed_in(county_clerk), person_page)
+    assert f"{reverse('integrity_cases:new')}?person={teacher.public_id}" in html
+    assert reverse("integrity_cases:clock", args=[teacher.public_id]) in html
+    # A read-only user sees the clock but is not offered to open a case.
+    html = _page(signed_in(county_viewer), person_page)
+    assert "data-ec-case-open-link" not in html and "data-ec-clock-link" in html
