@@ -17,6 +17,17 @@ def on_record_transitioned(
     who = getattr(actor, "audit_actor", actor)
     if action == "approve" and record.status == CreditRecordStatus.EFFECTIVE:
         services.decision_open(actor=who, record=record)
+    elif getattr(record, "made_while_minor", False) and action in (
+        "correct",
+        "flag_minor",
+        "mark_repaired",
+        "restore_after_breach",
+    ):
+        # Found to concern a minor after it was reported (a corrected decision date, or a row
+        # flagged by ``educredit minors``): the platform withdraws it, once (Henan §3, §42).
+        reported = Decision.objects.filter(record=record).exclude(last_operation__in=("", "revoke"))
+        if reported.exists():
+            services.decision_report_change(actor=who, record=record, operation="revoke")
     elif action in ("correct", "mark_repaired", "restore_after_breach"):
         # A repair ends the publication (公示截止期 moves to the repair date); a breached repair
         # commitment restores the longest one: both reach the platform as a change.

@@ -88,3 +88,47 @@ def test_the_bulk_import_leaves_a_minors_row_to_the_services(
         )
     )
     assert str(adult.pk) in bulk and str(minor.pk) not in bulk
+
+
+def test_a_reported_decision_found_to_concern_a_minor_is_withdrawn_once(
+    xiaosi: Any, county_clerk: Any
+) -> None:
+    """Entered on the birthday and reported; the decision date was wrong (the day before):
+    the correction withdraws the row from the platform, and nothing later re-sends it."""
+    import datetime as dt
+
+    from educredit.records import services as records
+    from educredit.records.tests.factories import make_reviewer
+
+    record, _ = enter("penalty", person_row("2026-11-03", "821"), county_clerk)
+    record = make_effective(record, county_clerk)
+    assert OutboxItem.objects.get().operation == "add"
+    reviewer = make_reviewer(organisation=county_clerk.organisation)
+    record = records.credit_record_correct(
+        actor=reviewer, record=record, reason="决定日期录错", decision_date=dt.date(2026, 11, 2)
+    )
+    assert record.made_while_minor
+    assert list(OutboxItem.objects.order_by("pk").values_list("operation", flat=True)) == [
+        "add",
+        "revoke",
+    ]
+    records.credit_record_correct(actor=reviewer, record=record, reason="事由补充", title="更正")
+    assert OutboxItem.objects.count() == 2
+    assert Decision.objects.get(record=record).last_operation == "revoke"
+
+
+def test_a_minors_decision_reported_before_the_flag_is_withdrawn_by_the_flagging_job(
+    xiaosi: Any, county_clerk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from educredit.records import minors
+
+    monkeypatch.setattr(minors, "record_made_while_minor", lambda record: False)
+    record, _ = enter("penalty", person_row("2026-11-02", "831"), county_clerk)
+    record = make_effective(record, county_clerk)  # as before the flag existed: reported
+    monkeypatch.undo()
+    assert OutboxItem.objects.get().operation == "add"
+    assert minors.credit_record_minor_flags_apply(actor="system:test") == 1
+    assert list(OutboxItem.objects.order_by("pk").values_list("operation", flat=True)) == [
+        "add",
+        "revoke",
+    ]
