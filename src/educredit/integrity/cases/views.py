@@ -432,7 +432,10 @@ def _detail(
     shown = {item["action"] for item in step_forms} | ({DELIVER} if delivery else set())
     # A refusal of a step the page does not offer (not the user's, or no longer open) is
     # shown above the forms, as worded.
-    loose_errors = errors if bound is not None and bound[0] not in shown else []
+    loose_errors: list[str] = []
+    if bound is not None and bound[0] not in shown:
+        form_errors = bound[1].errors.values() if bound[1] is not None else []
+        loose_errors = errors or [str(e) for field in form_errors for e in field]
     staff_read_log(request, persons=[case.person], fields=FIELDS, route="integrity_cases:detail")
     record_url = (
         url_if_available(request, "records:record_detail", credit_record_id=case.record.public_id)

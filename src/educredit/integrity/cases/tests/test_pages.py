@@ -535,3 +535,23 @@ def test_the_person_page_links_to_a_new_case_and_the_clock(
     # A read-only user sees the clock but is not offered to open a case.
     html = _page(signed_in(county_viewer), person_page)
     assert "data-ec-case-open-link" not in html and "data-ec-clock-link" in html
+
+
+def test_a_step_the_page_no_longer_offers_shows_why_it_was_refused(
+    county_clerk: Any, teacher: Any, kindergarten: Any
+) -> None:
+    case = accepted(county_clerk, teacher, kindergarten)
+    notice = case.notices.get()
+    services.case_notice_deliver(actor=county_clerk, notice=notice, delivery="post")
+    # Posted again from a stale page: the notice is no longer one to deliver.
+    response = post_step(
+        signed_in(county_clerk),
+        case,
+        "deliver",
+        notice=notice.public_id,
+        delivery="in_person",
+        on=today(),
+    )
+    assert response.status_code == 400 and "data-ec-refusal" in response.content.decode()
+    notice.refresh_from_db()
+    assert notice.delivery == "post"
