@@ -200,6 +200,7 @@ def demo_credit_records(
     ]
     report = DemoCreditReport()
     effective: dict[tuple[str, int], CreditRecord] = {}  # (severity, side) → an institution's
+    research: dict[str, CreditRecord] = {}  # a person's research-misconduct finding
     for index, item in enumerate(items):
         side_index = index % 2
         side = sides[side_index]
@@ -221,6 +222,8 @@ def demo_credit_records(
         )
         if first.institution_id is not None and first.status == CreditRecordStatus.EFFECTIVE:
             effective.setdefault((first.severity, side_index), first)
+        if item.code in RESEARCH_BASIS and first.status == CreditRecordStatus.EFFECTIVE:
+            research.setdefault("basis", first)
         extra = EXTRA_STATES[index % len(EXTRA_STATES)]
         if extra == CreditRecordStatus.REPAIRED and item.severity not in DISHONESTY:
             extra = CreditRecordStatus.REVOKED  # only dishonesty information is repaired
@@ -235,6 +238,10 @@ def demo_credit_records(
             report=report,
         )
     report.entries = _demo_entries(sides, effective, on)
+    if "basis" in research:
+        entry = _demo_research_entry(sides, research["basis"], on)
+        if entry is not None:
+            report.entries.append(entry)
     return report
 
 
@@ -302,6 +309,50 @@ def _demo_entries(
         entries.append(entry)
     entries.extend(_demo_exit(sides, entries))
     return entries
+
+
+RESEARCH_BASIS = lists.BASIS_ITEMS[CreditListKind.RESEARCH]
+
+
+def _demo_research_entry(
+    sides: list[_Side], record: CreditRecord, on: datetime.date
+) -> CreditListEntry | None:
+    """The researcher of the demo's research-misconduct finding in the 科研诚信严重失信行为数据库,
+    proposed by a body with the listing power over the record and confirmed by another person."""
+    reason = f"{DEMO_REASON_PREFIX}{CreditListKind.RESEARCH.label}"
+    found = CreditListEntry.objects.filter(kind=CreditListKind.RESEARCH, reason=reason).first()
+    if found is not None or record.person is None:
+        return found
+    staff = [user for side in sides for user in (side.clerk, side.reviewer)]
+    pairs = [
+        (proposer, confirmer)
+        for proposer in staff
+        for confirmer in staff
+        if proposer.pk != confirmer.pk
+        and has_power(proposer, Power.CREDIT_LISTS)
+        and has_power(confirmer, Power.CREDIT_LISTS)
+        and proposer.organisation is not None
+        and confirmer.organisation is not None
+        and proposer.organisation.covers(record.organisation)
+        and confirmer.organisation.covers(record.organisation)
+    ]
+    if not pairs:
+        return None
+    proposer, confirmer = pairs[0]
+    entry = lists.list_entry_propose(
+        actor=proposer,
+        kind=CreditListKind.RESEARCH,
+        subject=record.person,
+        basis_records=[record],
+        reason=reason,
+        legal_basis="《科研失信行为调查处理规则》（国科发监〔2022〕221号）",
+        measures="一定期限禁止承担或参与财政性资金支持的科技活动（演示）",
+        exit_conditions="惩戒期限届满（演示）",
+        notice_date=on - datetime.timedelta(days=30),
+    )
+    return lists.list_entry_confirm(
+        actor=confirmer, entry=entry, listed_on=on - datetime.timedelta(days=10)
+    )
 
 
 def _demo_exit(sides: list[_Side], entries: list[CreditListEntry]) -> list[CreditListEntry]:
