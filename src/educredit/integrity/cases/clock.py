@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,13 @@ from educredit.records.windows import add_months
 CAP_MONTHS = 48  # 政务处分法 §15
 GOVERNMENT_SANCTIONS = "《中华人民共和国公职人员政务处分法》"
 TEACHER_QUAL = "《教师资格条例》"
+
+
+def in_chinese(text: str | Promise) -> str:
+    """A label as the written decision and the record carry it: in Chinese, whatever the
+    language of the page the decision was taken on."""
+    with translation.override("zh-hans"):
+        return str(text)
 
 
 @dataclass(frozen=True)
@@ -416,7 +424,7 @@ def _months_for(rule: TermRule, months: int | None) -> int | None:
 def _term(rule: TermRule, start: dt.date, months: int | None) -> Term:
     return Term(
         kind=rule.kind,
-        label=str(rule.label),
+        label=in_chinese(rule.label),
         basis=rule.basis,
         starts_on=start,
         ends_on=None if months is None else add_months(start, months),
@@ -489,7 +497,7 @@ def _disciplinary_terms(
     absorbed = [
         Term(
             kind=rule.kind,
-            label=str(rule.label),
+            label=in_chinese(rule.label),
             basis=f"{GOVERNMENT_SANCTIONS}第十五条：执行其中最重的处分",
             starts_on=start,
             ends_on=start,

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from educredit.integrity.cases.choices import AppealOutcome, CaseNoticeKind
+from educredit.integrity.cases.clock import in_chinese
 from educredit.integrity.cases.regimes import Deadline, Regime
 
 if TYPE_CHECKING:
@@ -161,7 +162,7 @@ def appeal_answer(
     title = TITLES[CaseNoticeKind(kind)]
     body = {
         CaseNoticeKind.APPEAL_ACCEPTED: f"你于{_day(case.appeal_filed_on)}提出的复核申请已受理。"
-        f"复核由{regime.appeal_body}办理，期限{period_text(regime.deadline('appeal_decide'))}。"
+        f"复核由{in_chinese(regime.appeal_body)}办理，期限{period_text(regime.deadline('appeal_decide'))}。"
         "复核期间原处理决定不停止执行。",
         CaseNoticeKind.APPEAL_REJECTED: (
             f"你于{_day(case.appeal_filed_on)}提出的复核申请不予受理：{reason}"

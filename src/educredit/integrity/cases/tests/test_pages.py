@@ -510,13 +510,15 @@ def test_the_case_pages_show_no_chinese_in_english_but_the_data(
     county_clerk: Any, decider: Any, teacher: Any, kindergarten: Any
 ) -> None:
     case = notified(county_clerk, teacher, kindergarten)
+    deciding = heard(county_clerk, teacher, kindergarten)  # the decision's form on its page
     data = {teacher.name, kindergarten.name, "中原区教育局", county_clerk.full_name}
-    data |= {decider.full_name, FACTS, REASONS, BASIS}  # the case's own texts are data
+    data |= {decider.full_name, FACTS, REASONS, BASIS, "我已向家长道歉。"}  # the case's data
     for user in (county_clerk, decider):
         client = signed_in(user, "en")
         for url in (
             reverse(LIST),
             detail_url(case),
+            detail_url(deciding),
             reverse("integrity_cases:notice", args=[case.notices.first().public_id]),  # type: ignore[union-attr]
             reverse("integrity_cases:clock", args=[teacher.public_id]),
             reverse("integrity_cases:new") + f"?person={teacher.public_id}",
@@ -555,3 +557,25 @@ def test_a_step_the_page_no_longer_offers_shows_why_it_was_refused(
     assert response.status_code == 400 and "data-ec-refusal" in response.content.decode()
     notice.refresh_from_db()
     assert notice.delivery == "post"
+
+
+def test_a_decision_taken_on_the_english_page_is_written_in_chinese(
+    shipped: Any, county_clerk: Any, decider: Any, teacher: Any, kindergarten: Any
+) -> None:
+    case = heard(county_clerk, teacher, kindergarten)
+    response = post_step(
+        signed_in(decider, "en"),
+        case,
+        "decide",
+        facts=FACTS,
+        reasons=REASONS,
+        basis=BASIS,
+        kind_1="warning",
+        remedy=remedy_text(KINDERGARTEN),
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    decision = case.notices.get(kind=CaseNoticeKind.DECISION)
+    assert "1. 警告，自" in decision.body and "Warning" not in decision.body
+    assert case.sanctions.get().label == "警告"
+    assert case.record is not None and case.record.title == "幼儿园教师师德失范处理决定"
