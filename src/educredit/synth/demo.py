@@ -277,6 +277,19 @@ def _try_commitments(*, first: int) -> list[str]:
     return [f"{number}. {step}" for number, step in enumerate(steps, start=first)]
 
 
+def _try_integrity(*, first: int) -> list[str]:
+    """Issue 17's walk: an ethics case to defend and one to approve, appraisals, hiring."""
+    steps = [
+        f"{TEACHER_LOGIN}：/self/cases/ 阅读拟处理决定告知书，陈述申辩 / read the intended decision and "
+        "state your defence；zhongyuan_clerk：/integrity/cases/ 逾期未受理的案件 / the overdue report",
+        "zhengzhou_reviewer：记录审核 → 审核通过师德失范处理决定 / approve the decision's record；"
+        "核查接口 title_evaluation 即答 restricted / the check answers restricted at once",
+        "school_clerk：/integrity/appraisals/ 师德考核；/integrity/hiring/ 入职查询 / ethics appraisal, "
+        "hiring check",
+    ]
+    return [f"{number}. {step}" for number, step in enumerate(steps, start=first)]
+
+
 def _penalty_sample(directory: Path, county: Organisation, training: Institution) -> Path | None:
     """The GBK spreadsheet of 200 penalties (10 wrong) on 中原区's institutions, if it can be."""
     if not county.uscc:
@@ -466,6 +479,7 @@ def demo_prepare(
         school=school,
         teachers=county_teachers,
     )
+    report.try_this += _try_integrity(first=len(report.try_this) + 1)
     # The bulk load bypasses the signals that keep the portal's search index current.
     search_index_rebuild()
     # Integrate everything the demo wrote and sign a tree head, so proofs work at once.
