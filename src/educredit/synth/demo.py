@@ -280,12 +280,13 @@ def _try_commitments(*, first: int) -> list[str]:
 def _try_integrity(*, first: int) -> list[str]:
     """Issue 17's walk: an ethics case to defend and one to approve, appraisals, hiring."""
     steps = [
-        f"{TEACHER_LOGIN}：/self/cases/ 阅读拟处理决定告知书，陈述申辩 / read the intended decision and "
-        "state your defence；zhongyuan_clerk：/integrity/cases/ 逾期未受理的案件 / the overdue report",
+        f"{TEACHER_LOGIN}：/self/cases/ 阅读拟处理决定告知书，陈述申辩 / "
+        "read the intended decision and state your defence；"
+        "zhongyuan_clerk：/integrity/cases/ 逾期未受理的案件 / the overdue report",
         "zhengzhou_reviewer：记录审核 → 审核通过师德失范处理决定 / approve the decision's record；"
         "核查接口 title_evaluation 即答 restricted / the check answers restricted at once",
-        "school_clerk：/integrity/appraisals/ 师德考核；/integrity/hiring/ 入职查询 / ethics appraisal, "
-        "hiring check",
+        "school_clerk：/integrity/appraisals/ 师德考核；/integrity/hiring/ 入职查询 / "
+        "ethics appraisal, hiring check",
     ]
     return [f"{number}. {step}" for number, step in enumerate(steps, start=first)]
 
