@@ -152,3 +152,36 @@ def test_the_self_service_case_pages_in_english(
     ):
         text = visible_text(me.get(url).content.decode())
         assert han_leaks(text, data) == [], (url, han_leaks(text, data))
+
+
+def test_where_the_rule_gives_a_hearing_the_person_asks_for_one(
+    county_clerk: Any, teacher: Any, teacher_user: Any
+) -> None:
+    from educredit.integrity.cases.choices import CaseSource
+    from educredit.integrity.cases.regimes import RESEARCH_TYPES
+
+    case = services.case_open(
+        actor=county_clerk,
+        regime_code="research_misconduct",
+        person=teacher,
+        source=CaseSource.REPORT,
+        reported_on=core_clock.today(),
+        allegation="项目申报材料编造数据",
+    )
+    case = services.case_accept(actor=county_clerk, case=case)
+    case = services.case_notify(
+        actor=county_clerk,
+        case=case,
+        facts="申报书中的实验数据系编造。",
+        reasons="编造研究数据。",
+        basis="《科研失信行为调查处理规则》",
+        intended=[{"kind": "research_admonition"}],
+        misconduct_type=RESEARCH_TYPES[1],
+    )
+    me = signed_in(teacher_user)
+    me.get(_notice_url(case.notices.get(kind=CaseNoticeKind.INTENDED)))
+    assert "data-ec-self-hearing" in me.get(_case_url(case)).content.decode()
+    assert me.post(_case_url(case), {"action": "request_hearing"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.HEARING
+    assert case.notices.filter(kind=CaseNoticeKind.HEARING).exists()
