@@ -178,19 +178,24 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         _("被撤销或丧失教师资格、仍在限制中的人员"),
     ),
     NavLink(
+        "integrity_appraisal:list",
+        pgettext_lazy("navigation", "师德考核"),
+        _("教师年度师德考核结果：学校录入或导入，上级教育行政部门审核"),
+    ),
+    NavLink(
         "sanctions:bulk_check_start",
         pgettext_lazy("navigation", "批量核查"),
         _("上传名单，按业务场景批量核查失信惩戒措施，下载核查结果"),
     ),
     NavLink(
+        "integrity_hiring:list",
+        pgettext_lazy("navigation", "入职查询"),
+        _("聘用教职工前查询限制聘用情形，记录性侵违法犯罪信息查询；在职人员年度复查"),
+    ),
+    NavLink(
         "subjects:review_list",
         pgettext_lazy("navigation", "待核对"),
         _("证件号码相同但姓名或名称不一致的记录"),
-    ),
-    NavLink(
-        "integrity_appraisal:list",
-        pgettext_lazy("navigation", "师德考核"),
-        _("教师年度师德考核结果：学校录入或导入，上级教育行政部门审核"),
     ),
     NavLink(
         "rights:objection_queue",
@@ -201,11 +206,6 @@ WORKSPACE_NAV: tuple[NavLink, ...] = (
         "rights:repair_queue",
         pgettext_lazy("navigation", "信用修复"),
         _("本单位认定信息的信用修复申请"),
-    ),
-    NavLink(
-        "integrity_hiring:list",
-        pgettext_lazy("navigation", "入职查询"),
-        _("聘用教职工前查询限制聘用情形，记录性侵违法犯罪信息查询；在职人员年度复查"),
     ),
     NavLink(
         "rights:approval_list",
