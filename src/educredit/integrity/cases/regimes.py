@@ -58,6 +58,9 @@ class Regime:
     misconduct_types: tuple[str, ...]
     hearing: bool = False
     appeal_body: str | Promise = ""
+    # What the decision cites for a teacher's 处分 and 其他处理 under this rule (the clock's
+    # shared wording names both teacher-ethics 办法).
+    sanction_basis: str = ""
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -162,6 +165,14 @@ _ETHICS_ARTICLES = {
     "appeal": "《中华人民共和国教师法》第三十九条（申诉）",
     "appeal_decide": "《中华人民共和国教师法》第三十九条（接到申诉的三十日内作出处理）",
 }
+# The kindergarten 办法's §3 is the school one's twin; the reference numbers no other article.
+_KINDERGARTEN_ARTICLES = {
+    **{step: text.split("：", 1)[-1] for step, text in _ETHICS_ARTICLES.items()},
+    "decide": "第三条（处分与其他处理）；"
+    f"书面决定，载明事实、理由、依据、期限及救济途径{UNNUMBERED}",
+    "appeal": _ETHICS_ARTICLES["appeal"],
+    "appeal_decide": _ETHICS_ARTICLES["appeal_decide"],
+}
 _ETHICS_DEADLINES = {
     "accept": _local(10),
     "investigate": _local(60),
@@ -185,6 +196,7 @@ REGIMES: tuple[Regime, ...] = (
         articles=_ETHICS_ARTICLES,
         deadlines=_ETHICS_DEADLINES,
         sanction_set="teacher_ethics",
+        sanction_basis=f"{SCHOOL_ETHICS_BASIS}第三条",
         record_item="JY-SD-02",
         misconduct_types=ETHICS_TYPES_SCHOOL,
         appeal_body=_("上级教育行政部门（教师申诉）"),
@@ -197,9 +209,10 @@ REGIMES: tuple[Regime, ...] = (
         effective_from=dt.date(2018, 11, 8),
         deciding_kinds=(K.KINDERGARTEN, *BUREAUS),
         subject_note=_("公办、民办幼儿园教师"),
-        articles=_ETHICS_ARTICLES,
+        articles=_KINDERGARTEN_ARTICLES,
         deadlines=_ETHICS_DEADLINES,
         sanction_set="teacher_ethics",
+        sanction_basis=f"{KINDERGARTEN_ETHICS_BASIS}第三条",
         record_item="JY-SD-02",
         misconduct_types=ETHICS_TYPES_KINDERGARTEN,
         appeal_body=_("上级教育行政部门（教师申诉）"),
@@ -225,6 +238,7 @@ REGIMES: tuple[Regime, ...] = (
         },
         deadlines=_ETHICS_DEADLINES,
         sanction_set="teacher_ethics_university",
+        sanction_basis=f"{UNIVERSITY_ETHICS_BASIS}；《事业单位工作人员处分规定》（2023年）",
         record_item="JY-SD-02",
         misconduct_types=ETHICS_TYPES_SCHOOL,
         appeal_body=_("学校教师申诉委员会或教育行政部门"),

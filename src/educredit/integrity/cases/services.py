@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -376,13 +377,19 @@ def case_terms(
             ),
             code="body",
         )
-    return clock.sanction_terms(
+    terms = clock.sanction_terms(
         allowed=clock.kinds_for(regime.sanction_set, public_official=case.public_official),
         start=start,
         requested=wanted,
         combined_months=combined_months,
         earlier_capped=_earlier_capped(case),
     )
+    if not regime.sanction_basis:
+        return terms
+    return [
+        replace(term, basis=term.basis.replace(clock.ETHICS, regime.sanction_basis))
+        for term in terms
+    ]
 
 
 @transaction.atomic

@@ -98,6 +98,9 @@ def test_a_kindergarten_case_runs_from_report_to_decision_and_restricts_on_its_d
     end = add_months(today(), 6)
     assert f"{end.year}年{end.month}月{end.day}日起期满自动解除" in decision.body
     assert REMEDY in decision.body
+    # The kindergarten rule is cited, not its school twin.
+    assert "《幼儿园教师违反职业道德行为处理办法》（教师〔2018〕19号）第三条" in decision.body
+    assert "中小学" not in decision.body
     record = case.record
     assert record is not None
     assert record.catalog_item.code == "JY-SD-02"
