@@ -141,10 +141,12 @@ class TestOneDemoRun:
             item.code for item in items if not CreditRecord.objects.filter(catalog_item=item)
         ]
         assert missing == []
+        # Every list has an entry to explore, the 科研诚信严重失信行为数据库 included.
         assert {entry.kind for entry in CreditListEntry.objects.all()} == {
             "red",
             "serious",
             "focus",
+            "research",
         }
 
     def test_demo_institutions_can_be_found_on_the_portal(self, demo_once: Demo, client) -> None:
