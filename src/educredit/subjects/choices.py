@@ -58,6 +58,9 @@ class AffiliationRole(models.TextChoices):
     STUDENT = "student", _("学生")
     RESEARCHER = "researcher", _("科研人员")
     STAFF = "staff", _("职工")
+    # A candidate registered with an education exam authority (报名考生): how the authority,
+    # itself an institution, comes to see the people whose exam violations it decides.
+    CANDIDATE = "candidate", _("考生")
 
 
 class NameDiscrepancyStatus(models.TextChoices):

@@ -21,7 +21,7 @@ from educredit.integrity.cases.selectors import person_clock, qualification_rest
 from educredit.records.services import credit_record_approve
 from educredit.records.tests.factories import make_reviewer
 from educredit.records.windows import add_months
-from educredit.subjects.choices import InstitutionKind
+from educredit.subjects.choices import AffiliationRole, InstitutionKind
 from educredit.subjects.services import institution_update
 from educredit.subjects.tests.factories import make_institution, make_person, resident_id, uscc
 from educredit.testing import factories
@@ -193,6 +193,51 @@ def test_an_exam_violation_decided_by_the_bureau_bars_registration_for_the_ban(
     assert record.payload["exam_ban_until"] == end.isoformat()
     credit_record_approve(actor=make_reviewer(organisation=county), record=record)
     assert check(client, checker, "exam_registration", core_clock.today()) == "restricted"
+    assert check(client, checker, "exam_registration", end - dt.timedelta(days=1)) == "restricted"
+    assert check(client, checker, "exam_registration", end) == "clear"
+
+
+def test_an_exam_authority_decides_a_registered_candidates_cheating_and_bars_registration(
+    shipped: Any, city: Any, client: Any, checker: dict[str, str]
+) -> None:
+    authority_org = factories.make_organisation(
+        parent=city, name="郑州市招生考试中心", kind=OrganisationKind.OTHER, region_code="410100"
+    )
+    # The authority is an institution of its own; the candidates it registers are its 考生.
+    authority = institution_update(
+        actor="system:test",
+        institution=make_institution(
+            supervisor=city, name="郑州市招生考试中心", serial=737, kind=InstitutionKind.OTHER
+        ),
+        organisation=authority_org,
+        reason="考试机构账户",
+    )
+    candidate = make_person(
+        institution=authority, name="孙考生", number=NUMBER, role=AffiliationRole.CANDIDATE
+    )
+    clerk = staff(authority_org, "ks.clerk", UserRole.CLERK)
+    case = services.case_open(
+        actor=clerk,
+        regime_code="exam_violation",
+        person=candidate,
+        source=CaseSource.EXAM_SITE,
+        reported_on=ago(50),
+        allegation="由他人冒名代考",
+        misconduct_type="由他人代考或代替他人参加考试",
+    )
+    case = to_decision(
+        case,
+        clerk,
+        staff(authority_org, "ks.head", UserRole.REVIEWER),
+        intended=[{"kind": "score_void_all"}, {"kind": "exam_ban", "months": 36}],
+        facts="经比对照片与指纹，确认由他人代考",
+        remedy="可自收到本决定之日起15日内向河南省教育考试院申请复核。",
+        record_fields={"exam_name": "2026年全国硕士研究生招生考试", "exam_date": ago(60)},
+    )
+    record = case.record
+    assert record is not None and record.organisation_id == authority_org.pk
+    end = add_months(case.decided_on, 36)  # type: ignore[arg-type]
+    credit_record_approve(actor=make_reviewer(organisation=authority_org), record=record)
     assert check(client, checker, "exam_registration", end - dt.timedelta(days=1)) == "restricted"
     assert check(client, checker, "exam_registration", end) == "clear"
 
