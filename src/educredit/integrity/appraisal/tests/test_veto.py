@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from django.test import Client
 from educredit.core import clock
 from educredit.integrity.appraisal import services
 from educredit.integrity.appraisal.tests.conftest import COLLEAGUE_NUMBER, TEACHER_NUMBER
+from educredit.records.windows import add_months
 from educredit.sanctions import data
 from educredit.testing.factories import make_api_client
 
@@ -67,3 +69,36 @@ def test_an_unqualified_teacher_is_restricted_and_a_qualified_one_clear(
         assert _check(key, COLLEAGUE_NUMBER, scenario)["verdict"] == "clear", scenario
     # Outside the veto's scenarios the grade restricts nothing.
     assert _check(key, TEACHER_NUMBER, "student_aid")["verdict"] == "clear"
+
+
+def test_the_veto_lifts_twelve_months_after_the_grade_took_effect(
+    county, school_clerk, county_reviewer, teacher
+):
+    appraisal = _approved(school_clerk, county_reviewer, teacher, "不合格", "体罚学生，经调查属实")
+    appraisal.refresh_from_db()
+    record = appraisal.credit_record
+    assert record is not None
+    lifts = add_months(record.decision_date, 12)
+    _client, key = make_api_client(
+        organisation=county, name="中原区职称评审系统", scopes=["sanctions:check"]
+    )
+
+    def on(day: dt.date) -> str:
+        response = Client().post(
+            "/api/sanctions/check",
+            {
+                "document_type": "resident_id",
+                "document_number": TEACHER_NUMBER,
+                "scenario": "title_evaluation",
+                "reference": "ZC-2027-0001",
+                "as_of": day.isoformat(),
+            },
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+        )
+        assert response.status_code == 200, response.content
+        return str(response.json()["verdict"])
+
+    assert on(record.decision_date) == "restricted"
+    assert on(lifts - dt.timedelta(days=1)) == "restricted"
+    assert on(lifts) == "clear"
