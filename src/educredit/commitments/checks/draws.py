@@ -1,6 +1,7 @@
 """The sampling draw (抽查) of commitments to check: documented, seeded and reproducible.
 
-Method ``sha256-rank-v1``, which anyone can redo from what a draw keeps:
+Method ``sha256-rank-v1``, which anyone can redo from what a draw keeps, on the platform's one
+consistent sampler (``core.draws``):
 
 1. the pool is the list of the 承诺编码 waiting to be checked, sorted; its digest is the SHA-256
    of the codes joined by a line feed (UTF-8);
@@ -14,43 +15,27 @@ The seed is 128 random bits from the operating system, chosen at the draw and ke
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable
+
+from educredit.core import draws as sampler
+from educredit.core.draws import new_seed, pool_digest, sorted_pool
 
 METHOD = "sha256-rank-v1"
 
-
-def new_seed() -> str:
-    """A fresh seed: 32 hex digits from the operating system's random source."""
-    return secrets.token_hex(16)
-
-
-def sorted_pool(codes: Iterable[str]) -> list[str]:
-    """The pool as the draw records it: the codes sorted, each once."""
-    return sorted(set(codes))
-
-
-def pool_digest(pool: list[str]) -> str:
-    """SHA-256 of the sorted codes joined by line feeds."""
-    return hashlib.sha256("\n".join(sorted_pool(pool)).encode()).hexdigest()
+__all__ = ["METHOD", "draw", "new_seed", "pool_digest", "rank", "sample_size", "sorted_pool"]
 
 
 def sample_size(pool_size: int, rate: int) -> int:
     """``rate`` per cent of the pool, rounded up; at least one of a pool that is not empty."""
-    if pool_size <= 0:
-        return 0
-    rate = max(0, min(100, rate))
-    return min(pool_size, max(1, -(-pool_size * rate // 100)))
+    return sampler.sample_size(pool_size, rate)
 
 
 def rank(seed: str, code: str) -> str:
     """A code's place in the draw: the SHA-256 of ``seed:code``; the smallest are drawn."""
-    return hashlib.sha256(f"{seed}:{code}".encode()).hexdigest()
+    return sampler.ticket(seed, code)
 
 
 def draw(seed: str, pool: Iterable[str], rate: int) -> list[str]:
     """The codes drawn from ``pool`` with ``seed`` at ``rate`` per cent, in draw order."""
     codes = sorted_pool(pool)
-    ranked = sorted(codes, key=lambda code: rank(seed, code))
-    return ranked[: sample_size(len(codes), rate)]
+    return sampler.drawn(seed, codes, sample_size(len(codes), rate))
