@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "educredit.integrity.hiring",
     "educredit.integrity.research",
     "educredit.integrity.students",
+    "educredit.evaluation",
     "educredit.supervision",
     "educredit.rights",
     "educredit.web",
