@@ -93,3 +93,13 @@ def strata_for(
         for code in sorted(pools)
         if sizes[code] > 0
     ]
+
+
+def floor_shortfall(
+    policy: SupervisionPolicy, counts: Mapping[str, int], sizes: Mapping[str, int]
+) -> int:
+    """How many more targets a plan must draw to reach the policy's floor over all its
+    supervised subjects (镇平县 2022: at least 5 %); 0 when the strata's sizes reach it."""
+    total = sum(max(0, eligible) for eligible in counts.values())
+    required = -(-total * policy.floor_rate // 100)
+    return max(0, required - sum(sizes.values()))

@@ -19,6 +19,7 @@ from educredit.supervision import data, draws
 from educredit.supervision.choices import GradePolicyMeasure, MandatoryClassCode
 from educredit.supervision.models import GradePolicy, SupervisionPolicy
 from educredit.supervision.selectors import (
+    floor_shortfall,
     strata_for,
     stratum_sizes,
     supervision_policy_in_force,
@@ -110,6 +111,17 @@ def test_the_shipped_sizes_per_grade() -> None:
     # A: 1 % of 250 rounded up; B 4 % of 100; C 8 % of 40 = 3.2 → 4; D 20 % of 12 = 2.4 → 3;
     # E and the complaint hot-spots: all of them.
     assert sizes == {"A": 3, "B": 4, "C": 4, "D": 3, "E": 3, "complaint_hotspot": 4}
+
+
+def test_a_plan_of_mostly_trustworthy_targets_falls_short_of_the_education_floor() -> None:
+    policy = supervision_policy_seed(actor=SYSTEM)
+    counts = {"A": 300, "B": 100}
+    sizes = stratum_sizes(policy, counts)
+    assert sizes == {"A": 3, "B": 4}
+    # 5 % of 400 supervised subjects is 20: the grades' rates draw 7, 13 short.
+    assert floor_shortfall(policy, counts, sizes) == 13
+    counts = {"C": 40, "D": 50, "E": 5}
+    assert floor_shortfall(policy, counts, stratum_sizes(policy, counts)) == 0
 
 
 def test_stratum_sizes_at_their_boundaries() -> None:
