@@ -54,20 +54,22 @@ def _number(value: Any) -> bool:
 
 
 def _records_problems(
-    rule: dict[str, Any], as_of: datetime.date, who: str, allowed: set[str]
+    rule: dict[str, Any], as_of: datetime.date, who: Bilingual, allowed: set[str]
 ) -> list[Bilingual]:
     problems: list[Bilingual] = []
     unknown_keys = sorted(set(rule) - allowed)
     if unknown_keys:
         keys = ", ".join(unknown_keys)
         problems.append(
-            Bilingual(f"{who}：规则含未知的键 {keys}", f"{who}: unknown rule keys {keys}")
+            Bilingual(f"{who.zh}：规则含未知的键 {keys}", f"{who.en}: unknown rule keys {keys}")
         )
     codes = rule.get("items")
     if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
         return [
             *problems,
-            Bilingual(f"{who}：规则须列出目录条目", f"{who}: the rule must list catalog items"),
+            Bilingual(
+                f"{who.zh}：规则须列出目录条目", f"{who.en}: the rule must list catalog items"
+            ),
         ]
     catalog = _items(as_of)
     items = []
@@ -76,8 +78,8 @@ def _records_problems(
         if item is None:
             problems.append(
                 Bilingual(
-                    f"{who}：规则中的条目 {code} 不在 {as_of} 施行的目录中",
-                    f"{who}: item {code} of the rule is not in the catalog in force on {as_of}",
+                    f"{who.zh}：规则中的条目 {code} 不在 {as_of} 施行的目录中",
+                    f"{who.en}: item {code} of the rule is not in the catalog in force on {as_of}",
                 )
             )
         else:
@@ -86,8 +88,8 @@ def _records_problems(
     if not isinstance(where, dict):
         problems.append(
             Bilingual(
-                f"{who}：where 须为字段到取值列表的映射",
-                f"{who}: where must map fields to value lists",
+                f"{who.zh}：where 须为字段到取值列表的映射",
+                f"{who.en}: where must map fields to value lists",
             )
         )
         where = {}
@@ -97,8 +99,8 @@ def _records_problems(
             if spec is None:
                 problems.append(
                     Bilingual(
-                        f"{who}：条目 {item.code} 没有信息项 {name}",
-                        f"{who}: item {item.code} has no field {name}",
+                        f"{who.zh}：条目 {item.code} 没有信息项 {name}",
+                        f"{who.en}: item {item.code} has no field {name}",
                     )
                 )
                 continue
@@ -106,8 +108,8 @@ def _records_problems(
             if not isinstance(values, list) or not values:
                 problems.append(
                     Bilingual(
-                        f"{who}：信息项 {name} 的取值须为非空列表",
-                        f"{who}: the values of field {name} must be a non-empty list",
+                        f"{who.zh}：信息项 {name} 的取值须为非空列表",
+                        f"{who.en}: the values of field {name} must be a non-empty list",
                     )
                 )
                 continue
@@ -116,8 +118,8 @@ def _records_problems(
                 listed = "、".join(str(v) for v in strange)
                 problems.append(
                     Bilingual(
-                        f"{who}：条目 {item.code} 的信息项 {name} 没有取值 {listed}",
-                        f"{who}: field {name} of item {item.code} has no value {listed}",
+                        f"{who.zh}：条目 {item.code} 的信息项 {name} 没有取值 {listed}",
+                        f"{who.en}: field {name} of item {item.code} has no value {listed}",
                     )
                 )
     window = rule.get("window_months")
@@ -126,24 +128,24 @@ def _records_problems(
     ):
         problems.append(
             Bilingual(
-                f"{who}：统计期（月）须为正整数",
-                f"{who}: window_months must be a positive whole number",
+                f"{who.zh}：统计期（月）须为正整数",
+                f"{who.en}: window_months must be a positive whole number",
             )
         )
     return problems
 
 
-def indicator_rule_problems(rule: Any, as_of: datetime.date, who: str) -> list[Bilingual]:
+def indicator_rule_problems(rule: Any, as_of: datetime.date, who: Bilingual) -> list[Bilingual]:
     """What is wrong with an indicator's ``rule`` for a standard effective ``as_of``."""
     if not isinstance(rule, dict):
-        return [Bilingual(f"{who}：规则须为对象", f"{who}: the rule must be an object")]
+        return [Bilingual(f"{who.zh}：规则须为对象", f"{who.en}: the rule must be an object")]
     if "input" in rule:
         problems = []
         if rule["input"] not in INPUTS:
             problems.append(
                 Bilingual(
-                    f"{who}：未知的输入 {rule['input']}（可选：{'、'.join(INPUTS)}）",
-                    f"{who}: unknown input {rule['input']} (one of {', '.join(INPUTS)})",
+                    f"{who.zh}：未知的输入 {rule['input']}（可选：{'、'.join(INPUTS)}）",
+                    f"{who.en}: unknown input {rule['input']} (one of {', '.join(INPUTS)})",
                 )
             )
         mapping = rule.get("map")
@@ -154,16 +156,16 @@ def indicator_rule_problems(rule: Any, as_of: datetime.date, who: str) -> list[B
         ):
             problems.append(
                 Bilingual(
-                    f"{who}：输入规则须以 map 给出每个等级的分数",
-                    f"{who}: an input rule needs a map of grade to points",
+                    f"{who.zh}：输入规则须以 map 给出每个等级的分数",
+                    f"{who.en}: an input rule needs a map of grade to points",
                 )
             )
         extra = sorted(set(rule) - {"input", "map"})
         if extra:
             problems.append(
                 Bilingual(
-                    f"{who}：规则含未知的键 {', '.join(extra)}",
-                    f"{who}: unknown rule keys {', '.join(extra)}",
+                    f"{who.zh}：规则含未知的键 {', '.join(extra)}",
+                    f"{who.en}: unknown rule keys {', '.join(extra)}",
                 )
             )
         return problems
@@ -172,8 +174,8 @@ def indicator_rule_problems(rule: Any, as_of: datetime.date, who: str) -> list[B
     if aggregate not in AGGREGATES:
         problems.append(
             Bilingual(
-                f"{who}：汇总方式须为 {'、'.join(AGGREGATES)} 之一",
-                f"{who}: aggregate must be one of {', '.join(AGGREGATES)}",
+                f"{who.zh}：汇总方式须为 {'、'.join(AGGREGATES)} 之一",
+                f"{who.en}: aggregate must be one of {', '.join(AGGREGATES)}",
             )
         )
     if aggregate == "sum":
@@ -181,7 +183,9 @@ def indicator_rule_problems(rule: Any, as_of: datetime.date, who: str) -> list[B
         catalog = _items(as_of)
         if not isinstance(name, str) or not name:
             problems.append(
-                Bilingual(f"{who}：求和须指定信息项 field", f"{who}: a sum must name its field")
+                Bilingual(
+                    f"{who.zh}：求和须指定信息项 field", f"{who.en}: a sum must name its field"
+                )
             )
         else:
             for code in rule.get("items") or []:
@@ -192,28 +196,30 @@ def indicator_rule_problems(rule: Any, as_of: datetime.date, who: str) -> list[B
                 if spec is None:
                     problems.append(
                         Bilingual(
-                            f"{who}：条目 {code} 没有信息项 {name}",
-                            f"{who}: item {code} has no field {name}",
+                            f"{who.zh}：条目 {code} 没有信息项 {name}",
+                            f"{who.en}: item {code} has no field {name}",
                         )
                     )
                 elif spec.get("type") not in NUMERIC_TYPES:
                     problems.append(
                         Bilingual(
-                            f"{who}：不能对非数值信息项 {code}.{name} 求和",
-                            f"{who}: cannot sum the non-numeric field {code}.{name}",
+                            f"{who.zh}：不能对非数值信息项 {code}.{name} 求和",
+                            f"{who.en}: cannot sum the non-numeric field {code}.{name}",
                         )
                     )
     if "deduct_per" in rule and "award_per" in rule:
         problems.append(
             Bilingual(
-                f"{who}：扣分与加分不能同时设置",
-                f"{who}: deduct_per and award_per exclude each other",
+                f"{who.zh}：扣分与加分不能同时设置",
+                f"{who.en}: deduct_per and award_per exclude each other",
             )
         )
     for key in ("deduct_per", "award_per", "cap"):
         if key in rule and not _number(rule[key]):
             problems.append(
-                Bilingual(f"{who}：{key} 须为非负数", f"{who}: {key} must be a non-negative number")
+                Bilingual(
+                    f"{who.zh}：{key} 须为非负数", f"{who.en}: {key} must be a non-negative number"
+                )
             )
     decay = rule.get("decay")
     if decay is not None and (
@@ -223,32 +229,32 @@ def indicator_rule_problems(rule: Any, as_of: datetime.date, who: str) -> list[B
     ):
         problems.append(
             Bilingual(
-                f"{who}：衰减须给出正的半衰期（月）",
-                f"{who}: decay needs a positive half_life_months",
+                f"{who.zh}：衰减须给出正的半衰期（月）",
+                f"{who.en}: decay needs a positive half_life_months",
             )
         )
     return problems
 
 
-def red_line_rule_problems(rule: Any, as_of: datetime.date, who: str) -> list[Bilingual]:
+def red_line_rule_problems(rule: Any, as_of: datetime.date, who: Bilingual) -> list[Bilingual]:
     """What is wrong with a red line's ``rule`` for a standard effective ``as_of``."""
     if not isinstance(rule, dict):
-        return [Bilingual(f"{who}：规则须为对象", f"{who}: the rule must be an object")]
+        return [Bilingual(f"{who.zh}：规则须为对象", f"{who.en}: the rule must be an object")]
     if "list" in rule:
         kinds = CreditListKind.values
         if rule["list"] not in kinds:
             return [
                 Bilingual(
-                    f"{who}：未知的名单 {rule['list']}（可选：{'、'.join(kinds)}）",
-                    f"{who}: unknown list {rule['list']} (one of {', '.join(kinds)})",
+                    f"{who.zh}：未知的名单 {rule['list']}（可选：{'、'.join(kinds)}）",
+                    f"{who.en}: unknown list {rule['list']} (one of {', '.join(kinds)})",
                 )
             ]
         extra = sorted(set(rule) - {"list"})
         return (
             [
                 Bilingual(
-                    f"{who}：规则含未知的键 {', '.join(extra)}",
-                    f"{who}: unknown rule keys {', '.join(extra)}",
+                    f"{who.zh}：规则含未知的键 {', '.join(extra)}",
+                    f"{who.en}: unknown rule keys {', '.join(extra)}",
                 )
             ]
             if extra

@@ -59,8 +59,12 @@ def _locked_draft(standard: EvaluationStandard) -> EvaluationStandard:
     return locked
 
 
-def _indicator_who(code: str, name: str) -> str:
-    return f"指标 {code}（{name}）" if name else f"指标 {code}"
+def _indicator_who(code: str, name: str) -> Bilingual:
+    return Bilingual(f"指标 {code}（{name}）", f"indicator {code} ({name})")
+
+
+def _red_line_who(code: str, name: str) -> Bilingual:
+    return Bilingual(f"红线 {code}（{name}）", f"red line {code} ({name})")
 
 
 def _points_problems(standard: EvaluationStandard, extra: int = 0) -> list[Bilingual]:
@@ -171,7 +175,10 @@ def indicator_create(
         )
     _refuse(indicator_rule_problems(rule, standard.effective_from, who), "invalid_rule")
     _refuse(
-        [Bilingual(f"{who}：{p.zh}", f"{who}: {p.en}") for p in _points_problems(standard, points)],
+        [
+            Bilingual(f"{who.zh}：{p.zh}", f"{who.en}: {p.en}")
+            for p in _points_problems(standard, points)
+        ],
         "points_exceed_max",
     )
     indicator = Indicator.objects.create(
@@ -215,7 +222,7 @@ def red_line_create(
     _require_editor(actor)
     standard = _locked_draft(standard)
     code = code.strip()
-    who = f"红线 {code}（{name}）"
+    who = _red_line_who(code, name)
     if not code or standard.red_lines.filter(code=code).exists():
         raise ValidationError(
             {
@@ -247,13 +254,13 @@ def evaluation_standard_problems(standard: EvaluationStandard) -> list[Bilingual
     problems += _band_problems(standard)
     grades = set(standard.bands.values_list("grade", flat=True))
     for line in standard.red_lines.all():
-        who = f"红线 {line.code}（{line.name}）"
+        who = _red_line_who(line.code, line.name)
         problems += red_line_rule_problems(line.rule, day, who)
         if line.cap_grade not in grades:
             problems.append(
                 Bilingual(
-                    f"{who}：最高等级 {line.cap_grade} 不是本标准的等级",
-                    f"{who}: grade {line.cap_grade} is not one of the standard's grades",
+                    f"{who.zh}：最高等级 {line.cap_grade} 不是本标准的等级",
+                    f"{who.en}: grade {line.cap_grade} is not one of the standard's grades",
                 )
             )
     return problems

@@ -7,8 +7,9 @@ import datetime
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.utils import translation
 
 from educredit.editions.diff import edition_diff
 from educredit.editions.models import EditionStatus
@@ -223,3 +224,69 @@ def test_diff_between_two_editions(draft: EvaluationStandard) -> None:
     assert [row.code for row in diff.added] == ["XX-07"]
     assert [row.code for row in diff.removed] == ["XX-06"]
     assert [(c.key, c.fields) for c in diff.changed] == [("XX-01", ("points",))]
+
+
+def test_the_refusal_reads_in_english(draft: EvaluationStandard) -> None:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        indicator_create(
+            actor=OFFICE,
+            standard=draft,
+            code="XX-09",
+            name="坏指标",
+            points=10,
+            rule={**COUNT_RULE, "items": ["JY-XX-99"]},
+        )
+    with translation.override("en"):
+        text = _messages(error)
+    assert "indicator XX-09" in text and "not in the catalog in force on 2027-01-01" in text
+
+
+def test_a_value_the_field_does_not_take_is_refused(draft: EvaluationStandard) -> None:
+    rule = {**COUNT_RULE, "items": ["JY-TS-01"], "where": {"finding": ["可能属实"]}}
+    with pytest.raises(ValidationError) as error:
+        indicator_create(
+            actor=OFFICE, standard=draft, code="XX-09", name="投诉", points=5, rule=rule
+        )
+    assert "可能属实" in _messages(error)
+
+
+def test_a_red_line_capping_at_an_unknown_grade_is_refused(draft: EvaluationStandard) -> None:
+    indicator_create(
+        actor=OFFICE, standard=draft, code="XX-01", name="处罚", points=50, rule=COUNT_RULE
+    )
+    grade_band_create(actor=OFFICE, standard=draft, grade="A", label="优秀", min_points=60)
+    grade_band_create(actor=OFFICE, standard=draft, grade="B", label="较差", min_points=0)
+    red_line_create(
+        actor=OFFICE,
+        standard=draft,
+        code="XX-R1",
+        name="严重失信",
+        rule={"list": "serious"},
+        cap_grade="E",
+    )
+    with pytest.raises(ValidationError) as error:
+        evaluation_standard_publish(actor=OFFICE, standard=draft)
+    assert "XX-R1" in _messages(error) and "E" in _messages(error)
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_a_published_standard_is_never_changed(shipped: list[EvaluationStandard]) -> None:
+    with pytest.raises(ValidationError):
+        indicator_create(
+            actor=OFFICE, standard=shipped[1], code="XX-09", name="追加", points=0, rule=COUNT_RULE
+        )
+    assert not shipped[1].indicators.filter(code="XX-09").exists()
+
+
+def test_only_the_provincial_office_edits_standards(shipped: Any) -> None:
+    # A district clerk's actor is not a catalog editor.
+    with pytest.raises(PermissionDenied):
+        evaluation_standard_create(
+            actor="clerk:district",
+            subject_kind="school",
+            title="区里的标准",
+            effective_from=LATER,
+            max_points=100,
+        )
+    assert SchoolStandard.objects.count() == 1
