@@ -16,7 +16,9 @@ from typing import Any
 
 EFFECTIVE = datetime.date(2026, 1, 1)
 
-TIANJIN = "《天津市学科类校外培训机构信用监管暂行办法》（2022-12）"
+TIANJIN = "《天津市学科类校外培训机构信用监管暂行办法》（2022-12，domain-rules §7.1）"
+# §7.1's wording of the deductions the shipped count rules follow.
+PER_OCCURRENCE = "§7.1 按次扣分：“广告合规 30（−10/次）”“按合同退费 100（−10/人次）”"
 U = "[U] 参考资料未给出该分值，待省教育厅确认"
 
 # --- training institutions: the Tianjin-style 1 000-point A–E standard (§7.1) ----------------
@@ -60,7 +62,7 @@ TRAINING_INDICATORS: list[dict[str, Any]] = [
             "deduct_per": PENALTY_GENERAL_DEDUCT,
             "cap": PENALTY_GENERAL_POINTS,
         },
-        "notes": f"{U}；{TIANJIN}按次扣分的做法（如广告违规 −10/次）。",
+        "notes": f"{U}；依 {PER_OCCURRENCE} 的做法。",
     },
     {
         "code": "PX-03",
@@ -73,7 +75,7 @@ TRAINING_INDICATORS: list[dict[str, Any]] = [
             "deduct_per": PENALTY_SERIOUS_DEDUCT,
             "cap": PENALTY_SERIOUS_POINTS,
         },
-        "notes": f"{U}；另见红线 PX-R2（12 个月内严重失信处罚，至多 D 级，§12）。",
+        "notes": f"{U}；依 {PER_OCCURRENCE} 的做法；另见红线 PX-R2（§12：红线事件限定等级）。",
     },
     {
         "code": "PX-04",
@@ -87,7 +89,7 @@ TRAINING_INDICATORS: list[dict[str, Any]] = [
             "cap": PENALTY_MINOR_POINTS,
             "decay": {"half_life_months": 6},
         },
-        "notes": f"{U}；轻微失信按半衰期 6 个月递减 [U]。",
+        "notes": f"{U}；依 {PER_OCCURRENCE} 的做法；轻微失信按半衰期 6 个月递减 [U]。",
     },
     {
         "code": "PX-05",
@@ -100,7 +102,7 @@ TRAINING_INDICATORS: list[dict[str, Any]] = [
             "deduct_per": BREACH_DEDUCT,
             "cap": BREACH_POINTS,
         },
-        "notes": U,
+        "notes": f"{U}；§7.1 天津指标表无违诺一项，依 {PER_OCCURRENCE} 的做法。",
     },
     {
         "code": "PX-06",
@@ -114,14 +116,15 @@ TRAINING_INDICATORS: list[dict[str, Any]] = [
             "deduct_per": COMPLAINT_DEDUCT,
             "cap": COMPLAINT_POINTS,
         },
-        "notes": f"{U}；按 {TIANJIN} −10/人次的做法；核查中、不属实的不计。",
+        "notes": f"{U}；依 {PER_OCCURRENCE} 的做法；核查中、不属实的不计。",
     },
     {
         "code": "PX-07",
         "name": "公共信用综合评价等级",
         "points": PUBLIC_GRADE_POINTS,
         "rule": {"input": "public_grade", "map": {"A": 100, "B": 80, "C": 50, "D": 0}},
-        "notes": "[R] 导入的公共信用综合评价等级 A/B/C/D（§7.3，未经标准原文核实）；分值 [U]。",
+        "notes": "[R] 导入的公共信用综合评价等级 A/B/C/D（§7.3，未经标准原文核实）；§7.1 天津指标表"
+        "无此项，分值 [U]；§7.3 设计：最终等级综合公共信用综合评价与行业评价。",
     },
 ]
 TRAINING_NOTES = (

@@ -78,6 +78,7 @@ def test_training_standard_is_the_tianjin_thousand_points(shipped: Any) -> None:
     assert bands == {"A": 980, "B": 950, "C": 900, "D": 800, "E": 0}
     caps = {line.rule.get("list", "penalty"): line.cap_grade for line in training.red_lines.all()}
     assert caps == {"serious": "E", "penalty": "D"}
+    assert all("§7.1" in indicator.notes for indicator in training.indicators.all())
     inspection = training.indicators.get(code="PX-01")
     assert inspection.points == 40 and "年度检查合格 40" in inspection.notes
 
