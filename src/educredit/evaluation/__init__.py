@@ -1,1 +1,1 @@
-"""Industry credit evaluation (行业信用评价, R2.3): standards as data, runs, grades and their roads."""
+"""Industry credit evaluation (行业信用评价, R2.3): standards as data, runs and grades."""
