@@ -327,6 +327,8 @@ SANCTION_SETS: dict[str, tuple[str, ...]] = {
         "admission_revocation",
     ),
 }
+# The qualification measures a case records as their own JY-ZG records (教师资格限制库).
+QUALIFICATION_ITEMS = {"qualification_revocation": "JY-ZG-01", "qualification_loss": "JY-ZG-02"}
 # Managers of public schools are sanctioned under 政务处分法 (§20), capped at 48 months (§15).
 CAPPED_KINDS = frozenset(_GOVERNMENT)
 

@@ -128,7 +128,7 @@ def _sanction_entry(row: CaseSanction, day: dt.date) -> ClockEntry:
         starts_on=row.starts_on,
         ends_on=ends,
         permanent=term.permanent,
-        in_force=term.in_force(day) and row.case.record is not None and _record_effective(row),
+        in_force=term.in_force(day) and _record_effective(row),
         source=row.case.number,
         reverses=row.reverses,
         absorbed=row.absorbed,
@@ -138,7 +138,10 @@ def _sanction_entry(row: CaseSanction, day: dt.date) -> ClockEntry:
 
 
 def _record_effective(row: CaseSanction) -> bool:
-    record = row.case.record
+    """Whether the record the sanction runs on took effect: a qualification measure's own
+    JY-ZG record, else the decision's."""
+    qualification = row.kind in clock.QUALIFICATION_ITEMS
+    record = row.case.qualification_record if qualification else row.case.record
     return record is not None and record.status in EFFECTIVE
 
 
@@ -153,11 +156,19 @@ def person_clock(person: Person, *, as_of: dt.date | None = None) -> list[ClockE
     day = as_of or core_clock.today()
     entries = [
         _sanction_entry(row, day)
-        for row in CaseSanction.objects.filter(person=person).select_related("case__record")
+        for row in CaseSanction.objects.filter(person=person).select_related(
+            "case__record", "case__qualification_record"
+        )
     ]
-    case_records = set(
-        Case.objects.filter(person=person, record__isnull=False).values_list("record_id", flat=True)
-    )
+    # Records a case wrote are already on the clock as its sanctions.
+    case_records = {
+        pk
+        for pair in Case.objects.filter(person=person).values_list(
+            "record_id", "qualification_record_id"
+        )
+        for pk in pair
+        if pk is not None
+    }
     seen: set[tuple[int, int]] = set()
     rows = (
         Restriction.objects.filter(person=person)

@@ -78,7 +78,7 @@ RESEARCH_TIERS = {
 }
 EXAM_BANS = ("exam_ban", "exam_ban_impersonation", "teacher_exam_ban")
 SUPERVISOR = ("supervisor_quota", "supervisor_suspension", "supervisor_revocation")
-QUALIFICATION = {"qualification_revocation": "JY-ZG-01", "qualification_loss": "JY-ZG-02"}
+QUALIFICATION = clock.QUALIFICATION_ITEMS
 # The decision's record is transcribed for the deciding body and submitted; a person of the
 # body then approves it (never a ``system:`` actor), as the catalog's two-person rule asks.
 DECISION_RECORDER = "system:case-decision"
